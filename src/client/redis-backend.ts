@@ -1,0 +1,128 @@
+/**
+ * The submitting commands' view of the controller, over Redis: job ids from
+ * one counter, one atomic Lua step to queue a job, --test-only answered by the
+ * scheduler's own fit function, and --wait by watching the job's state.
+ */
+import type { Cluster } from '../cluster/load.js';
+import type { ClusterConfig } from '../cluster/slurm-conf.js';
+import type { Backend, TestOnlyAnswer } from '../commands/backend.js';
+import { addUse, fit, type NodeUse } from '../controller/scheduler.js';
+import { FINAL_STATES, initialFields } from '../controller/state.js';
+import type { JobRecord } from '../spec/job.js';
+import { statusAtSubmit } from '../spec/submit-status.js';
+import { compressHostlist, formatIsoLocal, parseDependency } from '../spec/values/index.js';
+import type { ParsedSubmission } from '../submit/parse.js';
+import { Session } from './session.js';
+
+/** priority/basic: each job a little lower than the one before it; --nice lowers it further. */
+export function basePriority(job: JobRecord): number {
+  if (job.priority !== undefined) return job.priority;
+  return Math.max(1, 4294901760 - job.jobId - job.nice);
+}
+
+export class RedisBackend implements Backend {
+  private session?: Session;
+
+  constructor(private readonly env: Readonly<Record<string, string | undefined>>, private readonly cluster: Cluster) {}
+
+  private async open(): Promise<Session> {
+    this.session ??= await Session.open(this.cluster, this.env);
+    return this.session;
+  }
+
+  async nextJobId(config: ClusterConfig): Promise<number> {
+    const s = await this.open();
+    // FirstJobId counts only on a fresh cluster
+    await s.redis.set(s.keys.nextJobId, String(config.firstJobId - 1), 'NX');
+    return s.redis.incr(s.keys.nextJobId);
+  }
+
+  async submit(cluster: Cluster, job: JobRecord, parsed: ParsedSubmission, ctx: { env: Readonly<Record<string, string | undefined>> }): Promise<void> {
+    const s = await this.open();
+    const base = basePriority(job);
+    const arrays = await this.arrayJobs(s, job);
+    const status = statusAtSubmit(job, cluster.config, {
+      now: job.submitTime, priority: base, jobExists: () => true, isArrayJob: (id) => arrays.has(id), allocNode: job.submitHost, allocSid: 0,
+    });
+    const fields = initialFields({
+      record: job,
+      state: 'PENDING',
+      reason: status.reason,
+      priority: status.priority,
+      basePriority: base,
+      held: job.held ? 'user' : '',
+      eligible: job.beginTime ?? (job.held ? 0 : job.submitTime),
+      start: 0,
+      end: 0,
+      lastSchedEval: job.submitTime,
+      exit: '0:0',
+      restarts: 0,
+      run: 0,
+      nodes: '',
+      alloc: [],
+      batchHost: '',
+      sup: '',
+      cancelBy: '',
+      dependency: status.dependency,
+    });
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined) env[k] = v;
+    const r = await s.scripts.submit(job.jobId, JSON.stringify(job), parsed.script.bytes, JSON.stringify(env), fields);
+    if (r !== 1) throw new Error(`job id ${job.jobId} is already taken`);
+  }
+
+  /** Which of the jobs a dependency names are job arrays. */
+  private async arrayJobs(s: Session, job: JobRecord): Promise<Set<number>> {
+    const parsed = job.dependency ? parseDependency(job.dependency) : undefined;
+    const ids = parsed?.ok ? [...new Set(parsed.value.terms.map((t) => t.jobId).filter((x): x is number => x !== undefined))] : [];
+    const out = new Set<number>();
+    if (ids.length === 0) return out;
+    const pipe = s.redis.pipeline();
+    for (const id of ids) pipe.hget(s.keys.job(id), 'array');
+    const res = (await pipe.exec()) ?? [];
+    ids.forEach((id, i) => {
+      if (res[i]?.[1] === '1') out.add(id);
+    });
+    return out;
+  }
+
+  async testOnly(cluster: Cluster, job: JobRecord): Promise<TestOnlyAnswer> {
+    const s = await this.open();
+    const used = new Map<string, NodeUse>();
+    const running = await s.redis.smembers(s.keys.running);
+    for (const j of await s.jobs(running.map(Number))) if (j) addUse(used, j.alloc, j.record.oversubscribe === 'NO');
+    const now = Math.floor(Date.now() / 1000);
+    let alloc = fit(job, { now, cluster: cluster.config, used, pending: [] });
+    let start = now;
+    if (alloc === undefined) {
+      // busy now: it would start when the running jobs are gone (no time estimates here)
+      alloc = fit(job, { now, cluster: cluster.config, used: new Map(), pending: [] });
+      start = now + 1;
+    }
+    if (alloc === 'never' || alloc === undefined) return { ok: false, reason: 'Requested node configuration is not available' };
+    return {
+      ok: true,
+      startTime: formatIsoLocal(Math.max(start, job.beginTime ?? 0)),
+      cpus: alloc.reduce((n, a) => n + a.cpus, 0),
+      nodes: compressHostlist(alloc.map((a) => a.node)),
+      partition: job.partition.split(',')[0]!,
+    };
+  }
+
+  async waitForEnd(_cluster: Cluster, jobId: number): Promise<number> {
+    const s = await this.open();
+    for (;;) {
+      const job = await s.job(jobId);
+      if (!job) return 1;
+      if (FINAL_STATES.has(job.state)) {
+        const [code, signal] = job.exit.split(':').map(Number);
+        return signal ? 1 : code ?? 0;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.session?.close();
+  }
+}

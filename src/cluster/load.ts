@@ -1,0 +1,74 @@
+/**
+ * Finding and reading the cluster description: the slurm.conf that SLURM_CONF
+ * names (or /etc/slurm/slurm.conf), the Flow config beside it, and, when there
+ * is neither, the built-in local cluster. I/O at the edge; parsing is pure.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseFlowConfig, type FlowConfig } from './flow-config.js';
+import { parseSlurmConf, type ClusterConfig } from './slurm-conf.js';
+
+export interface Cluster {
+  config: ClusterConfig;
+  flow: FlowConfig;
+  /** where it came from, for messages */
+  source: string;
+}
+
+export type ClusterResult = { ok: true; cluster: Cluster } | { ok: false; message: string };
+
+const DEFAULT_CONF_PATHS = ['/etc/slurm/slurm.conf'];
+
+/**
+ * The built-in cluster: four emulated GPU nodes on this machine. Their CPUs and
+ * memory are declared, not measured (as with SlurmdParameters=config_overrides),
+ * so jobs written for a GPU cluster fit; each gets a share of the machine.
+ */
+export function builtinSlurmConf(): string {
+  const nodeCpus = Math.max(8, cpus().length * 4);
+  const nodeMemory = Math.max(16000, Math.floor(totalmem() / 1024 / 1024 / 4 / 1000) * 1000);
+  return [
+    '# flow-slurm built-in local cluster (used when no slurm.conf is found)',
+    'ClusterName=flow',
+    'SelectType=select/cons_tres',
+    'SelectTypeParameters=CR_Core_Memory',
+    'DefMemPerCPU=1024',
+    'MinJobAge=300',
+    'MaxArraySize=100001',
+    'MaxJobCount=200000',
+    'GresTypes=gpu',
+    'AccountingStorageType=accounting_storage/flow',
+    `NodeName=node[1-4] CPUs=${nodeCpus} RealMemory=${nodeMemory} Gres=gpu:8 Feature=gpu State=UNKNOWN`,
+    'PartitionName=gpu Nodes=node[1-4] Default=YES MaxTime=INFINITE State=UP',
+    '',
+  ].join('\n');
+}
+
+export function loadCluster(env: Readonly<Record<string, string | undefined>>): ClusterResult {
+  const confPath = env.SLURM_CONF ?? DEFAULT_CONF_PATHS.find((p) => existsSync(p));
+  let text: string;
+  let source: string;
+  if (confPath !== undefined) {
+    try {
+      text = readFileSync(confPath, 'utf8');
+    } catch {
+      return { ok: false, message: `Unable to process configuration file ${confPath}` };
+    }
+    source = confPath;
+  } else {
+    text = builtinSlurmConf();
+    source = '(built-in local cluster)';
+  }
+  const conf = parseSlurmConf(text);
+  if (!conf.ok) return { ok: false, message: conf.message };
+
+  let flow: FlowConfig = {};
+  const flowPath = env.FLOW_CONFIG ?? (confPath !== undefined ? join(dirname(confPath), 'flow.json') : undefined);
+  if (flowPath !== undefined && existsSync(flowPath)) {
+    const r = parseFlowConfig(readFileSync(flowPath, 'utf8'), flowPath);
+    if (!r.ok) return { ok: false, message: r.message };
+    flow = r.config;
+  }
+  return { ok: true, cluster: { config: conf.config, flow, source } };
+}

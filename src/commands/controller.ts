@@ -1,0 +1,74 @@
+/**
+ * `flow controller [--daemon]`: run the controller for the cluster SLURM_CONF
+ * describes. In the foreground it waits as a standby while another controller
+ * leads; as a daemon (started on demand by the commands) it exits instead.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { loadCluster } from '../cluster/load.js';
+import { connectRedis, redisOptions } from '../controller/connect.js';
+import { Controller } from '../controller/controller.js';
+import { keysFor } from '../controller/keys.js';
+import { Scripts } from '../controller/scripts.js';
+import { LaunchQueue } from '../controller/worker.js';
+import { packageRoot } from '../package-root.js';
+import { LocalProvider } from '../providers/local/local.js';
+import { stateDir } from '../state-dir.js';
+import type { IO } from './io.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function controllerCommand(args: string[], io: IO): Promise<number> {
+  const daemon = args.includes('--daemon');
+  const loaded = loadCluster(io.env);
+  if (!loaded.ok) {
+    io.stderr(`flow: error: ${loaded.message}\n`);
+    return 1;
+  }
+  const cluster = loaded.cluster;
+  const name = cluster.config.clusterName;
+  const clusterDir = join(stateDir(io.env), 'clusters', name);
+  mkdirSync(clusterDir, { recursive: true });
+  const logFile = join(clusterDir, 'controller.log');
+  const log = (line: string) => {
+    const text = `${new Date().toISOString()} [${process.pid}] ${line}\n`;
+    if (daemon) appendFileSync(logFile, text);
+    else io.stderr(text);
+  };
+
+  const redis = await connectRedis(io.env);
+  const keys = keysFor(name);
+  const scripts = new Scripts(redis, keys);
+  const id = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  while (!(await scripts.lead(id, 6000))) {
+    if (daemon) {
+      redis.disconnect();
+      return 0;
+    }
+    await sleep(2000);
+  }
+
+  const timeScale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
+  const { url, options } = redisOptions(io.env);
+  const bullConnection = url ? { url, ...options, maxRetriesPerRequest: null, lazyConnect: false } : { ...options, maxRetriesPerRequest: null, lazyConnect: false };
+  const controller = new Controller({
+    cluster,
+    redis,
+    subscriber: redis.duplicate(),
+    keys,
+    scripts,
+    provider: new LocalProvider(join(packageRoot(), 'bin'), io.env.SLURM_CONF, timeScale),
+    timeScale,
+    spoolDir: join(clusterDir, 'spool'),
+    id,
+    log,
+    makeQueue: (launch) => new LaunchQueue(bullConnection, keys.bullPrefix, launch),
+  });
+  const stop = () => void controller.stop();
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  await controller.start();
+  await controller.done;
+  return 0;
+}

@@ -1,0 +1,141 @@
+/**
+ * flow: Flow's own command. `flow submit job.slurm` submits like sbatch and
+ * reports progress on stderr; `--dry-run --json` prints the Slurm job spec and
+ * the Flow task spec it maps to, without submitting. `flow controller` runs the
+ * controller in the foreground.
+ */
+import { Command as Commander, CommanderError } from 'commander';
+import { loadCluster } from '../cluster/load.js';
+import { toFlowTask } from '../spec/flow-task.js';
+import { showJob } from '../format/scontrol/show-job.js';
+import { statusAtSubmit } from '../spec/submit-status.js';
+import { FLOW_GETOPT, applyFlowOptions, type FlowOptions } from '../submit/flow-options.js';
+import { getopt } from '../options/getopt.js';
+import { prepareSubmission } from '../submit/prepare.js';
+import { SLURM_VERSION } from '../submit/parse.js';
+import { currentIdentity } from './identity.js';
+import { lines, type IO } from './io.js';
+import type { BackendFactory } from './backend.js';
+
+export interface FlowDeps {
+  backend: BackendFactory;
+  controller: (io: IO, args: string[]) => Promise<number>;
+}
+
+export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<number> {
+  let code = 0;
+  const program = new Commander('flow')
+    .description('flow-slurm: Slurm job scripts on emulated local nodes or Mithril spot GPUs')
+    .version(`flow-slurm 0.1.0 (slurm ${SLURM_VERSION})`)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+
+  program
+    .command('submit')
+    .description('submit a Slurm job script (sbatch options accepted)')
+    .argument('<args...>', 'sbatch options, the script and its arguments')
+    .option('--dry-run', 'print what would be submitted; submit nothing')
+    .option('--json', 'machine-readable output')
+    .option('--max-price-per-hour <usd>', 'limit price per instance per hour')
+    .option('--instance-type <type>', 'Mithril instance type')
+    .option('--region <region>', 'Mithril region')
+    .option('--priority <tier>', 'price tier when no limit price is set: low, med or high')
+    .option('--image <image>', 'container image')
+    .option('--provider <name>', 'local or mithril')
+    .allowUnknownOption()
+    .helpOption('--flow-help', 'flow submit help')
+    .action(async (args: string[], opts: Record<string, string | boolean | undefined>) => {
+      code = await submit(args, opts, io, deps);
+    });
+
+  program
+    .command('controller')
+    .description('run the controller (the slurmctld stand-in) in the foreground')
+    .allowUnknownOption()
+    .argument('[args...]')
+    .action(async (args: string[]) => {
+      code = await deps.controller(io, args);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    throw e;
+  }
+  return code;
+}
+
+/** Flow options given as flags, applied over `#FLOW` lines and FLOW_* variables. */
+function flagOptions(opts: Record<string, string | boolean | undefined>): { ok: true; options: FlowOptions } | { ok: false; message: string } {
+  const argv: string[] = [];
+  for (const name of ['max-price-per-hour', 'instance-type', 'region', 'priority', 'image', 'provider']) {
+    const key = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const v = opts[key];
+    if (typeof v === 'string') argv.push(`--${name}=${v}`);
+  }
+  const r = getopt(argv, FLOW_GETOPT);
+  if (!r.ok) return { ok: false, message: r.message };
+  const options: FlowOptions = {};
+  const message = applyFlowOptions(r.options, options);
+  return message ? { ok: false, message } : { ok: true, options };
+}
+
+async function submit(args: string[], opts: Record<string, string | boolean | undefined>, io: IO, deps: FlowDeps): Promise<number> {
+  const loaded = loadCluster(io.env);
+  if (!loaded.ok) {
+    io.stderr(`flow: error: ${loaded.message}\n`);
+    return 1;
+  }
+  const cluster = loaded.cluster;
+  const flags = flagOptions(opts);
+  if (!flags.ok) {
+    io.stderr(`flow: error: ${flags.message}\n`);
+    return 2;
+  }
+  const prepared = prepareSubmission(
+    { argv: args, env: io.env, cwd: io.cwd, now: io.now(), readStdin: io.readStdin },
+    cluster.config,
+    currentIdentity(),
+    0,
+  );
+  if (prepared.kind === 'info') {
+    io.stdout(prepared.stdout);
+    return 0;
+  }
+  if (prepared.kind === 'error') {
+    lines(io.stderr, prepared.stderr);
+    return prepared.exit;
+  }
+  const flowOptions = { ...prepared.parsed.flow, ...flags.options };
+  const task = toFlowTask(prepared.job, cluster.config, cluster.flow, flowOptions);
+
+  if (opts.dryRun) {
+    const status = statusAtSubmit(prepared.job, cluster.config, {
+      now: Math.floor(io.now().getTime() / 1000), priority: 0, jobExists: () => true, allocNode: prepared.job.submitHost, allocSid: process.pid,
+    });
+    if (opts.json) {
+      io.stdout(`${JSON.stringify({ cluster: cluster.config.clusterName, job: prepared.job, flowTask: task }, null, 2)}\n`);
+    } else {
+      io.stdout(`# Slurm job (as scontrol show job will show it; job id assigned at submit)\n${showJob(prepared.job, status, false)}`);
+      io.stdout(`# Flow task\n${Object.entries(task).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n')}\n`);
+    }
+    return 0;
+  }
+
+  const backend = await deps.backend(cluster, io.env);
+  try {
+    lines(io.stderr, prepared.parsed.warnings);
+    const jobId = await backend.nextJobId(cluster.config);
+    const job = { ...prepared.job, jobId, ...(prepared.job.arrayJobId !== undefined ? { arrayJobId: jobId } : {}) };
+    io.stderr(`flow: submitting ${job.name} to partition ${job.partition} (${task.provider}: ${task.instanceCount} x ${task.instanceType})\n`);
+    await backend.submit(cluster, job, prepared.parsed, { env: io.env });
+    io.stderr(`flow: queued as job ${jobId}\n`);
+    if (opts.json) io.stdout(`${JSON.stringify({ jobId, status: 'submitted', flowTask: task })}\n`);
+    else io.stdout(`${jobId}\n`);
+    return 0;
+  } finally {
+    await backend.close();
+  }
+}
+

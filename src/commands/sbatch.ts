@@ -1,0 +1,60 @@
+/**
+ * sbatch: parse the submission, build the job, hand it to the controller, and
+ * print exactly what Slurm prints (`Submitted batch job N`, or `N` with
+ * --parsable; nothing with -Q). Errors are sbatch's, with its exit codes.
+ */
+import { loadCluster } from '../cluster/load.js';
+import { prepareSubmission } from '../submit/prepare.js';
+import { currentIdentity } from './identity.js';
+import { lines, type IO } from './io.js';
+import type { BackendFactory } from './backend.js';
+
+export async function sbatch(argv: string[], io: IO, makeBackend: BackendFactory): Promise<number> {
+  const loaded = loadCluster(io.env);
+  if (!loaded.ok) {
+    io.stderr(`sbatch: error: ${loaded.message}\n`);
+    return 1;
+  }
+  const cluster = loaded.cluster;
+  const now = io.now();
+  // The id is taken only once the submission parses, so a bad option wastes none.
+  let jobId = 0;
+  const prepared = prepareSubmission(
+    { argv, env: io.env, cwd: io.cwd, now, readStdin: io.readStdin },
+    cluster.config,
+    currentIdentity(),
+    0,
+  );
+  if (prepared.kind === 'info') {
+    io.stdout(prepared.stdout);
+    return 0;
+  }
+  if (prepared.kind === 'error') {
+    lines(io.stderr, prepared.stderr);
+    return prepared.exit;
+  }
+  lines(io.stderr, prepared.parsed.warnings);
+  const request = prepared.parsed.resolution.request;
+  const backend = await makeBackend(cluster, io.env);
+  try {
+    jobId = await backend.nextJobId(cluster.config);
+    const job = { ...prepared.job, jobId, ...(prepared.job.arrayJobId !== undefined ? { arrayJobId: jobId } : {}) };
+
+    if (request.testOnly) {
+      const answer = await backend.testOnly(cluster, job);
+      if (!answer.ok) {
+        io.stderr(`allocation failure: ${answer.reason}\n`);
+        return 1;
+      }
+      io.stderr(`sbatch: Job ${jobId} to start at ${answer.startTime} using ${answer.cpus} processors on nodes ${answer.nodes} in partition ${answer.partition}\n`);
+      return 0;
+    }
+
+    await backend.submit(cluster, job, prepared.parsed, { env: io.env });
+    if (!request.quiet) io.stdout(request.parsable ? `${jobId}\n` : `Submitted batch job ${jobId}\n`);
+    if (request.wait) return await backend.waitForEnd(cluster, jobId);
+    return 0;
+  } finally {
+    await backend.close();
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * scontrol: `show job [-o] [id]`, `hold`/`uhold`/`release`, and the hostlist
+ * helpers `show hostnames|hostlist|hostlistsorted`.
+ */
+import { loadCluster, type Cluster } from '../cluster/load.js';
+import { displayStatus, type StoredJob } from '../controller/state.js';
+import { showJob } from '../format/scontrol/show-job.js';
+import { compressHostlistExpression, expandHostlist, formatArrayIndexSet, parseArray } from '../spec/values/index.js';
+import type { IO } from './io.js';
+import type { JobSource } from './job-source.js';
+
+export interface ScontrolDeps {
+  source: JobSource;
+  /** hold/release; returns the Lua result code per job */
+  hold: (cluster: Cluster, jobId: number, kind: 'user' | 'admin' | 'release') => Promise<number>;
+}
+
+const isRoot = () => (process.getuid?.() ?? 0) === 0;
+
+export async function scontrol(argv: string[], io: IO, deps: ScontrolDeps): Promise<number> {
+  let oneLiner = false;
+  const words: string[] = [];
+  for (const a of argv) {
+    if (a === '-o' || a === '--oneliner') oneLiner = true;
+    else if (a === '-d' || a === '--details' || a === '-Q' || a === '--quiet') continue;
+    else if (a === '-V' || a === '--version') {
+      io.stdout('slurm 22.05.8\n');
+      return 0;
+    } else words.push(a);
+  }
+  const [verb = '', ...rest] = words;
+  const v = verb.toLowerCase();
+
+  if (v === 'show') return show(rest, oneLiner, io, deps);
+  if (v === 'hold' || v === 'uhold' || v === 'release') {
+    const loaded = loadCluster(io.env);
+    if (!loaded.ok) return fail(io, loaded.message);
+    let code = 0;
+    for (const text of rest.join(',').split(',').filter(Boolean)) {
+      const id = Number(text);
+      const kind = v === 'release' ? 'release' : v === 'uhold' || !isRoot() ? 'user' : 'admin';
+      const r = Number.isInteger(id) ? await deps.hold(loaded.cluster, id, kind) : -1;
+      if (r === -1) {
+        io.stderr(`Invalid job id specified for job ${text}\nslurm_suspend error: Invalid job id specified\n`);
+        code = 1;
+      } else if (r === -2 && v !== 'release') {
+        io.stderr(`Job is no longer pending execution for job ${text}\nslurm_suspend error: Job is no longer pending execution\n`);
+        code = 1;
+      }
+    }
+    return code;
+  }
+  io.stderr(`invalid keyword: ${verb}\n`);
+  return 1;
+}
+
+function fail(io: IO, message: string): number {
+  io.stderr(`scontrol: error: ${message}\n`);
+  return 1;
+}
+
+async function show(args: string[], oneLiner: boolean, io: IO, deps: ScontrolDeps): Promise<number> {
+  const [what = '', ...rest] = args;
+  const entity = what.toLowerCase();
+  if (entity === 'hostnames' || entity === 'hostname') {
+    const expr = rest[0] ?? io.env.SLURM_NODELIST;
+    if (!expr) {
+      io.stderr('scontrol: error: host list is empty\n');
+      return 0;
+    }
+    const r = expandHostlist(expr);
+    if (!r.ok) return fail(io, r.error.message);
+    io.stdout(r.value.map((n) => `${n}\n`).join(''));
+    return 0;
+  }
+  if (entity === 'hostlist' || entity === 'hostlistsorted') {
+    if (!rest[0]) {
+      io.stderr('scontrol: error: invalid encode argument\n');
+      return 1;
+    }
+    const r = compressHostlistExpression(rest[0], { sorted: entity === 'hostlistsorted' });
+    if (!r.ok) return fail(io, r.error.message);
+    io.stdout(`${r.value}\n`);
+    return 0;
+  }
+  if (entity.startsWith('job')) {
+    const loaded = loadCluster(io.env);
+    if (!loaded.ok) return fail(io, loaded.message);
+    const target = rest[0];
+    let ids: number[] | undefined;
+    let task: number | undefined;
+    if (target !== undefined) {
+      const m = /^(\d+)(?:_(\d+))?$/.exec(target);
+      if (!m) {
+        io.stderr('scontrol_print_job error: Invalid job id specified\n');
+        return 1;
+      }
+      ids = [Number(m[1])];
+      task = m[2] === undefined ? undefined : Number(m[2]);
+    }
+    const jobs = (await deps.source.load(loaded.cluster, ids)).filter((j) => task === undefined || j.record.arrayTaskId === task);
+    if (jobs.length === 0) {
+      if (target === undefined) {
+        io.stdout('No jobs in the system\n');
+        return 0;
+      }
+      io.stderr('slurm_load_jobs error: Invalid job id specified\n');
+      return 1;
+    }
+    const now = Math.floor(io.now().getTime() / 1000);
+    io.stdout(jobs.sort((a, b) => b.record.jobId - a.record.jobId).map((j) => render(j, now, oneLiner)).join(''));
+    return 0;
+  }
+  io.stderr(`invalid entity:${what} for keyword:show\n`);
+  return 1;
+}
+
+function render(j: StoredJob, now: number, oneLiner: boolean): string {
+  const st = displayStatus(j, now, j.record.submitHost);
+  st.allocSid = j.record.allocSid ?? 0;
+  if (j.record.arraySpec !== undefined && j.record.arrayTaskId === undefined) {
+    const p = parseArray(j.record.arraySpec);
+    if (p.ok) st.pendingArrayTasks = formatArrayIndexSet(p.value);
+  }
+  return showJob(j.record, st, oneLiner);
+}

@@ -1,0 +1,220 @@
+/**
+ * squeue: the jobs the controller knows (pending, running, and finished ones
+ * for MinJobAge), filtered, sorted and printed in Slurm's formats.
+ */
+import { loadCluster } from '../cluster/load.js';
+import { getopt, type GetoptTable, type LongOption, type ShortOption } from '../options/getopt.js';
+import type { StoredJob } from '../controller/state.js';
+import { COMPACT_STATE, type Row } from '../format/squeue/fields.js';
+import { DEFAULT_FORMAT, headerLine, layoutFromFields, layoutFromFormat, LONG_FORMAT, rowLine, type Layout } from '../format/squeue/print.js';
+import { arrayIndices, formatArrayIndexSet, parseArray } from '../spec/values/index.js';
+import { ctime } from '../format/ctime.js';
+import { lookupUser } from './users.js';
+import type { IO } from './io.js';
+import type { JobSource } from './job-source.js';
+
+const OPTIONS: [string, string | undefined, 'none' | 'required' | 'optional'][] = [
+  ['account', 'A', 'required'], ['all', 'a', 'none'], ['array', 'r', 'none'], ['array-unique', undefined, 'none'],
+  ['clusters', 'M', 'required'], ['federation', undefined, 'none'], ['format', 'o', 'required'], ['Format', 'O', 'required'],
+  ['help', undefined, 'none'], ['hide', undefined, 'none'], ['iterate', 'i', 'required'], ['jobs', 'j', 'optional'],
+  ['json', undefined, 'none'], ['licenses', 'L', 'required'], ['local', undefined, 'none'], ['long', 'l', 'none'],
+  ['me', undefined, 'none'], ['name', 'n', 'required'], ['noconvert', undefined, 'none'], ['noheader', 'h', 'none'],
+  ['nodelist', 'w', 'required'], ['only-job-state', undefined, 'none'], ['partition', 'p', 'required'],
+  ['qos', 'q', 'required'], ['reservation', 'R', 'required'], ['sibling', undefined, 'none'], ['sort', 'S', 'required'],
+  ['start', undefined, 'none'], ['states', 't', 'required'], ['steps', 's', 'optional'], ['usage', undefined, 'none'],
+  ['user', 'u', 'required'], ['verbose', 'v', 'none'], ['version', 'V', 'none'], ['yaml', undefined, 'none'],
+];
+
+const TABLE: GetoptTable = {
+  long: OPTIONS.map(([name, , arg]): LongOption => ({ name, arg, id: name })),
+  short: new Map(OPTIONS.filter(([, s]) => s).map(([name, s, arg]): [string, ShortOption] => [s!, { letter: s!, arg, id: name }])),
+};
+
+const STATE_NAMES = ['PENDING', 'RUNNING', 'SUSPENDED', 'COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'NODE_FAIL', 'PREEMPTED',
+  'BOOT_FAIL', 'DEADLINE', 'OUT_OF_MEMORY', 'COMPLETING', 'CONFIGURING', 'RESIZING', 'RESV_DEL_HOLD', 'REQUEUED',
+  'REQUEUE_FED', 'REQUEUE_HOLD', 'REVOKED', 'SIGNALING', 'SPECIAL_EXIT', 'STAGE_OUT', 'STOPPED'];
+const DEFAULT_STATES = new Set(['PENDING', 'RUNNING', 'SUSPENDED', 'COMPLETING', 'CONFIGURING', 'STAGE_OUT']);
+
+export interface JobFilter {
+  /** job ids, optionally with an array task */
+  jobs?: { id: number; task?: number }[];
+  users?: Set<number>;
+  names?: Set<string>;
+  partitions?: Set<string>;
+  states?: Set<string>;
+  accounts?: Set<string>;
+}
+
+/** One row per job, except the still-pending tasks of an array, which share their master's row. */
+export function rowsOf(jobs: StoredJob[], expandArrays: boolean): Row[] {
+  const rows: Row[] = [];
+  for (const j of jobs) {
+    const r = j.record;
+    if (r.arrayJobId !== undefined && r.arrayTaskId === undefined && r.arraySpec !== undefined) {
+      const parsed = parseArray(r.arraySpec);
+      if (!parsed.ok) continue;
+      if (expandArrays) {
+        for (const task of arrayPendingTasks(j)) rows.push({ job: j, idText: `${r.jobId}_${task}`, arrayTaskText: String(task), state: j.state });
+      } else {
+        const set = formatArrayIndexSet(parsed.value);
+        rows.push({ job: j, idText: `${r.jobId}_[${set}]`, arrayTaskText: set, state: j.state });
+      }
+      continue;
+    }
+    const idText = r.arrayTaskId !== undefined ? `${r.arrayJobId}_${r.arrayTaskId}` : String(r.jobId);
+    rows.push({ job: j, idText, arrayTaskText: r.arrayTaskId !== undefined ? String(r.arrayTaskId) : 'N/A', state: j.state });
+  }
+  return rows;
+}
+
+function* arrayPendingTasks(j: StoredJob): Generator<number> {
+  const parsed = parseArray(j.record.arraySpec!);
+  if (parsed.ok) yield* arrayIndices(parsed.value);
+}
+
+export function matches(row: Row, f: JobFilter): boolean {
+  const r = row.job.record;
+  if (f.states ? !f.states.has(row.state) : !DEFAULT_STATES.has(row.state)) return false;
+  if (f.jobs && !f.jobs.some((q) => (q.id === r.jobId || q.id === r.arrayJobId) && (q.task === undefined || q.task === r.arrayTaskId))) return false;
+  if (f.users && !f.users.has(r.userId)) return false;
+  if (f.names && !f.names.has(r.name)) return false;
+  if (f.partitions && !r.partition.split(',').some((p) => f.partitions!.has(p))) return false;
+  if (f.accounts && !f.accounts.has(r.account ?? '')) return false;
+  return true;
+}
+
+/** Default order: partition, then compact state, then priority (highest first), newest first on ties. */
+export function defaultSort(a: Row, b: Row): number {
+  const pa = a.job.record.partition;
+  const pb = b.job.record.partition;
+  if (pa !== pb) return pa < pb ? -1 : 1;
+  const sa = COMPACT_STATE[a.state] ?? a.state;
+  const sb = COMPACT_STATE[b.state] ?? b.state;
+  if (sa !== sb) return sa < sb ? -1 : 1;
+  return b.job.priority - a.job.priority || b.job.record.jobId - a.job.record.jobId;
+}
+
+function parseStates(text: string): Set<string> | string {
+  const out = new Set<string>();
+  for (const w of text.split(',')) {
+    const up = w.toUpperCase();
+    if (up === 'ALL') return new Set(STATE_NAMES);
+    const full = STATE_NAMES.find((s) => s === up) ?? Object.entries(COMPACT_STATE).find(([, c]) => c === up)?.[0];
+    if (!full) return w;
+    out.add(full);
+  }
+  return out;
+}
+
+/** `-j 20` / `--jobs 20`: squeue takes the next word as the job list when it is not an option. */
+function attachJobList(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if ((a === '-j' || a === '--jobs' || a === '--job') && next !== undefined && !next.startsWith('-')) {
+      out.push(`--jobs=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+export async function squeue(argv: string[], io: IO, source: JobSource): Promise<number> {
+  const args = attachJobList(argv);
+  const parsed = getopt(args, TABLE);
+  if (!parsed.ok) {
+    io.stderr(`squeue: ${parsed.message}\nTry "squeue --help" for more information\n`);
+    return 1;
+  }
+  const opts = new Map<string, string | undefined>();
+  const lists = new Map<string, string[]>();
+  for (const o of parsed.options) {
+    opts.set(o.id, o.value);
+    if (o.value !== undefined) lists.set(o.id, [...(lists.get(o.id) ?? []), ...o.value.split(',').filter(Boolean)]);
+  }
+  if (opts.has('version')) {
+    io.stdout('slurm 22.05.8\n');
+    return 0;
+  }
+  if (opts.has('help') || opts.has('usage')) {
+    io.stdout('Usage: squeue [-A account] [--clusters names] [-i seconds] [--job jobid] [-n name] [-o format] [-O fields] [-p partitions] [--qos qos] [--reservation reservation] [--sort fields] [--start] [--step step_id] [-t states] [-u user_name] [--usage] [-L licenses] [-w nodes] [--federation] [--local] [--sibling] [-ahjlrsv]\n');
+    return 0;
+  }
+  if (parsed.operandIndex < args.length) {
+    io.stderr(`squeue: error: Unrecognized option: ${args[parsed.operandIndex]}\nUsage: squeue [-A account] [--clusters names] [-i seconds] [--job jobid] [-n name] [-o format] [-O fields] [-p partitions] [--qos qos] [--reservation reservation] [--sort fields] [--start] [--step step_id] [-t states] [-u user_name] [--usage] [-L licenses] [-w nodes] [--federation] [--local] [--sibling] [-ahjlrsv]\n`);
+    return 1;
+  }
+
+  const filter: JobFilter = {};
+  if (lists.has('jobs')) {
+    filter.jobs = [];
+    for (const text of lists.get('jobs')!) {
+      const m = /^(\d+)(?:_(\d+))?$/.exec(text);
+      if (!m) {
+        io.stderr(`squeue: error: Invalid job id: ${text}\n`);
+        return 1;
+      }
+      filter.jobs.push({ id: Number(m[1]), task: m[2] === undefined ? undefined : Number(m[2]) });
+    }
+  }
+  if (lists.has('states')) {
+    const s = parseStates(lists.get('states')!.join(','));
+    if (typeof s === 'string') {
+      io.stderr(`squeue: error: Invalid job state specified: ${s}\nsqueue: error: Valid job states include: ${STATE_NAMES.join(',')}\n\n`);
+      return 1;
+    }
+    filter.states = s;
+  }
+  let badUser: string | undefined;
+  if (lists.has('user') || opts.has('me')) {
+    filter.users = new Set();
+    if (opts.has('me')) filter.users.add(process.getuid?.() ?? 0);
+    for (const u of lists.get('user') ?? []) {
+      const id = lookupUser(u);
+      if (id === undefined) badUser ??= u;
+      else filter.users.add(id);
+    }
+  }
+  if (lists.has('name')) filter.names = new Set(lists.get('name'));
+  if (lists.has('partition')) filter.partitions = new Set(lists.get('partition'));
+  if (lists.has('account')) filter.accounts = new Set(lists.get('account'));
+
+  let layout: Layout;
+  if (opts.has('Format')) {
+    if (opts.has('format')) {
+      io.stderr('squeue: error: -O (--Format) is incompatible with -o (--format)\n');
+      return 1;
+    }
+    const l = layoutFromFields(opts.get('Format') ?? '');
+    if (!l.ok) {
+      io.stderr(`squeue: error: ${l.message}\n`);
+      return 1;
+    }
+    layout = l.layout;
+  } else {
+    layout = layoutFromFormat(opts.get('format') ?? (opts.has('long') ? LONG_FORMAT : io.env.SQUEUE_FORMAT ?? DEFAULT_FORMAT));
+  }
+  if (layout.invalid !== undefined) io.stderr(`squeue: error: Invalid job format specification: ${layout.invalid}\n`);
+
+  const loaded = loadCluster(io.env);
+  if (!loaded.ok) {
+    io.stderr(`squeue: error: ${loaded.message}\n`);
+    return 1;
+  }
+  const wantedIds = filter.jobs?.map((j) => j.id);
+  const jobs = await source.load(loaded.cluster, wantedIds);
+  if (filter.jobs && filter.jobs.length === 1 && jobs.length === 0) {
+    io.stderr('slurm_load_jobs error: Invalid job id specified\n');
+    return 1;
+  }
+  const now = Math.floor(io.now().getTime() / 1000);
+  const rows = rowsOf(jobs, opts.has('array')).filter((r) => matches(r, filter)).sort(defaultSort);
+  let out = '';
+  if (badUser !== undefined) io.stderr(`squeue: error: Invalid user: ${badUser}\n`);
+  if (opts.has('long')) out += `${ctime(io.now())}\n`;
+  if (!opts.has('noheader')) out += `${headerLine(layout)}\n`;
+  for (const r of rows) out += `${rowLine(layout, r, now)}\n`;
+  io.stdout(out);
+  return 0;
+}

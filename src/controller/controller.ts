@@ -1,0 +1,390 @@
+/**
+ * The controller: the slurmctld stand-in. One per cluster leads (a lease key
+ * in Redis); it collects the ends of jobs, passes cancellations to their
+ * supervisors, asks the scheduler for a plan and carries it out, and hands
+ * launches to the BullMQ dispatch queue. It keeps no state of its own that
+ * Redis and the spool do not have, so it can be killed and restarted anytime.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Cluster } from '../cluster/load.js';
+import type { JobRecord } from '../spec/job.js';
+import { compressHostlist } from '../spec/values/index.js';
+import type { Provider, SignalTarget } from '../providers/provider.js';
+import { endFile, runDir } from '../providers/local/local.js';
+import type { Keys } from './keys.js';
+import { addUse, schedule, type NodeUse, type PendingJob } from './scheduler.js';
+import type { Scripts } from './scripts.js';
+import { fromFields, JOB_FIELDS, type StoredJob } from './state.js';
+import { evaluate, loadReferenced, type DependencyLookup } from './dependencies.js';
+import type { LaunchData, LaunchQueue } from './worker.js';
+
+export interface ControllerParts {
+  cluster: Cluster;
+  redis: Redis;
+  subscriber: Redis;
+  keys: Keys;
+  scripts: Scripts;
+  provider: Provider;
+  spoolDir: string;
+  id: string;
+  log: (line: string) => void;
+  /** <1 shortens KillWait for tests (see LocalProvider) */
+  timeScale: number;
+  makeQueue: (launch: (d: LaunchData) => Promise<void>) => LaunchQueue;
+}
+
+const LEASE_MS = 6000;
+const now = () => Math.floor(Date.now() / 1000);
+
+/** How a run ended, from its exit status and what was done to it. */
+export function finalState(rc: number, timedOut: boolean, cancelled: boolean): { state: string; reason: string; exit: string } {
+  if (timedOut) return { state: 'TIMEOUT', reason: 'TimeLimit', exit: rc > 128 ? `0:${rc - 128}` : '0:15' };
+  if (cancelled) return { state: 'CANCELLED', reason: 'None', exit: rc > 128 ? `0:${rc - 128}` : '0:15' };
+  if (rc === 0) return { state: 'COMPLETED', reason: 'None', exit: '0:0' };
+  if (rc > 128) return { state: 'FAILED', reason: 'JobLaunchFailure', exit: `0:${rc - 128}` };
+  return { state: 'FAILED', reason: 'NonZeroExitCode', exit: `${rc}:0` };
+}
+
+export class Controller {
+  private readonly records = new Map<number, JobRecord>();
+  private readonly cancels = new Set<number>();
+  private readonly signaled = new Map<number, number>();
+  private readonly endsDir: string;
+  private queue!: LaunchQueue;
+  private watcher?: FSWatcher;
+  private timers: NodeJS.Timeout[] = [];
+  private ticking = false;
+  private again = false;
+  private lastCheck = 0;
+  private lastPurge = 0;
+  private stopped = false;
+  private resolveStopped!: () => void;
+  readonly done = new Promise<void>((r) => (this.resolveStopped = r));
+
+  constructor(private readonly p: ControllerParts) {
+    this.endsDir = join(p.spoolDir, 'ends');
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.endsDir, { recursive: true });
+    this.queue = this.p.makeQueue((d) => this.launch(d));
+    await this.p.subscriber.subscribe(this.p.keys.wake);
+    this.p.subscriber.on('message', (_ch: string, msg: string) => {
+      const [what, id, sig, batch, full] = msg.split(' ');
+      if (what === 'cancel' && id) this.cancels.add(Number(id));
+      if (what === 'signal' && id) void this.deliver(Number(id), Number(sig), batch === '1' ? 'batch' : full === '1' ? 'all' : 'steps');
+      this.requestTick();
+    });
+    this.watcher = watch(this.endsDir, () => this.requestTick());
+    this.timers.push(setInterval(() => this.requestTick(), 1000));
+    this.timers.push(setInterval(() => void this.renew(), LEASE_MS / 3));
+    // recovery: every running job is checked on the first tick
+    this.lastCheck = 0;
+    this.requestTick();
+    this.p.log(`controller ${this.p.id} leading cluster ${this.p.cluster.config.clusterName}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.watcher?.close();
+    await this.queue.close().catch(() => undefined);
+    await this.p.subscriber.quit().catch(() => undefined);
+    await this.p.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.p.keys.controller, this.p.id).catch(() => undefined);
+    await this.p.redis.quit().catch(() => undefined);
+    this.resolveStopped();
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      if (!(await this.p.scripts.lead(this.p.id, LEASE_MS))) {
+        this.p.log('lost the controller lease; stopping');
+        await this.stop();
+      }
+    } catch (e) {
+      this.p.log(`lease renewal failed: ${(e as Error).message}`);
+    }
+  }
+
+  requestTick(): void {
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = true;
+    void (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.tick();
+        } catch (e) {
+          this.p.log(`tick failed: ${(e as Error).stack ?? e}`);
+        }
+      } while (this.again && !this.stopped);
+      this.ticking = false;
+    })();
+  }
+
+  private async tick(): Promise<void> {
+    await this.collectEnds();
+    await this.handleCancels();
+    const t = Date.now();
+    if (t - this.lastCheck > 3000) {
+      this.lastCheck = t;
+      await this.checkRunning();
+    }
+    await this.scheduleOnce();
+    if (t - this.lastPurge > 10_000) {
+      this.lastPurge = t;
+      await this.purge();
+    }
+  }
+
+  private async getJob(id: number): Promise<StoredJob | undefined> {
+    return fromFields(await this.p.redis.hmget(this.p.keys.job(id), ...JOB_FIELDS));
+  }
+
+  // ---- ends ------------------------------------------------------------
+
+  private async collectEnds(): Promise<void> {
+    let names: string[];
+    try {
+      names = readdirSync(this.endsDir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const m = /^(\d+)\.(\d+)$/.exec(name);
+      if (!m) continue;
+      const jobId = Number(m[1]);
+      const run = Number(m[2]);
+      const file = join(this.endsDir, name);
+      const text = readFileSync(file, 'utf8');
+      const rc = Number(/rc=(\d+)/.exec(text)?.[1] ?? '1');
+      const end = Number(/end=(\d+)/.exec(text)?.[1] ?? now());
+      const job = await this.getJob(jobId);
+      if (job && job.run === run) {
+        const f = finalState(rc, existsSync(`${file}.timeout`), job.cancelBy !== '');
+        await this.p.scripts.finish(jobId, run, f.state, f.reason, f.exit, end);
+      }
+      this.cleanupRun(jobId, run);
+    }
+  }
+
+  private cleanupRun(jobId: number, run: number): void {
+    const file = endFile(this.p.spoolDir, jobId, run);
+    for (const suffix of ['', '.child', '.timeout', '.cancel', '.tmp']) rmSync(`${file}${suffix}`, { force: true });
+    rmSync(runDir(this.p.spoolDir, jobId, run), { recursive: true, force: true });
+    this.signaled.delete(jobId);
+  }
+
+  // ---- cancellation ---------------------------------------------------------
+
+  private async handleCancels(): Promise<void> {
+    const killWait = Number(this.p.cluster.config.settings.get('killwait') ?? 30);
+    for (const jobId of [...this.cancels]) {
+      this.cancels.delete(jobId);
+      const job = await this.getJob(jobId);
+      if (!job || job.cancelBy === '' || (job.state !== 'RUNNING' && job.state !== 'COMPLETING')) continue;
+      if (!job.sup) continue; // not launched yet: the launch sees the cancel and ends it
+      writeFileSync(`${endFile(this.p.spoolDir, jobId, job.run)}.cancel`, job.cancelBy);
+      this.p.provider.signal(job, 'SIGTERM', 'all', this.p.spoolDir);
+      this.signaled.set(jobId, Date.now() + killWait * 1000 * this.p.timeScale);
+    }
+    for (const [jobId, deadline] of this.signaled) {
+      if (Date.now() < deadline) continue;
+      const job = await this.getJob(jobId);
+      this.signaled.delete(jobId);
+      if (job && (job.state === 'RUNNING' || job.state === 'COMPLETING')) this.p.provider.signal(job, 'SIGKILL', 'all', this.p.spoolDir);
+    }
+  }
+
+  /** scancel --signal: to the running job's processes. */
+  private async deliver(jobId: number, signal: number, target: SignalTarget): Promise<void> {
+    const job = await this.getJob(jobId);
+    if (job && job.state === 'RUNNING' && job.sup) this.p.provider.signal(job, signal, target, this.p.spoolDir);
+  }
+
+  // ---- supervision and recovery ------------------------------------------------
+
+  private async checkRunning(): Promise<void> {
+    const ids = (await this.p.redis.smembers(this.p.keys.running)).map(Number);
+    for (const jobId of ids) {
+      const job = await this.getJob(jobId);
+      if (!job || (job.state !== 'RUNNING' && job.state !== 'COMPLETING')) continue;
+      const file = endFile(this.p.spoolDir, jobId, job.run);
+      if (existsSync(file)) continue; // collected on the next pass
+      if (job.sup) {
+        if (this.p.provider.alive(job)) continue;
+        const timedOut = existsSync(`${file}.timeout`);
+        const f = timedOut ? finalState(137, true, false)
+          : job.cancelBy ? finalState(137, false, true)
+            : { state: 'NODE_FAIL', reason: 'NodeDown', exit: '0:0' };
+        this.p.log(`job ${jobId} run ${job.run}: supervisor gone without an end record -> ${f.state}`);
+        await this.p.scripts.finish(jobId, job.run, f.state, f.reason, f.exit, now());
+        this.cleanupRun(jobId, job.run);
+        continue;
+      }
+      const dir = runDir(this.p.spoolDir, jobId, job.run);
+      const pidFile = join(dir, 'sup.pid');
+      if (existsSync(pidFile)) {
+        await this.p.scripts.launched(jobId, job.run, readFileSync(pidFile, 'utf8').trim());
+      } else if (existsSync(dir) && Date.now() - statSync(dir).mtimeMs > 30_000) {
+        this.p.log(`job ${jobId} run ${job.run}: launch never completed -> NODE_FAIL`);
+        await this.p.scripts.finish(jobId, job.run, 'NODE_FAIL', 'NodeDown', '0:0', now());
+        this.cleanupRun(jobId, job.run);
+      } else if (!existsSync(dir)) {
+        await this.queue.add({ jobId, run: job.run });
+      }
+    }
+  }
+
+  /** The dispatch queue's worker: start one run of one job, at most once. */
+  private async launch(d: LaunchData): Promise<void> {
+    const job = await this.getJob(d.jobId);
+    if (!job || job.run !== d.run || job.sup !== '' || (job.state !== 'RUNNING' && job.state !== 'COMPLETING')) return;
+    if (job.cancelBy !== '') {
+      await this.p.scripts.finish(d.jobId, d.run, 'CANCELLED', 'None', '0:15', now());
+      return;
+    }
+    const dir = runDir(this.p.spoolDir, d.jobId, d.run);
+    try {
+      mkdirSync(dir); // the claim: a second launch of this run stops here
+    } catch {
+      return;
+    }
+    const [script, env] = await Promise.all([
+      this.p.redis.getBuffer(this.p.keys.script(d.jobId)),
+      this.p.redis.get(this.p.keys.env(d.jobId)),
+    ]);
+    const result = await this.p.provider.start(job, {
+      cluster: this.p.cluster,
+      spoolDir: this.p.spoolDir,
+      script: script ?? Buffer.from('#!/bin/sh\n'),
+      submitEnv: env ? (JSON.parse(env) as Record<string, string>) : {},
+      controllerHost: hostname().split('.')[0]!,
+    });
+    if (!result.ok) {
+      this.p.log(`job ${d.jobId}: launch failed: ${result.message}`);
+      await this.p.scripts.finish(d.jobId, d.run, 'FAILED', result.reason, '0:53', now());
+      this.cleanupRun(d.jobId, d.run);
+      return;
+    }
+    writeFileSync(join(dir, 'sup.pid'), result.supervisor);
+    await this.p.scripts.launched(d.jobId, d.run, result.supervisor);
+  }
+
+  // ---- scheduling ------------------------------------------------------------
+
+  private async recordsOf(ids: number[]): Promise<void> {
+    const missing = ids.filter((id) => !this.records.has(id));
+    if (missing.length === 0) return;
+    const pipe = this.p.redis.pipeline();
+    for (const id of missing) pipe.hget(this.p.keys.job(id), 'record');
+    const res = (await pipe.exec()) ?? [];
+    missing.forEach((id, i) => {
+      const v = res[i]?.[1] as string | null;
+      if (v) this.records.set(id, JSON.parse(v) as JobRecord);
+    });
+  }
+
+  private async scheduleOnce(): Promise<void> {
+    const k = this.p.keys;
+    const [pendingIds, runningIds] = await Promise.all([
+      this.p.redis.zrange(k.pending, 0, -1).then((xs) => xs.map(Number)),
+      this.p.redis.smembers(k.running).then((xs) => xs.map(Number)),
+    ]);
+    await this.recordsOf([...pendingIds, ...runningIds]);
+
+    const pipe = this.p.redis.pipeline();
+    for (const id of pendingIds) pipe.hmget(k.job(id), 'state', 'held', 'priority', 'eligible', 'reason', 'dependency');
+    for (const id of runningIds) pipe.hget(k.job(id), 'alloc');
+    const res = (await pipe.exec()) ?? [];
+
+    const used = new Map<string, NodeUse>();
+    runningIds.forEach((id, i) => {
+      const alloc = res[pendingIds.length + i]?.[1] as string | null;
+      const rec = this.records.get(id);
+      if (alloc) addUse(used, JSON.parse(alloc), rec?.oversubscribe === 'NO');
+    });
+
+    const t = now();
+    const lookup: DependencyLookup = new Map();
+    // singleton: the first job of a user and name goes; later ones wait while it runs or waits
+    const firstOf = new Map<string, number>();
+    const busy = new Set<string>();
+    for (const id of runningIds) {
+      const r = this.records.get(id);
+      if (r) busy.add(`${r.userId}/${r.name}`);
+    }
+    for (const id of pendingIds) {
+      const r = this.records.get(id);
+      if (r && !firstOf.has(`${r.userId}/${r.name}`)) firstOf.set(`${r.userId}/${r.name}`, id);
+    }
+    const pending: PendingJob[] = [];
+    const current = new Map<number, { reason: string; dep: string }>();
+    const depText = new Map<number, string>();
+    const dependencyHeld = new Set<number>();
+    for (let i = 0; i < pendingIds.length; i++) {
+      const id = pendingIds[i]!;
+      const v = res[i]?.[1] as (string | null)[] | null;
+      const record = this.records.get(id);
+      if (!v || v[0] !== 'PENDING' || !record) continue;
+      current.set(id, { reason: v[4] ?? '', dep: v[5] ?? '' });
+      if (record.dependency && v[1] !== '') dependencyHeld.add(id);
+      let dependency: PendingJob['dependency'] = dependencyHeld.has(id) ? 'waiting' : 'none';
+      // a held job keeps the dependency text it was submitted with until it is released
+      if (record.dependency && v[1] === '') {
+        await loadReferenced(record, this.p.redis, k, lookup);
+        const key = `${record.userId}/${record.name}`;
+        const blocked = busy.has(key) || (firstOf.get(key) ?? id) < id;
+        const d = evaluate(record, (jid) => lookup.get(jid) ?? null, blocked, t);
+        dependency = d.verdict;
+        depText.set(id, d.text ?? '');
+      }
+      pending.push({
+        id,
+        record,
+        held: (v[1] ?? '') as PendingJob['held'],
+        priority: Number(v[2] ?? 0),
+        eligible: Number(v[3] ?? 0),
+        dependency,
+      });
+    }
+    if (pending.length === 0) return;
+
+    const plan = schedule({ now: t, cluster: this.p.cluster.config, used, pending });
+    for (const s of plan.starts) {
+      const nodes = compressHostlist(s.alloc.map((a) => a.node));
+      const run = await this.p.scripts.allocate(s.jobId, nodes, JSON.stringify(s.alloc), s.alloc[0]!.node, t);
+      if (run > 0) await this.queue.add({ jobId: s.jobId, run });
+    }
+    const changed: [number, string, string][] = [];
+    for (const [id, reason] of plan.reasons) {
+      const dep = depText.get(id) ?? current.get(id)?.dep ?? '';
+      if (current.get(id)?.reason !== reason || current.get(id)?.dep !== dep) changed.push([id, reason, dep]);
+    }
+    for (let i = 0; i < changed.length; i += 500) await this.p.scripts.setReasons(t, changed.slice(i, i + 500));
+  }
+
+  // ---- MinJobAge ---------------------------------------------------------------
+
+  private async purge(): Promise<void> {
+    const k = this.p.keys;
+    const cutoff = now() - this.p.cluster.config.minJobAge;
+    const old = (await this.p.redis.zrangebyscore(k.active, 1, cutoff)).map(Number);
+    if (old.length === 0) return;
+    const pipe = this.p.redis.pipeline();
+    for (const id of old) {
+      pipe.zrem(k.active, id);
+      pipe.del(k.script(id), k.env(id));
+      this.records.delete(id);
+    }
+    await pipe.exec();
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The whole Redis key layout of one cluster. Every key carries the cluster
+ * name in a hash tag, so clusters (and test runs) sharing a Redis never see
+ * each other's state, and all of a cluster's keys live in one Redis Cluster slot.
+ */
+export interface Keys {
+  prefix: string;
+  /** INCR counter: the last job id handed out */
+  nextJobId: string;
+  /** HASH per job: the record and its changing state */
+  job(id: number): string;
+  /** STRING per job: the batch script bytes */
+  script(id: number): string;
+  /** STRING per job: the submit environment (JSON) */
+  env(id: number): string;
+  /** ZSET of pending job ids (score: job id) */
+  pending: string;
+  /** SET of job ids holding resources */
+  running: string;
+  /** ZSET of job ids squeue/scontrol show; score 0 while alive, end time once finished */
+  active: string;
+  /** ZSET of finished job ids kept for sacct (score: end time) */
+  accounting: string;
+  /** STRING with a TTL: the live controller's id */
+  controller: string;
+  /** pub/sub channel: "something changed, schedule" */
+  wake: string;
+  /** prefix for BullMQ queues of this cluster */
+  bullPrefix: string;
+}
+
+export function keysFor(cluster: string): Keys {
+  const p = `flow:{${cluster}}:`;
+  return {
+    prefix: p,
+    nextJobId: `${p}next-job-id`,
+    job: (id) => `${p}job:${id}`,
+    script: (id) => `${p}script:${id}`,
+    env: (id) => `${p}env:${id}`,
+    pending: `${p}pending`,
+    running: `${p}running`,
+    active: `${p}active`,
+    accounting: `${p}accounting`,
+    controller: `${p}controller`,
+    wake: `${p}wake`,
+    bullPrefix: `flow:{${cluster}}`,
+  };
+}

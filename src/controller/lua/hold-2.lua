@@ -1,0 +1,13 @@
+--[[
+  scontrol hold / uhold: a pending job gets priority 0 and a held reason.
+  KEYS[1] job hash   KEYS[2] pending zset (unused, for key declaration)
+  ARGV[1] 'user' or 'admin'
+  Returns 1, -1 no such job, -2 not pending.
+]]
+local st = redis.call('HGET', KEYS[1], 'state')
+if not st then return -1 end
+if st ~= 'PENDING' then return -2 end
+local reason = 'JobHeldUser'
+if ARGV[1] == 'admin' then reason = 'JobHeldAdmin' end
+redis.call('HSET', KEYS[1], 'held', ARGV[1], 'priority', '0', 'reason', reason)
+return 1

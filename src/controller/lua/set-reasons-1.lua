@@ -1,0 +1,13 @@
+--[[
+  The scheduler's verdict for jobs that stay pending: their reason and the
+  `Dependency=` text. Jobs that changed state meanwhile are skipped.
+  KEYS[1] key prefix of job hashes (e.g. "flow:{c}:job:")
+  ARGV[1] now   ARGV[2..] triples of job id, reason, dependency text ('' = none)
+]]
+for i = 2, #ARGV, 3 do
+  local key = KEYS[1] .. ARGV[i]
+  if redis.call('HGET', key, 'state') == 'PENDING' then
+    redis.call('HSET', key, 'reason', ARGV[i + 1], 'dependency', ARGV[i + 2], 'lastSchedEval', ARGV[1])
+  end
+end
+return 1

@@ -1,0 +1,24 @@
+--[[
+  Accept a job: store its record, script and environment, queue it as pending
+  and make it visible to squeue. Refuses an id that is already taken.
+  KEYS[1] job hash        KEYS[2] script        KEYS[3] env
+  KEYS[4] pending zset    KEYS[5] active zset
+  ARGV[1] job id          ARGV[2] record JSON   ARGV[3] script bytes
+  ARGV[4] env JSON        ARGV[5] state fields JSON (flat object of hash fields)
+  ARGV[6] wake channel
+  Returns 1, or -1 when the id exists.
+]]
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+local fields = cjson.decode(ARGV[5])
+local args = { 'record', ARGV[2] }
+for k, v in pairs(fields) do
+  args[#args + 1] = k
+  args[#args + 1] = tostring(v)
+end
+redis.call('HSET', KEYS[1], unpack(args))
+redis.call('SET', KEYS[2], ARGV[3])
+redis.call('SET', KEYS[3], ARGV[4])
+redis.call('ZADD', KEYS[4], tonumber(ARGV[1]), ARGV[1])
+redis.call('ZADD', KEYS[5], 0, ARGV[1])
+redis.call('PUBLISH', ARGV[6], 'submit ' .. ARGV[1])
+return 1

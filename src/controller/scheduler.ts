@@ -1,0 +1,196 @@
+/**
+ * The scheduler only decides: a snapshot of nodes and pending jobs in, a plan
+ * out (which jobs start where, and why the others wait). No I/O, so it is
+ * tested with plain data. Jobs are taken in priority order per partition; the
+ * first that does not fit blocks the partition (reason Resources) and the
+ * ones behind it wait with reason Priority, as Slurm's main scheduler does.
+ */
+import type { ClusterConfig, NodeConfig } from '../cluster/slurm-conf.js';
+import type { JobRecord } from '../spec/job.js';
+import { featureNames, gpusOn } from '../spec/job-checks.js';
+import { expandHostlist } from '../spec/values/index.js';
+import type { NodeAllocation } from './state.js';
+
+export interface NodeUse {
+  cpus: number;
+  memMb: number;
+  gpus: Set<number>;
+  /** a job holds the whole node */
+  exclusive: boolean;
+  jobs: number;
+}
+
+export interface PendingJob {
+  id: number;
+  record: JobRecord;
+  priority: number;
+  held: '' | 'user' | 'admin';
+  /** epoch seconds, 0 = now */
+  eligible: number;
+  /** the dependency verdict, computed by the caller from the other jobs */
+  dependency: 'none' | 'satisfied' | 'waiting' | 'never';
+}
+
+export interface Snapshot {
+  now: number;
+  cluster: ClusterConfig;
+  /** resources in use per node name */
+  used: Map<string, NodeUse>;
+  pending: PendingJob[];
+}
+
+export interface Plan {
+  starts: { jobId: number; alloc: NodeAllocation[] }[];
+  reasons: [number, string][];
+}
+
+export function emptyUse(): NodeUse {
+  return { cpus: 0, memMb: 0, gpus: new Set(), exclusive: false, jobs: 0 };
+}
+
+/** Add an allocation to the usage map (also used to rebuild usage from running jobs). */
+export function addUse(used: Map<string, NodeUse>, alloc: NodeAllocation[], exclusive: boolean): void {
+  for (const a of alloc) {
+    const u = used.get(a.node) ?? emptyUse();
+    u.cpus += a.cpus;
+    u.memMb += a.memMb;
+    for (const g of a.gpus) u.gpus.add(g);
+    u.exclusive ||= exclusive;
+    u.jobs++;
+    used.set(a.node, u);
+  }
+}
+
+export function schedule(s: Snapshot): Plan {
+  const plan: Plan = { starts: [], reasons: [] };
+  const blocked = new Set<string>();
+  const order = [...s.pending].sort((a, b) => b.priority - a.priority || a.record.submitTime - b.record.submitTime || a.id - b.id);
+  for (const job of order) {
+    const reason = waitReason(job, s);
+    if (reason) {
+      plan.reasons.push([job.id, reason]);
+      continue;
+    }
+    const partition = job.record.partition.split(',')[0]!;
+    if (blocked.has(partition)) {
+      plan.reasons.push([job.id, 'Priority']);
+      continue;
+    }
+    const alloc = fit(job.record, s);
+    if (alloc === 'never') {
+      plan.reasons.push([job.id, 'PartitionConfig']);
+      continue;
+    }
+    if (alloc === undefined) {
+      blocked.add(partition);
+      plan.reasons.push([job.id, 'Resources']);
+      continue;
+    }
+    addUse(s.used, alloc, job.record.oversubscribe === 'NO');
+    plan.starts.push({ jobId: job.id, alloc });
+  }
+  return plan;
+}
+
+function waitReason(job: PendingJob, s: Snapshot): string | undefined {
+  if (job.held === 'user') return 'JobHeldUser';
+  if (job.held === 'admin') return 'JobHeldAdmin';
+  const part = s.cluster.partitions.find((p) => p.name === job.record.partition.split(',')[0]);
+  if (part && job.record.minNodes > part.nodes.length) return 'PartitionConfig';
+  if (job.eligible > s.now) return 'BeginTime';
+  if (job.dependency === 'waiting') return 'Dependency';
+  if (job.dependency === 'never') return 'DependencyNeverSatisfied';
+  return undefined;
+}
+
+/** Nodes the job may use, in slurm.conf order. */
+function candidates(r: JobRecord, cluster: ClusterConfig): NodeConfig[] {
+  const part = cluster.partitions.find((p) => p.name === r.partition.split(',')[0]);
+  if (!part) return [];
+  const excluded = r.excNodes ? new Set(expand(r.excNodes)) : new Set<string>();
+  const wanted = featureNames(r.features ?? '');
+  const anyOf = (r.features ?? '').includes('|');
+  return cluster.nodes.filter((n) => part.nodes.includes(n.name) && !excluded.has(n.name)
+    && (wanted.length === 0 || (anyOf ? wanted.some((f) => n.features.includes(f)) : wanted.every((f) => n.features.includes(f)))));
+}
+
+function expand(list: string): string[] {
+  const r = expandHostlist(list);
+  return r.ok ? r.value : [];
+}
+
+interface NodeNeed {
+  cpus: number;
+  memMb: number;
+  gpus: number;
+}
+
+/** What one node must give for `tasks` tasks of the job. */
+function needOn(r: JobRecord, node: NodeConfig, tasks: number, nodeCount: number): NodeNeed {
+  if (r.oversubscribe === 'NO') return { cpus: node.cpus, memMb: node.realMemory, gpus: gpusOn(node, r.gpuType) };
+  const cpus = Math.max(tasks * r.cpusPerTask, r.pnMinCpus, 1);
+  const gpus = r.gpusPerNode || (r.gpusTotal ? Math.ceil(r.gpusTotal / nodeCount) : 0);
+  let memMb: number;
+  if (r.memPerGpu !== undefined) memMb = r.memPerGpu * gpus;
+  else if (r.memory.per === 'node') memMb = r.memory.mb === 0 ? node.realMemory : r.memory.mb;
+  else memMb = r.memory.mb * cpus;
+  return { cpus, memMb, gpus };
+}
+
+function freeOn(node: NodeConfig, u: NodeUse | undefined, type?: string): NodeNeed {
+  if (u?.exclusive) return { cpus: 0, memMb: 0, gpus: 0 };
+  return {
+    cpus: node.cpus - (u?.cpus ?? 0),
+    memMb: node.realMemory - (u?.memMb ?? 0),
+    gpus: gpusOn(node, type) - (u?.gpus.size ?? 0),
+  };
+}
+
+const fits = (need: NodeNeed, free: NodeNeed) => need.cpus <= free.cpus && need.memMb <= free.memMb && need.gpus <= free.gpus;
+
+/**
+ * Choose nodes for the job, or say it cannot run now (undefined) or ever on
+ * this partition ('never'). Tasks go to nodes in order, filling each node
+ * (block distribution); --nodes fixes the node count.
+ */
+export function fit(r: JobRecord, s: Snapshot): NodeAllocation[] | undefined | 'never' {
+  const nodes = candidates(r, s.cluster);
+  const required = r.reqNodes ? expand(r.reqNodes) : [];
+  const minNodes = Math.max(r.minNodes, required.length, 1);
+  if (nodes.length < minNodes) return 'never';
+  const pool = [...nodes.filter((n) => required.includes(n.name)), ...nodes.filter((n) => !required.includes(n.name))];
+
+  const tasksPerNode = (count: number): number[] => {
+    if (r.ntasksPerNode !== undefined) return Array.from({ length: count }, () => r.ntasksPerNode!);
+    const base = Math.floor(r.numTasks / count);
+    const extra = r.numTasks % count;
+    return Array.from({ length: count }, (_, i) => Math.max(base + (i < extra ? 1 : 0), r.nodesSet ? 0 : 1));
+  };
+
+  // try the smallest node count that can hold the tasks, up to the allowed maximum
+  const maxNodes = r.nodesSet ? Math.max(r.maxNodes, minNodes) : Math.min(pool.length, Math.max(r.numTasks, minNodes));
+  let everFits = false;
+  for (let count = minNodes; count <= maxNodes; count++) {
+    const per = tasksPerNode(count);
+    const chosen: NodeAllocation[] = [];
+    for (const node of pool) {
+      if (chosen.length === count) break;
+      const need = needOn(r, node, per[chosen.length]!, count);
+      const capacity = freeOn(node, undefined, r.gpuType);
+      if (!fits(need, capacity)) continue;
+      everFits = true;
+      const free = freeOn(node, s.used.get(node.name), r.gpuType);
+      if (r.oversubscribe === 'NO' && (s.used.get(node.name)?.jobs ?? 0) > 0) continue;
+      if (!fits(need, free)) continue;
+      const inUse = s.used.get(node.name)?.gpus ?? new Set<number>();
+      const gpus: number[] = [];
+      for (let g = 0; gpus.length < need.gpus; g++) if (!inUse.has(g)) gpus.push(g);
+      chosen.push({ node: node.name, cpus: need.cpus, memMb: need.memMb, gpus });
+    }
+    if (chosen.length === count && required.every((n) => chosen.some((c) => c.node === n))) {
+      // slurm.conf order, as Slurm lists allocated nodes
+      return chosen.sort((a, b) => s.cluster.nodes.findIndex((n) => n.name === a.node) - s.cluster.nodes.findIndex((n) => n.name === b.node));
+    }
+  }
+  return everFits ? undefined : 'never';
+}

@@ -1,0 +1,57 @@
+/**
+ * Slurm's `-o "%.18i %9P..."` format strings, shared by squeue and sinfo: a
+ * prefix, then fields (`%[.][width]code`) each followed by literal text up to
+ * the next `%`. One helper pads and cuts values as Slurm's `_print_str` does.
+ */
+export interface FormatField<C extends string = string> {
+  code: C;
+  /** 0 = as wide as the value */
+  width: number;
+  right: boolean;
+  /** literal text printed after the field (header too) */
+  suffix: string;
+}
+
+export interface ParsedFormat<C extends string = string> {
+  prefix: string;
+  fields: FormatField<C>[];
+  /** characters after `%` that are not codes (squeue reports the first) */
+  invalid?: string;
+}
+
+/** Parse a `-o` string; `isCode` says which letters are fields. */
+export function parseFormat<C extends string>(format: string, isCode: (c: string) => c is C): ParsedFormat<C> {
+  const out: ParsedFormat<C> = { prefix: '', fields: [] };
+  let i = format.indexOf('%');
+  out.prefix = i < 0 ? format : format.slice(0, i);
+  while (i >= 0 && i < format.length) {
+    let j = i + 1;
+    let right = false;
+    if (format[j] === '.') {
+      right = true;
+      j++;
+    }
+    let digits = '';
+    while (j < format.length && /[0-9]/.test(format[j]!)) digits += format[j++];
+    const code = format[j] ?? '';
+    const next = format.indexOf('%', j + 1);
+    const suffix = format.slice(j + 1, next < 0 ? undefined : next);
+    if (isCode(code)) out.fields.push({ code, width: digits ? Number(digits) : 0, right, suffix });
+    else {
+      out.invalid ??= code;
+      // unknown codes print as text, as squeue does after complaining
+      const text = format.slice(i, next < 0 ? undefined : next);
+      if (out.fields.length) out.fields[out.fields.length - 1]!.suffix += text;
+      else out.prefix += text;
+    }
+    i = next;
+  }
+  return out;
+}
+
+/** Pad to `width` (right- or left-justified); longer values are cut to `width` when `cut`. */
+export function fit(value: string, width: number, right: boolean, cut = true): string {
+  if (width <= 0) return value;
+  if (value.length > width) return cut ? value.slice(0, width) : value;
+  return right ? value.padStart(width) : value.padEnd(width);
+}

@@ -1,0 +1,114 @@
+/**
+ * `scontrol show job` for one job record, byte for byte as Slurm 22.05 prints
+ * it: a record is lines of `Key=Value` fields; every line ends with the line
+ * separator ("\n   " or, with -o, a space) and the record with a newline
+ * (plus a blank line in the multi-line form). Records in, text out.
+ */
+import type { JobRecord, Minutes } from '../../spec/job.js';
+import { formatDuration, formatIsoLocal, formatMemory, formatTimeLimit } from '../../spec/values/index.js';
+import { displayPattern } from '../../spec/patterns.js';
+
+/** What the controller knows about a job beyond its request. */
+export interface JobStatus {
+  state: string;
+  reason: string;
+  /** displayed Dependency= text, null when none */
+  dependency: string | null;
+  priority: number;
+  restarts: number;
+  exitCode: string;
+  derivedExitCode?: string;
+  /** epoch seconds */
+  eligibleTime?: number;
+  accrueTime?: number;
+  startTime?: number;
+  endTime?: number;
+  lastSchedEval: number;
+  /** seconds of run time so far */
+  runTime: number;
+  nodeList?: string;
+  batchHost?: string;
+  /** CPUs and nodes actually allocated (running or finished) */
+  allocCpus?: number;
+  allocNodes?: number;
+  allocNode: string;
+  allocSid: number;
+  /** an array's master record: the index set still pending (`1-5%2`) */
+  pendingArrayTasks?: string;
+}
+
+const NULL = '(null)';
+const orNull = (v: string | undefined) => (v === undefined || v === '' ? NULL : v);
+const time = (t: number | undefined) => (t === undefined || t === 0 ? 'Unknown' : formatIsoLocal(t));
+const limit = (m: Minutes | undefined) => (m === undefined ? 'N/A' : formatTimeLimit(m));
+
+export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): string {
+  const lines: string[][] = [];
+  const first = [`JobId=${job.jobId}`];
+  if (job.arrayJobId !== undefined) {
+    first.push(`ArrayJobId=${job.arrayJobId}`);
+    if (job.arrayTaskId !== undefined) first.push(`ArrayTaskId=${job.arrayTaskId}`);
+    else if (st.pendingArrayTasks !== undefined) first.push(`ArrayTaskId=${st.pendingArrayTasks}`);
+    if (job.arrayTaskId === undefined && job.arrayThrottle) first.push(`ArrayTaskThrottle=${job.arrayThrottle}`);
+  }
+  first.push(`JobName=${job.name}`);
+  lines.push(first);
+  lines.push([`UserId=${job.userName}(${job.userId})`, `GroupId=${job.groupName}(${job.groupId})`, 'MCS_label=N/A']);
+  lines.push([`Priority=${st.priority}`, `Nice=${job.nice}`, `Account=${orNull(job.account)}`, `QOS=${orNull(job.qos)}`]);
+  lines.push([`JobState=${st.state}`, `Reason=${st.reason}`, `Dependency=${st.dependency ?? NULL}`]);
+  lines.push([`Requeue=${job.requeue ? 1 : 0}`, `Restarts=${st.restarts}`, 'BatchFlag=1', 'Reboot=0', `ExitCode=${st.exitCode}`]);
+  if (st.derivedExitCode !== undefined) lines[lines.length - 1]!.push(`DerivedExitCode=${st.derivedExitCode}`);
+  lines.push([`RunTime=${formatDuration(st.runTime)}`, `TimeLimit=${limit(job.timeLimit)}`, `TimeMin=${limit(job.timeMin)}`]);
+  lines.push([`SubmitTime=${formatIsoLocal(job.submitTime)}`, `EligibleTime=${time(st.eligibleTime)}`]);
+  lines.push([`AccrueTime=${time(st.accrueTime)}`]);
+  lines.push([`StartTime=${time(st.startTime)}`, `EndTime=${time(st.endTime)}`, `Deadline=${job.deadline ? formatIsoLocal(job.deadline) : 'N/A'}`]);
+  lines.push(['SuspendTime=None', 'SecsPreSuspend=0', `LastSchedEval=${formatIsoLocal(st.lastSchedEval)}`, 'Scheduler=Main']);
+  lines.push([`Partition=${job.partition}`, `AllocNode:Sid=${st.allocNode}:${st.allocSid}`]);
+  lines.push([`ReqNodeList=${orNull(job.reqNodes)}`, `ExcNodeList=${orNull(job.excNodes)}`]);
+  lines.push([`NodeList=${st.nodeList ?? ''}`]);
+  if (st.batchHost) lines.push([`BatchHost=${st.batchHost}`]);
+
+  const pending = st.state === 'PENDING';
+  const numNodes = pending
+    ? `${job.nodeCountGuess}${job.maxNodes ? `-${job.maxNodes}` : ''}`
+    : `${st.allocNodes ?? job.minNodes}`;
+  const numCpus = pending ? job.minCpus : st.allocCpus ?? job.minCpus;
+  lines.push([`NumNodes=${numNodes}`, `NumCPUs=${numCpus}`, `NumTasks=${job.numTasks}`, `CPUs/Task=${job.cpusPerTask}`, 'ReqB:S:C:T=0:0:*:*']);
+  lines.push([`TRES=${tresString(job, numCpus, pending ? job.minNodes : st.allocNodes ?? job.minNodes)}`]);
+  lines.push(['Socks/Node=*', `NtasksPerN:B:S:C=${job.ntasksPerNode ?? 0}:0:*:*`, 'CoreSpec=*']);
+  const mem = job.memory.per === 'node' ? `MinMemoryNode=${formatMemory(job.memory.mb)}` : `MinMemoryCPU=${formatMemory(job.memory.mb)}`;
+  lines.push([`MinCPUsNode=${job.pnMinCpus}`, mem, `MinTmpDiskNode=${job.tmpDisk ? formatMemory(job.tmpDisk) : '0'}`]);
+  lines.push([`Features=${orNull(job.features)}`, 'DelayBoot=00:00:00']);
+  if (job.prefer) lines.push([`Prefer=${job.prefer}`]);
+  if (job.reservation) lines.push([`Reservation=${job.reservation}`]);
+  lines.push([`OverSubscribe=${job.oversubscribe}`, `Contiguous=${job.contiguous ? 1 : 0}`, `Licenses=${orNull(job.licenses)}`, `Network=${orNull(job.network)}`]);
+  lines.push([`Command=${job.command ?? NULL}`]);
+  lines.push([`WorkDir=${job.workDir}`]);
+  // scontrol prints the comment with a trailing space
+  if (job.comment) lines.push([`Comment=${job.comment} `]);
+  lines.push([`StdErr=${displayPattern(job.stderr, job)}`]);
+  lines.push([`StdIn=${displayPattern(job.stdin, job)}`]);
+  lines.push([`StdOut=${displayPattern(job.stdout, job)}`]);
+  lines.push(['Power=']);
+  // sic: Slurm's own spelling
+  if (job.killOnInvalidDep) lines.push(['KillOInInvalidDependent=Yes']);
+  if (job.cpusPerTres) lines.push([`CpusPerTres=${job.cpusPerTres}`]);
+  if (job.memPerTres) lines.push([`MemPerTres=${job.memPerTres}`]);
+  if (job.tresPerJob) lines.push([`TresPerJob=${job.tresPerJob}`]);
+  if (job.tresPerNode) lines.push([`TresPerNode=${job.tresPerNode}`]);
+  if (job.tresPerSocket) lines.push([`TresPerSocket=${job.tresPerSocket}`]);
+  if (job.tresPerTask) lines.push([`TresPerTask=${job.tresPerTask}`]);
+  if (job.mailUser) lines.push([`MailUser=${job.mailUser}`, `MailType=${job.mailType ?? 'NONE'}`]);
+
+  const sep = oneLiner ? ' ' : '\n   ';
+  return lines.map((l) => l.join(' ') + sep).join('') + (oneLiner ? '\n' : '\n\n');
+}
+
+/** `TRES=cpu=4,mem=4G,node=1,billing=4`: memory is per node x nodes, or per CPU x CPUs, or per GPU x GPUs. */
+export function tresString(job: JobRecord, cpus: number, nodes: number): string {
+  let mem: number;
+  if (job.memPerGpu !== undefined) mem = job.memPerGpu * Math.max(job.gpusTotal, 1);
+  else if (job.memory.per === 'node') mem = (job.memory.mb || job.nodeMemory) * nodes;
+  else mem = job.memory.mb * cpus;
+  return `cpu=${cpus},mem=${formatMemory(mem)},node=${nodes},billing=${cpus}`;
+}

@@ -1,0 +1,70 @@
+/**
+ * squeue output: rows in, text out. `-o` formats (`%.18i %.9P ...`) and `-O`
+ * field lists (`JobID:20,State:.12`) both become a list of columns.
+ */
+import { fit, parseFormat, type FormatField } from '../columns.js';
+import { BY_LETTER, BY_NAME, type Field, type Row } from './fields.js';
+
+export const DEFAULT_FORMAT = '%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R';
+export const LONG_FORMAT = '%.18i %.9P %.8j %.8u %.8T %.10M %.9l %.6D %R';
+
+export interface Column {
+  field: Field;
+  width: number;
+  right: boolean;
+  suffix: string;
+}
+
+export interface Layout {
+  prefix: string;
+  columns: Column[];
+  /** a bad `%x` letter (squeue complains, then prints the rest) */
+  invalid?: string;
+}
+
+const isLetter = (c: string): c is string => BY_LETTER.has(c);
+
+export function layoutFromFormat(format: string): Layout {
+  const p = parseFormat(format, isLetter);
+  return {
+    prefix: p.prefix,
+    columns: p.fields.map((f: FormatField) => ({ field: BY_LETTER.get(f.code)!, width: f.width, right: f.right, suffix: f.suffix })),
+    invalid: p.invalid,
+  };
+}
+
+export type LayoutResult = { ok: true; layout: Layout } | { ok: false; message: string };
+
+/** `-O Name[:[.][width][suffix]],...`: default width 20, left-justified, no separator. */
+export function layoutFromFields(spec: string): LayoutResult {
+  const columns: Column[] = [];
+  for (const item of spec.split(',')) {
+    if (item === '') continue;
+    const colon = item.indexOf(':');
+    const name = (colon < 0 ? item : item.slice(0, colon)).toLowerCase();
+    const field = BY_NAME.get(name);
+    if (!field) return { ok: false, message: `Invalid job format specification: ${colon < 0 ? item : item.slice(0, colon)}` };
+    let width = 20;
+    let right = false;
+    let suffix = '';
+    if (colon >= 0) {
+      const m = /^(\.?)(\d*)(.*)$/s.exec(item.slice(colon + 1))!;
+      right = m[1] === '.';
+      if (m[2]) width = Number(m[2]);
+      suffix = m[3]!;
+    }
+    columns.push({ field, width, right, suffix });
+  }
+  return { ok: true, layout: { prefix: '', columns } };
+}
+
+export function headerLine(l: Layout): string {
+  return l.prefix + l.columns.map((c) => fit(c.field.header, c.width, c.right) + c.suffix).join('');
+}
+
+export function rowLine(l: Layout, r: Row, now: number): string {
+  return l.prefix + l.columns.map((c) => {
+    const v = c.field.print(r, now);
+    return fit(v, c.width, c.right, !(c.right && c.field.noCutRight)) + c.suffix;
+  }).join('');
+}

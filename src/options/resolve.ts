@@ -1,0 +1,156 @@
+/**
+ * The single entry point for option values, whatever they come from: `#SBATCH`
+ * words, `SBATCH_*` variables, or the command line. Like Slurm's
+ * `slurm_process_option`, it applies one value through the option table and
+ * records where it came from; the passes run in Slurm's order (script, then
+ * environment, then command line), so a later source overrides an earlier one.
+ */
+import { getopt, type GetoptTable, type LongOption, type ParsedOption, type ShortOption } from './getopt.js';
+import type { FailureLine, OptionFailure } from './kinds.js';
+import type { JobRequest } from './request.js';
+import { optionByName, SBATCH_OPTIONS, type OptionEntry } from './table.js';
+
+export type OptionSource =
+  | { from: 'command-line'; index: number }
+  | { from: 'environment'; variable: string }
+  | { from: 'script'; line: number; column: number; component: number };
+
+export interface OptionState {
+  /** the source of the value in force */
+  source: OptionSource;
+  /** the text it was given (undefined for flags) */
+  text: string | undefined;
+}
+
+export interface Resolution {
+  request: JobRequest;
+  /** option name -> where its value came from; absent when unset */
+  state: Map<string, OptionState>;
+}
+
+export function emptyResolution(): Resolution {
+  return { request: {}, state: new Map() };
+}
+
+export const isSetByEnv = (r: Resolution, name: string) => r.state.get(name)?.source.from === 'environment';
+/** Slurm's "set by cli": set, and not by the environment (script lines count as cli). */
+export const isSetByCli = (r: Resolution, name: string) => {
+  const s = r.state.get(name);
+  return s !== undefined && s.source.from !== 'environment';
+};
+
+/** Apply one value of one option. Returns the failure, if any; on failure nothing changes. */
+export function applyOption(
+  r: Resolution, entry: OptionEntry, value: string | undefined, source: OptionSource, now: Date,
+): OptionFailure | undefined {
+  const result = entry.apply(value, { now, current: r.request });
+  if (!result.ok) return result.failure;
+  Object.assign(r.request, result.value);
+  r.state.set(entry.name, { source, text: value });
+  return undefined;
+}
+
+/** Clear an option (an env flag set to a false value, or a validation reset). */
+export function resetOption(r: Resolution, entry: OptionEntry): void {
+  for (const f of entry.fields) delete r.request[f];
+  r.state.delete(entry.name);
+}
+
+// ---- getopt table derived from the option table ----------------------------
+
+function buildGetoptTable(entries: readonly OptionEntry[]): GetoptTable {
+  const long: LongOption[] = [];
+  const short = new Map<string, ShortOption>();
+  for (const e of entries) {
+    for (const alias of e.aliases ?? []) long.push({ name: alias, arg: e.arg, id: e.name });
+    long.push({ name: e.name, arg: e.arg, id: e.name });
+    if (e.short) short.set(e.short, { letter: e.short, arg: e.arg, id: e.name });
+  }
+  return { long, short };
+}
+
+export const SBATCH_GETOPT = buildGetoptTable(SBATCH_OPTIONS);
+
+export type ArgvResult =
+  | { ok: true; options: ParsedOption[]; operandIndex: number }
+  | { ok: false; failure: OptionFailure };
+
+/** getopt over argv, with sbatch's wording for its complaints. */
+export function parseArgv(argv: readonly string[], cmd: string): ArgvResult {
+  const r = getopt(argv, SBATCH_GETOPT);
+  if (r.ok) return r;
+  return { ok: false, failure: usageFailure(cmd, r.message) };
+}
+
+export function usageFailure(cmd: string, message: string): OptionFailure {
+  return { exit: 255, lines: [{ raw: `${cmd}: ${message}` }, { raw: `Try "${cmd} --help" for more information` }] };
+}
+
+/** Apply options already split by getopt. */
+export function applyParsed(
+  r: Resolution, options: readonly ParsedOption[], sourceOf: (o: ParsedOption) => OptionSource, now: Date,
+): OptionFailure | undefined {
+  for (const o of options) {
+    const failure = applyOption(r, optionByName.get(o.id)!, o.value, sourceOf(o), now);
+    if (failure) return failure;
+  }
+  return undefined;
+}
+
+/**
+ * sbatch's rule for flag options given in the environment: empty, `yes` or a
+ * non-zero integer set the flag; anything else unsets it.
+ */
+function envFlagIsOn(value: string): boolean {
+  if (value === '' || value.toLowerCase() === 'yes') return true;
+  return /^[ \t]*[+-]?\d+$/.test(value) && Number(value) !== 0;
+}
+
+/** The environment pass: every `SBATCH_*` variable of the table, in table order. */
+export function applyEnvironment(
+  r: Resolution, env: Readonly<Record<string, string | undefined>>, now: Date,
+): OptionFailure | undefined {
+  for (const entry of SBATCH_OPTIONS) {
+    for (const variable of entry.env ?? []) {
+      const value = env[variable];
+      if (value === undefined) continue;
+      const source: OptionSource = { from: 'environment', variable };
+      if (entry.arg === 'none' && !envFlagIsOn(value)) {
+        resetOption(r, entry);
+        continue;
+      }
+      const failure = applyOption(r, entry, entry.arg === 'none' ? undefined : value, source, now);
+      if (failure) return failure;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Checks that look at where values came from, as Slurm's
+ * `validate_options_salloc_sbatch_srun` does: a value from the script or the
+ * command line clears a conflicting one from the environment.
+ */
+export function validateSources(r: Resolution): OptionFailure | undefined {
+  const memOptions = ['mem', 'mem-per-cpu', 'mem-per-gpu'];
+  const byCli = memOptions.filter((n) => isSetByCli(r, n));
+  if (byCli.length > 1) return fatal('--mem, --mem-per-cpu, and --mem-per-gpu are mutually exclusive.');
+  if (byCli.length === 1) {
+    for (const n of memOptions) if (n !== byCli[0]) resetOption(r, optionByName.get(n)!);
+  } else if (memOptions.filter((n) => isSetByEnv(r, n)).length > 1) {
+    return fatal('SLURM_MEM_PER_CPU, SLURM_MEM_PER_GPU, and SLURM_MEM_PER_NODE are mutually exclusive.');
+  }
+  if (isSetByCli(r, 'exclusive') && isSetByCli(r, 'oversubscribe') && r.request.exclusive !== undefined) {
+    return fatal('--exclusive and --oversubscribe options are mutually exclusive');
+  }
+  return undefined;
+}
+
+function fatal(message: string): OptionFailure {
+  return { exit: 1, lines: [{ raw: `sbatch: fatal: ${message}` }] };
+}
+
+/** Render a failure as stderr lines for a command. */
+export function failureLines(cmd: string, failure: OptionFailure): string[] {
+  return failure.lines.map((l: FailureLine) => (typeof l === 'string' ? `${cmd}: error: ${l}` : l.raw));
+}

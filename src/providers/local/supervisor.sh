@@ -1,0 +1,51 @@
+# flow-slurm batch step supervisor (POSIX sh): the slurmstepd stand-in.
+# Started detached by the controller, in its own session and process group,
+# so it outlives the controller. Runs the batch script, enforces the time
+# limit (with the --signal warning before it), and records how the script
+# ended in END_FILE, where the controller collects it.
+# usage: sh -c "<this text>" flow-supervisor END_FILE LIMIT_SECS WARN_SECS WARN_SIG WARN_BATCH KILL_WAIT JOB_ID NODE SCRIPT [ARGS...]
+end=$1 limit=$2 warn=$3 wsig=$4 wbatch=$5 killwait=$6 jobid=$7 node=$8
+shift 8
+me=$$
+
+stamp() { date '+%Y-%m-%dT%H:%M:%S'; }
+
+# Signal every process of the job's group except this supervisor and one other.
+group_kill() {
+  for p in $(ps -A -o pid= -o pgid= | awk -v g="$me" '$2 == g { print $1 }'); do
+    [ "$p" = "$me" ] || [ "$p" = "$2" ] || kill -"$1" "$p" 2>/dev/null
+  done
+}
+
+# TERM from the controller (scancel) reaches the whole group; we stay to record the end.
+trap 'if [ -f "$end.cancel" ]; then echo "slurmstepd-$node: error: *** JOB $jobid ON $node CANCELLED AT $(stamp) ***" >&2; fi' TERM
+trap ':' HUP INT
+
+if [ "$limit" -gt 0 ]; then
+  (
+    # the timer outlives the signals it sends to the group
+    trap '' TERM "$wsig"
+    if [ "$warn" -gt 0 ] && [ "$warn" -lt "$limit" ]; then
+      sleep $((limit - warn))
+      child=$(cat "$end.child" 2>/dev/null)
+      if [ "$wbatch" = 1 ]; then kill -"$wsig" "$child" 2>/dev/null; else group_kill "$wsig" "$child"; fi
+      sleep "$warn"
+    else
+      sleep "$limit"
+    fi
+    : > "$end.timeout"
+    echo "slurmstepd-$node: error: *** JOB $jobid ON $node CANCELLED AT $(stamp) DUE TO TIME LIMIT ***" >&2
+    kill -TERM -"$me" 2>/dev/null
+    sleep "$killwait"
+    # still there after KillWait: everything goes, this supervisor too; the marker tells the controller
+    kill -KILL -"$me" 2>/dev/null
+  ) </dev/null &
+fi
+
+# The batch script runs in the foreground (so it keeps stdin and default
+# signal handling) and learns its own pid as SLURM_TASK_PID.
+sh -c 'echo $$ > "$0.child"; SLURM_TASK_PID=$$; export SLURM_TASK_PID; exec "$@"' "$end" "$@"
+rc=$?
+printf 'rc=%s\nend=%s\n' "$rc" "$(date +%s)" > "$end.tmp" && mv "$end.tmp" "$end"
+# the job is over when its batch script is: what it left running goes too (the timer, this shell), as under Slurm
+kill -KILL -"$me" 2>/dev/null

@@ -1,0 +1,280 @@
+/**
+ * From resolved options to the job record, doing what sbatch and slurmctld do
+ * with a request before the job is queued: defaults, the task/CPU/memory
+ * arithmetic, GPU requests, file name patterns, and the checks that make
+ * slurmctld refuse a submission (`Batch job submission failed: ...`, exit 1).
+ * Pure: the caller supplies the cluster, the user and the clock.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { ClusterConfig, PartitionConfig } from '../cluster/slurm-conf.js';
+import type { JobRequest } from '../options/request.js';
+import type { OptionState } from '../options/resolve.js';
+import type { BatchScript } from '../script/read.js';
+import type { JobRecord, MemoryRequest } from './job.js';
+import { planGpus } from './gres.js';
+import { checkControllerLimits, checkFits, checkGpuOptions, submissionFailed } from './job-checks.js';
+import {
+  arrayMax, parseArray, parseDependency, validateArray,
+} from './values/index.js';
+
+export interface SubmitContext {
+  jobId: number;
+  /** epoch seconds */
+  now: number;
+  cwd: string;
+  userId: number;
+  userName: string;
+  groupId: number;
+  groupName: string;
+  submitHost: string;
+  allocSid?: number;
+}
+
+export interface Submission {
+  request: JobRequest;
+  state: ReadonlyMap<string, OptionState>;
+  script: BatchScript;
+}
+
+export type BuildResult = { ok: true; job: JobRecord } | { ok: false; messages: string[] };
+
+const refuse = (...messages: string[]): BuildResult => ({ ok: false, messages });
+const failed = submissionFailed;
+
+/** The options that change nothing here but are kept in the record. */
+const KEPT: (keyof JobRequest)[] = [
+  'acctgFreq', 'batch', 'bb', 'bbf', 'clusterConstraint', 'clusters', 'container', 'context', 'coreSpec',
+  'coresPerSocket', 'cpuFreq', 'delayBoot', 'distribution', 'exportFile', 'getUserEnv', 'gid', 'gpuBind', 'gpuFreq',
+  'gresFlags', 'hint', 'mcsLabel', 'memBind', 'noKill', 'ntasksPerCore', 'ntasksPerGpu', 'ntasksPerSocket',
+  'ntasksPerTres', 'power', 'profile', 'propagate', 'reboot', 'socketsPerNode', 'spreadJob', 'switches',
+  'threadSpec', 'threadsPerCore', 'uid', 'useMinNodes', 'waitAllNodes', 'overcommit',
+];
+
+export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitContext): BuildResult {
+  const req = sub.request;
+  const gpuProblem = checkGpuOptions(req, req.ntasks !== undefined || (req.ntasksPerNode !== undefined && req.nodes !== undefined));
+  if (gpuProblem) return refuse(...gpuProblem);
+
+  // ---- partition
+  let partitions: PartitionConfig[];
+  if (req.partition !== undefined && req.partition !== '') {
+    partitions = [];
+    for (const name of req.partition.split(',')) {
+      const p = cluster.partitions.find((x) => x.name === name);
+      if (!p) return refuse(`invalid partition specified: ${name}`, failed('Invalid partition name specified'));
+      partitions.push(p);
+    }
+  } else {
+    const p = cluster.partitions.find((x) => x.isDefault);
+    if (!p) return refuse(failed('No partition specified or system default partition'));
+    partitions = [p];
+  }
+  const partition = partitions[0]!;
+  const partitionNodes = cluster.nodes.filter((n) => partition.nodes.includes(n.name));
+  const nodeCpus = Math.max(1, ...partitionNodes.map((n) => n.cpus));
+  const nodeMemory = Math.max(0, ...partitionNodes.map((n) => n.realMemory));
+  const limitProblem = checkControllerLimits(req, cluster, partitionNodes, ctx.now);
+  if (limitProblem) return refuse(limitProblem);
+
+  // ---- array
+  let arraySpec: string | undefined;
+  let arrayThrottle: number | undefined;
+  if (req.array !== undefined) {
+    const parsed = parseArray(req.array);
+    if (!parsed.ok || !validateArray(parsed.value, cluster.maxArraySize).ok) return refuse(failed('Invalid job array specification'));
+    // `--array=` (no index at all) leaves an ordinary job
+    if (parsed.value.ranges.length > 0) {
+      arraySpec = req.array;
+      arrayThrottle = parsed.value.throttle;
+      if (arrayMax(parsed.value) >= cluster.maxArraySize) return refuse(failed('Invalid job array specification'));
+    }
+  }
+
+  // ---- dependency
+  if (req.dependency !== undefined && req.dependency !== '') {
+    const dep = parseDependency(req.dependency, { maxArraySize: cluster.maxArraySize });
+    if (!dep.ok) return refuse(failed(dep.error.message));
+  }
+
+  // ---- tasks, nodes, CPUs (sbatch's estimate, then slurmctld's adjustments)
+  const nodesSet = req.nodes !== undefined;
+  const ntpn = req.ntasksPerNode;
+  let minNodes = req.nodes?.min ?? 1;
+  let maxNodes = nodesSet && req.nodes ? req.nodes.max : 0;
+  if (!nodesSet && req.ntasks !== undefined && ntpn !== undefined) minNodes = Math.ceil(req.ntasks / ntpn);
+  // --ntasks-per-node without --ntasks sets the task count (sbatch's _opt_verify); SLURM_NTASKS follows
+  const ntasksSet = req.ntasks !== undefined || (ntpn !== undefined && (minNodes === maxNodes || maxNodes === 0));
+  const ntasks = req.ntasks ?? minNodes * (ntpn ?? 1);
+
+  const planned = planGpus(req, (cluster.settings.get('grestypes') ?? 'gpu').split(','));
+  if (!planned.ok) return refuse(planned.problem.controller ? failed(planned.problem.message) : planned.problem.message);
+  const gpus = planned.plan;
+  if (!nodesSet && gpus.perJob > 0 && gpus.perNode > 0) {
+    // slurmctld derives the node count from --gpus / --gpus-per-node
+    minNodes = maxNodes = Math.ceil(gpus.perJob / gpus.perNode);
+  }
+
+  let cpusPerTask = req.cpusPerTask ?? 1;
+  const cpusSet = req.cpusPerTask !== undefined;
+  const estimatedTasks = ntasksSet ? ntasks : 1;
+  let minCpus = req.overcommit ? Math.max(minNodes, 1) : cpusSet ? estimatedTasks * cpusPerTask : estimatedTasks;
+  minCpus = Math.max(minCpus, minNodes);
+  const numTasks = ntasksSet ? ntasks : minNodes * (ntpn ?? 1);
+  if (!cpusSet && req.cpusPerGpu !== undefined && gpus.perTask > 0) cpusPerTask = req.cpusPerGpu * gpus.perTask;
+  let pnMinCpus = Math.max(req.mincpus ?? 0, cpusPerTask);
+  if (ntpn !== undefined) pnMinCpus = Math.max(pnMinCpus, ntpn * cpusPerTask);
+
+  const nodeCountGuess = nodesSet || !ntasksSet || maxNodes > 0
+    ? minNodes
+    : guessNodes(ntasks, cpusPerTask, nodeCpus, partitionNodes.length, ntpn);
+
+  // ---- memory
+  let memory: MemoryRequest;
+  if (req.mem !== undefined) memory = { per: 'node', mb: req.mem };
+  else if (req.memPerCpu !== undefined) memory = { per: 'cpu', mb: req.memPerCpu };
+  else if (cluster.defMemPerCPU !== undefined) memory = { per: 'cpu', mb: cluster.defMemPerCPU };
+  else memory = { per: 'node', mb: cluster.defMemPerNode ?? 0 };
+  if (!req.hold || req.testOnly) {
+    const memPerNodeMb = memory.per === 'node' ? memory.mb : memory.mb * pnMinCpus;
+    const misfit = checkFits({ memPerNodeMb, gpusPerNode: gpus.perNode, gpuType: gpus.type }, partitionNodes);
+    if (misfit) return refuse(...misfit);
+  }
+
+  // ---- time
+  const timeLimit = req.time ?? partition.defaultTime ?? partition.maxTime;
+  let timeMin = req.timeMin;
+  if (req.deadline !== undefined && timeMin === undefined && timeLimit === 'UNLIMITED') timeMin = 1;
+
+  // ---- files
+  const workDir = req.chdir === undefined ? ctx.cwd : resolve(ctx.cwd, req.chdir);
+  const isArray = arraySpec !== undefined;
+  const defaultOut = isArray ? 'slurm-%A_%a.out' : 'slurm-%j.out';
+  const file = (pattern: string | undefined, fallback: string) => {
+    const p = pattern ?? fallback;
+    if (p.toLowerCase() === 'none') return '/dev/null';
+    return isAbsolute(p) ? p : resolve(workDir, p);
+  };
+  const stdout = file(req.output, defaultOut);
+  const stderr = req.error === undefined ? stdout : file(req.error, defaultOut);
+  const stdin = file(req.input, '/dev/null');
+
+  // ---- the record
+  const kept: Record<string, string> = {};
+  for (const k of KEPT) if (req[k] !== undefined) kept[k] = String(req[k]);
+
+  const mailType = req.mailType === undefined ? undefined : mailTypeDisplay(req.mailType);
+  const job: JobRecord = {
+    jobId: ctx.jobId,
+    ...(isArray ? { arrayJobId: ctx.jobId, arraySpec, arrayThrottle } : {}),
+    name: req.jobName ?? sub.script.defaultJobName,
+    userId: ctx.userId,
+    userName: ctx.userName,
+    groupId: ctx.groupId,
+    groupName: ctx.groupName,
+    account: req.account,
+    // without accounting storage slurmctld keeps no QOS
+    qos: cluster.accountingStorageType === 'accounting_storage/none' ? undefined : req.qos,
+    partition: req.partition ?? partition.name,
+    submitHost: ctx.submitHost,
+    allocSid: ctx.allocSid,
+    submitDir: ctx.cwd,
+    submitTime: ctx.now,
+    beginTime: req.begin,
+    deadline: req.deadline,
+    timeLimit,
+    timeMin,
+    nice: req.nice ?? 0,
+    priority: typeof req.priority === 'number' ? req.priority : undefined,
+    held: req.hold === true,
+    requeue: req.requeue ?? true,
+    dependency: req.dependency === '' ? undefined : req.dependency,
+    killOnInvalidDep: req.killOnInvalidDep ?? false,
+    nodesSet,
+    minNodes,
+    maxNodes,
+    nodeCountGuess,
+    ntasksSet,
+    numTasks,
+    cpusSet,
+    cpusPerTask,
+    ntasksPerNode: ntpn,
+    minCpus,
+    pnMinCpus,
+    memory,
+    nodeMemory,
+    memPerGpu: req.memPerGpu,
+    tmpDisk: req.tmp ?? 0,
+    tresPerNode: gpus.tresPerNode,
+    tresPerJob: gpus.tresPerJob,
+    tresPerTask: gpus.tresPerTask,
+    tresPerSocket: gpus.tresPerSocket,
+    cpusPerTres: req.cpusPerGpu !== undefined ? `gres:gpu:${req.cpusPerGpu}` : undefined,
+    memPerTres: req.memPerGpu !== undefined ? `gres:gpu:${req.memPerGpu}` : undefined,
+    gpusPerNode: gpus.perNode,
+    gpusTotal: gpus.perJob || gpus.perNode * minNodes || gpus.perTask * numTasks,
+    gpuType: gpus.type,
+    gpuOptions: { gpus: req.gpus, perNode: req.gpusPerNode, perTask: req.gpusPerTask, perSocket: req.gpusPerSocket },
+    features: req.constraint,
+    prefer: req.prefer,
+    reqNodes: req.nodelist,
+    excNodes: req.exclude,
+    oversubscribe: req.exclusive === 'user' ? 'USER' : req.exclusive === 'mcs' ? 'MCS' : req.exclusive ? 'NO' : req.oversubscribe ? 'YES' : 'OK',
+    contiguous: req.contiguous === true,
+    licenses: req.licenses,
+    network: req.network,
+    reservation: req.reservation,
+    wckey: req.wckey,
+    comment: req.comment,
+    // scontrol shows MailUser only when there are mail types
+    mailUser: mailType === undefined ? undefined : req.mailUser ?? ctx.userName,
+    mailType,
+    scriptPath: sub.script.path,
+    command: commandOf(sub.script, sub.state.get('chdir')?.source.from === 'command-line'),
+    scriptArgs: sub.script.args,
+    workDir,
+    stdout,
+    stderr,
+    stdin,
+    openMode: req.openMode,
+    signal: req.signal,
+    export: req.export,
+    kept,
+  };
+  return { ok: true, job };
+}
+
+/**
+ * slurmctld's node-count guess for a pending job that gave --ntasks but not
+ * --nodes, as observed on real Slurm 22.05 (cons_tres, CR_Core_Memory): a job
+ * that fills whole nodes gets ceil(tasks / tasks-per-node); one that would
+ * leave a node part-empty is spread over two nodes when it has multi-CPU tasks.
+ */
+function guessNodes(ntasks: number, cpusPerTask: number, nodeCpus: number, partitionNodes: number, ntpn?: number): number {
+  if (ntpn !== undefined) return Math.ceil(ntasks / ntpn);
+  if (cpusPerTask <= 1) return Math.max(1, Math.ceil(ntasks / nodeCpus));
+  const perNode = Math.max(1, Math.floor(nodeCpus / cpusPerTask));
+  if (ntasks < perNode) return Math.max(1, Math.min(2, partitionNodes));
+  return Math.ceil(ntasks / perNode);
+}
+
+/** Command= is the absolute script path plus its arguments; relative as given under --chdir. */
+function commandOf(script: BatchScript, chdirGiven: boolean): string | null {
+  if (script.path === null) return null;
+  const path = chdirGiven && script.givenPath !== undefined ? script.givenPath : script.path;
+  return [path, ...script.args].join(' ');
+}
+
+const MAIL_ORDER = ['ARRAY_TASKS', 'INVALID_DEPEND', 'BEGIN', 'END', 'FAIL', 'REQUEUE', 'STAGE_OUT', 'TIME_LIMIT',
+  'TIME_LIMIT_90', 'TIME_LIMIT_80', 'TIME_LIMIT_50'];
+
+/** scontrol prints mail types as flags in a fixed order; ALL expands. */
+function mailTypeDisplay(text: string): string {
+  const set = new Set<string>();
+  for (const w of text.split(',').map((x) => x.toUpperCase())) {
+    if (w === 'NONE') set.clear();
+    else if (w === 'ALL') ['BEGIN', 'END', 'FAIL', 'REQUEUE', 'STAGE_OUT', 'INVALID_DEPEND'].forEach((x) => set.add(x));
+    else set.add(w);
+  }
+  const out = MAIL_ORDER.filter((w) => set.has(w));
+  return out.length ? out.join(',') : 'NONE';
+}

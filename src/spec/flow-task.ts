@@ -1,0 +1,79 @@
+/**
+ * From a Slurm job to the Flow task that would run it on Mithril: one spot bid
+ * for all the job's nodes (one InfiniBand group, `instance_quantity = nodes`),
+ * an instance shape that holds the GPUs a node needs, the time limit as the
+ * maximum run time, and a per-instance limit price.
+ */
+import type { ClusterConfig } from '../cluster/slurm-conf.js';
+import { partitionFlow, type FlowConfig } from '../cluster/flow-config.js';
+import type { FlowOptions } from '../submit/flow-options.js';
+import type { JobRecord } from './job.js';
+
+export interface FlowTaskSpec {
+  name: string;
+  provider: 'local' | 'mithril';
+  instanceType: string;
+  instanceCount: number;
+  gpusPerInstance: number;
+  /** USD per instance per hour */
+  maxPricePerHour: number;
+  priority: 'low' | 'med' | 'high';
+  maxRunTimeHours: number | null;
+  region?: string;
+  image?: string;
+  /** the batch script and its arguments, run from the job's working directory */
+  command: string[];
+  workingDir: string;
+  /** variables set explicitly with --export (the rest follow --export's rules on the node) */
+  env: Record<string, string>;
+  exportAll: boolean;
+}
+
+/** Default limit prices per GPU-hour by priority tier (the Flow SDK's table). */
+const TIER_PRICE: Record<string, [number, number, number]> = {
+  b200: [6, 12, 24], h100: [4, 8, 16], h200: [5, 10, 20], a100: [3, 6, 12], a10: [1, 2, 4], t4: [0.5, 1, 2],
+};
+const OTHER_PRICE: [number, number, number] = [2, 4, 8];
+/** Shapes Mithril sells, GPUs per instance. */
+const SHAPES: Record<string, number[]> = { a100: [1, 2, 4, 8], h100: [8], h200: [8], b200: [8] };
+
+export function toFlowTask(job: JobRecord, cluster: ClusterConfig, config: FlowConfig, flow: FlowOptions): FlowTaskSpec {
+  const partition = job.partition.split(',')[0]!;
+  const p = partitionFlow(config, partition);
+  const nodeType = cluster.nodes.find((n) => cluster.partitions.find((x) => x.name === partition)?.nodes.includes(n.name))
+    ?.gres.find((g) => g.name === 'gpu')?.type;
+  const gpuType = job.gpuType ?? p.gpuType ?? nodeType ?? 'h100';
+  const shapes = p.shapes ?? SHAPES[gpuType] ?? [1, 2, 4, 8];
+  const wanted = Math.max(job.gpusPerNode, Math.ceil(job.gpusTotal / Math.max(job.minNodes, 1)), 1);
+  const gpusPerInstance = shapes.find((s) => s >= wanted) ?? shapes[shapes.length - 1]!;
+  const instanceType = flow.instanceType ?? p.instanceType ?? `${gpusPerInstance}x${gpuType}`;
+  const priority = flow.priority ?? p.priority ?? 'med';
+  const tier = TIER_PRICE[gpuType] ?? OTHER_PRICE;
+  const defaultPrice = tier[{ low: 0, med: 1, high: 2 }[priority]]! * gpusPerInstance;
+  const env: Record<string, string> = {};
+  let exportAll = true;
+  if (job.export !== undefined) {
+    const items = job.export.split(',');
+    exportAll = items.some((i) => i.toUpperCase() === 'ALL');
+    for (const i of items) {
+      const eq = i.indexOf('=');
+      if (eq > 0) env[i.slice(0, eq)] = i.slice(eq + 1);
+    }
+  }
+  return {
+    name: job.name,
+    provider: flow.provider ?? p.provider ?? 'local',
+    instanceType,
+    instanceCount: Math.max(job.minNodes, 1),
+    gpusPerInstance,
+    maxPricePerHour: flow.maxPricePerHour ?? p.maxPricePerHour ?? defaultPrice,
+    priority,
+    maxRunTimeHours: job.timeLimit === 'UNLIMITED' ? null : Math.round((job.timeLimit / 60) * 1000) / 1000,
+    region: flow.region ?? p.region,
+    image: flow.image ?? p.image,
+    command: job.scriptPath === null ? ['slurm_script'] : [job.scriptPath, ...job.scriptArgs],
+    workingDir: job.workDir,
+    env,
+    exportAll,
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * The checks that make a submission fail, with sbatch's and slurmctld's exact
+ * words. Each returns the stderr messages (without the `sbatch: error: `
+ * prefix) or undefined. Held jobs skip the "does it fit on a node" checks,
+ * as real Slurm does.
+ */
+import type { ClusterConfig, NodeConfig } from '../cluster/slurm-conf.js';
+import type { JobRequest } from '../options/request.js';
+import { expandHostlist } from './values/index.js';
+
+export const submissionFailed = (reason: string) => `Batch job submission failed: ${reason}`;
+
+/** sbatch's own GPU option checks (it refuses before contacting the controller). */
+export function checkGpuOptions(req: JobRequest, ntasksSet: boolean): string[] | undefined {
+  const gresInvalid = 'Invalid generic resource (gres) specification';
+  if (req.cpusPerGpu !== undefined && req.cpusPerTask !== undefined) {
+    return ['--cpus-per-gpu is mutually exclusive with --cpus-per-task', gresInvalid];
+  }
+  if (req.gpusPerTask !== undefined && req.gpus === undefined && !ntasksSet) {
+    return ['Failed to validate job spec. --gpus-per-task used without either --gpus or -n/--ntasks is not allowed.', gresInvalid];
+  }
+  return undefined;
+}
+
+/** Feature names in a --constraint expression (`a&b`, `[a|b]`, `a*2`, parentheses). */
+export function featureNames(expr: string): string[] {
+  return expr.split(/[&|,()[\]]+/).map((f) => f.replace(/\*\d+$/, '').trim()).filter((f) => f !== '');
+}
+
+export function checkControllerLimits(req: JobRequest, cluster: ClusterConfig, nodes: NodeConfig[], now: number): string | undefined {
+  if (req.timeMin !== undefined && req.time !== undefined && req.timeMin !== 'UNLIMITED'
+    && (req.time !== 'UNLIMITED' && req.timeMin > req.time)) {
+    return submissionFailed("Invalid time-min specification (exceeds job's time or other limits)");
+  }
+  if (req.deadline !== undefined && req.deadline <= now) {
+    return submissionFailed('Requested time limit is invalid (missing or exceeds some limit)');
+  }
+  if (req.constraint !== undefined) {
+    const known = new Set(nodes.flatMap((n) => n.features));
+    if (featureNames(req.constraint).some((f) => !known.has(f))) return submissionFailed('Invalid feature specification');
+  }
+  if (req.licenses !== undefined && req.licenses !== '') {
+    const configured = new Set((cluster.settings.get('licenses') ?? '').split(',').map((l) => l.split(':')[0]).filter(Boolean));
+    if (req.licenses.split(',').some((l) => !configured.has(l.split(/[:@]/)[0]!))) return submissionFailed('Invalid license specification');
+  }
+  if (req.reservation !== undefined && req.reservation !== '') return submissionFailed('Requested reservation is invalid');
+  for (const list of [req.nodelist, req.exclude]) {
+    if (list === undefined || list.includes('/')) continue;
+    const names = expandHostlist(list);
+    const all = new Set(cluster.nodes.map((n) => n.name));
+    if (!names.ok || names.value.some((n) => !all.has(n))) return submissionFailed('Invalid node name specified');
+  }
+  return undefined;
+}
+
+export interface FitRequest {
+  memPerNodeMb: number;
+  gpusPerNode: number;
+  gpuType?: string;
+}
+
+/** Could one node of the partition hold one node's share of the job? */
+export function checkFits(fit: FitRequest, nodes: NodeConfig[]): string[] | undefined {
+  const unavailable = submissionFailed('Requested node configuration is not available');
+  if (nodes.length === 0) return undefined;
+  if (!nodes.some((n) => n.realMemory >= fit.memPerNodeMb)) return ['Memory specification can not be satisfied', unavailable];
+  if (fit.gpusPerNode > 0 && !nodes.some((n) => gpusOn(n, fit.gpuType) >= fit.gpusPerNode)) return [unavailable];
+  return undefined;
+}
+
+export function gpusOn(node: NodeConfig, type?: string): number {
+  return node.gres.filter((g) => g.name === 'gpu' && (type === undefined || g.type === type)).reduce((s, g) => s + g.count, 0);
+}

@@ -1,0 +1,110 @@
+/**
+ * The job record: what the controller stores for a job and what `scontrol
+ * show job`, `squeue` and `sacct` display. Built once at submit time from the
+ * resolved options (build-job.ts); plain JSON so it can live in Redis.
+ */
+export type Minutes = number | 'UNLIMITED';
+
+export type MemoryRequest =
+  | { per: 'node'; mb: number }
+  | { per: 'cpu'; mb: number };
+
+export interface JobRecord {
+  jobId: number;
+  /** array jobs: the master id and, for a task, its index */
+  arrayJobId?: number;
+  arrayTaskId?: number;
+  /** the array's index set as given (`0-99%10`), on the master record */
+  arraySpec?: string;
+  arrayThrottle?: number;
+
+  name: string;
+  userId: number;
+  userName: string;
+  groupId: number;
+  groupName: string;
+  account?: string;
+  qos?: string;
+  partition: string;
+  submitHost: string;
+  /** session of the submitting process (AllocNode:Sid) */
+  allocSid?: number;
+  /** where sbatch ran (SLURM_SUBMIT_DIR) */
+  submitDir: string;
+  /** epoch seconds */
+  submitTime: number;
+  beginTime?: number;
+  deadline?: number;
+
+  timeLimit: Minutes;
+  timeMin?: Minutes;
+  nice: number;
+  /** operator-set priority (`--priority`), if any */
+  priority?: number;
+  held: boolean;
+  requeue: boolean;
+  dependency?: string;
+  killOnInvalidDep: boolean;
+
+  nodesSet: boolean;
+  minNodes: number;
+  /** 0 when no maximum was requested */
+  maxNodes: number;
+  /** Slurm's estimate of the node count while pending (NumNodes=) */
+  nodeCountGuess: number;
+  ntasksSet: boolean;
+  numTasks: number;
+  cpusSet: boolean;
+  cpusPerTask: number;
+  ntasksPerNode?: number;
+  minCpus: number;
+  pnMinCpus: number;
+  memory: MemoryRequest;
+  /** RealMemory of the partition's nodes, what `--mem=0` means */
+  nodeMemory: number;
+  memPerGpu?: number;
+  tmpDisk: number;
+
+  tresPerNode?: string;
+  tresPerJob?: string;
+  tresPerTask?: string;
+  tresPerSocket?: string;
+  cpusPerTres?: string;
+  memPerTres?: string;
+  /** GPUs the job asks for on each node (for allocation), and in all */
+  gpusPerNode: number;
+  gpusTotal: number;
+  gpuType?: string;
+  /** the GPU options as given, for SLURM_GPUS* variables */
+  gpuOptions: { gpus?: string; perNode?: string; perTask?: string; perSocket?: string };
+
+  features?: string;
+  prefer?: string;
+  reqNodes?: string;
+  excNodes?: string;
+  oversubscribe: 'OK' | 'NO' | 'USER' | 'MCS' | 'YES';
+  contiguous: boolean;
+  licenses?: string;
+  network?: string;
+  reservation?: string;
+  wckey?: string;
+  comment?: string;
+  mailUser?: string;
+  mailType?: string;
+
+  /** script path and arguments (`Command=`), null for stdin and --wrap */
+  command: string | null;
+  /** absolute script path, null for stdin and --wrap */
+  scriptPath: string | null;
+  scriptArgs: string[];
+  workDir: string;
+  /** filename patterns, absolute */
+  stdout: string;
+  stderr: string;
+  stdin: string;
+  openMode?: 'append' | 'truncate';
+  signal?: string;
+  export?: string;
+  /** options recognised and stored that the emulator does not act on */
+  kept: Record<string, string>;
+}

@@ -1,0 +1,9 @@
+/** Lua scripts and shell supervisors are bundled as text (esbuild `text` loader, a vitest plugin in tests). */
+declare module '*.lua' {
+  const text: string;
+  export default text;
+}
+declare module '*.sh' {
+  const text: string;
+  export default text;
+}

@@ -1,0 +1,111 @@
+/**
+ * Jobs from sbatch to their final state, on the local provider: real Redis,
+ * real controller and supervisor processes, real files. Expected states,
+ * reasons and exit codes are those real Slurm 22.05.8 gave for the same jobs
+ * (fixtures/oracle/run, recorded by scripts/record-oracle-run.sh).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TestCluster } from '../helpers/cluster.js';
+
+let c: TestCluster;
+
+beforeAll(() => {
+  // one job-time minute lasts two seconds here, so time limits can be tested
+  c = new TestCluster({ extraEnv: { FLOW_MINUTE_SECONDS: '2' } });
+});
+afterAll(async () => {
+  await c.destroy();
+});
+
+function script(name: string, body: string): string {
+  const path = join(c.dir, name);
+  writeFileSync(path, `#!/bin/bash\n${body}\n`);
+  return path;
+}
+
+describe('job lifecycle on the local provider', () => {
+  it('prints exactly "Submitted batch job N" and runs the job to COMPLETED', async () => {
+    const path = script('hello.sh', '#SBATCH -J hello\necho "hello from $SLURM_JOB_ID on $SLURMD_NODENAME"\nsleep 1');
+    const r = c.run('sbatch', [path]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^Submitted batch job \d+\n$/);
+    const id = Number(r.stdout.trim().split(' ').pop());
+    // visible to squeue while it runs
+    await c.waitFor('squeue to show it running', () => {
+      const q = c.run('squeue', ['-h', '-j', String(id), '-o', '%i %t %j']);
+      return q.stdout === `${id} R hello\n` || undefined;
+    });
+    const done = await c.waitState(id, ['COMPLETED']);
+    expect(done.get('ExitCode')).toBe('0:0');
+    expect(done.get('Reason')).toBe('None');
+    expect(readFileSync(join(c.dir, `slurm-${id}.out`), 'utf8')).toBe(`hello from ${id} on gpu1\n`);
+    // finished jobs are hidden from plain squeue but kept for -t all
+    expect(c.run('squeue', ['-h', '-j', String(id)]).stdout).toBe('');
+    expect(c.run('squeue', ['-h', '-t', 'all', '-j', String(id), '-o', '%T']).stdout).toBe('COMPLETED\n');
+  });
+
+  it('ends a job that exits 3 as FAILED with ExitCode=3:0', async () => {
+    const id = c.submit([script('fail.sh', 'echo about to fail\nexit 3')]);
+    const j = await c.waitState(id, ['FAILED']);
+    expect([j.get('ExitCode'), j.get('Reason')]).toEqual(['3:0', 'NonZeroExitCode']);
+  });
+
+  it('cancels a running job: CANCELLED, ExitCode=0:15, and the slurmstepd line in its output', async () => {
+    const id = c.submit([script('long.sh', 'echo started\nsleep 120')]);
+    await c.waitState(id, ['RUNNING']);
+    await c.waitFor('the batch shell', () => readFileSync(join(c.dir, `slurm-${id}.out`), 'utf8').includes('started') || undefined);
+    const r = c.run('scancel', [String(id)]);
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, '', '']);
+    const j = await c.waitState(id, ['CANCELLED']);
+    expect(j.get('ExitCode')).toBe('0:15');
+    expect(readFileSync(join(c.dir, `slurm-${id}.out`), 'utf8')).toMatch(/slurmstepd-gpu1: error: \*\*\* JOB \d+ ON gpu1 CANCELLED AT \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d \*\*\*\n$/);
+  });
+
+  it('stops a job at its time limit: TIMEOUT, reason TimeLimit, ExitCode=0:15', async () => {
+    const id = c.submit(['-t', '1', script('sleepy.sh', 'sleep 200')]);
+    const j = await c.waitState(id, ['TIMEOUT'], 20_000);
+    expect([j.get('ExitCode'), j.get('Reason'), j.get('TimeLimit')]).toEqual(['0:15', 'TimeLimit', '00:01:00']);
+    expect(readFileSync(join(c.dir, `slurm-${id}.out`), 'utf8')).toMatch(/\*\*\* JOB \d+ ON gpu1 CANCELLED AT .* DUE TO TIME LIMIT \*\*\*/);
+  });
+
+  it('keeps a held job pending until it is released', async () => {
+    const id = c.submit(['-H', '--wrap', 'echo released']);
+    const held = c.job(id);
+    expect([held.get('JobState'), held.get('Reason'), held.get('Priority')]).toEqual(['PENDING', 'JobHeldUser', '0']);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(c.job(id).get('JobState')).toBe('PENDING');
+    expect(c.run('scontrol', ['release', String(id)]).status).toBe(0);
+    await c.waitState(id, ['COMPLETED']);
+    expect(readFileSync(join(c.dir, `slurm-${id}.out`), 'utf8')).toBe('released\n');
+  });
+
+  it('makes a job wait with reason Resources while another holds the GPUs it needs', async () => {
+    const first = c.submit(['-p', 'a100', '-w', 'gpu3', '--gres=gpu:8', script('gpu1.sh', 'echo $CUDA_VISIBLE_DEVICES; sleep 4')]);
+    await c.waitState(first, ['RUNNING']);
+    const second = c.submit(['-p', 'a100', '-w', 'gpu3', '--gres=gpu:8', script('gpu2.sh', 'echo $CUDA_VISIBLE_DEVICES')]);
+    const waiting = await c.waitFor('reason Resources', () => {
+      const j = c.job(second);
+      return j.get('Reason') === 'Resources' ? j : undefined;
+    });
+    expect(waiting.get('JobState')).toBe('PENDING');
+    expect(c.run('squeue', ['-h', '-j', String(second), '-o', '%t %R']).stdout).toBe('PD (Resources)\n');
+    await c.waitState(second, ['COMPLETED'], 30_000);
+    expect(readFileSync(join(c.dir, `slurm-${second}.out`), 'utf8')).toBe('0,1,2,3,4,5,6,7\n');
+  });
+
+  it('answers squeue -j for an unknown job the way Slurm does', () => {
+    const r = c.run('squeue', ['-j', '999999']);
+    expect(r).toEqual({ status: 1, stdout: '', stderr: 'slurm_load_jobs error: Invalid job id specified\n' });
+    const s = c.run('scontrol', ['show', 'job', '999999']);
+    expect(s).toEqual({ status: 1, stdout: '', stderr: 'slurm_load_jobs error: Invalid job id specified\n' });
+  });
+
+  it('fails a job whose output directory does not exist (JobLaunchFailure, 0:53)', async () => {
+    const id = c.submit(['-o', 'nodir/out-%j.log', '--wrap', 'true']);
+    const j = await c.waitState(id, ['FAILED']);
+    expect([j.get('Reason'), j.get('ExitCode')]).toEqual(['JobLaunchFailure', '0:53']);
+    expect(existsSync(join(c.dir, 'nodir'))).toBe(false);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * A private cluster for one test file: its own cluster name (so its Redis keys
+ * are its own), slurm.conf, state directory and controller, all torn down after.
+ * Commands run as real processes through bin/, against real Redis.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { FIXTURES, ROOT } from './oracle.js';
+
+export const REDIS_URL = process.env.FLOW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/7';
+
+export interface RunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class TestCluster {
+  readonly name: string;
+  readonly dir: string;
+  readonly conf: string;
+  readonly env: Record<string, string>;
+
+  constructor(opts: { confText?: string; extraEnv?: Record<string, string> } = {}) {
+    this.name = `t${process.pid}${Math.random().toString(36).slice(2, 8)}`;
+    this.dir = mkdtempSync(join(tmpdir(), 'flow-test-'));
+    this.conf = join(this.dir, 'slurm.conf');
+    const base = opts.confText ?? readFileSync(join(FIXTURES, 'oracle', 'slurm.conf'), 'utf8');
+    // job ids start high enough never to be mistaken for node numbers or other small values
+    writeFileSync(this.conf, `${base.replace(/^ClusterName=.*$/m, `ClusterName=${this.name}`)}\nFirstJobId=1000\n`);
+    this.env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/root',
+      USER: process.env.USER ?? 'root',
+      SLURM_CONF: this.conf,
+      FLOW_REDIS_URL: REDIS_URL,
+      FLOW_STATE_DIR: join(this.dir, 'state'),
+      ...opts.extraEnv,
+    };
+  }
+
+  run(cmd: string, args: string[], opts: { cwd?: string; input?: string | Buffer; env?: Record<string, string> } = {}): RunResult {
+    const r = spawnSync(join(ROOT, 'bin', cmd), args, {
+      cwd: opts.cwd ?? this.dir,
+      env: { ...this.env, ...opts.env },
+      input: opts.input,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** sbatch --parsable; returns the job id (fails the test otherwise). */
+  submit(args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string> } = {}): number {
+    const r = this.run('sbatch', ['--parsable', ...args], opts);
+    if (r.status !== 0 || !/^\d+\n$/.test(r.stdout)) throw new Error(`sbatch failed (${r.status}): ${r.stdout}${r.stderr}`);
+    return Number(r.stdout.trim());
+  }
+
+  /** scontrol show job -o, as fields. */
+  job(id: number | string): Map<string, string> {
+    const r = this.run('scontrol', ['show', 'job', '-o', String(id)]);
+    const out = new Map<string, string>();
+    for (const part of r.stdout.trim().split(/ (?=[A-Za-z][A-Za-z0-9_/:]*=)/)) {
+      const eq = part.indexOf('=');
+      if (eq > 0) out.set(part.slice(0, eq), part.slice(eq + 1));
+    }
+    return out;
+  }
+
+  async waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const v = probe();
+      if (v !== undefined && v !== false) return v;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async waitState(id: number | string, states: string[], timeoutMs = 30_000): Promise<Map<string, string>> {
+    return this.waitFor(`job ${id} in ${states.join('/')}`, () => {
+      const j = this.job(id);
+      return states.includes(j.get('JobState') ?? '') ? j : undefined;
+    }, timeoutMs);
+  }
+
+  /** Start a controller in the background (commands also start one on demand). */
+  startController(): number {
+    const child = spawn(join(ROOT, 'bin', 'flow'), ['controller', '--daemon'], { env: this.env, detached: true, stdio: 'ignore' });
+    child.unref();
+    return child.pid!;
+  }
+
+  async controllerPid(): Promise<number | undefined> {
+    const redis = new Redis(REDIS_URL);
+    try {
+      const v = await redis.get(`flow:{${this.name}}:controller`);
+      return v ? Number(v.split(':')[1]) : undefined;
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  async destroy(): Promise<void> {
+    const pid = await this.controllerPid();
+    if (pid) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // gone
+      }
+    }
+    const redis = new Redis(REDIS_URL);
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `flow:{${this.name}}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await redis.del(...keys);
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  plugins: [
+    {
+      // Lua scripts and the shell supervisor are imported as text, as esbuild's text loader does in the build
+      name: 'text-assets',
+      transform(code, id) {
+        if (id.endsWith('.lua') || id.endsWith('.sh')) return { code: `export default ${JSON.stringify(code)};`, map: null };
+        return undefined;
+      },
+    },
+  ],
+  resolve: {
+    // chevrotain's multi-file build takes ~250 ms to load; its single-file bundle ~10 ms
+    alias: { chevrotain: fileURLToPath(new URL('./node_modules/chevrotain/lib/chevrotain.mjs', import.meta.url)) },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    // end-to-end files each run a controller and real jobs: one file at a time keeps timings sane on 2 cores
+    fileParallelism: false,
+    testTimeout: 90_000,
+    hookTimeout: 30_000,
+  },
+});
