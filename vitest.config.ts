@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+// @ts-expect-error plain JS helper shared with the build
+import { luaModule } from './scripts/lua-assets.mjs';
 
 export default defineConfig({
   plugins: [
@@ -7,7 +9,8 @@ export default defineConfig({
       // Lua scripts and the shell supervisor are imported as text, as esbuild's text loader does in the build
       name: 'text-assets',
       transform(code, id) {
-        if (id.endsWith('.lua') || id.endsWith('.sh')) return { code: `export default ${JSON.stringify(code)};`, map: null };
+        if (id.endsWith('.sh')) return { code: `export default ${JSON.stringify(code)};`, map: null };
+        if (id.endsWith('.lua')) return { code: luaModule(id), map: null };
         return undefined;
       },
     },

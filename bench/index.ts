@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { parseSlurmConf } from '../src/cluster/slurm-conf.js';
 import { prepareSubmission } from '../src/submit/prepare.js';
 import { interleaved, timeProcess } from './stats.js';
+import { BenchCluster } from './cluster.js';
+import { Redis } from 'ioredis';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURES = join(ROOT, 'fixtures');
@@ -47,5 +49,65 @@ function dryRunRatio(): void {
   console.log(`flow submit --dry-run: ${m['flow submit --dry-run']!.toFixed(1)} ms vs node -e 0: ${m['node -e 0']!.toFixed(1)} ms -> ratio ${(m['flow submit --dry-run']! / m['node -e 0']!).toFixed(2)}x (medians of 20 interleaved runs)`);
 }
 
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+
+/** sbatch of a held job, and squeue -h with 10,000 jobs queued, each against node -e 0 in the same run. */
+async function commandRatios(): Promise<void> {
+  const c = new BenchCluster(ROOT);
+  try {
+    const sbatch = join(ROOT, 'bin', 'sbatch');
+    const squeue = join(ROOT, 'bin', 'squeue');
+    c.run('sbatch', ['--hold', '--wrap=true', '-o', '/dev/null'], ROOT); // starts the controller and our Redis scripts
+    const m = interleaved({
+      'node -e 0': () => timeProcess(process.execPath, ['-e', '0'], c.env),
+      sbatch: () => timeProcess(sbatch, ['--hold', '--wrap=true', '-o', '/dev/null'], c.env),
+    }, 20);
+    console.log(`sbatch --hold --wrap=true: ${m.sbatch!.toFixed(1)} ms vs node -e 0: ${m['node -e 0']!.toFixed(1)} ms -> ratio ${ratio(m.sbatch!, m['node -e 0']!)} (target < 2x)`);
+
+    const t0 = performance.now();
+    await c.submitMany(10_000, () => ['--hold', '--wrap=true', '-o', '/dev/null']);
+    const queued = c.run('squeue', ['-h'], ROOT).split('\n').filter(Boolean).length;
+    console.log(`queued ${queued} held jobs in ${((performance.now() - t0) / 1000).toFixed(1)} s (in-process submissions)`);
+    const q = interleaved({
+      'node -e 0': () => timeProcess(process.execPath, ['-e', '0'], c.env),
+      'squeue -h': () => timeProcess(squeue, ['-h'], c.env),
+    }, 10);
+    console.log(`squeue -h with ${queued} jobs: ${q['squeue -h']!.toFixed(1)} ms vs node -e 0: ${q['node -e 0']!.toFixed(1)} ms -> ratio ${ratio(q['squeue -h']!, q['node -e 0']!)} (target < 4x; real Slurm: 245 ms here)`);
+  } finally {
+    await c.destroy();
+  }
+}
+
+/** 1,000 trivial jobs from submission to all COMPLETED. */
+async function thousandJobs(): Promise<void> {
+  const c = new BenchCluster(ROOT);
+  try {
+    c.run('sbatch', ['--hold', '--wrap=true', '-o', '/dev/null'], ROOT);
+    const t0 = performance.now();
+    const ids = await c.submitMany(1000, () => ['--wrap=true', '-o', '/dev/null']);
+    const redis = new Redis(c.env.FLOW_REDIS_URL!);
+    try {
+      for (;;) {
+        const pipe = redis.pipeline();
+        for (const id of ids) pipe.hget(`flow:{${c.name}}:job:${id}`, 'state');
+        const states = ((await pipe.exec()) ?? []).map(([, v]) => v);
+        const done = states.filter((s) => s === 'COMPLETED').length;
+        if (done === ids.length) break;
+        if (performance.now() - t0 > 120_000) throw new Error(`only ${done} of 1000 done after 120 s`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      redis.disconnect();
+    }
+    const s = (performance.now() - t0) / 1000;
+    const base = interleaved({ 'node -e 0': () => timeProcess(process.execPath, ['-e', '0'], c.env) }, 10)['node -e 0']!;
+    console.log(`1,000 trivial jobs, submit to all COMPLETED: ${s.toFixed(1)} s (target < 20 s) = ${ratio(s * 1000, base)} node -e 0 (${base.toFixed(1)} ms)`);
+  } finally {
+    await c.destroy();
+  }
+}
+
 parserThroughput();
 dryRunRatio();
+await commandRatios();
+await thousandJobs();

@@ -6,7 +6,7 @@ import {
 
 class DirectiveParser extends CstParser {
   constructor() {
-    super(directiveTokens, { recoveryEnabled: false, nodeLocationTracking: 'none' });
+    super(directiveTokens, { recoveryEnabled: false, nodeLocationTracking: 'none', skipValidations: true });
     this.performSelfAnalysis();
   }
 
@@ -34,4 +34,10 @@ class DirectiveParser extends CstParser {
   });
 }
 
-export const directiveParser = new DirectiveParser();
+let parser: DirectiveParser | undefined;
+
+/** Built on first use: scripts without #SBATCH lines (and other commands) never pay for it. */
+export function directiveParser(): DirectiveParser {
+  parser ??= new DirectiveParser();
+  return parser;
+}

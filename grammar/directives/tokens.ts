@@ -20,7 +20,10 @@ export const Bare = createToken({ name: 'Bare', pattern: /[\u0000-\u0008\u000a\u
 
 export const directiveTokens = [Blank, EscapedBlank, Escaped, TrailingBackslash, DoubleQuoted, SingleQuoted, Comment, Bare];
 
-export const directiveLexer = new Lexer(directiveTokens, {
-  positionTracking: 'onlyOffset',
-  ensureOptimizations: true,
-});
+let lexer: Lexer | undefined;
+
+/** Built on first use, like the parser. */
+export function directiveLexer(): Lexer {
+  lexer ??= new Lexer(directiveTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true, skipValidations: true });
+  return lexer;
+}

@@ -1,9 +1,10 @@
-// One function per value kind: tokenize in that kind's lexer mode, run its start rule on the shared
-// parser, and return the raw syntax or an error with a 1-based column. Never throws.
-import { valueLexer } from './tokens.js';
+// One function per value kind: tokenize in that kind's lexer mode, run its start rule, and return the raw
+// syntax or an error with a 1-based column. Never throws. A kind's lexer and parser are analysed on the
+// kind's first use only (lexer.ts, parsers/engine.ts), so a command pays for the kinds it parses.
+import { tokenize } from './lexer.js';
 import type { ValueMode } from './tokens.js';
-import { ScanStop, valueParser } from './parser.js';
-import type { ValueParser } from './parser.js';
+import { ScanStop, valueParser } from './parsers/index.js';
+import type { ValueEngine } from './parsers/index.js';
 import { fail, ok } from './result.js';
 import type { Result } from './result.js';
 import type {
@@ -21,10 +22,10 @@ function describe(text: string, offset: number): string {
   return offset >= text.length ? 'unexpected end of value' : `unexpected ${JSON.stringify(text[offset])}`;
 }
 
-function scan<T>(mode: ValueMode, text: string, invoke: (p: ValueParser) => T): Scan<T> {
-  const p = valueParser;
+function scan<T>(mode: ValueMode, text: string, invoke: (p: ValueEngine) => T): Scan<T> {
+  const p = valueParser(mode);
   try {
-    const lexed = valueLexer.tokenize(text, mode);
+    const lexed = tokenize(mode, text);
     p.prepare(text);
     p.input = lexed.tokens;
     const value = invoke(p);

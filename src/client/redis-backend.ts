@@ -33,8 +33,8 @@ export class RedisBackend implements Backend {
   async nextJobId(config: ClusterConfig): Promise<number> {
     const s = await this.open();
     // FirstJobId counts only on a fresh cluster
-    await s.redis.set(s.keys.nextJobId, String(config.firstJobId - 1), 'NX');
-    return s.redis.incr(s.keys.nextJobId);
+    const [, id] = await s.redis.pipeline([['SET', s.keys.nextJobId, config.firstJobId - 1, 'NX'], ['INCR', s.keys.nextJobId]]);
+    return Number(id);
   }
 
   async submit(cluster: Cluster, job: JobRecord, parsed: ParsedSubmission, ctx: { env: Readonly<Record<string, string | undefined>> }): Promise<void> {
@@ -77,11 +77,9 @@ export class RedisBackend implements Backend {
     const ids = parsed?.ok ? [...new Set(parsed.value.terms.map((t) => t.jobId).filter((x): x is number => x !== undefined))] : [];
     const out = new Set<number>();
     if (ids.length === 0) return out;
-    const pipe = s.redis.pipeline();
-    for (const id of ids) pipe.hget(s.keys.job(id), 'array');
-    const res = (await pipe.exec()) ?? [];
+    const res = await s.redis.pipeline(ids.map((id) => ['HGET', s.keys.job(id), 'array']));
     ids.forEach((id, i) => {
-      if (res[i]?.[1] === '1') out.add(id);
+      if (res[i] === '1') out.add(id);
     });
     return out;
   }
@@ -89,7 +87,7 @@ export class RedisBackend implements Backend {
   async testOnly(cluster: Cluster, job: JobRecord): Promise<TestOnlyAnswer> {
     const s = await this.open();
     const used = new Map<string, NodeUse>();
-    const running = await s.redis.smembers(s.keys.running);
+    const running = (await s.call('SMEMBERS', s.keys.running)) as string[];
     for (const j of await s.jobs(running.map(Number))) if (j) addUse(used, j.alloc, j.record.oversubscribe === 'NO');
     const now = Math.floor(Date.now() / 1000);
     let alloc = fit(job, { now, cluster: cluster.config, used, pending: [] });

@@ -1,45 +1,47 @@
 /**
- * A command's connection to the cluster: Redis, the key layout, the Lua
- * scripts, and a controller started on demand. Light on purpose: no BullMQ,
- * nothing only the controller needs.
+ * A command's connection to the cluster: Redis (the light RESP client), the
+ * key layout, the Lua scripts, and a controller started on demand. Nothing
+ * only the controller needs is loaded here (no ioredis, no BullMQ).
  */
-import type { Redis } from 'ioredis';
 import type { Cluster } from '../cluster/load.js';
-import { connectRedis } from '../controller/connect.js';
+import { reach } from '../controller/connect.js';
 import { keysFor, type Keys } from '../controller/keys.js';
 import { Scripts } from '../controller/scripts.js';
 import { fromFields, JOB_FIELDS, type StoredJob } from '../controller/state.js';
 import { ensureController } from './ensure-controller.js';
+import { Resp, type Arg, type Reply } from './resp.js';
+import { RespRunner } from './resp-runner.js';
 
 export class Session {
   private constructor(
     readonly cluster: Cluster,
-    readonly redis: Redis,
+    readonly redis: Resp,
     readonly keys: Keys,
     readonly scripts: Scripts,
   ) {}
 
   static async open(cluster: Cluster, env: Readonly<Record<string, string | undefined>>, opts: { controller?: boolean } = {}): Promise<Session> {
-    const redis = await connectRedis(env);
+    const redis = await reach(env, (t) => Resp.open(t));
     const keys = keysFor(cluster.config.clusterName);
-    const s = new Session(cluster, redis, keys, new Scripts(redis, keys));
-    if (opts.controller !== false) await ensureController(redis, keys, env);
+    const s = new Session(cluster, redis, keys, new Scripts(new RespRunner(redis), keys));
+    if (opts.controller !== false) await ensureController(s, env);
     return s;
   }
 
+  call(...args: Arg[]): Promise<Reply> {
+    return this.redis.call(args);
+  }
+
   async job(id: number): Promise<StoredJob | undefined> {
-    return fromFields(await this.redis.hmget(this.keys.job(id), ...JOB_FIELDS));
+    return fromFields((await this.redis.call(['HMGET', this.keys.job(id), ...JOB_FIELDS])) as (string | null)[]);
   }
 
   async jobs(ids: number[]): Promise<(StoredJob | undefined)[]> {
-    if (ids.length === 0) return [];
-    const pipe = this.redis.pipeline();
-    for (const id of ids) pipe.hmget(this.keys.job(id), ...JOB_FIELDS);
-    const res = (await pipe.exec()) ?? [];
-    return res.map(([, v]) => fromFields(v as (string | null)[]));
+    const replies = await this.redis.pipeline(ids.map((id) => ['HMGET', this.keys.job(id), ...JOB_FIELDS]));
+    return replies.map((v) => (Array.isArray(v) ? fromFields(v as (string | null)[]) : undefined));
   }
 
   async close(): Promise<void> {
-    this.redis.disconnect();
+    this.redis.close();
   }
 }

@@ -3,11 +3,12 @@
  * names (or /etc/slurm/slurm.conf), the Flow config beside it, and, when there
  * is neither, the built-in local cluster. I/O at the edge; parsing is pure.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseFlowConfig, type FlowConfig } from './flow-config.js';
-import { parseSlurmConf, type ClusterConfig } from './slurm-conf.js';
+import { parseSlurmConf, type ClusterConfig, type ConfResult } from './slurm-conf.js';
+import { stateDir } from '../state-dir.js';
 
 export interface Cluster {
   config: ClusterConfig;
@@ -60,7 +61,7 @@ export function loadCluster(env: Readonly<Record<string, string | undefined>>): 
     text = builtinSlurmConf();
     source = '(built-in local cluster)';
   }
-  const conf = parseSlurmConf(text);
+  const conf = parseCached(text, env);
   if (!conf.ok) return { ok: false, message: conf.message };
 
   let flow: FlowConfig = {};
@@ -71,4 +72,42 @@ export function loadCluster(env: Readonly<Record<string, string | undefined>>): 
     flow = r.config;
   }
   return { ok: true, cluster: { config: conf.config, flow, source } };
+}
+
+/**
+ * Every command reads the cluster description; parsing it (hostlists of node
+ * names) is the costly part, so the result is kept in the state directory,
+ * keyed by the file's content.
+ */
+/** FNV-1a, 32 bits: a content key for the cache (node:crypto costs more to load than this costs to run). */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+function parseCached(text: string, env: Readonly<Record<string, string | undefined>>): ConfResult {
+  const dir = join(stateDir(env), 'conf-cache');
+  const file = join(dir, `${fnv1a(text)}-${text.length}.json`);
+  try {
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as ClusterConfig & { settings: [string, string][] };
+    return { ok: true, config: { ...cached, settings: new Map(cached.settings) } };
+  } catch {
+    // not cached yet (or unreadable): parse
+  }
+  const r = parseSlurmConf(text);
+  if (r.ok) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      const tmp = `${file}.${process.pid}`;
+      writeFileSync(tmp, JSON.stringify({ ...r.config, settings: [...r.config.settings] }));
+      renameSync(tmp, file);
+    } catch {
+      // a read-only state directory only costs speed
+    }
+  }
+  return r;
 }

@@ -7,7 +7,9 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { loadCluster } from '../cluster/load.js';
-import { connectRedis, redisOptions } from '../controller/connect.js';
+import { redisTarget } from '../controller/connect.js';
+import { connectRedis, ioredisOptions } from '../controller/ioredis-connect.js';
+import { IoredisRunner } from '../controller/ioredis-runner.js';
 import { Controller } from '../controller/controller.js';
 import { keysFor } from '../controller/keys.js';
 import { Scripts } from '../controller/scripts.js';
@@ -39,7 +41,7 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
 
   const redis = await connectRedis(io.env);
   const keys = keysFor(name);
-  const scripts = new Scripts(redis, keys);
+  const scripts = new Scripts(new IoredisRunner(redis), keys);
   const id = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   while (!(await scripts.lead(id, 6000))) {
     if (daemon) {
@@ -50,8 +52,8 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
   }
 
   const timeScale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
-  const { url, options } = redisOptions(io.env);
-  const bullConnection = url ? { url, ...options, maxRetriesPerRequest: null, lazyConnect: false } : { ...options, maxRetriesPerRequest: null, lazyConnect: false };
+  // BullMQ's workers block on their connection: no per-request retry limit
+  const bullConnection = { ...ioredisOptions(redisTarget(io.env).target), maxRetriesPerRequest: null };
   const controller = new Controller({
     cluster,
     redis,

@@ -3,7 +3,7 @@
  * input, the environment, the working directory and the clock come through
  * here, so commands return exit codes and tests can run them in-process.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 
 export interface IO {
   stdout(text: string): void;
@@ -14,10 +14,32 @@ export interface IO {
   now(): Date;
 }
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Write all of text to fd, synchronously: output is complete the moment a
+ * command returns, so its process can exit at once (no stream to drain), and
+ * the stream machinery behind process.stdout is never loaded. A reader that
+ * went away (`squeue | head`) ends the process quietly, as SIGPIPE ends Slurm's.
+ */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let off = 0; off < bytes.length;) {
+    try {
+      off += writeSync(fd, bytes, off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1); // a non-blocking pipe that is full
+      else if (code === 'EPIPE') process.exit(fd === 1 ? 141 : 1);
+      else throw e;
+    }
+  }
+}
+
 export function processIO(): IO {
   return {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stdout: (t) => writeAll(1, t),
+    stderr: (t) => writeAll(2, t),
     readStdin: () => readFileSync(0),
     env: process.env,
     cwd: process.cwd(),

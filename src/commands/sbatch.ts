@@ -4,34 +4,35 @@
  * --parsable; nothing with -Q). Errors are sbatch's, with its exit codes.
  */
 import { loadCluster } from '../cluster/load.js';
-import { prepareSubmission } from '../submit/prepare.js';
+import { buildSubmission } from '../submit/prepare.js';
+import { parseSubmission } from '../submit/parse.js';
 import { currentIdentity } from './identity.js';
 import { lines, type IO } from './io.js';
 import type { BackendFactory } from './backend.js';
 
 export async function sbatch(argv: string[], io: IO, makeBackend: BackendFactory): Promise<number> {
+  const input = { argv, env: io.env, cwd: io.cwd, now: io.now(), readStdin: io.readStdin };
+  const parsed = parseSubmission(input);
+  if (parsed.kind === 'info') {
+    io.stdout(parsed.stdout);
+    return 0;
+  }
+  if (parsed.kind === 'error') {
+    lines(io.stderr, parsed.stderr);
+    return parsed.exit;
+  }
   const loaded = loadCluster(io.env);
   if (!loaded.ok) {
     io.stderr(`sbatch: error: ${loaded.message}\n`);
     return 1;
   }
   const cluster = loaded.cluster;
-  const now = io.now();
-  // The id is taken only once the submission parses, so a bad option wastes none.
+  // The id is taken only once the submission is accepted, so a bad option wastes none.
   let jobId = 0;
-  const prepared = prepareSubmission(
-    { argv, env: io.env, cwd: io.cwd, now, readStdin: io.readStdin },
-    cluster.config,
-    currentIdentity(),
-    0,
-  );
-  if (prepared.kind === 'info') {
-    io.stdout(prepared.stdout);
-    return 0;
-  }
-  if (prepared.kind === 'error') {
-    lines(io.stderr, prepared.stderr);
-    return prepared.exit;
+  const prepared = buildSubmission(parsed.submission, input, cluster.config, currentIdentity(), 0);
+  if (prepared.kind !== 'job') {
+    if (prepared.kind === 'error') lines(io.stderr, prepared.stderr);
+    return prepared.kind === 'error' ? prepared.exit : 0;
   }
   lines(io.stderr, prepared.parsed.warnings);
   const request = prepared.parsed.resolution.request;

@@ -4,14 +4,13 @@
  */
 import { loadCluster } from '../cluster/load.js';
 import { getopt, type GetoptTable, type LongOption, type ShortOption } from '../options/getopt.js';
-import type { StoredJob } from '../controller/state.js';
-import { COMPACT_STATE, type Row } from '../format/squeue/fields.js';
+import { BASE_FIELDS, COMPACT_STATE, type Listed, type Row } from '../format/squeue/fields.js';
 import { DEFAULT_FORMAT, headerLine, layoutFromFields, layoutFromFormat, LONG_FORMAT, rowLine, type Layout } from '../format/squeue/print.js';
 import { arrayIndices, formatArrayIndexSet, parseArray } from '../spec/values/index.js';
 import { ctime } from '../format/ctime.js';
 import { lookupUser } from './users.js';
 import type { IO } from './io.js';
-import type { JobSource } from './job-source.js';
+import type { ListSource } from './job-source.js';
 
 const OPTIONS: [string, string | undefined, 'none' | 'required' | 'optional'][] = [
   ['account', 'A', 'required'], ['all', 'a', 'none'], ['array', 'r', 'none'], ['array-unique', undefined, 'none'],
@@ -46,52 +45,59 @@ export interface JobFilter {
 }
 
 /** One row per job, except the still-pending tasks of an array, which share their master's row. */
-export function rowsOf(jobs: StoredJob[], expandArrays: boolean): Row[] {
+export function rowsOf(jobs: Listed[], expandArrays: boolean): Row[] {
   const rows: Row[] = [];
   for (const j of jobs) {
-    const r = j.record;
-    if (r.arrayJobId !== undefined && r.arrayTaskId === undefined && r.arraySpec !== undefined) {
-      const parsed = parseArray(r.arraySpec);
+    const state = j.get('state');
+    const spec = j.get('r.arraySpec');
+    if (spec !== '') {
+      const parsed = parseArray(spec);
       if (!parsed.ok) continue;
       if (expandArrays) {
-        for (const task of arrayPendingTasks(j)) rows.push({ job: j, idText: `${r.jobId}_${task}`, arrayTaskText: String(task), state: j.state });
+        for (const task of arrayIndices(parsed.value)) rows.push({ job: j, idText: `${j.id}_${task}`, arrayTaskText: String(task), state });
       } else {
         const set = formatArrayIndexSet(parsed.value);
-        rows.push({ job: j, idText: `${r.jobId}_[${set}]`, arrayTaskText: set, state: j.state });
+        rows.push({ job: j, idText: `${j.id}_[${set}]`, arrayTaskText: set, state });
       }
       continue;
     }
-    const idText = r.arrayTaskId !== undefined ? `${r.arrayJobId}_${r.arrayTaskId}` : String(r.jobId);
-    rows.push({ job: j, idText, arrayTaskText: r.arrayTaskId !== undefined ? String(r.arrayTaskId) : 'N/A', state: j.state });
+    const task = j.get('r.arrayTaskId');
+    const idText = task !== '' ? `${j.get('r.arrayJobId')}_${task}` : String(j.id);
+    rows.push({ job: j, idText, arrayTaskText: task !== '' ? task : 'N/A', state });
   }
   return rows;
 }
 
-function* arrayPendingTasks(j: StoredJob): Generator<number> {
-  const parsed = parseArray(j.record.arraySpec!);
-  if (parsed.ok) yield* arrayIndices(parsed.value);
-}
-
 export function matches(row: Row, f: JobFilter): boolean {
-  const r = row.job.record;
+  const j = row.job;
   if (f.states ? !f.states.has(row.state) : !DEFAULT_STATES.has(row.state)) return false;
-  if (f.jobs && !f.jobs.some((q) => (q.id === r.jobId || q.id === r.arrayJobId) && (q.task === undefined || q.task === r.arrayTaskId))) return false;
-  if (f.users && !f.users.has(r.userId)) return false;
-  if (f.names && !f.names.has(r.name)) return false;
-  if (f.partitions && !r.partition.split(',').some((p) => f.partitions!.has(p))) return false;
-  if (f.accounts && !f.accounts.has(r.account ?? '')) return false;
+  if (f.jobs) {
+    const arrayJob = j.num('r.arrayJobId');
+    const task = j.get('r.arrayTaskId');
+    if (!f.jobs.some((q) => (q.id === j.id || q.id === arrayJob) && (q.task === undefined || String(q.task) === task))) return false;
+  }
+  if (f.users && !f.users.has(j.num('r.uid'))) return false;
+  if (f.names && !f.names.has(j.get('r.name'))) return false;
+  if (f.partitions && !j.get('r.partition').split(',').some((p) => f.partitions!.has(p))) return false;
+  if (f.accounts && !f.accounts.has(j.get('r.account'))) return false;
   return true;
 }
 
 /** Default order: partition, then compact state, then priority (highest first), newest first on ties. */
-export function defaultSort(a: Row, b: Row): number {
-  const pa = a.job.record.partition;
-  const pb = b.job.record.partition;
-  if (pa !== pb) return pa < pb ? -1 : 1;
-  const sa = COMPACT_STATE[a.state] ?? a.state;
-  const sb = COMPACT_STATE[b.state] ?? b.state;
-  if (sa !== sb) return sa < sb ? -1 : 1;
-  return b.job.priority - a.job.priority || b.job.record.jobId - a.job.record.jobId;
+export function defaultSort(rows: Row[]): Row[] {
+  // (partition, state) pairs are few: rank them once, then compare numbers only,
+  // with keys computed once per row, not once per comparison
+  const groups = new Map<string, number>();
+  const keyed = rows.map((r) => {
+    const group = `${r.job.get('r.partition')}\0${COMPACT_STATE[r.state] ?? r.state}`;
+    let g = groups.get(group);
+    if (g === undefined) groups.set(group, (g = groups.size));
+    return { r, g, pr: r.job.num('priority'), id: r.job.id };
+  });
+  const rank = new Int32Array(groups.size);
+  [...groups.keys()].sort().forEach((k, i) => (rank[groups.get(k)!] = i));
+  keyed.sort((a, b) => rank[a.g]! - rank[b.g]! || b.pr - a.pr || b.id - a.id);
+  return keyed.map((k) => k.r);
 }
 
 function parseStates(text: string): Set<string> | string {
@@ -120,7 +126,7 @@ function attachJobList(argv: string[]): string[] {
   return out;
 }
 
-export async function squeue(argv: string[], io: IO, source: JobSource): Promise<number> {
+export async function squeue(argv: string[], io: IO, source: ListSource): Promise<number> {
   const args = attachJobList(argv);
   const parsed = getopt(args, TABLE);
   if (!parsed.ok) {
@@ -203,18 +209,24 @@ export async function squeue(argv: string[], io: IO, source: JobSource): Promise
     return 1;
   }
   const wantedIds = filter.jobs?.map((j) => j.id);
-  const jobs = await source.load(loaded.cluster, wantedIds);
+  const fields = [...new Set([...BASE_FIELDS, ...layout.columns.flatMap((c) => c.field.uses)])];
+  const jobs = await source.list(loaded.cluster, fields, wantedIds);
   if (filter.jobs && filter.jobs.length === 1 && jobs.length === 0) {
     io.stderr('slurm_load_jobs error: Invalid job id specified\n');
     return 1;
   }
   const now = Math.floor(io.now().getTime() / 1000);
-  const rows = rowsOf(jobs, opts.has('array')).filter((r) => matches(r, filter)).sort(defaultSort);
+  const rows = defaultSort(rowsOf(jobs, opts.has('array')).filter((r) => matches(r, filter)));
   let out = '';
   if (badUser !== undefined) io.stderr(`squeue: error: Invalid user: ${badUser}\n`);
   if (opts.has('long')) out += `${ctime(io.now())}\n`;
   if (!opts.has('noheader')) out += `${headerLine(layout)}\n`;
-  for (const r of rows) out += `${rowLine(layout, r, now)}\n`;
   io.stdout(out);
+  // in chunks: one string per line, all alive until the end, costs more GC than the formatting itself
+  for (let i = 0; i < rows.length; i += 500) {
+    let chunk = '';
+    for (const r of rows.slice(i, i + 500)) chunk += `${rowLine(layout, r, now)}\n`;
+    io.stdout(chunk);
+  }
   return 0;
 }

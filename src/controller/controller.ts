@@ -37,6 +37,7 @@ export interface ControllerParts {
 }
 
 const LEASE_MS = 6000;
+const SCHED_INTERVAL_MS = 15_000;
 const now = () => Math.floor(Date.now() / 1000);
 
 /** How a run ended, from its exit status and what was done to it. */
@@ -60,6 +61,11 @@ export class Controller {
   private again = false;
   private lastCheck = 0;
   private lastPurge = 0;
+  /** something happened (submit, end, release...) since the last scheduling pass */
+  private dirty = true;
+  private lastSchedule = 0;
+  /** ms epoch when a waiting job's time condition (--begin, after:+min) next comes due */
+  private nextTimed = Infinity;
   private stopped = false;
   private resolveStopped!: () => void;
   readonly done = new Promise<void>((r) => (this.resolveStopped = r));
@@ -76,9 +82,13 @@ export class Controller {
       const [what, id, sig, batch, full] = msg.split(' ');
       if (what === 'cancel' && id) this.cancels.add(Number(id));
       if (what === 'signal' && id) void this.deliver(Number(id), Number(sig), batch === '1' ? 'batch' : full === '1' ? 'all' : 'steps');
+      this.dirty = true;
       this.requestTick();
     });
-    this.watcher = watch(this.endsDir, () => this.requestTick());
+    this.watcher = watch(this.endsDir, () => {
+      this.dirty = true;
+      this.requestTick();
+    });
     this.timers.push(setInterval(() => this.requestTick(), 1000));
     this.timers.push(setInterval(() => void this.renew(), LEASE_MS / 3));
     // recovery: every running job is checked on the first tick
@@ -138,7 +148,13 @@ export class Controller {
       this.lastCheck = t;
       await this.checkRunning();
     }
-    await this.scheduleOnce();
+    // Like slurmctld: schedule on events, plus a periodic pass (sched_interval) that
+    // also covers a wake message lost while the subscriber reconnected.
+    if (this.dirty || t >= this.nextTimed || t - this.lastSchedule > SCHED_INTERVAL_MS) {
+      this.dirty = false;
+      this.lastSchedule = t;
+      await this.scheduleOnce();
+    }
     if (t - this.lastPurge > 10_000) {
       this.lastPurge = t;
       await this.purge();
@@ -326,6 +342,7 @@ export class Controller {
       const r = this.records.get(id);
       if (r && !firstOf.has(`${r.userId}/${r.name}`)) firstOf.set(`${r.userId}/${r.name}`, id);
     }
+    this.nextTimed = Infinity;
     const pending: PendingJob[] = [];
     const current = new Map<number, { reason: string; dep: string }>();
     const depText = new Map<number, string>();
@@ -347,12 +364,16 @@ export class Controller {
         dependency = d.verdict;
         depText.set(id, d.text ?? '');
       }
+      const eligible = Number(v[3] ?? 0);
+      if (eligible > t) this.nextTimed = Math.min(this.nextTimed, eligible * 1000);
+      // after:job+minutes turns true with time alone: look again each second while one waits
+      if (dependency === 'waiting' && record.dependency?.includes('+')) this.nextTimed = Math.min(this.nextTimed, (t + 1) * 1000);
       pending.push({
         id,
         record,
         held: (v[1] ?? '') as PendingJob['held'],
         priority: Number(v[2] ?? 0),
-        eligible: Number(v[3] ?? 0),
+        eligible,
         dependency,
       });
     }
@@ -361,8 +382,10 @@ export class Controller {
     const plan = schedule({ now: t, cluster: this.p.cluster.config, used, pending });
     for (const s of plan.starts) {
       const nodes = compressHostlist(s.alloc.map((a) => a.node));
-      const run = await this.p.scripts.allocate(s.jobId, nodes, JSON.stringify(s.alloc), s.alloc[0]!.node, t);
+      const cpus = s.alloc.reduce((n, a) => n + a.cpus, 0);
+      const run = await this.p.scripts.allocate(s.jobId, nodes, JSON.stringify(s.alloc), s.alloc[0]!.node, t, cpus, s.alloc.length);
       if (run > 0) await this.queue.add({ jobId: s.jobId, run });
+      this.dirty = true; // a start may satisfy after: dependencies
     }
     const changed: [number, string, string][] = [];
     for (const [id, reason] of plan.reasons) {
@@ -383,6 +406,7 @@ export class Controller {
     for (const id of old) {
       pipe.zrem(k.active, id);
       pipe.del(k.script(id), k.env(id));
+      pipe.hdel(k.listing, String(id));
       this.records.delete(id);
     }
     await pipe.exec();

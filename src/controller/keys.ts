@@ -9,6 +9,8 @@ export interface Keys {
   nextJobId: string;
   /** HASH per job: the record and its changing state */
   job(id: number): string;
+  /** what job(id) starts with */
+  jobPrefix: string;
   /** STRING per job: the batch script bytes */
   script(id: number): string;
   /** STRING per job: the submit environment (JSON) */
@@ -19,6 +21,8 @@ export interface Keys {
   running: string;
   /** ZSET of job ids squeue/scontrol show; score 0 while alive, end time once finished */
   active: string;
+  /** HASH job id -> its squeue line (static part + changing fields), kept by the Lua scripts */
+  listing: string;
   /** ZSET of finished job ids kept for sacct (score: end time) */
   accounting: string;
   /** STRING with a TTL: the live controller's id */
@@ -35,11 +39,13 @@ export function keysFor(cluster: string): Keys {
     prefix: p,
     nextJobId: `${p}next-job-id`,
     job: (id) => `${p}job:${id}`,
+    jobPrefix: `${p}job:`,
     script: (id) => `${p}script:${id}`,
     env: (id) => `${p}env:${id}`,
     pending: `${p}pending`,
     running: `${p}running`,
     active: `${p}active`,
+    listing: `${p}listing`,
     accounting: `${p}accounting`,
     controller: `${p}controller`,
     wake: `${p}wake`,

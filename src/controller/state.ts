@@ -45,8 +45,77 @@ export interface StoredJob {
   dependency: string | null;
 }
 
+/**
+ * The record's values that list views (squeue) show, as flat hash fields
+ * (`r.name`...), so a listing fetches only what its format needs.
+ */
+export function listFields(r: JobRecord): Record<string, string | number> {
+  const opt = (v: string | number | undefined) => (v === undefined ? '' : v);
+  return {
+    'r.arrayJobId': opt(r.arrayJobId),
+    'r.arrayTaskId': opt(r.arrayTaskId),
+    'r.arraySpec': r.arrayTaskId === undefined ? opt(r.arraySpec) : '',
+    'r.name': r.name,
+    'r.user': r.userName,
+    'r.uid': r.userId,
+    'r.group': r.groupName,
+    'r.gid': r.groupId,
+    'r.partition': r.partition,
+    'r.account': opt(r.account),
+    'r.qos': opt(r.qos),
+    'r.timeLimit': r.timeLimit,
+    'r.nodes': r.nodeCountGuess,
+    'r.minCpus': r.minCpus,
+    'r.pnMinCpus': r.pnMinCpus,
+    'r.numTasks': r.numTasks,
+    'r.cpusPerTask': r.cpusPerTask,
+    'r.submit': r.submitTime,
+    'r.comment': opt(r.comment),
+    'r.workDir': r.workDir,
+    'r.command': r.command ?? '',
+    'r.features': opt(r.features),
+    'r.reqNodes': opt(r.reqNodes),
+    'r.excNodes': opt(r.excNodes),
+    'r.tresPerNode': opt(r.tresPerNode),
+    'r.mem': r.memory.mb,
+    'r.tmp': r.tmpDisk,
+    'r.reservation': opt(r.reservation),
+    'r.wckey': opt(r.wckey),
+    'r.licenses': opt(r.licenses),
+    'r.nice': r.nice,
+    'r.contiguous': r.contiguous ? 1 : 0,
+    'r.oversubscribe': r.oversubscribe,
+    'r.stdout': r.stdout,
+    'r.stderr': r.stderr,
+    'r.stdin': r.stdin,
+    'r.requeue': r.requeue ? 1 : 0,
+  };
+}
+
+/**
+ * The record fields that squeue's common formats read, in the order they are
+ * joined into the job's `row` field (the static half of its listing line).
+ */
+export const ROW_FIELDS = ['r.arrayJobId', 'r.arrayTaskId', 'r.arraySpec', 'r.partition', 'r.name', 'r.user', 'r.uid',
+  'r.account', 'r.timeLimit', 'r.nodes', 'r.minCpus', 'r.submit', 'r.comment'] as const;
+
+/** The changing fields of a listing line, in the order includes/listing.lua appends them. */
+export const LISTED_FIELDS = ['state', 'reason', 'priority', 'start', 'end', 'nodes', 'nnodes', 'cpus', 'batchHost',
+  'eligible', 'dependency', 'exit', 'restarts'] as const;
+
+/** Every field a listing line carries, in order: the job id first, so the lines alone (HVALS) suffice. */
+export const LINE_FIELDS: readonly string[] = ['id', ...ROW_FIELDS, ...LISTED_FIELDS];
+
+const SEP = '\x1f';
+
+/** The `row` field: the job id and the ROW_FIELDS values, joined by \x1f. */
+export function rowField(id: number, fields: Record<string, string | number>): string {
+  return [id, ...ROW_FIELDS.map((f) => String(fields[f] ?? '').replaceAll(SEP, ' '))].join(SEP);
+}
+
 /** Hash fields for a new job (everything but `record`). */
 export function initialFields(s: StoredJob): Record<string, string | number> {
+  const list = listFields(s.record);
   return {
     state: s.state,
     reason: s.reason,
@@ -67,6 +136,8 @@ export function initialFields(s: StoredJob): Record<string, string | number> {
     cancelBy: s.cancelBy,
     dependency: s.dependency ?? '',
     array: s.record.arraySpec !== undefined && s.record.arrayTaskId === undefined ? '1' : '',
+    ...list,
+    row: rowField(s.record.jobId, list),
   };
 }
 

@@ -16,7 +16,7 @@ runMain('scancel', async (argv, io) => {
         const s = await source.open(cluster);
         const job = await s.job(jobId);
         if (!job || job.state !== 'RUNNING') return false;
-        await s.redis.publish(s.keys.wake, `signal ${jobId} ${signal} ${batch ? 1 : 0} ${full ? 1 : 0}`);
+        await s.call('PUBLISH', s.keys.wake, `signal ${jobId} ${signal} ${batch ? 1 : 0} ${full ? 1 : 0}`);
         return true;
       },
     });

@@ -78,7 +78,7 @@ function longOption(argv: readonly string[], i: number, long: readonly LongOptio
   const text = argv[i]!.slice(2);
   const eq = text.indexOf('=');
   const name = eq < 0 ? text : text.slice(0, eq);
-  let found = long.find((o) => o.name === name);
+  let found = exactNames(long).get(name);
   if (!found) {
     const matches = long.filter((o) => o.name.startsWith(name));
     const first = matches[0];
@@ -100,4 +100,18 @@ function longOption(argv: readonly string[], i: number, long: readonly LongOptio
     return { ok: true, option: { id: found.id, value: argv[i + 1]!, index: i }, next: i + 2 };
   }
   return { ok: true, option: { id: found.id, value: undefined, index: i }, next: i + 1 };
+}
+
+const exactIndexes = new WeakMap<readonly LongOption[], ReadonlyMap<string, LongOption>>();
+
+/** name -> the first long option of that name (what a linear search would find), built once per table. */
+function exactNames(long: readonly LongOption[]): ReadonlyMap<string, LongOption> {
+  let index = exactIndexes.get(long);
+  if (!index) {
+    const m = new Map<string, LongOption>();
+    for (const o of long) if (!m.has(o.name)) m.set(o.name, o);
+    exactIndexes.set(long, m);
+    index = m;
+  }
+  return index;
 }

@@ -106,22 +106,38 @@ function envFlagIsOn(value: string): boolean {
   return /^[ \t]*[+-]?\d+$/.test(value) && Number(value) !== 0;
 }
 
-/** The environment pass: every `SBATCH_*` variable of the table, in table order. */
+/** Every input variable of the table, in the order the environment pass reads them: table order, then each entry's own. */
+const ENV_VARIABLES: readonly { variable: string; entry: OptionEntry }[] =
+  SBATCH_OPTIONS.flatMap((entry) => (entry.env ?? []).map((variable) => ({ variable, entry })));
+/** variable -> its places in ENV_VARIABLES (one, unless two entries read the same variable) */
+const ENV_RANKS = new Map<string, number[]>();
+ENV_VARIABLES.forEach(({ variable }, i) => ENV_RANKS.set(variable, [...(ENV_RANKS.get(variable) ?? []), i]));
+
+/**
+ * The environment pass: every `SBATCH_*` variable of the table that is set, in the order above. The
+ * environment's own names are looked up in the table (an environment sets few of the table's ~60
+ * variables), then put in the table's order.
+ */
 export function applyEnvironment(
   r: Resolution, env: Readonly<Record<string, string | undefined>>, now: Date,
 ): OptionFailure | undefined {
-  for (const entry of SBATCH_OPTIONS) {
-    for (const variable of entry.env ?? []) {
-      const value = env[variable];
-      if (value === undefined) continue;
-      const source: OptionSource = { from: 'environment', variable };
-      if (entry.arg === 'none' && !envFlagIsOn(value)) {
-        resetOption(r, entry);
-        continue;
-      }
-      const failure = applyOption(r, entry, entry.arg === 'none' ? undefined : value, source, now);
-      if (failure) return failure;
+  const ranks: number[] = [];
+  for (const name of Object.keys(env)) {
+    const places = ENV_RANKS.get(name);
+    if (places !== undefined) ranks.push(...places);
+  }
+  ranks.sort((a, b) => a - b);
+  for (const rank of ranks) {
+    const { variable, entry } = ENV_VARIABLES[rank]!;
+    const value = env[variable];
+    if (value === undefined) continue;
+    const source: OptionSource = { from: 'environment', variable };
+    if (entry.arg === 'none' && !envFlagIsOn(value)) {
+      resetOption(r, entry);
+      continue;
     }
+    const failure = applyOption(r, entry, entry.arg === 'none' ? undefined : value, source, now);
+    if (failure) return failure;
   }
   return undefined;
 }

@@ -20,7 +20,13 @@ export function prepareSubmission(
 ): Prepared {
   const outcome = parseSubmission(input);
   if (outcome.kind !== 'ok') return outcome;
-  const parsed = outcome.submission;
+  return buildSubmission(outcome.submission, input, cluster, identity, jobId);
+}
+
+/** The second half: a parsed submission against the cluster (commands load the cluster only once the options parse). */
+export function buildSubmission(
+  parsed: ParsedSubmission, input: SubmitInput, cluster: ClusterConfig, identity: Identity, jobId: number,
+): Prepared {
   const built = buildJob(
     { request: parsed.resolution.request, state: parsed.resolution.state, script: parsed.script },
     cluster,

@@ -2,6 +2,8 @@
 declare module '*.lua' {
   const text: string;
   export default text;
+  /** SHA1 of the text, for EVALSHA */
+  export const sha: string;
 }
 declare module '*.sh' {
   const text: string;

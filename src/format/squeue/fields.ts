@@ -1,19 +1,91 @@
 /**
  * One registry of squeue fields: the `-o` letter and the `-O` name share an
- * entry, its header and its print function. Values come from a row (a job, or
- * the pending remainder of an array) and the current time.
+ * entry, its header, the job hash fields it reads (so a listing fetches only
+ * those) and its print function.
  */
-import type { StoredJob } from '../../controller/state.js';
-import { tresString } from '../scontrol/show-job.js';
 import { formatIsoLocal, formatMemory, formatSqueueDuration } from '../../spec/values/index.js';
 
+/**
+ * A job as a listing returns it: a line (the job id then the requested
+ * fields, \x1f-separated) inside one text that holds all lines; `index` maps
+ * a field name to its position. Where each field starts is found once, for all
+ * lines, into one shared typed array: a listing of 10,000 jobs that made a
+ * string of every line and field would spend its time in the garbage collector.
+ */
+export class Listed {
+  private constructor(
+    readonly id: number,
+    private readonly text: string,
+    private readonly index: ReadonlyMap<string, number>,
+    /** starts[base + i]: where field i starts; starts[base + n]: one past the line's end */
+    private readonly starts: Int32Array,
+    private readonly base: number,
+  ) {}
+
+  /** The lines at ranges[2k]..ranges[2k + 1] of text (a negative start: no line). */
+  static fromText(text: string, ranges: ArrayLike<number>, index: ReadonlyMap<string, number>): Listed[] {
+    const n = index.size;
+    const count = ranges.length / 2;
+    const starts = new Int32Array(count * (n + 1));
+    const out: Listed[] = [];
+    for (let k = 0; k < count; k++) {
+      const from = ranges[2 * k]!;
+      const to = ranges[2 * k + 1]!;
+      if (from < 0) continue;
+      const base = k * (n + 1);
+      starts[base] = from;
+      let i = 1;
+      for (let at = from; at < to && i < n; at++) if (text.charCodeAt(at) === 31) starts[base + i++] = at + 1;
+      while (i <= n) starts[base + i++] = to + 1;
+      let id = 0;
+      for (let at = from, c = text.charCodeAt(at); c >= 48 && c <= 57 && at < to; c = text.charCodeAt(++at)) id = id * 10 + c - 48;
+      out.push(new Listed(id, text, index, starts, base));
+    }
+    return out;
+  }
+
+  static fromLines(lines: readonly string[], index: ReadonlyMap<string, number>): Listed[] {
+    const ranges = new Int32Array(2 * lines.length);
+    let at = 0;
+    lines.forEach((line, k) => {
+      ranges[2 * k] = at;
+      ranges[2 * k + 1] = at + line.length;
+      at += line.length + 1;
+    });
+    return Listed.fromText(lines.join('\x1e'), ranges, index);
+  }
+
+  get(field: string): string {
+    const i = this.index.get(field);
+    if (i === undefined) return '';
+    return this.text.slice(this.starts[this.base + i], this.starts[this.base + i + 1]! - 1);
+  }
+
+  /** A number field; plain digits are read in place, without making a string. */
+  num(field: string): number {
+    const i = this.index.get(field);
+    if (i === undefined) return 0;
+    const start = this.starts[this.base + i]!;
+    const end = this.starts[this.base + i + 1]! - 1;
+    let n = 0;
+    for (let k = start; k < end; k++) {
+      const c = this.text.charCodeAt(k);
+      if (c < 48 || c > 57) return Number(this.text.slice(start, end));
+      n = n * 10 + c - 48;
+    }
+    return n;
+  }
+}
+
+/** The position map Listed wants, for fields in the given order. */
+export const fieldIndex = (fields: readonly string[]): ReadonlyMap<string, number> => new Map(fields.map((f, i) => [f, i]));
+
 export interface Row {
-  job: StoredJob;
+  job: Listed;
   /** `%i`: 123, 123_4, 123_[1-5%2] */
   idText: string;
   /** `%K`: array index or index set, N/A otherwise */
   arrayTaskText: string;
-  /** the display state (pending array remainder: PENDING) */
   state: string;
 }
 
@@ -22,6 +94,8 @@ export interface Field {
   /** -O names, lower case */
   names: string[];
   header: string;
+  /** job hash fields the print function reads */
+  uses: string[];
   print: (r: Row, now: number) => string;
   /** node lists are not cut when right-justified */
   noCutRight?: boolean;
@@ -34,130 +108,134 @@ export const COMPACT_STATE: Record<string, string> = {
   SIGNALING: 'SI', STAGE_OUT: 'SO', STOPPED: 'ST',
 };
 
+/** Fields every listing needs: the row's identity, and what filters and the default sort read. */
+export const BASE_FIELDS = ['state', 'priority', 'r.arrayJobId', 'r.arrayTaskId', 'r.arraySpec', 'r.partition', 'r.uid', 'r.name', 'r.account'];
+
 const NULL = '(null)';
-const orNull = (v: string | undefined) => (v ? v : NULL);
-const iso = (t: number) => (t ? formatIsoLocal(t) : 'N/A');
+const orNull = (v: string) => (v ? v : NULL);
+const YEAR = 365 * 86400;
+const LIVE = new Set(['RUNNING', 'COMPLETING', 'SUSPENDED']);
+
+const TIME_USED = ['start', 'end'];
 
 /** Seconds of run time so far. */
-export function timeUsed(j: StoredJob, now: number): number {
-  if (!j.start) return 0;
-  const live = j.state === 'RUNNING' || j.state === 'COMPLETING' || j.state === 'SUSPENDED';
-  return Math.max(0, (live ? now : j.end) - j.start);
+export function timeUsed(r: Row, now: number): number {
+  const start = r.job.num('start');
+  if (!start) return 0;
+  return Math.max(0, (LIVE.has(r.state) ? now : r.job.num('end')) - start);
 }
 
 const isPending = (r: Row) => r.state === 'PENDING';
-const limitMinutes = (j: StoredJob): number | 'UNLIMITED' => j.record.timeLimit;
+const limit = (r: Row): number | 'UNLIMITED' => (r.job.get('r.timeLimit') === 'UNLIMITED' ? 'UNLIMITED' : r.job.num('r.timeLimit'));
 
 function timeLimit(r: Row): string {
-  const l = limitMinutes(r.job);
-  // a running job without a limit shows Slurm's one-year cap
-  if (l === 'UNLIMITED') return isPending(r) ? 'UNLIMITED' : formatSqueueDuration(365 * 86400);
+  const l = limit(r);
+  // a started job without a limit shows Slurm's one-year cap
+  if (l === 'UNLIMITED') return isPending(r) ? 'UNLIMITED' : formatSqueueDuration(YEAR);
   return formatSqueueDuration(l * 60);
 }
 
 function timeLeft(r: Row, now: number): string {
-  const l = limitMinutes(r.job);
-  if (l === 'UNLIMITED') return isPending(r) ? 'UNLIMITED' : formatSqueueDuration(365 * 86400 - timeUsed(r.job, now));
-  return formatSqueueDuration(Math.max(0, l * 60 - timeUsed(r.job, now)));
+  const l = limit(r);
+  if (l === 'UNLIMITED') return isPending(r) ? 'UNLIMITED' : formatSqueueDuration(YEAR - timeUsed(r, now));
+  return formatSqueueDuration(Math.max(0, l * 60 - timeUsed(r, now)));
 }
 
 function endTime(r: Row): string {
-  const j = r.job;
-  if (j.end) return formatIsoLocal(j.end);
-  if (!j.start) return 'N/A';
-  const l = limitMinutes(j);
-  return formatIsoLocal(j.start + (l === 'UNLIMITED' ? 365 * 86400 : l * 60));
+  if (r.job.num('end')) return formatIsoLocal(r.job.num('end'));
+  const start = r.job.num('start');
+  if (!start) return 'N/A';
+  const l = limit(r);
+  return formatIsoLocal(start + (l === 'UNLIMITED' ? YEAR : l * 60));
 }
 
 const FINISHED_WITH_REASON = new Set(['FAILED', 'TIMEOUT', 'OUT_OF_MEMORY', 'DEADLINE', 'NODE_FAIL', 'BOOT_FAIL', 'PREEMPTED']);
 
 /** `%R`: the reason in parentheses while waiting (or after a failure), else the node list. */
 function reasonList(r: Row): string {
-  const j = r.job;
-  if (isPending(r)) return `(${j.reason})`;
-  if (FINISHED_WITH_REASON.has(r.state)) return `(${j.reason})`;
-  return j.nodes;
+  if (isPending(r) || FINISHED_WITH_REASON.has(r.state)) return `(${r.job.get('reason')})`;
+  return r.job.get('nodes');
 }
 
-function numNodes(r: Row): string {
-  const j = r.job;
-  if (!isPending(r) && j.alloc.length) return String(j.alloc.length);
-  return String(j.record.nodeCountGuess);
+const numNodes = (r: Row) => (!isPending(r) && r.job.num('nnodes') ? r.job.get('nnodes') : r.job.get('r.nodes'));
+const numCpus = (r: Row) => (!isPending(r) && r.job.num('cpus') ? r.job.get('cpus') : r.job.get('r.minCpus'));
+const iso = (t: number) => (t ? formatIsoLocal(t) : 'N/A');
+
+function startTime(r: Row): string {
+  const start = r.job.num('start');
+  if (start) return formatIsoLocal(start);
+  // a pending job waiting for --begin shows when it may start
+  const eligible = r.job.num('eligible');
+  return isPending(r) && eligible > r.job.num('r.submit') ? formatIsoLocal(eligible) : 'N/A';
 }
 
-function numCpus(r: Row): string {
-  const cpus = r.job.alloc.reduce((s, a) => s + a.cpus, 0);
-  return String(!isPending(r) && cpus ? cpus : r.job.record.minCpus);
-}
-
-function minMemory(r: Row): string {
-  const m = r.job.record.memory;
-  return m.mb === 0 ? '0' : formatMemory(m.mb);
-}
+const f = (letter: string | undefined, names: string[], header: string, uses: string[], print: Field['print'], noCutRight = false): Field =>
+  ({ letter, names, header, uses, print, noCutRight });
+const plain = (letter: string | undefined, names: string[], header: string, field: string, nullable = false): Field =>
+  f(letter, names, header, [field], (r) => (nullable ? orNull(r.job.get(field)) : r.job.get(field)));
 
 export const FIELDS: Field[] = [
-  { letter: 'a', names: ['account'], header: 'ACCOUNT', print: (r) => orNull(r.job.record.account) },
-  { letter: 'A', names: ['jobid'], header: 'JOBID', print: (r) => String(r.job.record.jobId) },
-  { letter: 'b', names: ['tres-per-node'], header: 'TRES_PER_NODE', print: (r) => r.job.record.tresPerNode ?? 'N/A' },
-  { letter: 'B', names: ['batchhost'], header: 'EXEC_HOST', print: (r) => (isPending(r) ? 'n/a' : r.job.batchHost || 'n/a') },
-  { letter: 'c', names: ['mincpus'], header: 'MIN_CPUS', print: (r) => String(r.job.record.pnMinCpus) },
-  { letter: 'C', names: ['numcpus'], header: 'CPUS', print: numCpus },
-  { letter: 'd', names: ['mintmpdisk'], header: 'MIN_TMP_DISK', print: (r) => String(r.job.record.tmpDisk) },
-  { letter: 'D', names: ['numnodes'], header: 'NODES', print: numNodes },
-  { letter: 'e', names: ['endtime'], header: 'END_TIME', print: endTime },
-  { letter: 'E', names: ['dependency'], header: 'DEPENDENCY', print: (r) => r.job.dependency ?? NULL },
-  { letter: 'f', names: ['feature'], header: 'FEATURES', print: (r) => orNull(r.job.record.features) },
-  { letter: 'F', names: ['arrayjobid'], header: 'ARRAY_JOB_ID', print: (r) => String(r.job.record.arrayJobId ?? r.job.record.jobId) },
-  { letter: 'g', names: ['groupname'], header: 'GROUP', print: (r) => r.job.record.groupName },
-  { letter: 'G', names: ['groupid'], header: 'GROUP', print: (r) => String(r.job.record.groupId) },
-  { letter: 'h', names: ['oversubscribe', 'shared'], header: 'OVER_SUBSCRIBE', print: (r) => r.job.record.oversubscribe },
-  { letter: 'H', names: ['sockets'], header: 'SOCKETS_PER_NODE', print: () => '*' },
-  { letter: 'I', names: ['cores'], header: 'CORES_PER_SOCKET', print: () => '*' },
-  { letter: 'J', names: ['threads'], header: 'THREADS_PER_CORE', print: () => '*' },
-  { letter: 'i', names: ['jobarrayid'], header: 'JOBID', print: (r) => r.idText },
-  { letter: 'j', names: ['name'], header: 'NAME', print: (r) => r.job.record.name },
-  { letter: 'k', names: ['comment'], header: 'COMMENT', print: (r) => orNull(r.job.record.comment) },
-  { letter: 'K', names: ['arraytaskid'], header: 'ARRAY_TASK_ID', print: (r) => r.arrayTaskText },
-  { letter: 'l', names: ['timelimit'], header: 'TIME_LIMIT', print: timeLimit },
-  { letter: 'L', names: ['timeleft'], header: 'TIME_LEFT', print: timeLeft },
-  { letter: 'm', names: ['minmemory'], header: 'MIN_MEMORY', print: minMemory },
-  { letter: 'M', names: ['timeused'], header: 'TIME', print: (r, now) => formatSqueueDuration(timeUsed(r.job, now)) },
-  { letter: 'n', names: ['reqnodes'], header: 'REQ_NODES', print: (r) => r.job.record.reqNodes ?? '' },
-  { letter: 'N', names: ['nodelist'], header: 'NODELIST', print: (r) => r.job.nodes, noCutRight: true },
-  { letter: 'o', names: ['command'], header: 'COMMAND', print: (r) => r.job.record.command ?? NULL },
-  { letter: 'O', names: ['contiguous'], header: 'CONTIGUOUS', print: (r) => (r.job.record.contiguous ? '1' : '0') },
-  { letter: 'p', names: ['priority'], header: 'PRIORITY', print: (r) => (r.job.priority / 4294967295).toFixed(14) },
-  { letter: 'P', names: ['partition'], header: 'PARTITION', print: (r) => r.job.record.partition },
-  { letter: 'q', names: ['qos'], header: 'QOS', print: (r) => orNull(r.job.record.qos) },
-  { letter: 'Q', names: ['prioritylong'], header: 'PRIORITY', print: (r) => String(r.job.priority) },
-  { letter: 'r', names: ['reason'], header: 'REASON', print: (r) => r.job.reason },
-  { letter: 'R', names: ['reasonlist'], header: 'NODELIST(REASON)', print: reasonList, noCutRight: true },
-  { letter: 'S', names: ['starttime'], header: 'START_TIME', print: (r) => iso(r.job.start || (isPending(r) ? r.job.eligible && r.job.eligible > r.job.record.submitTime ? r.job.eligible : 0 : 0)) },
-  { letter: 't', names: ['statecompact'], header: 'ST', print: (r) => COMPACT_STATE[r.state] ?? r.state },
-  { letter: 'T', names: ['state'], header: 'STATE', print: (r) => r.state },
-  { letter: 'u', names: ['username'], header: 'USER', print: (r) => r.job.record.userName },
-  { letter: 'U', names: ['userid'], header: 'UID', print: (r) => String(r.job.record.userId) },
-  { letter: 'v', names: ['reservation'], header: 'RESERVATION', print: (r) => orNull(r.job.record.reservation) },
-  { letter: 'V', names: ['submittime'], header: 'SUBMIT_TIME', print: (r) => formatIsoLocal(r.job.record.submitTime) },
-  { letter: 'w', names: ['wckey'], header: 'WCKEY', print: (r) => orNull(r.job.record.wckey) },
-  { letter: 'W', names: ['licenses'], header: 'LICENSES', print: (r) => orNull(r.job.record.licenses) },
-  { letter: 'x', names: ['excnodes'], header: 'EXC_NODES', print: (r) => r.job.record.excNodes ?? '' },
-  { letter: 'X', names: ['corespec'], header: 'CORE_SPEC', print: () => 'N/A' },
-  { letter: 'y', names: ['nice'], header: 'NICE', print: (r) => String(r.job.record.nice) },
-  { letter: 'Y', names: ['schednodes'], header: 'SCHEDNODES', print: () => NULL },
-  { letter: 'z', names: ['sct'], header: 'S:C:T', print: () => '*:*:*' },
-  { letter: 'Z', names: ['workdir'], header: 'WORK_DIR', print: (r) => r.job.record.workDir },
+  plain('a', ['account'], 'ACCOUNT', 'r.account', true),
+  f('A', ['jobid'], 'JOBID', [], (r) => String(r.job.id)),
+  f('b', ['tres-per-node'], 'TRES_PER_NODE', ['r.tresPerNode'], (r) => r.job.get('r.tresPerNode') || 'N/A'),
+  f('B', ['batchhost'], 'EXEC_HOST', ['batchHost'], (r) => (isPending(r) ? 'n/a' : r.job.get('batchHost') || 'n/a')),
+  plain('c', ['mincpus'], 'MIN_CPUS', 'r.pnMinCpus'),
+  f('C', ['numcpus'], 'CPUS', ['cpus', 'r.minCpus'], numCpus),
+  plain('d', ['mintmpdisk'], 'MIN_TMP_DISK', 'r.tmp'),
+  f('D', ['numnodes'], 'NODES', ['nnodes', 'r.nodes'], numNodes),
+  f('e', ['endtime'], 'END_TIME', [...TIME_USED, 'r.timeLimit'], endTime),
+  f('E', ['dependency'], 'DEPENDENCY', ['dependency'], (r) => orNull(r.job.get('dependency'))),
+  plain('f', ['feature'], 'FEATURES', 'r.features', true),
+  f('F', ['arrayjobid'], 'ARRAY_JOB_ID', [], (r) => r.job.get('r.arrayJobId') || String(r.job.id)),
+  plain('g', ['groupname'], 'GROUP', 'r.group'),
+  plain('G', ['groupid'], 'GROUP', 'r.gid'),
+  plain('h', ['oversubscribe', 'shared'], 'OVER_SUBSCRIBE', 'r.oversubscribe'),
+  f('H', ['sockets'], 'SOCKETS_PER_NODE', [], () => '*'),
+  f('I', ['cores'], 'CORES_PER_SOCKET', [], () => '*'),
+  f('J', ['threads'], 'THREADS_PER_CORE', [], () => '*'),
+  f('i', ['jobarrayid'], 'JOBID', [], (r) => r.idText),
+  plain('j', ['name'], 'NAME', 'r.name'),
+  plain('k', ['comment'], 'COMMENT', 'r.comment', true),
+  f('K', ['arraytaskid'], 'ARRAY_TASK_ID', [], (r) => r.arrayTaskText),
+  f('l', ['timelimit'], 'TIME_LIMIT', ['r.timeLimit'], timeLimit),
+  f('L', ['timeleft'], 'TIME_LEFT', [...TIME_USED, 'r.timeLimit'], timeLeft),
+  f('m', ['minmemory'], 'MIN_MEMORY', ['r.mem'], (r) => (r.job.num('r.mem') === 0 ? '0' : formatMemory(r.job.num('r.mem')))),
+  f('M', ['timeused'], 'TIME', TIME_USED, (r, now) => formatSqueueDuration(timeUsed(r, now))),
+  plain('n', ['reqnodes'], 'REQ_NODES', 'r.reqNodes'),
+  f('N', ['nodelist'], 'NODELIST', ['nodes'], (r) => r.job.get('nodes'), true),
+  f('o', ['command'], 'COMMAND', ['r.command'], (r) => orNull(r.job.get('r.command'))),
+  plain('O', ['contiguous'], 'CONTIGUOUS', 'r.contiguous'),
+  f('p', ['priority'], 'PRIORITY', [], (r) => (r.job.num('priority') / 4294967295).toFixed(14)),
+  plain('P', ['partition'], 'PARTITION', 'r.partition'),
+  plain('q', ['qos'], 'QOS', 'r.qos', true),
+  plain('Q', ['prioritylong'], 'PRIORITY', 'priority'),
+  plain('r', ['reason'], 'REASON', 'reason'),
+  f('R', ['reasonlist'], 'NODELIST(REASON)', ['reason', 'nodes'], reasonList, true),
+  f('S', ['starttime'], 'START_TIME', ['start', 'eligible', 'r.submit'], startTime),
+  f('t', ['statecompact'], 'ST', [], (r) => COMPACT_STATE[r.state] ?? r.state),
+  f('T', ['state'], 'STATE', [], (r) => r.state),
+  plain('u', ['username'], 'USER', 'r.user'),
+  plain('U', ['userid'], 'UID', 'r.uid'),
+  plain('v', ['reservation'], 'RESERVATION', 'r.reservation', true),
+  f('V', ['submittime'], 'SUBMIT_TIME', ['r.submit'], (r) => iso(r.job.num('r.submit'))),
+  plain('w', ['wckey'], 'WCKEY', 'r.wckey', true),
+  plain('W', ['licenses'], 'LICENSES', 'r.licenses', true),
+  plain('x', ['excnodes'], 'EXC_NODES', 'r.excNodes'),
+  f('X', ['corespec'], 'CORE_SPEC', [], () => 'N/A'),
+  plain('y', ['nice'], 'NICE', 'r.nice'),
+  f('Y', ['schednodes'], 'SCHEDNODES', [], () => NULL),
+  f('z', ['sct'], 'S:C:T', [], () => '*:*:*'),
+  plain('Z', ['workdir'], 'WORK_DIR', 'r.workDir'),
   // -O only
-  { names: ['numtasks'], header: 'TASKS', print: (r) => String(r.job.record.numTasks) },
-  { names: ['stdout'], header: 'STDOUT', print: (r) => r.job.record.stdout },
-  { names: ['stderr'], header: 'STDERR', print: (r) => r.job.record.stderr },
-  { names: ['stdin'], header: 'STDIN', print: (r) => r.job.record.stdin },
-  { names: ['cpus-per-task'], header: 'CPUS_PER_TASK', print: (r) => String(r.job.record.cpusPerTask) },
-  { names: ['exit_code'], header: 'EXIT_CODE', print: (r) => r.job.exit },
-  { names: ['restartcnt'], header: 'RESTARTCNT', print: (r) => String(r.job.restarts) },
-  { names: ['requeue'], header: 'REQUEUE', print: (r) => (r.job.record.requeue ? '1' : '0') },
-  { names: ['tres-alloc'], header: 'TRES_ALLOC', print: (r) => (isPending(r) ? '' : tresString(r.job.record, Number(numCpus(r)), r.job.alloc.length)) },
+  plain(undefined, ['numtasks'], 'TASKS', 'r.numTasks'),
+  plain(undefined, ['stdout'], 'STDOUT', 'r.stdout'),
+  plain(undefined, ['stderr'], 'STDERR', 'r.stderr'),
+  plain(undefined, ['stdin'], 'STDIN', 'r.stdin'),
+  plain(undefined, ['cpus-per-task'], 'CPUS_PER_TASK', 'r.cpusPerTask'),
+  f(undefined, ['exit_code'], 'EXIT_CODE', ['exit'], (r) => r.job.get('exit') || '0:0'),
+  f(undefined, ['restartcnt'], 'RESTARTCNT', ['restarts'], (r) => r.job.get('restarts') || '0'),
+  plain(undefined, ['requeue'], 'REQUEUE', 'r.requeue'),
 ];
 
-export const BY_LETTER = new Map(FIELDS.filter((f) => f.letter).map((f) => [f.letter!, f]));
-export const BY_NAME = new Map(FIELDS.flatMap((f) => f.names.map((n) => [n, f] as const)));
+export const BY_LETTER = new Map(FIELDS.filter((x) => x.letter).map((x) => [x.letter!, x]));
+export const BY_NAME = new Map(FIELDS.flatMap((x) => x.names.map((n) => [n, x] as const)));

@@ -63,8 +63,7 @@ export function headerLine(l: Layout): string {
 }
 
 export function rowLine(l: Layout, r: Row, now: number): string {
-  return l.prefix + l.columns.map((c) => {
-    const v = c.field.print(r, now);
-    return fit(v, c.width, c.right, !(c.right && c.field.noCutRight)) + c.suffix;
-  }).join('');
+  let line = l.prefix;
+  for (const c of l.columns) line += fit(c.field.print(r, now), c.width, c.right, !(c.right && c.field.noCutRight)) + c.suffix;
+  return line;
 }

@@ -7,9 +7,11 @@ export type TimeLimit = number | 'UNLIMITED';
 
 const FORMS = 'expected MM, MM:SS, HH:MM:SS, DD-HH, DD-HH:MM, DD-HH:MM:SS, INFINITE or UNLIMITED';
 
+/** A field time_str2secs() reads with sscanf %d; 0 when absent. */
+const n = (digits: string | null): number => (digits === null ? 0 : int32OfDigits(digits));
+
 /** Seconds as time_str2secs() computes them: sscanf %d fields and C int arithmetic (it wraps). */
 function secondsOf(s: Exclude<TimeSyntax, { kind: 'word' }>): number {
-  const n = (digits: string | null): number => (digits === null ? 0 : int32OfDigits(digits));
   let total: number;
   if (s.kind === 'days') {
     const d = s.lead ? int32OfDigits(s.d ?? '0', true) : n(s.d);

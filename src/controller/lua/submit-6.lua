@@ -1,8 +1,9 @@
+--- @include "listing"
 --[[
   Accept a job: store its record, script and environment, queue it as pending
   and make it visible to squeue. Refuses an id that is already taken.
   KEYS[1] job hash        KEYS[2] script        KEYS[3] env
-  KEYS[4] pending zset    KEYS[5] active zset
+  KEYS[4] pending zset    KEYS[5] active zset   KEYS[6] listing hash
   ARGV[1] job id          ARGV[2] record JSON   ARGV[3] script bytes
   ARGV[4] env JSON        ARGV[5] state fields JSON (flat object of hash fields)
   ARGV[6] wake channel
@@ -20,5 +21,6 @@ redis.call('SET', KEYS[2], ARGV[3])
 redis.call('SET', KEYS[3], ARGV[4])
 redis.call('ZADD', KEYS[4], tonumber(ARGV[1]), ARGV[1])
 redis.call('ZADD', KEYS[5], 0, ARGV[1])
+flow_listing(KEYS[1], KEYS[6], ARGV[1])
 redis.call('PUBLISH', ARGV[6], 'submit ' .. ARGV[1])
 return 1

@@ -1,7 +1,9 @@
+--- @include "listing"
 --[[
   scancel of one job. A pending job ends at once; a running one is marked and
   left for the controller to signal; a finished one is left alone.
   KEYS[1] job hash   KEYS[2] pending zset   KEYS[3] active zset   KEYS[4] accounting zset
+  KEYS[5] listing hash
   ARGV[1] job id     ARGV[2] uid of the canceller   ARGV[3] now   ARGV[4] wake channel
   Returns -1 no such job, 1 cancelled while pending, 2 running (signal it), 3 already over.
 ]]
@@ -12,11 +14,13 @@ if st[1] == 'PENDING' then
   redis.call('ZREM', KEYS[2], ARGV[1])
   redis.call('ZADD', KEYS[3], tonumber(ARGV[3]), ARGV[1])
   redis.call('ZADD', KEYS[4], tonumber(ARGV[3]), ARGV[1])
+  flow_listing(KEYS[1], KEYS[5], ARGV[1])
   redis.call('PUBLISH', ARGV[4], 'cancel ' .. ARGV[1])
   return 1
 end
 if st[1] == 'RUNNING' or st[1] == 'COMPLETING' then
   if not st[2] or st[2] == '' then redis.call('HSET', KEYS[1], 'cancelBy', ARGV[2], 'state', 'COMPLETING') end
+  flow_listing(KEYS[1], KEYS[5], ARGV[1])
   redis.call('PUBLISH', ARGV[4], 'cancel ' .. ARGV[1])
   return 2
 end

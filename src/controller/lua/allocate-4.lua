@@ -1,10 +1,11 @@
+--- @include "listing"
 --[[
   Start a pending job on the resources the scheduler chose (the scheduler is
   the only caller). Refuses if the job is no longer pending, is held, or its
   cancellation was requested meanwhile.
-  KEYS[1] job hash   KEYS[2] pending zset   KEYS[3] running set
+  KEYS[1] job hash   KEYS[2] pending zset   KEYS[3] running set   KEYS[4] listing hash
   ARGV[1] job id     ARGV[2] node list (hostlist)   ARGV[3] allocation JSON
-  ARGV[4] batch host ARGV[5] start time (epoch s)
+  ARGV[4] batch host ARGV[5] start time (epoch s)   ARGV[6] CPUs allocated   ARGV[7] nodes allocated
   Returns the new run number, or -1 (not pending), -2 (held).
 ]]
 local st = redis.call('HMGET', KEYS[1], 'state', 'held', 'run')
@@ -12,7 +13,9 @@ if st[1] ~= 'PENDING' then return -1 end
 if st[2] and st[2] ~= '' then return -2 end
 local run = tonumber(st[3] or '0') + 1
 redis.call('HSET', KEYS[1], 'state', 'RUNNING', 'reason', 'None', 'nodes', ARGV[2], 'alloc', ARGV[3],
-  'batchHost', ARGV[4], 'start', ARGV[5], 'end', '0', 'run', run, 'sup', '', 'launched', '0')
+  'batchHost', ARGV[4], 'start', ARGV[5], 'end', '0', 'run', run, 'sup', '', 'launched', '0',
+  'cpus', ARGV[6], 'nnodes', ARGV[7])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])
+flow_listing(KEYS[1], KEYS[4], ARGV[1])
 return run

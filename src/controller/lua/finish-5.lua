@@ -1,7 +1,9 @@
+--- @include "listing"
 --[[
   A run ended: record its final state and release its resources. Only the run
   that is current counts (a stale report of an earlier run is ignored).
   KEYS[1] job hash   KEYS[2] running set   KEYS[3] active zset   KEYS[4] accounting zset
+  KEYS[5] listing hash
   ARGV[1] job id     ARGV[2] run number    ARGV[3] final state   ARGV[4] reason
   ARGV[5] exit code "N:S"   ARGV[6] end time   ARGV[7] wake channel
   Returns 1 when recorded, 0 when ignored.
@@ -12,5 +14,6 @@ redis.call('HSET', KEYS[1], 'state', ARGV[3], 'reason', ARGV[4], 'exit', ARGV[5]
 redis.call('SREM', KEYS[2], ARGV[1])
 redis.call('ZADD', KEYS[3], tonumber(ARGV[6]), ARGV[1])
 redis.call('ZADD', KEYS[4], tonumber(ARGV[6]), ARGV[1])
+flow_listing(KEYS[1], KEYS[5], ARGV[1])
 redis.call('PUBLISH', ARGV[7], 'end ' .. ARGV[1])
 return 1

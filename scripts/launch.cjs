@@ -1,0 +1,54 @@
+// Starts one command (dist/<name>.cjs) with a V8 code cache beside it, so the
+// bundle's code is not compiled again on every run. Bundles loading a sibling
+// bundle (`require('./grammar.cjs')`) get the same treatment. A cache is
+// written at exit after a first run (or when V8 refuses it after an upgrade);
+// a read-only installation just runs without it.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const vm = require('vm');
+const Module = require('module');
+
+const loaded = new Map();
+const SIBLING = /^\.\/([\w-]+)\.cjs$/;
+
+function load(name) {
+  if (loaded.has(name)) return loaded.get(name).exports;
+  const file = path.join(__dirname, `${name}.cjs`);
+  const cacheFile = path.join(__dirname, '.cache', `${name}.v8cache`);
+  const source = fs.readFileSync(file, 'utf8');
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    // first run
+  }
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData, importModuleDynamically: undefined });
+  const mod = new Module(file, module);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(__dirname);
+  loaded.set(name, mod);
+  const req = (id) => {
+    const sibling = SIBLING.exec(id);
+    return sibling ? load(sibling[1]) : mod.require(id);
+  };
+  req.resolve = (id) => Module._resolveFilename(id, mod);
+  if (!cachedData || script.cachedDataRejected) {
+    process.once('exit', () => {
+      try {
+        fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+        const tmp = `${cacheFile}.${process.pid}`;
+        fs.writeFileSync(tmp, script.createCachedData());
+        fs.renameSync(tmp, cacheFile);
+      } catch {
+        // not writable: no cache
+      }
+    });
+  }
+  script.runInThisContext().call(mod.exports, mod.exports, req, mod, file, __dirname);
+  return mod.exports;
+}
+
+module.exports = function launch(name) {
+  load(name);
+};

@@ -1,0 +1,16 @@
+/** Lua scripts through the commands' RESP client. */
+import type { LuaScript, ScriptArg, ScriptRunner } from '../controller/scripts.js';
+import { RedisReplyError, type Resp } from './resp.js';
+
+export class RespRunner implements ScriptRunner {
+  constructor(private readonly resp: Resp) {}
+
+  async run(script: LuaScript, keys: string[], args: ScriptArg[]): Promise<unknown> {
+    try {
+      return await this.resp.call(['EVALSHA', script.sha, keys.length, ...keys, ...args]);
+    } catch (e) {
+      if (!(e instanceof RedisReplyError) || !e.message.startsWith('NOSCRIPT')) throw e;
+      return this.resp.call(['EVAL', script.lua, keys.length, ...keys, ...args]);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The commands run in loops inside other tools, so their bundles must not
+ * carry what only the controller needs (ioredis, BullMQ), and the commands
+ * that parse no option values must not carry the grammar (Chevrotain).
+ * Reads dist/bundles.json, which `npm run build` writes from esbuild's metafile.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const manifest = join(__dirname, '..', '..', '..', 'dist', 'bundles.json');
+
+function packagesIn(bundle: string): string[] {
+  const inputs = (JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string[]>)[bundle];
+  if (!inputs) throw new Error(`no ${bundle} in dist/bundles.json`);
+  return [...new Set(inputs.filter((f) => f.includes('node_modules/')).map((f) => f.split('node_modules/').pop()!.split('/')[0]!))];
+}
+
+describe('command bundles', () => {
+  it('are built (npm test builds first)', () => {
+    expect(existsSync(manifest), 'run `npm run build`').toBe(true);
+  });
+
+  for (const command of ['sbatch', 'squeue', 'scancel', 'scontrol', 'flow']) {
+    it(`${command} loads neither ioredis nor BullMQ nor Chevrotain`, () => {
+      const packages = packagesIn(`${command}.cjs`);
+      expect(packages).not.toContain('ioredis');
+      expect(packages).not.toContain('bullmq');
+      expect(packages).not.toContain('chevrotain');
+    });
+  }
+
+  it('the grammar bundle is where Chevrotain lives, and the controller has the queue', () => {
+    expect(packagesIn('grammar.cjs')).toContain('chevrotain');
+    expect(packagesIn('controller.cjs')).toEqual(expect.arrayContaining(['ioredis', 'bullmq']));
+  });
+});
