@@ -107,7 +107,7 @@ async function thousandJobs(): Promise<void> {
   }
 }
 
-parserThroughput();
-dryRunRatio();
-await commandRatios();
-await thousandJobs();
+// `node dist/bench.mjs [name...]` runs only the named parts
+const parts: Record<string, () => void | Promise<void>> = { parser: parserThroughput, dryrun: dryRunRatio, commands: commandRatios, thousand: thousandJobs };
+const only = process.argv.slice(2);
+for (const [name, run] of Object.entries(parts)) if (only.length === 0 || only.includes(name)) await run();

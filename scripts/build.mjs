@@ -16,7 +16,7 @@ const common = {
   target: 'node20',
   sourcemap: 'linked',
   minify: true,
-  keepNames: true,
+  keepNames: false,
   logLevel: 'warning',
   loader: { '.sh': 'text' },
   plugins: [{

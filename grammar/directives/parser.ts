@@ -1,5 +1,6 @@
 /** Rules only: a directive line is words separated by blanks, then an optional comment. */
 import { CstParser } from 'chevrotain';
+import { alt } from '../dsl.js';
 import {
   Bare, Blank, Comment, DoubleQuoted, Escaped, EscapedBlank, SingleQuoted, TrailingBackslash, directiveTokens,
 } from './tokens.js';
@@ -13,9 +14,9 @@ class DirectiveParser extends CstParser {
   public directiveLine = this.RULE('directiveLine', () => {
     this.MANY(() => {
       this.OR([
-        { ALT: () => this.SUBRULE(this.word) },
-        { ALT: () => this.CONSUME(Blank) },
-        { ALT: () => this.CONSUME(EscapedBlank) },
+        alt(() => this.SUBRULE(this.word)),
+        alt(() => this.CONSUME(Blank)),
+        alt(() => this.CONSUME(EscapedBlank)),
       ]);
     });
     this.OPTION(() => this.CONSUME(Comment));
@@ -24,11 +25,11 @@ class DirectiveParser extends CstParser {
   public word = this.RULE('word', () => {
     this.AT_LEAST_ONE(() => {
       this.OR([
-        { ALT: () => this.CONSUME(Bare) },
-        { ALT: () => this.CONSUME(Escaped) },
-        { ALT: () => this.CONSUME(DoubleQuoted) },
-        { ALT: () => this.CONSUME(SingleQuoted) },
-        { ALT: () => this.CONSUME(TrailingBackslash) },
+        alt(() => this.CONSUME(Bare)),
+        alt(() => this.CONSUME(Escaped)),
+        alt(() => this.CONSUME(DoubleQuoted)),
+        alt(() => this.CONSUME(SingleQuoted)),
+        alt(() => this.CONSUME(TrailingBackslash)),
       ]);
     });
   });

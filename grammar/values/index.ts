@@ -1,11 +1,13 @@
 // One function per value kind: tokenize in that kind's lexer mode, run its start rule, and return the raw
 // syntax or an error with a 1-based column. Never throws. A kind's lexer and parser are analysed on the
-// kind's first use only (lexer.ts, parsers/engine.ts), so a command pays for the kinds it parses.
+// kind's first use only (lexer.ts, parsers/engine.ts), so a command pays for the kinds it parses. The
+// plainest time, memory and gres values skip the grammar: plain.ts gives the same syntax directly.
 import { tokenize } from './lexer.js';
 import type { ValueMode } from './tokens.js';
 import { ScanStop, valueParser } from './parsers/index.js';
 import type { ValueEngine } from './parsers/index.js';
 import { fail, ok } from './result.js';
+import { plainGres, plainMemory, plainTime } from './plain.js';
 import type { Result } from './result.js';
 import type {
   ArrayPieceSyntax, CNum, DateSyntax, DependencySyntax, ExportTokenSyntax, GresItemSyntax, HostRangeSyntax,
@@ -45,15 +47,23 @@ function asResult<T>(s: Scan<T>): Result<T> {
   return s.ok ? ok(s.value) : fail(s.detail, Math.max(1, s.offset + 1));
 }
 
-export const timeLimitSyntax = (text: string): Result<TimeSyntax> => asResult(scan('time', text, (p) => p.timeLimit()));
-export const memorySyntax = (text: string): Result<MemorySyntax> => asResult(scan('memory', text, (p) => p.memory()));
+/** A plain value's syntax (plain.ts) as the grammar would give it, else the grammar's result. */
+function plainOr<T>(plain: T | undefined, grammar: () => Result<T>): Result<T> {
+  return plain !== undefined ? ok(plain) : grammar();
+}
+
+export const timeLimitSyntax = (text: string): Result<TimeSyntax> =>
+  plainOr(plainTime(text), () => asResult(scan('time', text, (p) => p.timeLimit())));
+export const memorySyntax = (text: string): Result<MemorySyntax> =>
+  plainOr(plainMemory(text), () => asResult(scan('memory', text, (p) => p.memory())));
 /** A whole value that must be one strtol() number (e.g. after `uts`). */
 export const cnumSyntax = (text: string): Result<CNum> => asResult(scan('cnum', text, (p) => p.cnum()));
 export const arraySyntax = (text: string): Result<ArrayPieceSyntax[]> => asResult(scan('array', text, (p) => p.arraySpec()));
 export const dependencySyntax = (text: string): Result<DependencySyntax> => asResult(scan('dependency', text, (p) => p.dependency()));
 export const hostlistSyntax = (text: string): Result<HostTokenSyntax[]> => asResult(scan('hostlist', text, (p) => p.hostlist()));
 export const hostRangeSyntax = (text: string): Result<HostRangeSyntax> => asResult(scan('hostlist', text, (p) => p.hostRange()));
-export const gresSyntax = (text: string): Result<GresItemSyntax[]> => asResult(scan('gres', text, (p) => p.gres()));
+export const gresSyntax = (text: string): Result<GresItemSyntax[]> =>
+  plainOr(plainGres(text), () => asResult(scan('gres', text, (p) => p.gres())));
 export const exportSyntax = (text: string): Result<ExportTokenSyntax[]> => asResult(scan('export', text, (p) => p.exportList()));
 export const patternSyntax = (text: string): Result<PatternSyntax> => asResult(scan('fname', text, (p) => p.fnamePattern()));
 export const scontrolPatternSyntax = (text: string): Result<ScontrolPatternPart[]> =>

@@ -8,6 +8,7 @@ import type { ClusterConfig } from '../cluster/slurm-conf.js';
 import type { Backend, TestOnlyAnswer } from '../commands/backend.js';
 import { addUse, fit, type NodeUse } from '../controller/scheduler.js';
 import { FINAL_STATES, initialFields } from '../controller/state.js';
+import { submittedTasks } from '../spec/array-tasks.js';
 import type { JobRecord } from '../spec/job.js';
 import { statusAtSubmit } from '../spec/submit-status.js';
 import { compressHostlist, formatIsoLocal, parseDependency } from '../spec/values/index.js';
@@ -32,17 +33,16 @@ export class RedisBackend implements Backend {
 
   async nextJobId(config: ClusterConfig): Promise<number> {
     const s = await this.open();
-    // FirstJobId counts only on a fresh cluster
-    const [, id] = await s.redis.pipeline([['SET', s.keys.nextJobId, config.firstJobId - 1, 'NX'], ['INCR', s.keys.nextJobId]]);
-    return Number(id);
+    return s.scripts.nextJobId(config.firstJobId);
   }
 
   async submit(cluster: Cluster, job: JobRecord, parsed: ParsedSubmission, ctx: { env: Readonly<Record<string, string | undefined>> }): Promise<void> {
     const s = await this.open();
     const base = basePriority(job);
-    const arrays = await this.arrayJobs(s, job);
+    const referenced = await this.referencedJobs(s, job);
     const status = statusAtSubmit(job, cluster.config, {
-      now: job.submitTime, priority: base, jobExists: () => true, isArrayJob: (id) => arrays.has(id), allocNode: job.submitHost, allocSid: 0,
+      now: job.submitTime, priority: base, jobExists: (id) => referenced.has(id), isArrayJob: (id) => referenced.get(id) === true,
+      allocNode: job.submitHost, allocSid: 0,
     });
     const fields = initialFields({
       record: job,
@@ -64,22 +64,26 @@ export class RedisBackend implements Backend {
       sup: '',
       cancelBy: '',
       dependency: status.dependency,
+      tasks: job.arraySpec !== undefined && job.arrayTaskId === undefined ? submittedTasks(job.arraySpec) : '',
+      submit: 0,
+      history: [],
     });
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined) env[k] = v;
-    const r = await s.scripts.submit(job.jobId, JSON.stringify(job), parsed.script.bytes, JSON.stringify(env), fields);
+    const r = await s.scripts.submit(job.jobId, JSON.stringify(job), parsed.script.bytes, JSON.stringify(env), fields, job.submitTime);
     if (r !== 1) throw new Error(`job id ${job.jobId} is already taken`);
   }
 
-  /** Which of the jobs a dependency names are job arrays. */
-  private async arrayJobs(s: Session, job: JobRecord): Promise<Set<number>> {
+  /** The jobs a dependency names that exist, and whether each is a job array. */
+  private async referencedJobs(s: Session, job: JobRecord): Promise<Map<number, boolean>> {
     const parsed = job.dependency ? parseDependency(job.dependency) : undefined;
     const ids = parsed?.ok ? [...new Set(parsed.value.terms.map((t) => t.jobId).filter((x): x is number => x !== undefined))] : [];
-    const out = new Set<number>();
+    const out = new Map<number, boolean>();
     if (ids.length === 0) return out;
-    const res = await s.redis.pipeline(ids.map((id) => ['HGET', s.keys.job(id), 'array']));
+    const res = await s.redis.pipeline(ids.map((id) => ['HMGET', s.keys.job(id), 'state', 'array']));
     ids.forEach((id, i) => {
-      if (res[i] === '1') out.add(id);
+      const v = res[i] as (string | null)[] | null;
+      if (Array.isArray(v) && v[0]) out.set(id, v[1] === '1');
     });
     return out;
   }

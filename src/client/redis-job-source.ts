@@ -11,6 +11,10 @@ import { Session } from './session.js';
 
 const LINE_INDEX = fieldIndex(LINE_FIELDS);
 
+/** Where the given fields sit in a listing line (the id is field 0). */
+const lineIndex = (fields: readonly string[]): ReadonlyMap<string, number> =>
+  new Map<string, number>([['id', 0], ...fields.map((f) => [f, LINE_INDEX.get(f)!] as [string, number])]);
+
 export class RedisJobSource implements JobSource, ListSource {
   private session?: Session;
 
@@ -25,30 +29,38 @@ export class RedisJobSource implements JobSource, ListSource {
     const s = await this.open(cluster);
     let wanted: number[];
     if (ids) {
-      const scores = ids.length ? ((await s.call('ZMSCORE', s.keys.active, ...ids)) as (string | null)[]) : [];
-      wanted = ids.filter((_, i) => scores[i] !== null);
+      const all = await this.withTasks(s, ids);
+      const scores = all.length ? ((await s.call('ZMSCORE', s.keys.active, ...all)) as (string | null)[]) : [];
+      wanted = all.filter((_, i) => scores[i] !== null);
     } else {
       wanted = ((await s.call('ZRANGE', s.keys.active, 0, -1)) as string[]).map(Number);
     }
     return (await s.jobs(wanted)).filter((j): j is StoredJob => j !== undefined);
   }
 
+  /** The ids, and for those that are job arrays, the ids of the tasks split off them. */
+  private async withTasks(s: Session, ids: number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const sets = await s.redis.pipeline(ids.map((id) => ['SMEMBERS', s.keys.arrayTasks(id)]));
+    return [...new Set([...ids, ...sets.flatMap((m) => (Array.isArray(m) ? (m as string[]).map(Number) : []))])];
+  }
+
   async list(cluster: Cluster, fields: readonly string[], ids?: number[]): Promise<Listed[]> {
     const s = await this.open(cluster);
-    if (fields.every((f) => LINE_INDEX.has(f))) return this.fromLines(s, ids);
+    if (fields.every((f) => LINE_INDEX.has(f))) return this.fromLines(s, lineIndex(fields), ids);
     const index = fieldIndex(['id', ...fields]);
-    return Listed.fromLines(await s.scripts.list(fields, ids), index);
+    return Listed.fromLines(await s.scripts.list(fields, ids && (await this.withTasks(s, ids))), index);
   }
 
   /** The fast path: the ready-made lines of the listing hash (each starts with its job id), in one reply. */
-  private async fromLines(s: Session, ids?: number[]): Promise<Listed[]> {
+  private async fromLines(s: Session, index: ReadonlyMap<string, number>, ids?: number[]): Promise<Listed[]> {
     if (ids && ids.length === 0) return [];
-    const raw = await s.redis.callRaw(ids ? ['HMGET', s.keys.listing, ...ids] : ['HVALS', s.keys.listing]);
+    const raw = await s.redis.callRaw(ids ? ['HMGET', s.keys.listing, ...(await this.withTasks(s, ids))] : ['HVALS', s.keys.listing]);
     const array = textArray(raw);
-    if (array) return Listed.fromText(array.text, array.ranges, LINE_INDEX);
+    if (array) return Listed.fromText(array.text, array.ranges, index);
     const reply = decodeReply(raw);
     if (reply instanceof Error) throw reply;
-    return Listed.fromLines((reply as (string | null)[]).filter((l): l is string => l !== null), LINE_INDEX);
+    return Listed.fromLines((reply as (string | null)[]).filter((l): l is string => l !== null), index);
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ import { loadCluster, type Cluster } from '../cluster/load.js';
 import { getopt, type GetoptTable, type LongOption, type ShortOption } from '../options/getopt.js';
 import { arrayIndices, parseArray, signalNumber } from '../spec/values/index.js';
 import type { StoredJob } from '../controller/state.js';
+import { hasTask, parseTasks } from '../spec/array-tasks.js';
 import type { IO } from './io.js';
 import type { JobSource } from './job-source.js';
 import { lookupUser } from './users.js';
@@ -28,6 +29,8 @@ export interface CancelDeps {
   source: JobSource;
   /** cancel one job (or one array task record); the Lua result code */
   cancel: (cluster: Cluster, jobId: number) => Promise<number>;
+  /** cancel one still-pending task of an array (it becomes a record of its own, CANCELLED) */
+  cancelTask: (cluster: Cluster, arrayJobId: number, task: number) => Promise<void>;
   /** deliver a signal to a running job; false if it is not running */
   signal: (cluster: Cluster, jobId: number, signal: number, batch: boolean, full: boolean) => Promise<boolean>;
 }
@@ -125,12 +128,17 @@ export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise
 
   let code = 0;
   const chosen: StoredJob[] = [];
+  const pendingTasks: [StoredJob, number][] = [];
   if (targets.length) {
     for (const t of targets) {
       const hits = jobs.filter((j) => (j.record.jobId === t.id || j.record.arrayJobId === t.id)
         && (t.tasks === undefined || (j.record.arrayTaskId !== undefined && t.tasks.includes(j.record.arrayTaskId))));
       const live = hits.filter(match);
-      if (live.length === 0 && signal !== undefined) {
+      // `42_7` while task 7 still waits in the array's own record
+      const array = t.tasks && jobs.find((j) => j.record.jobId === t.id && j.tasks !== '' && match(j));
+      const waiting = array ? t.tasks!.filter((i) => hasTask(parseTasks(array.tasks), i)) : [];
+      for (const i of waiting) pendingTasks.push([array as StoredJob, i]);
+      if (live.length === 0 && waiting.length === 0 && signal !== undefined) {
         io.stderr(`scancel: error: Kill job error on job id ${t.text}: Invalid job id specified\n`);
         code = 1;
       }
@@ -140,6 +148,13 @@ export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise
     chosen.push(...jobs.filter(match));
   }
 
+  for (const [array, task] of pendingTasks) {
+    if (signal === undefined || signal === 9) await deps.cancelTask(cluster, array.record.jobId, task);
+    else {
+      io.stderr(`scancel: error: Kill job error on job id ${array.record.jobId}_${task}: Job is pending execution\n`);
+      code = 1;
+    }
+  }
   for (const j of new Set(chosen)) {
     if (signal === undefined || signal === 9) {
       await deps.cancel(cluster, j.record.jobId);

@@ -5,7 +5,8 @@
 import { loadCluster, type Cluster } from '../cluster/load.js';
 import { displayStatus, type StoredJob } from '../controller/state.js';
 import { showJob } from '../format/scontrol/show-job.js';
-import { compressHostlistExpression, expandHostlist, formatArrayIndexSet, parseArray } from '../spec/values/index.js';
+import { formatTasks, hasTask, parseTasks } from '../spec/array-tasks.js';
+import { compressHostlistExpression, expandHostlist } from '../spec/values/index.js';
 import type { IO } from './io.js';
 import type { JobSource } from './job-source.js';
 
@@ -13,6 +14,10 @@ export interface ScontrolDeps {
   source: JobSource;
   /** hold/release; returns the Lua result code per job */
   hold: (cluster: Cluster, jobId: number, kind: 'user' | 'admin' | 'release') => Promise<number>;
+  /** requeue a running or finished job; the Lua result code */
+  requeue: (cluster: Cluster, job: StoredJob) => Promise<number>;
+  /** apply `Key=Value` changes to a job; an error message, or undefined when done */
+  update: (cluster: Cluster, jobId: number, pairs: [string, string][]) => Promise<string | undefined>;
 }
 
 const isRoot = () => (process.getuid?.() ?? 0) === 0;
@@ -50,8 +55,68 @@ export async function scontrol(argv: string[], io: IO, deps: ScontrolDeps): Prom
     }
     return code;
   }
+  if (v === 'requeue') return requeue(rest, io, deps);
+  if (v === 'update') return update(rest, io, deps);
   io.stderr(`invalid keyword: ${verb}\n`);
   return 1;
+}
+
+/** `scontrol update JobId=42[,43] Key=Value...` (job-update.ts has the rules). */
+async function update(args: string[], io: IO, deps: ScontrolDeps): Promise<number> {
+  const pairs: [string, string][] = [];
+  for (const a of args) {
+    const eq = a.indexOf('=');
+    if (eq <= 0) {
+      io.stderr(`Invalid input: ${a}\nRequest aborted\n`);
+      return 1;
+    }
+    pairs.push([a.slice(0, eq), a.slice(eq + 1)]);
+  }
+  const selector = pairs.find(([k]) => /^(jobid|job)$/i.test(k));
+  if (!selector) {
+    io.stderr('No valid entity in update command\nInput line must include "NodeName", "PartitionName", "Reservation=<name>", "JobId", "StepId", "FrontendName" or "SuspendExcNodes"\n');
+    return 1;
+  }
+  const changes = pairs.filter((p) => p !== selector);
+  const loaded = loadCluster(io.env);
+  if (!loaded.ok) return fail(io, loaded.message);
+  let code = 0;
+  for (const text of selector[1].split(',').filter(Boolean)) {
+    const id = Number(text);
+    const problem = Number.isInteger(id) && id > 0 ? await deps.update(loaded.cluster, id, changes) : 'Invalid job id specified';
+    if (problem?.startsWith('Update of this parameter')) {
+      io.stderr(`${problem}\nRequest aborted\n`);
+      return 1;
+    }
+    if (problem) {
+      io.stderr(`${problem} for job ${text}\nslurm_update error: ${problem}\n`);
+      code = 1;
+    }
+  }
+  return code;
+}
+
+/** `scontrol requeue 42[,43_7...]`: back to pending under the same id (scripts/requeue). */
+async function requeue(args: string[], io: IO, deps: ScontrolDeps): Promise<number> {
+  if (args.length === 0) {
+    io.stderr('too few arguments for keyword:requeue\n');
+    return 1;
+  }
+  const loaded = loadCluster(io.env);
+  if (!loaded.ok) return fail(io, loaded.message);
+  let code = 0;
+  for (const text of args.join(',').split(',').filter(Boolean)) {
+    const m = /^(\d+)(?:_(\d+))?$/.exec(text);
+    const jobs = m ? await deps.source.load(loaded.cluster, [Number(m[1])]) : [];
+    const job = m && jobs.find((j) => (m[2] === undefined ? j.record.jobId === Number(m[1]) : j.record.arrayTaskId === Number(m[2])));
+    const r = job ? await deps.requeue(loaded.cluster, job) : -1;
+    const problem = r === -1 ? 'Invalid job id specified' : r === -2 ? 'Job is pending execution' : r === -3 ? 'Requested operation is presently disabled' : undefined;
+    if (problem) {
+      io.stderr(`${problem} for job ${text}\nslurm_requeue error: ${problem}\n`);
+      code = 1;
+    }
+  }
+  return code;
 }
 
 function fail(io: IO, message: string): number {
@@ -98,7 +163,10 @@ async function show(args: string[], oneLiner: boolean, io: IO, deps: ScontrolDep
       ids = [Number(m[1])];
       task = m[2] === undefined ? undefined : Number(m[2]);
     }
-    const jobs = (await deps.source.load(loaded.cluster, ids)).filter((j) => task === undefined || j.record.arrayTaskId === task);
+    const loadedJobs = await deps.source.load(loaded.cluster, ids);
+    // `42_7`: the task's own record, or its array's while it still waits there
+    const jobs = loadedJobs.filter((j) => task === undefined || j.record.arrayTaskId === task
+      || (j.tasks !== '' && hasTask(parseTasks(j.tasks), task)));
     if (jobs.length === 0) {
       if (target === undefined) {
         io.stdout('No jobs in the system\n');
@@ -118,9 +186,6 @@ async function show(args: string[], oneLiner: boolean, io: IO, deps: ScontrolDep
 function render(j: StoredJob, now: number, oneLiner: boolean): string {
   const st = displayStatus(j, now, j.record.submitHost);
   st.allocSid = j.record.allocSid ?? 0;
-  if (j.record.arraySpec !== undefined && j.record.arrayTaskId === undefined) {
-    const p = parseArray(j.record.arraySpec);
-    if (p.ok) st.pendingArrayTasks = formatArrayIndexSet(p.value);
-  }
+  if (j.tasks !== '') st.pendingArrayTasks = formatTasks(parseTasks(j.tasks), j.record.arrayThrottle ?? 0);
   return showJob(j.record, st, oneLiner);
 }

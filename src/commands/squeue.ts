@@ -6,7 +6,7 @@ import { loadCluster } from '../cluster/load.js';
 import { getopt, type GetoptTable, type LongOption, type ShortOption } from '../options/getopt.js';
 import { BASE_FIELDS, COMPACT_STATE, type Listed, type Row } from '../format/squeue/fields.js';
 import { DEFAULT_FORMAT, headerLine, layoutFromFields, layoutFromFormat, LONG_FORMAT, rowLine, type Layout } from '../format/squeue/print.js';
-import { arrayIndices, formatArrayIndexSet, parseArray } from '../spec/values/index.js';
+import { formatTasks, hasTask, parseTasks, taskIndices } from '../spec/array-tasks.js';
 import { ctime } from '../format/ctime.js';
 import { lookupUser } from './users.js';
 import type { IO } from './io.js';
@@ -44,26 +44,32 @@ export interface JobFilter {
   accounts?: Set<string>;
 }
 
-/** One row per job, except the still-pending tasks of an array, which share their master's row. */
-export function rowsOf(jobs: Listed[], expandArrays: boolean): Row[] {
+/**
+ * One row per job, except the still-pending tasks of an array, which share
+ * their array's row (`42_[5-99%10]`), or get one row each with -r (or when
+ * asked for by `-j 42_7`).
+ */
+export function rowsOf(jobs: Listed[], expandArrays: boolean, wanted?: JobFilter['jobs']): Row[] {
   const rows: Row[] = [];
   for (const j of jobs) {
     const state = j.get('state');
-    const spec = j.get('r.arraySpec');
-    if (spec !== '') {
-      const parsed = parseArray(spec);
-      if (!parsed.ok) continue;
-      if (expandArrays) {
-        for (const task of arrayIndices(parsed.value)) rows.push({ job: j, idText: `${j.id}_${task}`, arrayTaskText: String(task), state });
+    const tasks = j.get('tasks');
+    if (tasks !== '') {
+      const ranges = parseTasks(tasks);
+      const asked = wanted?.filter((w) => w.id === j.id && w.task !== undefined && hasTask(ranges, w.task)).map((w) => w.task!);
+      if (expandArrays || (asked && asked.length > 0)) {
+        for (const task of asked && asked.length > 0 ? asked : taskIndices(ranges)) {
+          rows.push({ job: j, idText: `${j.id}_${task}`, arrayTaskText: String(task), state, task });
+        }
       } else {
-        const set = formatArrayIndexSet(parsed.value);
+        const set = formatTasks(ranges, j.num('r.arrayThrottle'));
         rows.push({ job: j, idText: `${j.id}_[${set}]`, arrayTaskText: set, state });
       }
       continue;
     }
     const task = j.get('r.arrayTaskId');
     const idText = task !== '' ? `${j.get('r.arrayJobId')}_${task}` : String(j.id);
-    rows.push({ job: j, idText, arrayTaskText: task !== '' ? task : 'N/A', state });
+    rows.push({ job: j, idText, arrayTaskText: task !== '' ? task : 'N/A', state, ...(task !== '' ? { task: Number(task) } : {}) });
   }
   return rows;
 }
@@ -73,8 +79,7 @@ export function matches(row: Row, f: JobFilter): boolean {
   if (f.states ? !f.states.has(row.state) : !DEFAULT_STATES.has(row.state)) return false;
   if (f.jobs) {
     const arrayJob = j.num('r.arrayJobId');
-    const task = j.get('r.arrayTaskId');
-    if (!f.jobs.some((q) => (q.id === j.id || q.id === arrayJob) && (q.task === undefined || String(q.task) === task))) return false;
+    if (!f.jobs.some((q) => (q.id === j.id || q.id === arrayJob) && (q.task === undefined || q.task === row.task))) return false;
   }
   if (f.users && !f.users.has(j.num('r.uid'))) return false;
   if (f.names && !f.names.has(j.get('r.name'))) return false;
@@ -216,7 +221,7 @@ export async function squeue(argv: string[], io: IO, source: ListSource): Promis
     return 1;
   }
   const now = Math.floor(io.now().getTime() / 1000);
-  const rows = defaultSort(rowsOf(jobs, opts.has('array')).filter((r) => matches(r, filter)));
+  const rows = defaultSort(rowsOf(jobs, opts.has('array'), filter.jobs).filter((r) => matches(r, filter)));
   let out = '';
   if (badUser !== undefined) io.stderr(`squeue: error: Invalid user: ${badUser}\n`);
   if (opts.has('long')) out += `${ctime(io.now())}\n`;

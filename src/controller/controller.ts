@@ -10,10 +10,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Cluster } from '../cluster/load.js';
+import { hasTask, parseTasks } from '../spec/array-tasks.js';
 import type { JobRecord } from '../spec/job.js';
 import { compressHostlist } from '../spec/values/index.js';
 import type { Provider, SignalTarget } from '../providers/provider.js';
 import { endFile, runDir } from '../providers/local/local.js';
+import { splitTask } from './array-split.js';
 import type { Keys } from './keys.js';
 import { addUse, schedule, type NodeUse, type PendingJob } from './scheduler.js';
 import type { Scripts } from './scripts.js';
@@ -52,7 +54,10 @@ export function finalState(rc: number, timedOut: boolean, cancelled: boolean): {
 export class Controller {
   private readonly records = new Map<number, JobRecord>();
   private readonly cancels = new Set<number>();
-  private readonly signaled = new Map<number, number>();
+  /** requeued jobs whose run (the value) must be killed */
+  private readonly requeues = new Map<number, number>();
+  /** runs sent SIGTERM: when to send SIGKILL, and to what */
+  private readonly signaled = new Map<number, { deadline: number; job: StoredJob }>();
   private readonly endsDir: string;
   private queue!: LaunchQueue;
   private watcher?: FSWatcher;
@@ -64,14 +69,20 @@ export class Controller {
   /** something happened (submit, end, release...) since the last scheduling pass */
   private dirty = true;
   private lastSchedule = 0;
+  /** ms to leave between scheduling passes (grows with how long a pass takes) */
+  private schedGap = 0;
+  private later?: NodeJS.Timeout;
   /** ms epoch when a waiting job's time condition (--begin, after:+min) next comes due */
   private nextTimed = Infinity;
   private stopped = false;
   private resolveStopped!: () => void;
   readonly done = new Promise<void>((r) => (this.resolveStopped = r));
 
+  private readonly killInvalidDepend: boolean;
+
   constructor(private readonly p: ControllerParts) {
     this.endsDir = join(p.spoolDir, 'ends');
+    this.killInvalidDepend = /(^|,)kill_invalid_depend(,|$)/.test(p.cluster.config.settings.get('schedulerparameters') ?? '');
   }
 
   async start(): Promise<void> {
@@ -81,6 +92,8 @@ export class Controller {
     this.p.subscriber.on('message', (_ch: string, msg: string) => {
       const [what, id, sig, batch, full] = msg.split(' ');
       if (what === 'cancel' && id) this.cancels.add(Number(id));
+      if (what === 'requeue' && id) this.requeues.set(Number(id), Number(sig));
+      if (what === 'update' && id) this.records.delete(Number(id));
       if (what === 'signal' && id) void this.deliver(Number(id), Number(sig), batch === '1' ? 'batch' : full === '1' ? 'all' : 'steps');
       this.dirty = true;
       this.requestTick();
@@ -101,6 +114,7 @@ export class Controller {
     if (this.stopped) return;
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    if (this.later) clearTimeout(this.later);
     this.watcher?.close();
     await this.queue.close().catch(() => undefined);
     await this.p.subscriber.quit().catch(() => undefined);
@@ -151,9 +165,22 @@ export class Controller {
     // Like slurmctld: schedule on events, plus a periodic pass (sched_interval) that
     // also covers a wake message lost while the subscriber reconnected.
     if (this.dirty || t >= this.nextTimed || t - this.lastSchedule > SCHED_INTERVAL_MS) {
-      this.dirty = false;
-      this.lastSchedule = t;
-      await this.scheduleOnce();
+      // A pass reads every pending job: with a long queue and a stream of
+      // submissions, back-to-back passes would keep Redis busy. Passes are
+      // spaced by a few times their own duration (Slurm's sched_min_interval).
+      const wait = this.lastSchedule + this.schedGap - t;
+      if (wait > 0) {
+        this.later ??= setTimeout(() => {
+          this.later = undefined;
+          this.requestTick();
+        }, wait);
+      } else {
+        this.dirty = false;
+        const began = Date.now();
+        this.lastSchedule = began;
+        await this.scheduleOnce();
+        this.schedGap = Math.min(500, 2 * (Date.now() - began));
+      }
     }
     if (t - this.lastPurge > 10_000) {
       this.lastPurge = t;
@@ -210,13 +237,21 @@ export class Controller {
       if (!job.sup) continue; // not launched yet: the launch sees the cancel and ends it
       writeFileSync(`${endFile(this.p.spoolDir, jobId, job.run)}.cancel`, job.cancelBy);
       this.p.provider.signal(job, 'SIGTERM', 'all', this.p.spoolDir);
-      this.signaled.set(jobId, Date.now() + killWait * 1000 * this.p.timeScale);
+      this.signaled.set(jobId, { deadline: Date.now() + killWait * 1000 * this.p.timeScale, job });
     }
-    for (const [jobId, deadline] of this.signaled) {
-      if (Date.now() < deadline) continue;
+    for (const [jobId, run] of [...this.requeues]) {
+      this.requeues.delete(jobId);
       const job = await this.getJob(jobId);
+      if (!job?.sup || job.run !== run) continue; // never launched, or already gone
+      writeFileSync(`${endFile(this.p.spoolDir, jobId, run)}.cancel`, 'requeue');
+      this.p.provider.signal(job, 'SIGTERM', 'all', this.p.spoolDir);
+      this.signaled.set(jobId, { deadline: Date.now() + killWait * 1000 * this.p.timeScale, job });
+    }
+    for (const [jobId, { deadline, job }] of this.signaled) {
+      if (Date.now() < deadline) continue;
       this.signaled.delete(jobId);
-      if (job && (job.state === 'RUNNING' || job.state === 'COMPLETING')) this.p.provider.signal(job, 'SIGKILL', 'all', this.p.spoolDir);
+      // the run that was sent SIGTERM, if it still lives (the job itself may be pending again after a requeue)
+      if (this.p.provider.alive(job)) this.p.provider.signal(job, 'SIGKILL', 'all', this.p.spoolDir);
     }
   }
 
@@ -318,7 +353,7 @@ export class Controller {
     await this.recordsOf([...pendingIds, ...runningIds]);
 
     const pipe = this.p.redis.pipeline();
-    for (const id of pendingIds) pipe.hmget(k.job(id), 'state', 'held', 'priority', 'eligible', 'reason', 'dependency');
+    for (const id of pendingIds) pipe.hmget(k.job(id), 'state', 'held', 'priority', 'eligible', 'reason', 'dependency', 'tasks');
     for (const id of runningIds) pipe.hget(k.job(id), 'alloc');
     const res = (await pipe.exec()) ?? [];
 
@@ -334,13 +369,20 @@ export class Controller {
     // singleton: the first job of a user and name goes; later ones wait while it runs or waits
     const firstOf = new Map<string, number>();
     const busy = new Set<string>();
+    // tasks of each array holding resources, for the %N throttle
+    const activeTasks = new Map<number, number>();
     for (const id of runningIds) {
       const r = this.records.get(id);
       if (r) busy.add(`${r.userId}/${r.name}`);
+      if (r?.arrayJobId !== undefined) activeTasks.set(r.arrayJobId, (activeTasks.get(r.arrayJobId) ?? 0) + 1);
     }
-    for (const id of pendingIds) {
+    // held jobs are not in the queue but still count: the first alive job of a name goes first
+    const singletons = pendingIds.some((id) => this.records.get(id)?.dependency?.includes('singleton'));
+    const alive = singletons ? (await this.p.redis.zrangebyscore(k.active, 0, 0)).map(Number) : [];
+    await this.recordsOf(alive);
+    for (const id of [...alive, ...pendingIds].sort((a, b) => a - b)) {
       const r = this.records.get(id);
-      if (r && !firstOf.has(`${r.userId}/${r.name}`)) firstOf.set(`${r.userId}/${r.name}`, id);
+      if (r && !runningIds.includes(id) && !firstOf.has(`${r.userId}/${r.name}`)) firstOf.set(`${r.userId}/${r.name}`, id);
     }
     this.nextTimed = Infinity;
     const pending: PendingJob[] = [];
@@ -355,14 +397,26 @@ export class Controller {
       current.set(id, { reason: v[4] ?? '', dep: v[5] ?? '' });
       if (record.dependency && v[1] !== '') dependencyHeld.add(id);
       let dependency: PendingJob['dependency'] = dependencyHeld.has(id) ? 'waiting' : 'none';
+      let taskDependency: PendingJob['taskDependency'];
       // a held job keeps the dependency text it was submitted with until it is released
       if (record.dependency && v[1] === '') {
         await loadReferenced(record, this.p.redis, k, lookup);
         const key = `${record.userId}/${record.name}`;
         const blocked = busy.has(key) || (firstOf.get(key) ?? id) < id;
-        const d = evaluate(record, (jid) => lookup.get(jid) ?? null, blocked, t);
+        const find = (jid: number) => lookup.get(jid) ?? null;
+        const d = evaluate(record, find, blocked, t, record.arrayTaskId);
         dependency = d.verdict;
         depText.set(id, d.text ?? '');
+        if (d.verdict === 'never' && (record.killOnInvalidDep || this.killInvalidDepend)) {
+          // --kill-on-invalid-dep (or SchedulerParameters=kill_invalid_depend): cancelled at once
+          await this.p.scripts.cancel(id, record.userId, t, 'DependencyNeverSatisfied');
+          continue;
+        }
+        // aftercorr: each pending task of an array waits for its partner task only
+        if (v[6] && record.dependency.includes('aftercorr')) {
+          taskDependency = (task: number) => evaluate(record, find, blocked, t, task).verdict;
+          dependency = 'none';
+        }
       }
       const eligible = Number(v[3] ?? 0);
       if (eligible > t) this.nextTimed = Math.min(this.nextTimed, eligible * 1000);
@@ -375,16 +429,19 @@ export class Controller {
         priority: Number(v[2] ?? 0),
         eligible,
         dependency,
+        ...(v[6] ? { tasks: parseTasks(v[6]), activeTasks: activeTasks.get(id) ?? 0, taskDependency } : {}),
       });
     }
     if (pending.length === 0) return;
 
     const plan = schedule({ now: t, cluster: this.p.cluster.config, used, pending });
     for (const s of plan.starts) {
+      const jobId = s.task === undefined ? s.jobId : await this.splitForStart(s.jobId, s.task);
+      if (jobId === undefined) continue;
       const nodes = compressHostlist(s.alloc.map((a) => a.node));
       const cpus = s.alloc.reduce((n, a) => n + a.cpus, 0);
-      const run = await this.p.scripts.allocate(s.jobId, nodes, JSON.stringify(s.alloc), s.alloc[0]!.node, t, cpus, s.alloc.length);
-      if (run > 0) await this.queue.add({ jobId: s.jobId, run });
+      const run = await this.p.scripts.allocate(jobId, nodes, JSON.stringify(s.alloc), s.alloc[0]!.node, t, cpus, s.alloc.length);
+      if (run > 0) await this.queue.add({ jobId, run });
       this.dirty = true; // a start may satisfy after: dependencies
     }
     const changed: [number, string, string][] = [];
@@ -393,6 +450,15 @@ export class Controller {
       if (current.get(id)?.reason !== reason || current.get(id)?.dep !== dep) changed.push([id, reason, dep]);
     }
     for (let i = 0; i < changed.length; i += 500) await this.p.scripts.setReasons(t, changed.slice(i, i + 500));
+  }
+
+  /** An array task the scheduler chose becomes a job of its own; its id, or undefined if the array changed meanwhile. */
+  private async splitForStart(arrayJobId: number, task: number): Promise<number | undefined> {
+    const array = await this.getJob(arrayJobId);
+    if (!array || array.state !== 'PENDING' || !hasTask(parseTasks(array.tasks), task)) return undefined;
+    const id = await splitTask(this.p.scripts, array, task, { mode: 'start' }, this.p.cluster.config.firstJobId);
+    if (id !== undefined) this.records.set(id, { ...array.record, jobId: id, arrayTaskId: task });
+    return id;
   }
 
   // ---- MinJobAge ---------------------------------------------------------------

@@ -15,7 +15,9 @@ export interface Keys {
   script(id: number): string;
   /** STRING per job: the submit environment (JSON) */
   env(id: number): string;
-  /** ZSET of pending job ids (score: job id) */
+  /** SET per job array: the job ids of its tasks split off so far */
+  arrayTasks(arrayJobId: number): string;
+  /** ZSET of the pending jobs the scheduler considers: not held (score: job id) */
   pending: string;
   /** SET of job ids holding resources */
   running: string;
@@ -23,8 +25,10 @@ export interface Keys {
   active: string;
   /** HASH job id -> its squeue line (static part + changing fields), kept by the Lua scripts */
   listing: string;
-  /** ZSET of finished job ids kept for sacct (score: end time) */
+  /** ZSET of every job id ever accepted, for sacct (score: submit time) */
   accounting: string;
+  /** HASH job id -> its accounting line (listing line + accounting fields), kept by the Lua scripts */
+  acct: string;
   /** STRING with a TTL: the live controller's id */
   controller: string;
   /** pub/sub channel: "something changed, schedule" */
@@ -42,11 +46,13 @@ export function keysFor(cluster: string): Keys {
     jobPrefix: `${p}job:`,
     script: (id) => `${p}script:${id}`,
     env: (id) => `${p}env:${id}`,
+    arrayTasks: (id) => `${p}array-tasks:${id}`,
     pending: `${p}pending`,
     running: `${p}running`,
     active: `${p}active`,
     listing: `${p}listing`,
     accounting: `${p}accounting`,
+    acct: `${p}acct`,
     controller: `${p}controller`,
     wake: `${p}wake`,
     bullPrefix: `flow:{${cluster}}`,

@@ -6,6 +6,7 @@
  * ones behind it wait with reason Priority, as Slurm's main scheduler does.
  */
 import type { ClusterConfig, NodeConfig } from '../cluster/slurm-conf.js';
+import { taskIndices, type TaskRange } from '../spec/array-tasks.js';
 import type { JobRecord } from '../spec/job.js';
 import { featureNames, gpusOn } from '../spec/job-checks.js';
 import { expandHostlist } from '../spec/values/index.js';
@@ -29,6 +30,12 @@ export interface PendingJob {
   eligible: number;
   /** the dependency verdict, computed by the caller from the other jobs */
   dependency: 'none' | 'satisfied' | 'waiting' | 'never';
+  /** a job array: its pending tasks, started in index order */
+  tasks?: TaskRange[];
+  /** a job array: how many of its tasks hold resources now (for the %N throttle) */
+  activeTasks?: number;
+  /** a job array whose dependency pairs tasks (aftercorr): the verdict for one task */
+  taskDependency?: (task: number) => PendingJob['dependency'];
 }
 
 export interface Snapshot {
@@ -40,7 +47,8 @@ export interface Snapshot {
 }
 
 export interface Plan {
-  starts: { jobId: number; alloc: NodeAllocation[] }[];
+  /** with `task`: that task of the array jobId */
+  starts: { jobId: number; task?: number; alloc: NodeAllocation[] }[];
   reasons: [number, string][];
 }
 
@@ -76,20 +84,44 @@ export function schedule(s: Snapshot): Plan {
       plan.reasons.push([job.id, 'Priority']);
       continue;
     }
-    const alloc = fit(job.record, s);
-    if (alloc === 'never') {
-      plan.reasons.push([job.id, 'PartitionConfig']);
-      continue;
-    }
-    if (alloc === undefined) {
-      blocked.add(partition);
-      plan.reasons.push([job.id, 'Resources']);
-      continue;
-    }
-    addUse(s.used, alloc, job.record.oversubscribe === 'NO');
-    plan.starts.push({ jobId: job.id, alloc });
+    const left = job.tasks ? startTasks(job, s, plan) : startJob(job, s, plan);
+    if (left === 'Resources') blocked.add(partition);
+    if (left) plan.reasons.push([job.id, left]);
   }
   return plan;
+}
+
+/** Start the job if it fits; else why it waits. */
+function startJob(job: PendingJob, s: Snapshot, plan: Plan): string | undefined {
+  const alloc = fit(job.record, s);
+  if (alloc === 'never') return 'PartitionConfig';
+  if (alloc === undefined) return 'Resources';
+  addUse(s.used, alloc, job.record.oversubscribe === 'NO');
+  plan.starts.push({ jobId: job.id, alloc });
+  return undefined;
+}
+
+/** Start an array's pending tasks in index order while they fit and the throttle allows; why the rest waits. */
+function startTasks(job: PendingJob, s: Snapshot, plan: Plan): string | undefined {
+  const throttle = job.record.arrayThrottle ?? 0;
+  let active = job.activeTasks ?? 0;
+  let waiting: string | undefined;
+  for (const task of taskIndices(job.tasks!)) {
+    if (throttle > 0 && active >= throttle) return 'JobArrayTaskLimit';
+    const dependency = job.taskDependency?.(task);
+    if (dependency === 'waiting' || dependency === 'never') {
+      // this task waits for its partner task; later ones may not
+      waiting ??= dependency === 'waiting' ? 'Dependency' : 'DependencyNeverSatisfied';
+      continue;
+    }
+    const alloc = fit(job.record, s);
+    if (alloc === 'never') return 'PartitionConfig';
+    if (alloc === undefined) return 'Resources';
+    addUse(s.used, alloc, job.record.oversubscribe === 'NO');
+    plan.starts.push({ jobId: job.id, task, alloc });
+    active++;
+  }
+  return waiting;
 }
 
 function waitReason(job: PendingJob, s: Snapshot): string | undefined {

@@ -5,16 +5,21 @@
  * and the commands (their light RESP client) share this one class.
  */
 import type { Keys } from './keys.js';
-import allocateLua, { sha as allocateSha } from './lua/allocate-4.lua';
-import cancelLua, { sha as cancelSha } from './lua/cancel-5.lua';
-import finishLua, { sha as finishSha } from './lua/finish-5.lua';
-import holdLua, { sha as holdSha } from './lua/hold-3.lua';
+import type { PastRun } from './state.js';
+import allocateLua, { sha as allocateSha } from './lua/allocate-5.lua';
+import cancelLua, { sha as cancelSha } from './lua/cancel-7.lua';
+import finishLua, { sha as finishSha } from './lua/finish-6.lua';
+import holdLua, { sha as holdSha } from './lua/hold-4.lua';
 import launchedLua, { sha as launchedSha } from './lua/launched-1.lua';
 import leadLua, { sha as leadSha } from './lua/lead-1.lua';
 import listLua, { sha as listSha } from './lua/list-1.lua';
-import releaseLua, { sha as releaseSha } from './lua/release-3.lua';
-import setReasonsLua, { sha as setReasonsSha } from './lua/set-reasons-2.lua';
-import submitLua, { sha as submitSha } from './lua/submit-6.lua';
+import nextJobIdLua, { sha as nextJobIdSha } from './lua/next-job-id-1.lua';
+import requeueLua, { sha as requeueSha } from './lua/requeue-2.lua';
+import updateLua, { sha as updateSha } from './lua/update-2.lua';
+import releaseLua, { sha as releaseSha } from './lua/release-4.lua';
+import setReasonsLua, { sha as setReasonsSha } from './lua/set-reasons-3.lua';
+import splitTaskLua, { sha as splitTaskSha } from './lua/split-task-2.lua';
+import submitLua, { sha as submitSha } from './lua/submit-7.lua';
 
 export type ScriptArg = string | number | Buffer;
 
@@ -39,9 +44,14 @@ const S = {
   setReasons: { lua: setReasonsLua, sha: setReasonsSha },
   lead: { lua: leadLua, sha: leadSha },
   list: { lua: listLua, sha: listSha },
+  splitTask: { lua: splitTaskLua, sha: splitTaskSha },
+  nextJobId: { lua: nextJobIdLua, sha: nextJobIdSha },
+  requeue: { lua: requeueLua, sha: requeueSha },
+  update: { lua: updateLua, sha: updateSha },
 } satisfies Record<string, LuaScript>;
 
 export enum CancelResult { NoSuchJob = -1, CancelledPending = 1, Running = 2, AlreadyOver = 3 }
+export enum RequeueResult { WasRunning = 1, WasFinished = 2, NoSuchJob = -1, Pending = -2, Disabled = -3 }
 export enum HoldResult { Done = 1, NoSuchJob = -1, NotPending = -2, NotHeld = -3 }
 
 export class Scripts {
@@ -51,15 +61,19 @@ export class Scripts {
     return Number(await this.runner.run(script, keys, args));
   }
 
-  submit(jobId: number, record: string, script: Buffer, env: string, fields: Record<string, string | number>): Promise<number> {
+  nextJobId(firstJobId: number): Promise<number> {
+    return this.num(S.nextJobId, [this.k.nextJobId], [firstJobId]);
+  }
+
+  submit(jobId: number, record: string, script: Buffer, env: string, fields: Record<string, string | number>, submitTime: number): Promise<number> {
     const k = this.k;
-    return this.num(S.submit, [k.job(jobId), k.script(jobId), k.env(jobId), k.pending, k.active, k.listing],
-      [jobId, record, script, env, JSON.stringify(fields), k.wake]);
+    return this.num(S.submit, [k.job(jobId), k.script(jobId), k.env(jobId), k.pending, k.active, k.listing, k.accounting, k.acct],
+      [jobId, record, script, env, JSON.stringify(fields), k.wake, submitTime]);
   }
 
   allocate(jobId: number, nodes: string, alloc: string, batchHost: string, start: number, cpus: number, nodeCount: number): Promise<number> {
     const k = this.k;
-    return this.num(S.allocate, [k.job(jobId), k.pending, k.running, k.listing], [jobId, nodes, alloc, batchHost, start, cpus, nodeCount]);
+    return this.num(S.allocate, [k.job(jobId), k.pending, k.running, k.listing, k.acct], [jobId, nodes, alloc, batchHost, start, cpus, nodeCount]);
   }
 
   /** Listed fields of the active jobs (or of `ids`): one line per job, the id first, fields \x1f-separated. */
@@ -70,26 +84,49 @@ export class Scripts {
     return text === '' ? [] : text.split('\x1e');
   }
 
+  /**
+   * Make one pending task of an array a job of its own (taskJobId; the array's
+   * own id for its last task), to start it or to record it cancelled.
+   */
+  splitTask(p: { arrayJobId: number; taskJobId: number; tasksNow: string; tasksAfter: string; record: string;
+    fields: Record<string, string | number>; mode: 'start' | 'cancel'; end: number; submitTime: number }): Promise<number> {
+    const k = this.k;
+    return this.num(S.splitTask,
+      [k.job(p.arrayJobId), k.job(p.taskJobId), k.script(p.arrayJobId), k.env(p.arrayJobId), k.script(p.taskJobId), k.env(p.taskJobId),
+        k.pending, k.active, k.listing, k.arrayTasks(p.arrayJobId), k.accounting, k.acct],
+      [p.arrayJobId, p.taskJobId, p.tasksNow, p.tasksAfter, p.record, JSON.stringify(p.fields), p.mode, p.end, p.submitTime]);
+  }
+
   launched(jobId: number, run: number, supervisor: string): Promise<number> {
     return this.num(S.launched, [this.k.job(jobId)], [run, supervisor]);
   }
 
   finish(jobId: number, run: number, state: string, reason: string, exit: string, end: number): Promise<number> {
     const k = this.k;
-    return this.num(S.finish, [k.job(jobId), k.running, k.active, k.accounting, k.listing], [jobId, run, state, reason, exit, end, k.wake]);
+    return this.num(S.finish, [k.job(jobId), k.running, k.active, k.listing, k.acct], [jobId, run, state, reason, exit, end, k.wake]);
   }
 
-  cancel(jobId: number, uid: number, now: number): Promise<CancelResult> {
+  cancel(jobId: number, uid: number, now: number, reason = ''): Promise<CancelResult> {
     const k = this.k;
-    return this.num(S.cancel, [k.job(jobId), k.pending, k.active, k.accounting, k.listing], [jobId, uid, now, k.wake]);
+    return this.num(S.cancel, [k.job(jobId), k.pending, k.active, k.listing, k.acct], [jobId, uid, now, k.wake, reason]);
   }
 
   hold(jobId: number, kind: 'user' | 'admin'): Promise<HoldResult> {
-    return this.num(S.hold, [this.k.job(jobId), this.k.pending, this.k.listing], [kind, jobId]);
+    return this.num(S.hold, [this.k.job(jobId), this.k.pending, this.k.listing, this.k.acct], [kind, jobId]);
   }
 
   release(jobId: number): Promise<HoldResult> {
-    return this.num(S.release, [this.k.job(jobId), this.k.pending, this.k.listing], [this.k.wake, jobId]);
+    return this.num(S.release, [this.k.job(jobId), this.k.pending, this.k.listing, this.k.acct], [this.k.wake, jobId]);
+  }
+
+  requeue(jobId: number, now: number, eligible: number, ended: PastRun): Promise<RequeueResult> {
+    const k = this.k;
+    return this.num(S.requeue, [k.job(jobId), k.pending, k.running, k.active, k.listing, k.acct, k.accounting], [jobId, now, eligible, k.wake, JSON.stringify(ended)]);
+  }
+
+  /** scontrol update (see job-update.ts): 1, 0 if the record changed meanwhile, -1 no such job, -2 no longer pending */
+  update(jobId: number, planned: string, record: string, fields: Record<string, string | number>, pendingOnly: boolean): Promise<number> {
+    return this.num(S.update, [this.k.job(jobId), this.k.listing, this.k.acct, this.k.pending], [jobId, planned, record, JSON.stringify(fields), this.k.wake, pendingOnly ? 1 : 0]);
   }
 
   /** Take or keep the controller lease; true while this controller leads. */
@@ -98,6 +135,6 @@ export class Scripts {
   }
 
   setReasons(now: number, reasons: [number, string, string][]): Promise<number> {
-    return this.num(S.setReasons, [this.k.jobPrefix, this.k.listing], [now, ...reasons.flat()]);
+    return this.num(S.setReasons, [this.k.jobPrefix, this.k.listing, this.k.acct], [now, ...reasons.flat()]);
   }
 }

@@ -43,6 +43,26 @@ export interface StoredJob {
   cancelBy: string;
   /** the dependency text as shown (null when none or all satisfied) */
   dependency: string | null;
+  /** an array's still-pending tasks (array-tasks.ts text); '' for other jobs and for tasks */
+  tasks: string;
+  /** epoch seconds of the last requeue (Slurm's SubmitTime then); 0 = the record's submit time */
+  submit: number;
+  /** earlier runs of a requeued job, oldest first (sacct lists them) */
+  history: PastRun[];
+}
+
+/** A run that ended in a requeue. */
+export interface PastRun {
+  run: number;
+  submit: number;
+  eligible: number;
+  start: number;
+  end: number;
+  state: string;
+  exit: string;
+  nodes: string;
+  cpus: number;
+  nnodes: number;
 }
 
 /**
@@ -54,7 +74,7 @@ export function listFields(r: JobRecord): Record<string, string | number> {
   return {
     'r.arrayJobId': opt(r.arrayJobId),
     'r.arrayTaskId': opt(r.arrayTaskId),
-    'r.arraySpec': r.arrayTaskId === undefined ? opt(r.arraySpec) : '',
+    'r.arrayThrottle': r.arrayThrottle ?? 0,
     'r.name': r.name,
     'r.user': r.userName,
     'r.uid': r.userId,
@@ -89,29 +109,30 @@ export function listFields(r: JobRecord): Record<string, string | number> {
     'r.stderr': r.stderr,
     'r.stdin': r.stdin,
     'r.requeue': r.requeue ? 1 : 0,
+    'r.memPer': r.memory.per,
+    'r.gpus': r.gpusTotal || r.gpusPerNode * r.nodeCountGuess,
+    'r.minNodes': r.minNodes,
   };
 }
 
 /**
- * The record fields that squeue's common formats read, in the order they are
- * joined into the job's `row` field (the static half of its listing line).
+ * The fields of a job's listing line, in order (lua/includes/listing.lua
+ * joins them, \x1f-separated, into the listing hash that squeue reads with
+ * one HVALS). The job id comes first; then the fields squeue's default
+ * format reads, so a listing stops cutting a line as soon as it has those.
  */
-export const ROW_FIELDS = ['r.arrayJobId', 'r.arrayTaskId', 'r.arraySpec', 'r.partition', 'r.name', 'r.user', 'r.uid',
-  'r.account', 'r.timeLimit', 'r.nodes', 'r.minCpus', 'r.submit', 'r.comment'] as const;
+export const LINE_FIELDS: readonly string[] = ['id', 'state', 'priority', 'tasks', 'r.partition', 'r.uid', 'r.name', 'r.account',
+  'r.arrayJobId', 'r.arrayTaskId', 'r.arrayThrottle', 'reason', 'nodes', 'start', 'end', 'r.user', 'nnodes', 'r.nodes',
+  'r.timeLimit', 'cpus', 'r.minCpus', 'batchHost', 'eligible', 'dependency', 'exit', 'restarts', 'submit', 'r.submit', 'r.comment'];
 
-/** The changing fields of a listing line, in the order includes/listing.lua appends them. */
-export const LISTED_FIELDS = ['state', 'reason', 'priority', 'start', 'end', 'nodes', 'nnodes', 'cpus', 'batchHost',
-  'eligible', 'dependency', 'exit', 'restarts'] as const;
-
-/** Every field a listing line carries, in order: the job id first, so the lines alone (HVALS) suffice. */
-export const LINE_FIELDS: readonly string[] = ['id', ...ROW_FIELDS, ...LISTED_FIELDS];
-
-const SEP = '\x1f';
-
-/** The `row` field: the job id and the ROW_FIELDS values, joined by \x1f. */
-export function rowField(id: number, fields: Record<string, string | number>): string {
-  return [id, ...ROW_FIELDS.map((f) => String(fields[f] ?? '').replaceAll(SEP, ' '))].join(SEP);
-}
+/**
+ * The fields of a job's accounting line (what sacct reads, kept after the
+ * listing line is purged): the listing line's, then record fields only sacct
+ * shows, then the job's past runs (PastRun[]) and its steps, as JSON.
+ */
+export const ACCT_FIELDS: readonly string[] = [...LINE_FIELDS, 'r.group', 'r.gid', 'r.workDir', 'r.qos', 'r.mem', 'r.memPer',
+  'r.gpus', 'r.numTasks', 'r.cpusPerTask', 'r.minNodes', 'r.stdout', 'r.stderr', 'r.features', 'r.reservation', 'r.wckey',
+  'history', 'steps'];
 
 /** Hash fields for a new job (everything but `record`). */
 export function initialFields(s: StoredJob): Record<string, string | number> {
@@ -135,14 +156,17 @@ export function initialFields(s: StoredJob): Record<string, string | number> {
     sup: s.sup,
     cancelBy: s.cancelBy,
     dependency: s.dependency ?? '',
+    tasks: s.tasks,
+    submit: s.submit,
+    history: JSON.stringify(s.history),
     array: s.record.arraySpec !== undefined && s.record.arrayTaskId === undefined ? '1' : '',
+    id: s.record.jobId,
     ...list,
-    row: rowField(s.record.jobId, list),
   };
 }
 
 export const JOB_FIELDS = ['record', 'state', 'reason', 'priority', 'basePriority', 'held', 'eligible', 'start', 'end',
-  'lastSchedEval', 'exit', 'restarts', 'run', 'nodes', 'alloc', 'batchHost', 'sup', 'cancelBy', 'dependency'] as const;
+  'lastSchedEval', 'exit', 'restarts', 'run', 'nodes', 'alloc', 'batchHost', 'sup', 'cancelBy', 'dependency', 'tasks', 'submit', 'history'] as const;
 
 const num = (v: string | null | undefined) => (v ? Number(v) : 0);
 
@@ -169,6 +193,9 @@ export function fromFields(v: (string | null)[]): StoredJob | undefined {
     sup: v[16] ?? '',
     cancelBy: v[17] ?? '',
     dependency: v[18] ? v[18] : null,
+    tasks: v[19] ?? '',
+    submit: num(v[20]),
+    history: v[21] ? (JSON.parse(v[21]) as PastRun[]) : [],
   };
 }
 
@@ -191,7 +218,8 @@ export function displayStatus(j: StoredJob, now: number, allocNode: string): Job
     accrueTime: j.state === 'PENDING' && (j.held !== '' || j.eligible > now) ? undefined : j.eligible || undefined,
     startTime: j.start || (j.state === 'PENDING' ? j.eligible || undefined : undefined),
     endTime,
-    lastSchedEval: j.lastSchedEval || j.record.submitTime,
+    lastSchedEval: j.lastSchedEval || j.submit || j.record.submitTime,
+    submitTime: j.submit || undefined,
     runTime,
     nodeList: j.nodes || undefined,
     batchHost: j.batchHost || undefined,

@@ -1,6 +1,8 @@
 import { scontrol } from '../commands/scontrol.js';
 import { RedisJobSource } from '../client/redis-job-source.js';
 import { runMain } from '../commands/run-main.js';
+import { planUpdate } from '../controller/job-update.js';
+import { pastRun, requeueDelay } from '../controller/requeue.js';
 
 runMain('scontrol', async (argv, io) => {
   const source = new RedisJobSource(io.env);
@@ -10,6 +12,26 @@ runMain('scontrol', async (argv, io) => {
       hold: async (cluster, jobId, kind) => {
         const s = await source.open(cluster);
         return kind === 'release' ? s.scripts.release(jobId) : s.scripts.hold(jobId, kind);
+      },
+      update: async (cluster, jobId, pairs) => {
+        const s = await source.open(cluster);
+        // planned on the record as read; planned again if it changed meanwhile
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const job = await s.job(jobId);
+          if (!job) return 'Invalid job id specified';
+          const plan = planUpdate(job, pairs, cluster.config, new Date(), (process.getuid?.() ?? 0) === 0);
+          if (!plan.ok) return plan.message;
+          const r = await s.scripts.update(jobId, JSON.stringify(job.record), JSON.stringify(plan.record), plan.fields, plan.pendingOnly);
+          if (r === 1) return undefined;
+          if (r === -1) return 'Invalid job id specified';
+          if (r === -2) return 'Job is no longer pending execution';
+        }
+        return 'Job is being updated by someone else';
+      },
+      requeue: async (cluster, job) => {
+        const s = await source.open(cluster);
+        const now = Math.floor(Date.now() / 1000);
+        return s.scripts.requeue(job.record.jobId, now, now + requeueDelay(io.env), pastRun(job, now));
       },
     });
   } finally {

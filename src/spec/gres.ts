@@ -23,19 +23,21 @@ export type GresProblem = { message: string; controller: boolean };
 const sum = (xs: { count: number }[]) => xs.reduce((s, x) => s + x.count, 0);
 const typeOf = (xs: { type?: string; name?: string }[]) => xs.find((x) => x.type !== undefined && (x.name === undefined || x.name === 'gpu'))?.type;
 
+/** A parsed request's items; a failure is added to `problems` instead. */
+function take<T>(r: Result<T[]> | undefined, problems: GresProblem[]): T[] | undefined {
+  if (r === undefined) return undefined;
+  if (r.ok) return r.value;
+  problems.push({ message: r.error.message, controller: r.error.side === 'controller' });
+  return undefined;
+}
+
 export function planGpus(req: JobRequest, gresTypes: readonly string[]): { ok: true; plan: GpuPlan } | { ok: false; problem: GresProblem } {
   const problems: GresProblem[] = [];
-  const take = <T>(r: Result<T[]> | undefined): T[] | undefined => {
-    if (r === undefined) return undefined;
-    if (r.ok) return r.value;
-    problems.push({ message: r.error.message, controller: r.error.side === 'controller' });
-    return undefined;
-  };
-  const gres = take<GresRequest>(req.gres !== undefined ? parseGres(req.gres, { gresTypes }) : undefined);
-  const perNode = take<GpuRequest>(req.gpusPerNode !== undefined ? parseGpus(req.gpusPerNode) : undefined);
-  const perJob = take<GpuRequest>(req.gpus !== undefined ? parseGpus(req.gpus) : undefined);
-  const perTask = take<GpuRequest>(req.gpusPerTask !== undefined ? parseGpus(req.gpusPerTask) : undefined);
-  const perSocket = take<GpuRequest>(req.gpusPerSocket !== undefined ? parseGpus(req.gpusPerSocket) : undefined);
+  const gres = take<GresRequest>(req.gres !== undefined ? parseGres(req.gres, { gresTypes }) : undefined, problems);
+  const perNode = take<GpuRequest>(req.gpusPerNode !== undefined ? parseGpus(req.gpusPerNode) : undefined, problems);
+  const perJob = take<GpuRequest>(req.gpus !== undefined ? parseGpus(req.gpus) : undefined, problems);
+  const perTask = take<GpuRequest>(req.gpusPerTask !== undefined ? parseGpus(req.gpusPerTask) : undefined, problems);
+  const perSocket = take<GpuRequest>(req.gpusPerSocket !== undefined ? parseGpus(req.gpusPerSocket) : undefined, problems);
   if (problems.length) return { ok: false, problem: problems.find((p) => !p.controller) ?? problems[0]! };
   const gresGpus = (gres ?? []).filter((g) => g.name === 'gpu');
   return {

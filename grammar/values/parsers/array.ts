@@ -1,5 +1,6 @@
 // Job arrays (--array). Rules only: the meaning is src/spec/values.
 import * as T from '../tokens.js';
+import { onNextToken } from '../../dsl.js';
 import { vocabulary } from '../tokens.js';
 import { CNumRules, ValueParserBase } from './base.js';
 import type { BuildOptions, ParserClass, WithCNum } from './base.js';
@@ -43,7 +44,7 @@ export function ArrayRules<B extends ParserClass<WithCNum>>(Base: B) {
       });
       this.option(9, () => {
         this.consume(6, T.Percent);
-        percent = { num: this.option(10, { MAX_LOOKAHEAD: 1, GATE: () => this.numberAhead(), DEF: () => this.subrule(3, this.cnum) }) ?? null };
+        percent = { num: this.option(10, onNextToken(() => this.subrule(3, this.cnum), () => this.numberAhead())) ?? null };
         // the controller ignores the rest of the piece after '%'
         this.many(0, () => this.consume(7, T.ArrayRest));
       });

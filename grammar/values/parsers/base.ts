@@ -11,6 +11,7 @@
 import { EmbeddedActionsParser, EOF, LLkLookaheadStrategy } from 'chevrotain';
 import type { ILookaheadStrategy, ILookaheadValidationError, IToken, ParserMethod, TokenType } from 'chevrotain';
 import * as T from '../tokens.js';
+import { alt } from '../../dsl.js';
 import type { CNum } from '../syntax.js';
 
 /** Thrown (and caught by the caller of the rule) when a scan must stop at a position with an error. */
@@ -150,8 +151,8 @@ export function CNumRules<B extends ParserClass>(Base: B) {
       this.option(0, () => this.consume(0, T.Ws));
       this.option(1, () =>
         this.or(0, [
-          { ALT: () => this.consume(1, T.Plus) },
-          { ALT: () => { this.consume(2, T.Dash); neg = true; } },
+          alt(() => this.consume(1, T.Plus)),
+          alt(() => { this.consume(2, T.Dash); neg = true; }),
         ]),
       );
       const digits = this.consume(3, T.Digits);

@@ -2,6 +2,7 @@
 import { EOF } from 'chevrotain';
 import type { IToken, TokenType } from 'chevrotain';
 import * as T from '../tokens.js';
+import { alt, byNextToken, gated, onNextToken, otherwise } from '../../dsl.js';
 import { vocabulary } from '../tokens.js';
 import { ValueParserBase } from './base.js';
 import type { BuildOptions, ParserClass } from './base.js';
@@ -21,15 +22,12 @@ export function DateRules<B extends ParserClass>(Base: B) {
     public dateTime = this.RULE('dateTime', (): DateSyntax => {
       const items: DateItem[] = [];
       this.many(0, () => {
-        const item = this.or(0, {
-          MAX_LOOKAHEAD: 1,
-          DEF: [
-            { ALT: (): null => { this.consume(20, T.DateSkip); return null; } },
-            { ALT: (): DateItem => this.subrule(0, this.dateKeyword) },
-            { ALT: (): DateItem => this.subrule(1, this.dateNow) },
-            { ALT: (): DateItem => this.subrule(2, this.dateNumber) },
-          ],
-        });
+        const item = this.or(0, byNextToken<DateItem | null>([
+          alt((): null => { this.consume(20, T.DateSkip); return null; }),
+          alt((): DateItem => this.subrule(0, this.dateKeyword)),
+          alt((): DateItem => this.subrule(1, this.dateNow)),
+          alt((): DateItem => this.subrule(2, this.dateNumber)),
+        ]));
         this.ACTION(() => { if (item) items.push(item); });
       });
       return { items, errorPos: null };
@@ -45,20 +43,18 @@ export function DateRules<B extends ParserClass>(Base: B) {
       const now = this.consume(0, T.Now);
       this.many(0, () => this.consume(1, T.Blank));
       return this.or(0, [
-        { ALT: (): DateItem => this.subrule(0, this.dateDelta, { ARGS: [now, this.consume(2, T.Plus), 1] }) },
-        { ALT: (): DateItem => this.subrule(1, this.dateDelta, { ARGS: [now, this.consume(3, T.Dash), -1] }) },
-        {
-          ALT: (): DateItem => {
-            this.ACTION(() => {
-              const next = this.LA(1);
-              // parse_time() adds the absolute index to "now"'s own position (exact at position 0). After
-              // another item, "now" at the end makes it read past the string (undefined behaviour, the
-              // result varies from run to run): taken here as plain "now".
-              if (next.tokenType !== EOF) this.stop(this.offsetOf(now) + this.offsetOf(next));
-            });
-            return { kind: 'now', sign: 1, digits: '0', unit: null };
-          },
-        },
+        alt((): DateItem => this.subrule(0, this.dateDelta, { ARGS: [now, this.consume(2, T.Plus), 1] })),
+        alt((): DateItem => this.subrule(1, this.dateDelta, { ARGS: [now, this.consume(3, T.Dash), -1] })),
+        alt((): DateItem => {
+          this.ACTION(() => {
+            const next = this.LA(1);
+            // parse_time() adds the absolute index to "now"'s own position (exact at position 0). After
+            // another item, "now" at the end makes it read past the string (undefined behaviour, the
+            // result varies from run to run): taken here as plain "now".
+            if (next.tokenType !== EOF) this.stop(this.offsetOf(now) + this.offsetOf(next));
+          });
+          return { kind: 'now', sign: 1, digits: '0', unit: null };
+        }),
       ]);
     });
 
@@ -71,9 +67,9 @@ export function DateRules<B extends ParserClass>(Base: B) {
       });
       this.many(0, () =>
         this.or(0, [
-          { ALT: () => this.consume(0, T.Blank) },
-          { ALT: () => this.consume(1, T.OtherSpace) },
-          { ALT: () => { digits += this.consume(2, T.Digit).image; } },
+          alt(() => this.consume(0, T.Blank)),
+          alt(() => this.consume(1, T.OtherSpace)),
+          alt(() => { digits += this.consume(2, T.Digit).image; }),
         ]),
       );
       this.option(0, () => {
@@ -90,26 +86,23 @@ export function DateRules<B extends ParserClass>(Base: B) {
 
     /** A digit: a time of day when a ':' is 1 or 2 characters on, else a date; decided on raw text. */
     private dateNumber = this.RULE('dateNumber', (): DateItem =>
-      this.or(0, {
-        MAX_LOOKAHEAD: 1,
-        DEF: [
-          {
-            GATE: () => {
-              const o = this.offsetOf(this.LA(1));
-              return this.source[o + 1] === ':' || this.source[o + 2] === ':';
-            },
-            ALT: (): DateItem => this.subrule(0, this.dateClock),
+      this.or(0, byNextToken([
+        gated(
+          () => {
+            const o = this.offsetOf(this.LA(1));
+            return this.source[o + 1] === ':' || this.source[o + 2] === ':';
           },
-          {
-            GATE: () => {
-              const o = this.offsetOf(this.LA(1));
-              return this.source[o + 4] === '-' && this.source[o + 7] === '-';
-            },
-            ALT: (): DateItem => this.subrule(1, this.dateIso),
+          (): DateItem => this.subrule(0, this.dateClock),
+        ),
+        gated(
+          () => {
+            const o = this.offsetOf(this.LA(1));
+            return this.source[o + 4] === '-' && this.source[o + 7] === '-';
           },
-          { IGNORE_AMBIGUITIES: true, ALT: (): DateItem => this.subrule(2, this.dateMdy) },
-        ],
-      }),
+          (): DateItem => this.subrule(1, this.dateIso),
+        ),
+        otherwise((): DateItem => this.subrule(2, this.dateMdy)),
+      ])),
     );
 
     /** `HH:MM[:SS] [AM|PM]` with parse_time()'s range checks and error positions. */
@@ -119,7 +112,7 @@ export function DateRules<B extends ParserClass>(Base: B) {
       let hour = 0;
       let minute = 0;
       let second = 0;
-      this.option(0, { MAX_LOOKAHEAD: 1, DEF: () => { h2 = this.consume(1, T.Digit); } });
+      this.option(0, onNextToken(() => { h2 = this.consume(1, T.Digit); }));
       this.ACTION(() => {
         hour = Number(h1.image + (h2 ? (h2 as IToken).image : ''));
         if (hour > 23) this.stop(this.offsetOf(h1));
@@ -143,29 +136,25 @@ export function DateRules<B extends ParserClass>(Base: B) {
       this.many(0, () => this.consume(10, T.DateSpace));
       this.option(2, () =>
         this.or(0, [
-          {
-            ALT: () => {
-              const pm = this.consume(8, T.Pm);
-              this.ACTION(() => {
-                hour += 12;
-                if (hour > 23) {
-                  if (hour === 24) hour = 12;
-                  else this.stop(this.offsetOf(pm));
-                }
-              });
-            },
-          },
-          {
-            ALT: () => {
-              const am = this.consume(9, T.Am);
-              this.ACTION(() => {
-                if (hour > 11) {
-                  if (hour === 12) hour = 0;
-                  else this.stop(this.offsetOf(am));
-                }
-              });
-            },
-          },
+          alt(() => {
+            const pm = this.consume(8, T.Pm);
+            this.ACTION(() => {
+              hour += 12;
+              if (hour > 23) {
+                if (hour === 24) hour = 12;
+                else this.stop(this.offsetOf(pm));
+              }
+            });
+          }),
+          alt(() => {
+            const am = this.consume(9, T.Am);
+            this.ACTION(() => {
+              if (hour > 11) {
+                if (hour === 12) hour = 0;
+                else this.stop(this.offsetOf(am));
+              }
+            });
+          }),
         ]),
       );
       return { kind: 'clock', hour, minute, second };
@@ -196,7 +185,7 @@ export function DateRules<B extends ParserClass>(Base: B) {
       this.consume(7, T.Dash);
       const d1 = this.consume(8, T.Digit);
       let d2: IToken | null = null;
-      this.option(0, { MAX_LOOKAHEAD: 1, DEF: () => { d2 = this.consume(9, T.Digit); } });
+      this.option(0, onNextToken(() => { d2 = this.consume(9, T.Digit); }));
       this.ACTION(() => {
         day = Number(d1.image + (d2 ? (d2 as IToken).image : ''));
         if (day < 1 || day > 31) this.stop(d2 ? this.offsetOf(d1) : this.offsetOf(d1) - 1);
@@ -211,7 +200,7 @@ export function DateRules<B extends ParserClass>(Base: B) {
       let month = 0;
       let day = 0;
       let year = 0;
-      this.option(0, { MAX_LOOKAHEAD: 1, DEF: () => { m2 = this.consume(1, T.Digit); } });
+      this.option(0, onNextToken(() => { m2 = this.consume(1, T.Digit); }));
       this.ACTION(() => {
         month = Number(m1.image + (m2 ? (m2 as IToken).image : ''));
         if (month < 1 || month > 12) this.stop(m2 ? this.offsetOf(m1) : this.offsetOf(m1) - 1);
@@ -219,20 +208,17 @@ export function DateRules<B extends ParserClass>(Base: B) {
       this.option(1, () => this.consume(10, T.DateSep));
       const d1 = this.consume(2, T.Digit);
       let d2: IToken | null = null;
-      this.option(2, { MAX_LOOKAHEAD: 1, DEF: () => { d2 = this.consume(3, T.Digit); } });
+      this.option(2, onNextToken(() => { d2 = this.consume(3, T.Digit); }));
       this.ACTION(() => {
         day = Number(d1.image + (d2 ? (d2 as IToken).image : ''));
         if (day < 1 || day > 31) this.stop(d2 ? this.offsetOf(d1) : this.offsetOf(d1) - 1);
       });
       this.option(3, () => this.consume(11, T.DateSep));
-      this.option(4, {
-        MAX_LOOKAHEAD: 1,
-        DEF: () => {
-          const y1 = this.consume(4, T.Digit);
-          const y2 = this.consume(5, T.Digit);
-          this.ACTION(() => { year = Number(y1.image + y2.image); });
-        },
-      });
+      this.option(4, onNextToken(() => {
+        const y1 = this.consume(4, T.Digit);
+        const y2 = this.consume(5, T.Digit);
+        this.ACTION(() => { year = Number(y1.image + y2.image); });
+      }));
       return { kind: 'date', iso: false, year, month, day };
     });
   }

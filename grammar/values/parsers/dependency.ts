@@ -1,5 +1,6 @@
 // Dependencies (--dependency). Rules only: the meaning is src/spec/values.
 import * as T from '../tokens.js';
+import { alt, onNextToken } from '../../dsl.js';
 import { vocabulary } from '../tokens.js';
 import { CNumRules, ValueParserBase } from './base.js';
 import type { BuildOptions, ParserClass, WithCNum } from './base.js';
@@ -14,8 +15,8 @@ export function DependencyRules<B extends ParserClass<WithCNum>>(Base: B) {
       let or = false;
       this.many(0, () => {
         this.or(0, [
-          { ALT: () => this.consume(0, T.Comma) },
-          { ALT: () => { this.consume(1, T.Question); or = true; } },
+          alt(() => this.consume(0, T.Comma)),
+          alt(() => { this.consume(1, T.Question); or = true; }),
         ]);
         const term = this.subrule(1, this.depTerm);
         this.ACTION(() => terms.push(term));
@@ -26,27 +27,23 @@ export function DependencyRules<B extends ParserClass<WithCNum>>(Base: B) {
     private depTerm = this.RULE('depTerm', (): DepTermSyntax => {
       const offset = this.offsetOf(this.LA(1));
       return this.or(0, [
-        {
-          ALT: (): DepTermSyntax => {
-            const type = this.consume(0, T.Word).image;
-            this.consume(1, T.Colon);
-            const refs: DepJobRefSyntax[] = [this.subrule(0, this.depJobRef)];
-            this.many(0, () => {
-              this.consume(2, T.Colon);
-              const ref = this.subrule(1, this.depJobRef);
-              this.ACTION(() => refs.push(ref));
-            });
-            return { kind: 'typed', type, offset, refs };
-          },
-        },
-        {
-          ALT: (): DepTermSyntax => {
-            const word = this.consume(3, T.Word).image;
-            // only "singleton" stands alone; anything else is reported by the semantic layer
-            return word.toLowerCase() === 'singleton' ? { kind: 'singleton', offset } : { kind: 'typed', type: word, offset, refs: [] };
-          },
-        },
-        { ALT: (): DepTermSyntax => ({ kind: 'bare', offset, ref: this.subrule(2, this.depJobRef) }) },
+        alt((): DepTermSyntax => {
+          const type = this.consume(0, T.Word).image;
+          this.consume(1, T.Colon);
+          const refs: DepJobRefSyntax[] = [this.subrule(0, this.depJobRef)];
+          this.many(0, () => {
+            this.consume(2, T.Colon);
+            const ref = this.subrule(1, this.depJobRef);
+            this.ACTION(() => refs.push(ref));
+          });
+          return { kind: 'typed', type, offset, refs };
+        }),
+        alt((): DepTermSyntax => {
+          const word = this.consume(3, T.Word).image;
+          // only "singleton" stands alone; anything else is reported by the semantic layer
+          return word.toLowerCase() === 'singleton' ? { kind: 'singleton', offset } : { kind: 'typed', type: word, offset, refs: [] };
+        }),
+        alt((): DepTermSyntax => ({ kind: 'bare', offset, ref: this.subrule(2, this.depJobRef) })),
       ]);
     });
 
@@ -58,23 +55,21 @@ export function DependencyRules<B extends ParserClass<WithCNum>>(Base: B) {
       this.option(0, () => {
         this.consume(0, T.Underscore);
         task = this.or(0, [
-          { ALT: (): DepJobRefSyntax['task'] => ({ kind: 'num', num: this.subrule(1, this.cnum) }) },
-          { ALT: (): DepJobRefSyntax['task'] => { this.consume(1, T.Star); return { kind: 'star' }; } },
-          {
-            ALT: (): DepJobRefSyntax['task'] => {
-              const open = this.consume(2, T.LBracket);
-              this.many(0, () => this.consume(10, T.DepListChar));
-              const close = this.consume(3, T.RBracket);
-              const from = this.endOf(open);
-              return { kind: 'list', text: this.source.slice(from, this.offsetOf(close)), offset: from };
-            },
-          },
-          { ALT: (): DepJobRefSyntax['task'] => ({ kind: 'empty' }) },
+          alt((): DepJobRefSyntax['task'] => ({ kind: 'num', num: this.subrule(1, this.cnum) })),
+          alt((): DepJobRefSyntax['task'] => { this.consume(1, T.Star); return { kind: 'star' }; }),
+          alt((): DepJobRefSyntax['task'] => {
+            const open = this.consume(2, T.LBracket);
+            this.many(0, () => this.consume(10, T.DepListChar));
+            const close = this.consume(3, T.RBracket);
+            const from = this.endOf(open);
+            return { kind: 'list', text: this.source.slice(from, this.offsetOf(close)), offset: from };
+          }),
+          alt((): DepJobRefSyntax['task'] => ({ kind: 'empty' })),
         ]);
       });
       this.option(1, () => {
         const plus = this.consume(4, T.Plus);
-        const num = this.option(2, { MAX_LOOKAHEAD: 1, GATE: () => this.numberAhead(), DEF: () => this.subrule(2, this.cnum) }) ?? null;
+        const num = this.option(2, onNextToken(() => this.subrule(2, this.cnum), () => this.numberAhead())) ?? null;
         delay = { num, offset: this.offsetOf(plus) };
         // whatever follows the delay up to the next separator is ignored by the controller
         this.many(1, () => this.consume(11, T.DepRest));

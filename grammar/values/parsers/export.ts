@@ -1,5 +1,6 @@
 // Environment exports (--export). Rules only: the meaning is src/spec/values.
 import * as T from '../tokens.js';
+import { alt, byNextToken, gated, otherwise } from '../../dsl.js';
 import { vocabulary } from '../tokens.js';
 import { ValueParserBase } from './base.js';
 import type { BuildOptions, ParserClass } from './base.js';
@@ -17,24 +18,21 @@ export function ExportRules<B extends ParserClass>(Base: B) {
       let start = 0;
       this.ACTION(() => { this.quoteSingle = 0; this.quoteDouble = 0; });
       this.many(0, () =>
-        this.or(0, {
-          MAX_LOOKAHEAD: 1,
-          DEF: [
-            {
-              GATE: () => this.quoteSingle === 0 && this.quoteDouble === 0,
-              ALT: () => {
-                const comma = this.consume(0, T.Comma);
-                this.ACTION(() => {
-                  tokens.push({ start, end: this.offsetOf(comma), unterminated: false });
-                  start = this.offsetOf(comma) + 1;
-                });
-              },
+        this.or(0, byNextToken([
+          gated(
+            () => this.quoteSingle === 0 && this.quoteDouble === 0,
+            () => {
+              const comma = this.consume(0, T.Comma);
+              this.ACTION(() => {
+                tokens.push({ start, end: this.offsetOf(comma), unterminated: false });
+                start = this.offsetOf(comma) + 1;
+              });
             },
-            { ALT: () => { this.consume(1, T.SQuote); this.ACTION(() => { this.quoteSingle ^= 1; }); } },
-            { ALT: () => { this.consume(2, T.DQuote); this.ACTION(() => { this.quoteDouble ^= 1; }); } },
-            { IGNORE_AMBIGUITIES: true, ALT: () => this.consume(3, T.ExportPlain) },
-          ],
-        }),
+          ),
+          alt(() => { this.consume(1, T.SQuote); this.ACTION(() => { this.quoteSingle ^= 1; }); }),
+          alt(() => { this.consume(2, T.DQuote); this.ACTION(() => { this.quoteDouble ^= 1; }); }),
+          otherwise(() => this.consume(3, T.ExportPlain)),
+        ])),
       );
       this.ACTION(() => {
         if (start < this.source.length) {

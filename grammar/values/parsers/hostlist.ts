@@ -2,6 +2,7 @@
 // Rules only: the meaning is src/spec/values.
 import type { IToken } from 'chevrotain';
 import * as T from '../tokens.js';
+import { alt, byNextToken, gated, otherwise } from '../../dsl.js';
 import { vocabulary } from '../tokens.js';
 import { ValueParserBase } from './base.js';
 import type { BuildOptions, ParserClass } from './base.js';
@@ -23,14 +24,12 @@ export function HostlistRules<B extends ParserClass>(Base: B) {
       const tokens: HostTokenSyntax[] = [];
       this.many(0, () =>
         this.or(0, [
-          { ALT: () => this.consume(0, T.HostBlank) },
-          { ALT: () => this.consume(1, T.Comma) },
-          {
-            ALT: () => {
-              const tok = this.subrule(0, this.hostToken);
-              this.ACTION(() => tokens.push(tok));
-            },
-          },
+          alt(() => this.consume(0, T.HostBlank)),
+          alt(() => this.consume(1, T.Comma)),
+          alt(() => {
+            const tok = this.subrule(0, this.hostToken);
+            this.ACTION(() => tokens.push(tok));
+          }),
         ]),
       );
       return tokens;
@@ -41,31 +40,23 @@ export function HostlistRules<B extends ParserClass>(Base: B) {
       let end = start;
       this.ACTION(() => { this.hostStray = false; });
       this.atLeastOne(0, () => {
-        const last = this.or(0, {
-          MAX_LOOKAHEAD: 1,
-          DEF: [
-            {
-              // a '[' with a ']' somewhere after it, and no unpaired ']' before it in this token
-              GATE: () => !this.hostStray && this.offsetOf(this.LA(1)) < this.lastRBracket,
-              ALT: (): IToken => {
-                this.consume(0, T.LBracket);
-                this.many(0, () => this.consume(4, T.HostInBracket));
-                return this.consume(1, T.RBracket);
-              },
+        const last = this.or(0, byNextToken([
+          gated(
+            // a '[' with a ']' somewhere after it, and no unpaired ']' before it in this token
+            () => !this.hostStray && this.offsetOf(this.LA(1)) < this.lastRBracket,
+            (): IToken => {
+              this.consume(0, T.LBracket);
+              this.many(0, () => this.consume(4, T.HostInBracket));
+              return this.consume(1, T.RBracket);
             },
-            {
-              ALT: (): IToken => {
-                const tok = this.consume(2, T.RBracket);
-                this.ACTION(() => { this.hostStray = true; });
-                return tok;
-              },
-            },
-            {
-              IGNORE_AMBIGUITIES: true,
-              ALT: (): IToken => this.consume(5, T.HostPlain),
-            },
-          ],
-        });
+          ),
+          alt((): IToken => {
+            const tok = this.consume(2, T.RBracket);
+            this.ACTION(() => { this.hostStray = true; });
+            return tok;
+          }),
+          otherwise((): IToken => this.consume(5, T.HostPlain)),
+        ]));
         this.ACTION(() => { end = this.endOf(last); });
       });
       return { start, end };
@@ -77,12 +68,12 @@ export function HostlistRules<B extends ParserClass>(Base: B) {
       let loJunk = false;
       let hi: string | null = null;
       let width = 0;
-      const mark = (tok: IToken): void => this.ACTION(() => { if (tok.tokenType === T.LowerX) x = true; });
       this.many(0, () => this.consume(10, T.HostSpace));
       this.option(0, () => this.consume(0, T.Plus));
       const lo = this.consume(1, T.Digits).image;
       this.many(1, () => {
-        mark(this.consume(11, T.HostRangeRest));
+        const tok = this.consume(11, T.HostRangeRest);
+        this.ACTION(() => { if (tok.tokenType === T.LowerX) x = true; });
         loJunk = true;
       });
       this.ACTION(() => { width = this.offsetOf(this.LA(1)); });

@@ -1,5 +1,6 @@
 // Signals (--signal). Rules only: the meaning is src/spec/values.
 import * as T from '../tokens.js';
+import { onNextToken } from '../../dsl.js';
 import { vocabulary } from '../tokens.js';
 import { CNumRules, ValueParserBase } from './base.js';
 import type { BuildOptions, ParserClass, WithCNum } from './base.js';
@@ -16,24 +17,12 @@ export function SignalRules<B extends ParserClass<WithCNum>>(Base: B) {
       let reservation = false;
       let batch = false;
       let at: SignalSyntax['at'] = null;
-      const letterIs = (c: string): boolean => {
-        const tok = this.LA(1);
-        return tok.tokenType === T.Letter && tok.image.toLowerCase() === c;
-      };
-      this.option(0, { MAX_LOOKAHEAD: 1, GATE: () => letterIs('r'), DEF: () => { this.consume(0, T.Letter); reservation = true; } });
-      this.option(1, {
-        MAX_LOOKAHEAD: 1,
-        GATE: () => this.signalBatchAllowed && letterIs('b'),
-        DEF: () => { this.consume(1, T.Letter); batch = true; },
-      });
-      this.option(2, {
-        MAX_LOOKAHEAD: 1,
-        GATE: () => this.signalBatchAllowed && letterIs('r'),
-        DEF: () => { this.consume(2, T.Letter); reservation = true; },
-      });
-      this.option(3, { MAX_LOOKAHEAD: 1, DEF: () => this.consume(3, T.Colon) });
+      this.option(0, onNextToken(() => { this.consume(0, T.Letter); reservation = true; }, () => this.letterNext('r')));
+      this.option(1, onNextToken(() => { this.consume(1, T.Letter); batch = true; }, () => this.signalBatchAllowed && this.letterNext('b')));
+      this.option(2, onNextToken(() => { this.consume(2, T.Letter); reservation = true; }, () => this.signalBatchAllowed && this.letterNext('r')));
+      this.option(3, onNextToken(() => this.consume(3, T.Colon)));
       const nameOffset = this.offsetOf(this.LA(1));
-      this.many(0, { MAX_LOOKAHEAD: 1, DEF: () => this.consume(10, T.SignalNameChar) });
+      this.many(0, onNextToken(() => this.consume(10, T.SignalNameChar)));
       const nameEnd = this.offsetOf(this.LA(1));
       this.option(4, () => {
         const sign = this.consume(4, T.At);
@@ -42,6 +31,12 @@ export function SignalRules<B extends ParserClass<WithCNum>>(Base: B) {
       });
       return { reservation, batch, name: this.source.slice(nameOffset, nameEnd), nameOffset, at };
     });
+
+    /** Whether the next token is the letter `c` (lower case), in either case. */
+    private letterNext(c: string): boolean {
+      const tok = this.LA(1);
+      return tok.tokenType === T.Letter && tok.image.toLowerCase() === c;
+    }
   }
   return SignalRules;
 }

@@ -35,6 +35,8 @@ export interface JobStatus {
   allocSid: number;
   /** an array's master record: the index set still pending (`1-5%2`) */
   pendingArrayTasks?: string;
+  /** a requeued job's SubmitTime (the requeue) */
+  submitTime?: number;
 }
 
 const NULL = '(null)';
@@ -59,7 +61,7 @@ export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): strin
   lines.push([`Requeue=${job.requeue ? 1 : 0}`, `Restarts=${st.restarts}`, 'BatchFlag=1', 'Reboot=0', `ExitCode=${st.exitCode}`]);
   if (st.derivedExitCode !== undefined) lines[lines.length - 1]!.push(`DerivedExitCode=${st.derivedExitCode}`);
   lines.push([`RunTime=${formatDuration(st.runTime)}`, `TimeLimit=${limit(job.timeLimit)}`, `TimeMin=${limit(job.timeMin)}`]);
-  lines.push([`SubmitTime=${formatIsoLocal(job.submitTime)}`, `EligibleTime=${time(st.eligibleTime)}`]);
+  lines.push([`SubmitTime=${formatIsoLocal(st.submitTime ?? job.submitTime)}`, `EligibleTime=${time(st.eligibleTime)}`]);
   lines.push([`AccrueTime=${time(st.accrueTime)}`]);
   lines.push([`StartTime=${time(st.startTime)}`, `EndTime=${time(st.endTime)}`, `Deadline=${job.deadline ? formatIsoLocal(job.deadline) : 'N/A'}`]);
   lines.push(['SuspendTime=None', 'SecsPreSuspend=0', `LastSchedEval=${formatIsoLocal(st.lastSchedEval)}`, 'Scheduler=Main']);

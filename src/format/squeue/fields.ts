@@ -22,9 +22,12 @@ export class Listed {
     private readonly base: number,
   ) {}
 
-  /** The lines at ranges[2k]..ranges[2k + 1] of text (a negative start: no line). */
+  /**
+   * The lines at ranges[2k]..ranges[2k + 1] of text (a negative start: no
+   * line). Lines are cut only as far as the highest position `index` names.
+   */
   static fromText(text: string, ranges: ArrayLike<number>, index: ReadonlyMap<string, number>): Listed[] {
-    const n = index.size;
+    const n = Math.max(0, ...index.values()) + 1;
     const count = ranges.length / 2;
     const starts = new Int32Array(count * (n + 1));
     const out: Listed[] = [];
@@ -35,7 +38,7 @@ export class Listed {
       const base = k * (n + 1);
       starts[base] = from;
       let i = 1;
-      for (let at = from; at < to && i < n; at++) if (text.charCodeAt(at) === 31) starts[base + i++] = at + 1;
+      for (let at = from; at < to && i <= n; at++) if (text.charCodeAt(at) === 31) starts[base + i++] = at + 1;
       while (i <= n) starts[base + i++] = to + 1;
       let id = 0;
       for (let at = from, c = text.charCodeAt(at); c >= 48 && c <= 57 && at < to; c = text.charCodeAt(++at)) id = id * 10 + c - 48;
@@ -86,6 +89,8 @@ export interface Row {
   idText: string;
   /** `%K`: array index or index set, N/A otherwise */
   arrayTaskText: string;
+  /** the array task this row is (a task's own record or one pending in its array's) */
+  task?: number;
   state: string;
 }
 
@@ -109,7 +114,7 @@ export const COMPACT_STATE: Record<string, string> = {
 };
 
 /** Fields every listing needs: the row's identity, and what filters and the default sort read. */
-export const BASE_FIELDS = ['state', 'priority', 'r.arrayJobId', 'r.arrayTaskId', 'r.arraySpec', 'r.partition', 'r.uid', 'r.name', 'r.account'];
+export const BASE_FIELDS = ['state', 'priority', 'r.arrayJobId', 'r.arrayTaskId', 'r.arrayThrottle', 'tasks', 'r.partition', 'r.uid', 'r.name', 'r.account'];
 
 const NULL = '(null)';
 const orNull = (v: string) => (v ? v : NULL);
@@ -217,7 +222,7 @@ export const FIELDS: Field[] = [
   plain('u', ['username'], 'USER', 'r.user'),
   plain('U', ['userid'], 'UID', 'r.uid'),
   plain('v', ['reservation'], 'RESERVATION', 'r.reservation', true),
-  f('V', ['submittime'], 'SUBMIT_TIME', ['r.submit'], (r) => iso(r.job.num('r.submit'))),
+  f('V', ['submittime'], 'SUBMIT_TIME', ['submit', 'r.submit'], (r) => iso(r.job.num('submit') || r.job.num('r.submit'))),
   plain('w', ['wckey'], 'WCKEY', 'r.wckey', true),
   plain('W', ['licenses'], 'LICENSES', 'r.licenses', true),
   plain('x', ['excnodes'], 'EXC_NODES', 'r.excNodes'),

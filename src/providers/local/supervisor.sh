@@ -17,8 +17,11 @@ group_kill() {
   done
 }
 
-# TERM from the controller (scancel) reaches the whole group; we stay to record the end.
-trap 'if [ -f "$end.cancel" ]; then echo "slurmstepd-$node: error: *** JOB $jobid ON $node CANCELLED AT $(stamp) ***" >&2; fi' TERM
+# TERM from the controller (scancel, scontrol requeue) reaches the whole group; we stay to record the end.
+trap 'if [ -f "$end.cancel" ]; then
+  why=""; [ "$(cat "$end.cancel")" = requeue ] && why=" DUE TO JOB REQUEUE"
+  echo "slurmstepd-$node: error: *** JOB $jobid ON $node CANCELLED AT $(stamp)$why ***" >&2
+fi' TERM
 trap ':' HUP INT
 
 if [ "$limit" -gt 0 ]; then

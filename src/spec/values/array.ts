@@ -23,6 +23,9 @@ export interface ArraySpec {
 const INVALID = 'Invalid job array specification';
 const invalid = (column: number): Result<never> => fail(INVALID, column, { side: 'controller' });
 
+/** A piece's number; an absent one is 0 (strtol() of nothing). */
+const value = (n: CNum | null): number => (n ? numberOf(n) : 0);
+
 /**
  * `--array` as slurmctld reads it: comma-separated pieces (empty ones skipped), each `N`, `N-M` or
  * `N-M:S`, numbers read by strtol() (leading blanks and `+` allowed, `-` before the first number makes it
@@ -44,7 +47,6 @@ export function parseArray(text: string): Result<ArraySpec> {
     const end = i + 1 < pieces.length ? pieces[i + 1]!.offset - 1 : text.length;
     if (end === p.offset) continue; // strtok() skips empty pieces
     if (p.percent && throttle === null) throttle = p.percent.num ? Math.max(0, int32Of(p.percent.num)) : 0;
-    const value = (n: CNum | null): number => (n ? numberOf(n) : 0);
     const first = value(p.first);
     if (first < 0) return invalid(p.offset + 1);
     let last = first;

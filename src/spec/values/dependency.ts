@@ -72,15 +72,9 @@ export function parseDependency(text: string, options: { maxArraySize?: number }
   if (!parsed.ok) return problem(parsed.error.column);
   const terms: DependencyTerm[] = [];
   const seen = new Set<string>();
-  const add = (t: DependencyTerm): void => {
-    const key = `${t.type}:${t.jobId ?? ''}:${t.task ?? ''}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    terms.push(t);
-  };
   for (const term of parsed.value.terms) {
     if (term.kind === 'singleton') {
-      add({ type: 'singleton' });
+      addTerm(terms, seen, { type: 'singleton' });
       continue;
     }
     const refs = term.kind === 'bare' ? [term.ref] : term.refs;
@@ -107,19 +101,29 @@ export function parseDependency(text: string, options: { maxArraySize?: number }
         // stored as uint32 seconds
         newDelay = Math.floor(Number(BigInt.asUintN(32, BigInt(minutes) * 60n)) / 60);
       }
-      const withDelay = (t: DependencyTerm, d: number | undefined): DependencyTerm => (d === undefined ? t : { ...t, delayMinutes: d });
       const tasks = taskOf(ref, maxArraySize);
       if (tasks === null) return problem(ref.offset + 1);
       if (Array.isArray(tasks)) {
-        tasks.forEach((task, i) => add(withDelay({ type, jobId, task }, i === tasks.length - 1 ? newDelay : delay)));
+        tasks.forEach((task, i) => addTerm(terms, seen, withDelay({ type, jobId, task }, i === tasks.length - 1 ? newDelay : delay)));
       } else {
-        add(withDelay(tasks === undefined ? { type, jobId } : { type, jobId, task: tasks }, newDelay));
+        addTerm(terms, seen, withDelay(tasks === undefined ? { type, jobId } : { type, jobId, task: tasks }, newDelay));
       }
       delay = newDelay;
     }
   }
   return ok({ terms, or: parsed.value.or });
 }
+
+/** A term, unless one of the same type, job and task is there already (the first is kept). */
+function addTerm(terms: DependencyTerm[], seen: Set<string>, t: DependencyTerm): void {
+  const key = `${t.type}:${t.jobId ?? ''}:${t.task ?? ''}`;
+  if (seen.has(key)) return;
+  seen.add(key);
+  terms.push(t);
+}
+
+/** The term with a `+minutes` delay, when there is one. */
+const withDelay = (t: DependencyTerm, d: number | undefined): DependencyTerm => (d === undefined ? t : { ...t, delayMinutes: d });
 
 function taskOf(ref: DepJobRefSyntax, maxArraySize: number): number | '*' | undefined | number[] | null {
   switch (ref.task.kind) {

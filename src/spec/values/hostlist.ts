@@ -72,15 +72,8 @@ function pushRanges(
 ): void {
   const open = prefix.lastIndexOf('[');
   const close = open >= 0 ? prefix.lastIndexOf(']') : -1;
-  const push = (p: string): void => {
-    for (const r of ranges) {
-      total.hosts += r.hi - r.lo + 1;
-      if (total.hosts > MAX_HOSTS) throw new TooMany();
-      pushRange(out, { prefix: p, lo: r.lo, hi: r.hi, width: r.width, single: false });
-    }
-  };
   if (open < 0 || close < open) {
-    push(prefix);
+    pushPrefixed(out, prefix, ranges, total);
     return;
   }
   const head = prefix.slice(0, open);
@@ -94,7 +87,7 @@ function pushRanges(
     for (let j = p.lo; j <= p.hi; j++) {
       const newPrefix = head + pad(j, p.width) + tail;
       if (!recurse) {
-        push(newPrefix);
+        pushPrefixed(out, newPrefix, ranges, total);
         continue;
       }
       try {
@@ -104,6 +97,15 @@ function pushRanges(
         // swallowed, as in Slurm
       }
     }
+  }
+}
+
+/** The ranges under one prefix, counting hosts against MAX_HOSTS. */
+function pushPrefixed(out: HostRange[], prefix: string, ranges: NumRange[], total: { hosts: number }): void {
+  for (const r of ranges) {
+    total.hosts += r.hi - r.lo + 1;
+    if (total.hosts > MAX_HOSTS) throw new TooMany();
+    pushRange(out, { prefix, lo: r.lo, hi: r.hi, width: r.width, single: false });
   }
 }
 
@@ -210,8 +212,6 @@ function widthCombine(a: HostRange, b: HostRange): boolean {
 
 /** strnatcmp(): natural order, digit runs compared as numbers, blanks skipped. */
 export function strnatcmp(a: string, b: string): number {
-  const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
-  const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r';
   let ai = 0;
   let bi = 0;
   for (;;) {
@@ -230,28 +230,37 @@ export function strnatcmp(a: string, b: string): number {
     ai++;
     bi++;
   }
-  function compareRight(x: string, i: number, y: string, j: number): number {
-    let bias = 0;
-    for (;; i++, j++) {
-      const dx = isDigit(x[i]);
-      const dy = isDigit(y[j]);
-      if (!dx && !dy) return bias;
-      if (!dx) return -1;
-      if (!dy) return 1;
-      if (x[i]! < y[j]!) bias ||= -1;
-      else if (x[i]! > y[j]!) bias ||= 1;
-    }
+}
+
+// strnatcmp()'s helpers live outside it: a bundle built with esbuild's keepNames names an inner function
+// with a call to Object.defineProperty on every call of the outer one (scripts/build.mjs).
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r';
+
+/** Digit runs without leading zeros: the longer run is greater, else the first differing digit decides. */
+function compareRight(x: string, i: number, y: string, j: number): number {
+  let bias = 0;
+  for (;; i++, j++) {
+    const dx = isDigit(x[i]);
+    const dy = isDigit(y[j]);
+    if (!dx && !dy) return bias;
+    if (!dx) return -1;
+    if (!dy) return 1;
+    if (x[i]! < y[j]!) bias ||= -1;
+    else if (x[i]! > y[j]!) bias ||= 1;
   }
-  function compareLeft(x: string, i: number, y: string, j: number): number {
-    for (;; i++, j++) {
-      const dx = isDigit(x[i]);
-      const dy = isDigit(y[j]);
-      if (!dx && !dy) return 0;
-      if (!dx) return -1;
-      if (!dy) return 1;
-      if (x[i]! < y[j]!) return -1;
-      if (x[i]! > y[j]!) return 1;
-    }
+}
+
+/** Digit runs with a leading zero: compared digit by digit, as fractions. */
+function compareLeft(x: string, i: number, y: string, j: number): number {
+  for (;; i++, j++) {
+    const dx = isDigit(x[i]);
+    const dy = isDigit(y[j]);
+    if (!dx && !dy) return 0;
+    if (!dx) return -1;
+    if (!dy) return 1;
+    if (x[i]! < y[j]!) return -1;
+    if (x[i]! > y[j]!) return 1;
   }
 }
 

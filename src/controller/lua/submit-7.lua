@@ -1,12 +1,13 @@
 --- @include "listing"
 --[[
   Accept a job: store its record, script and environment, queue it as pending
-  and make it visible to squeue. Refuses an id that is already taken.
+  (unless held) and make it visible to squeue and sacct. Refuses an id that is already taken.
   KEYS[1] job hash        KEYS[2] script        KEYS[3] env
   KEYS[4] pending zset    KEYS[5] active zset   KEYS[6] listing hash
+  KEYS[7] accounting zset KEYS[8] accounting lines hash
   ARGV[1] job id          ARGV[2] record JSON   ARGV[3] script bytes
   ARGV[4] env JSON        ARGV[5] state fields JSON (flat object of hash fields)
-  ARGV[6] wake channel
+  ARGV[6] wake channel    ARGV[7] submit time
   Returns 1, or -1 when the id exists.
 ]]
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
@@ -19,8 +20,10 @@ end
 redis.call('HSET', KEYS[1], unpack(args))
 redis.call('SET', KEYS[2], ARGV[3])
 redis.call('SET', KEYS[3], ARGV[4])
-redis.call('ZADD', KEYS[4], tonumber(ARGV[1]), ARGV[1])
+-- held jobs stay out of the scheduler's queue until released
+if not fields.held or fields.held == '' then redis.call('ZADD', KEYS[4], tonumber(ARGV[1]), ARGV[1]) end
 redis.call('ZADD', KEYS[5], 0, ARGV[1])
-flow_listing(KEYS[1], KEYS[6], ARGV[1])
+redis.call('ZADD', KEYS[7], tonumber(ARGV[7]), ARGV[1])
+flow_listing(KEYS[1], KEYS[6], KEYS[8], ARGV[1])
 redis.call('PUBLISH', ARGV[6], 'submit ' .. ARGV[1])
 return 1

@@ -1,7 +1,7 @@
 --- @include "listing"
 --[[
   scontrol hold / uhold: a pending job gets priority 0 and a held reason.
-  KEYS[1] job hash   KEYS[2] pending zset (unused, for key declaration)   KEYS[3] listing hash
+  KEYS[1] job hash   KEYS[2] pending zset (the scheduler's queue, which held jobs leave)   KEYS[3] listing hash   KEYS[4] accounting lines hash
   ARGV[1] 'user' or 'admin'   ARGV[2] job id
   Returns 1, -1 no such job, -2 not pending.
 ]]
@@ -11,5 +11,6 @@ if st ~= 'PENDING' then return -2 end
 local reason = 'JobHeldUser'
 if ARGV[1] == 'admin' then reason = 'JobHeldAdmin' end
 redis.call('HSET', KEYS[1], 'held', ARGV[1], 'priority', '0', 'reason', reason)
-flow_listing(KEYS[1], KEYS[3], ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[2])
+flow_listing(KEYS[1], KEYS[3], KEYS[4], ARGV[2])
 return 1

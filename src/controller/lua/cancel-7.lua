@@ -1,26 +1,28 @@
 --- @include "listing"
 --[[
-  scancel of one job. A pending job ends at once; a running one is marked and
-  left for the controller to signal; a finished one is left alone.
-  KEYS[1] job hash   KEYS[2] pending zset   KEYS[3] active zset   KEYS[4] accounting zset
-  KEYS[5] listing hash
+  scancel of one job. A pending job ends at once (StartTime = EndTime = now,
+  as Slurm shows it); a running one is marked and left for the controller to
+  signal; a finished one is left alone.
+  KEYS[1] job hash   KEYS[2] pending zset   KEYS[3] active zset   KEYS[4] listing hash
+  KEYS[5] accounting lines hash
   ARGV[1] job id     ARGV[2] uid of the canceller   ARGV[3] now   ARGV[4] wake channel
+  ARGV[5] the reason to record for a pending job ('' keeps its reason)
   Returns -1 no such job, 1 cancelled while pending, 2 running (signal it), 3 already over.
 ]]
 local st = redis.call('HMGET', KEYS[1], 'state', 'cancelBy')
 if not st[1] then return -1 end
 if st[1] == 'PENDING' then
-  redis.call('HSET', KEYS[1], 'state', 'CANCELLED', 'end', ARGV[3], 'exit', '0:0', 'cancelBy', ARGV[2])
+  redis.call('HSET', KEYS[1], 'state', 'CANCELLED', 'start', ARGV[3], 'end', ARGV[3], 'exit', '0:0', 'cancelBy', ARGV[2])
+  if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'reason', ARGV[5]) end
   redis.call('ZREM', KEYS[2], ARGV[1])
   redis.call('ZADD', KEYS[3], tonumber(ARGV[3]), ARGV[1])
-  redis.call('ZADD', KEYS[4], tonumber(ARGV[3]), ARGV[1])
-  flow_listing(KEYS[1], KEYS[5], ARGV[1])
+  flow_listing(KEYS[1], KEYS[4], KEYS[5], ARGV[1])
   redis.call('PUBLISH', ARGV[4], 'cancel ' .. ARGV[1])
   return 1
 end
 if st[1] == 'RUNNING' or st[1] == 'COMPLETING' then
   if not st[2] or st[2] == '' then redis.call('HSET', KEYS[1], 'cancelBy', ARGV[2], 'state', 'COMPLETING') end
-  flow_listing(KEYS[1], KEYS[5], ARGV[1])
+  flow_listing(KEYS[1], KEYS[4], KEYS[5], ARGV[1])
   redis.call('PUBLISH', ARGV[4], 'cancel ' .. ARGV[1])
   return 2
 end

@@ -2,8 +2,8 @@
 --[[
   A run ended: record its final state and release its resources. Only the run
   that is current counts (a stale report of an earlier run is ignored).
-  KEYS[1] job hash   KEYS[2] running set   KEYS[3] active zset   KEYS[4] accounting zset
-  KEYS[5] listing hash
+  KEYS[1] job hash   KEYS[2] running set   KEYS[3] active zset   KEYS[4] listing hash
+  KEYS[5] accounting lines hash
   ARGV[1] job id     ARGV[2] run number    ARGV[3] final state   ARGV[4] reason
   ARGV[5] exit code "N:S"   ARGV[6] end time   ARGV[7] wake channel
   Returns 1 when recorded, 0 when ignored.
@@ -13,7 +13,6 @@ if (st[1] ~= 'RUNNING' and st[1] ~= 'COMPLETING') or st[2] ~= ARGV[2] then retur
 redis.call('HSET', KEYS[1], 'state', ARGV[3], 'reason', ARGV[4], 'exit', ARGV[5], 'end', ARGV[6])
 redis.call('SREM', KEYS[2], ARGV[1])
 redis.call('ZADD', KEYS[3], tonumber(ARGV[6]), ARGV[1])
-redis.call('ZADD', KEYS[4], tonumber(ARGV[6]), ARGV[1])
-flow_listing(KEYS[1], KEYS[5], ARGV[1])
+flow_listing(KEYS[1], KEYS[4], KEYS[5], ARGV[1])
 redis.call('PUBLISH', ARGV[7], 'end ' .. ARGV[1])
 return 1

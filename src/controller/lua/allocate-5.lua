@@ -3,7 +3,7 @@
   Start a pending job on the resources the scheduler chose (the scheduler is
   the only caller). Refuses if the job is no longer pending, is held, or its
   cancellation was requested meanwhile.
-  KEYS[1] job hash   KEYS[2] pending zset   KEYS[3] running set   KEYS[4] listing hash
+  KEYS[1] job hash   KEYS[2] pending zset   KEYS[3] running set   KEYS[4] listing hash   KEYS[5] accounting lines hash
   ARGV[1] job id     ARGV[2] node list (hostlist)   ARGV[3] allocation JSON
   ARGV[4] batch host ARGV[5] start time (epoch s)   ARGV[6] CPUs allocated   ARGV[7] nodes allocated
   Returns the new run number, or -1 (not pending), -2 (held).
@@ -17,5 +17,5 @@ redis.call('HSET', KEYS[1], 'state', 'RUNNING', 'reason', 'None', 'nodes', ARGV[
   'cpus', ARGV[6], 'nnodes', ARGV[7])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])
-flow_listing(KEYS[1], KEYS[4], ARGV[1])
+flow_listing(KEYS[1], KEYS[4], KEYS[5], ARGV[1])
 return run

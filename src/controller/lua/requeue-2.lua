@@ -1,0 +1,32 @@
+--- @include "listing"
+--[[
+  scontrol requeue: a running or finished batch job goes back to pending under
+  the same id (its run's supervisor stays in `sup` so the controller can kill it). As slurmctld: SubmitTime becomes now, the job is eligible again
+  only after a delay (BeginTime), Restarts goes up; the run it leaves is kept
+  in `history` for sacct. A running job's processes are left for the
+  controller to kill (the wake message names the run).
+  KEYS[1] job hash   KEYS[2] pending zset   KEYS[3] running set   KEYS[4] active zset
+  KEYS[5] listing hash   KEYS[6] accounting lines hash   KEYS[7] accounting zset
+  ARGV[1] job id   ARGV[2] now   ARGV[3] eligible time   ARGV[4] wake channel   ARGV[5] history entry JSON
+  Returns 1 requeued (was running), 2 requeued (was finished), -1 no such job, -2 pending, -3 --no-requeue
+]]
+local st = redis.call('HMGET', KEYS[1], 'state', 'run', 'r.requeue', 'history')
+if not st[1] then return -1 end
+if st[1] == 'PENDING' then return -2 end
+if st[3] == '0' then return -3 end
+local was = 2
+if st[1] == 'RUNNING' or st[1] == 'COMPLETING' or st[1] == 'SUSPENDED' then was = 1 end
+local history = cjson.decode(st[4] or '[]')
+local entry = cjson.decode(ARGV[5])
+history[#history + 1] = entry
+redis.call('HSET', KEYS[1], 'state', 'PENDING', 'reason', 'BeginTime', 'eligible', ARGV[3], 'start', '0', 'end', '0',
+  'nodes', '', 'alloc', '[]', 'batchHost', '', 'cancelBy', '', 'exit', '0:0', 'cpus', '0', 'nnodes', '0',
+  'submit', ARGV[2], 'history', cjson.encode(history))
+redis.call('HINCRBY', KEYS[1], 'restarts', 1)
+redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('ZADD', KEYS[2], tonumber(ARGV[1]), ARGV[1])
+redis.call('ZADD', KEYS[4], 0, ARGV[1])
+redis.call('ZADD', KEYS[7], tonumber(ARGV[2]), ARGV[1])
+flow_listing(KEYS[1], KEYS[5], KEYS[6], ARGV[1])
+redis.call('PUBLISH', ARGV[4], 'requeue ' .. ARGV[1] .. ' ' .. (st[2] or '0'))
+return was
