@@ -69,7 +69,7 @@ export function rowsOf(jobs: Listed[], expandArrays: boolean, wanted?: JobFilter
     }
     const task = j.get('r.arrayTaskId');
     const idText = task !== '' ? `${j.get('r.arrayJobId')}_${task}` : String(j.id);
-    rows.push({ job: j, idText, arrayTaskText: task !== '' ? task : 'N/A', state, ...(task !== '' ? { task: Number(task) } : {}) });
+    rows.push({ job: j, idText, arrayTaskText: task !== '' ? task : 'N/A', state, task: task !== '' ? Number(task) : undefined });
   }
   return rows;
 }
@@ -92,15 +92,22 @@ export function matches(row: Row, f: JobFilter): boolean {
 export function defaultSort(rows: Row[]): Row[] {
   // (partition, state) pairs are few: rank them once, then compare numbers only,
   // with keys computed once per row, not once per comparison
-  const groups = new Map<string, number>();
+  const groups = new Map<string, Map<string, number>>();
+  const names: string[] = [];
   const keyed = rows.map((r) => {
-    const group = `${r.job.get('r.partition')}\0${COMPACT_STATE[r.state] ?? r.state}`;
-    let g = groups.get(group);
-    if (g === undefined) groups.set(group, (g = groups.size));
+    const partition = r.job.get('r.partition');
+    const state = COMPACT_STATE[r.state] ?? r.state;
+    let byState = groups.get(partition);
+    if (!byState) groups.set(partition, (byState = new Map()));
+    let g = byState.get(state);
+    if (g === undefined) {
+      byState.set(state, (g = names.length));
+      names.push(`${partition}\0${state}`);
+    }
     return { r, g, pr: r.job.num('priority'), id: r.job.id };
   });
-  const rank = new Int32Array(groups.size);
-  [...groups.keys()].sort().forEach((k, i) => (rank[groups.get(k)!] = i));
+  const rank = new Int32Array(names.length);
+  names.map((n, g) => [n, g] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1)).forEach(([, g], i) => (rank[g] = i));
   keyed.sort((a, b) => rank[a.g]! - rank[b.g]! || b.pr - a.pr || b.id - a.id);
   return keyed.map((k) => k.r);
 }

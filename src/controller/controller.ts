@@ -303,6 +303,11 @@ export class Controller {
       await this.p.scripts.finish(d.jobId, d.run, 'CANCELLED', 'None', '0:15', now());
       return;
     }
+    // srun's own allocation: srun runs the steps; its process stands for the job
+    if (job.record.interactive) {
+      await this.p.scripts.launched(d.jobId, d.run, String(job.record.interactive.pid));
+      return;
+    }
     const dir = runDir(this.p.spoolDir, d.jobId, d.run);
     try {
       mkdirSync(dir); // the claim: a second launch of this run stops here

@@ -5,7 +5,7 @@
  * and the commands (their light RESP client) share this one class.
  */
 import type { Keys } from './keys.js';
-import type { PastRun } from './state.js';
+import type { PastRun, StepRecord } from './state.js';
 import allocateLua, { sha as allocateSha } from './lua/allocate-5.lua';
 import cancelLua, { sha as cancelSha } from './lua/cancel-7.lua';
 import finishLua, { sha as finishSha } from './lua/finish-6.lua';
@@ -19,6 +19,7 @@ import updateLua, { sha as updateSha } from './lua/update-2.lua';
 import releaseLua, { sha as releaseSha } from './lua/release-4.lua';
 import setReasonsLua, { sha as setReasonsSha } from './lua/set-reasons-3.lua';
 import splitTaskLua, { sha as splitTaskSha } from './lua/split-task-2.lua';
+import stepLua, { sha as stepSha } from './lua/step-1.lua';
 import submitLua, { sha as submitSha } from './lua/submit-7.lua';
 
 export type ScriptArg = string | number | Buffer;
@@ -48,6 +49,7 @@ const S = {
   nextJobId: { lua: nextJobIdLua, sha: nextJobIdSha },
   requeue: { lua: requeueLua, sha: requeueSha },
   update: { lua: updateLua, sha: updateSha },
+  step: { lua: stepLua, sha: stepSha },
 } satisfies Record<string, LuaScript>;
 
 export enum CancelResult { NoSuchJob = -1, CancelledPending = 1, Running = 2, AlreadyOver = 3 }
@@ -127,6 +129,16 @@ export class Scripts {
   /** scontrol update (see job-update.ts): 1, 0 if the record changed meanwhile, -1 no such job, -2 no longer pending */
   update(jobId: number, planned: string, record: string, fields: Record<string, string | number>, pendingOnly: boolean): Promise<number> {
     return this.num(S.update, [this.k.job(jobId), this.k.listing, this.k.acct, this.k.pending], [jobId, planned, record, JSON.stringify(fields), this.k.wake, pendingOnly ? 1 : 0]);
+  }
+
+  /** Record a step (srun) starting; its id, or -1 when the job is not running. */
+  stepStart(jobId: number, step: Omit<StepRecord, 'id'>): Promise<number> {
+    return this.num(S.step, [this.k.job(jobId), this.k.listing, this.k.acct], [jobId, 'start', JSON.stringify({ ...step, id: -1 })]);
+  }
+
+  /** Record how a step ended (replaces the step with the same id). */
+  stepEnd(jobId: number, step: StepRecord): Promise<number> {
+    return this.num(S.step, [this.k.job(jobId), this.k.listing, this.k.acct], [jobId, 'end', JSON.stringify(step)]);
   }
 
   /** Take or keep the controller lease; true while this controller leads. */

@@ -51,6 +51,24 @@ export interface StoredJob {
   history: PastRun[];
 }
 
+/** A job step (srun), as sacct lists it (`42.0`). */
+export interface StepRecord {
+  id: number;
+  /** the command's name (sacct JobName) */
+  name: string;
+  start: number;
+  /** 0 while it runs */
+  end: number;
+  /** RUNNING, COMPLETED, FAILED, CANCELLED... */
+  state: string;
+  /** "code:signal" */
+  exit: string;
+  nodes: string;
+  nnodes: number;
+  ntasks: number;
+  cpus: number;
+}
+
 /** A run that ended in a requeue. */
 export interface PastRun {
   run: number;

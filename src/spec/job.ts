@@ -36,6 +36,9 @@ export interface JobRecord {
   beginTime?: number;
   deadline?: number;
 
+  /** an allocation made by srun (or salloc) itself: no batch script; that process runs the steps and ends the job */
+  interactive?: { host: string; pid: number };
+
   timeLimit: Minutes;
   timeMin?: Minutes;
   nice: number;

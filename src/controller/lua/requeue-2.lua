@@ -23,6 +23,8 @@ redis.call('HSET', KEYS[1], 'state', 'PENDING', 'reason', 'BeginTime', 'eligible
   'nodes', '', 'alloc', '[]', 'batchHost', '', 'cancelBy', '', 'exit', '0:0', 'cpus', '0', 'nnodes', '0',
   'submit', ARGV[2], 'history', cjson.encode(history))
 redis.call('HINCRBY', KEYS[1], 'restarts', 1)
+-- the next run numbers its steps from 0 again
+redis.call('HDEL', KEYS[1], 'steps', 'nextStep')
 redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('ZADD', KEYS[2], tonumber(ARGV[1]), ARGV[1])
 redis.call('ZADD', KEYS[4], 0, ARGV[1])

@@ -121,6 +121,15 @@ export class LocalProvider implements Provider {
   signal(job: StoredJob, signal: NodeJS.Signals | number, target: SignalTarget, spoolDir: string): void {
     const pgid = Number(job.sup);
     if (!pgid) return;
+    if (job.record.interactive) {
+      // srun's own allocation: srun forwards signals to its tasks, as it does in Slurm
+      try {
+        process.kill(pgid, signal);
+      } catch {
+        // gone
+      }
+      return;
+    }
     const kill = (pid: number) => {
       try {
         process.kill(pid, signal);
