@@ -1,0 +1,130 @@
+/**
+ * Golden outputs: for every scenario in fixtures/golden/scenarios, the same
+ * steps run against our commands (a fresh TestCluster on the golden slurm.conf,
+ * FirstJobId=1000) and every query's stdout, stderr and exit code must equal,
+ * after masking (test/helpers/golden.ts mask()), what real Slurm 22.05.8 printed
+ * (fixtures/golden/recorded, by scripts/record-golden.sh).
+ *
+ * Cases that do not match yet are listed in KNOWN_FAILING and run as it.fails:
+ * the suite stays green, and a case that starts passing fails until it is
+ * removed from the list.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TestCluster } from '../helpers/cluster.js';
+import { GOLDEN_DIR, loadRecording, loadScenario, masked, queryStepsOf, replay, type GoldenRun } from '../helpers/golden.js';
+
+/**
+ * Query ids (unique across scenarios) whose masked output differs from real Slurm today,
+ * with why (one line each; details: FLOW_GOLDEN_DUMP=<dir> writes both masked sides).
+ */
+export const KNOWN_FAILING: string[] = [
+  // sacct: not implemented ("sacct: error: not available yet in this version of flow-slurm", exit 1)
+  'sacct-j-default', 'sacct-j-many-default', 'sacct-X-P', 'sacct-p', 'sacct-n-delimiter', 'sacct-o-widths',
+  'sacct-steps-only', 'sacct-cancelled-by', 'sacct-running-pending', 'sacct-unknown', 'sacct-b', 'sacct-units-G',
+  'sacct-u-window', 'sacct-state-ca', 'sacct-state-j', 'submitit-sacct', 'parsl-sacct', 'parsl-sacct-probe',
+  'snakemake7-sacct-name', 'snakemake-plugin-sacct', 'snakemake-plugin-sacct-nodelist',
+  'snakemake-plugin-sacct-step-reason', 'snakemake-plugin-efficiency', 'snakemake7-sacct-account',
+  'snakemake-profile-sacct-brief', 'ood-sacct', 'torchx-sacct', 'torchx-sacct-json-j', 'torchx-sacct-json-all',
+  'submitit-sacct-array', 'sacct-array-raw', 'sacct-deps', 'sacct-requeued-pending', 'sacct-requeued-pending-D',
+  'sacct-requeued-done', 'sacct-requeued-done-D', 'torchx-sacct-requeued',
+  // sinfo: not implemented ("sinfo: error: not available yet ...", exit 1)
+  'sinfo-default', 'sinfo-version', 'snakemake7-sinfo-partitions', 'dstack-sinfo-partitions', 'torchx-sinfo-format',
+  'sinfo-N', 'sinfo-a', 'sinfo-h', 'sinfo-O', 'sinfo-busy', 'sinfo-N-l-busy', 'ood-sinfo-FC', 'ood-sinfo-nodes-gres',
+  'ood-sinfo-cnf', 'skypilot-sinfo-node',
+  // scontrol show config|partition|node: not implemented ("invalid entity:<x> for keyword:show", exit 1)
+  'snakemake-plugin-scontrol-show-config', 'scontrol-show-partition', 'ood-scontrol-show-part-o',
+  'skypilot-scontrol-show-partitions-o', 'scontrol-show-partition-a100', 'scontrol-show-node-gpu1-idle',
+  'dstack-scontrol-show-o-node', 'scontrol-show-node-gpu1-busy',
+  // scontrol show job: Account=(null) QOS=(null) (slurmdbd mode: Account=root QOS=normal) and Priority from the
+  // job id (4294901760-id; Slurm: 4294901759 for a fresh controller's first job, one less per later job)
+  'scontrol-show-job-running', // + TRES without gres/gpu=1; Command=<cwd>/.command.run (Slurm: .command.run as typed)
+  'snakemake-profile-scontrol-o', 'scontrol-show-job-failed', 'scontrol-show-job-cancelled',
+  'scontrol-show-job-held-o', 'scontrol-show-job-stdin-held', 'scontrol-show-job-array-pending', // Account/QOS only
+  'scontrol-show-job-begin', // + AccrueTime=Unknown (Slurm: the submit time while waiting for --begin)
+  'scontrol-show-job-requeued-pending', 'scontrol-show-job-requeued-outside', // + AccrueTime=Unknown after requeue
+  'scontrol-show-job-requeued-done',
+  'scontrol-show-job-array-task',
+  'scontrol-show-job-array-throttled', // + `show job A_50` prints the whole pending record (ArrayTaskId=15-99%10, %a of StdOut unexpanded), Slurm the one task
+  'scontrol-show-job-dep-never', 'scontrol-show-job-dep-waiting', 'scontrol-show-job-singleton', // + Eligible/Accrue/StartTime set (Slurm: Unknown while a dependency is open)
+  'scontrol-show-job-dep-or-done', // + Dependency not cleared to (null) once satisfied
+  'scontrol-show-job-kill-invalid-dep', // + Dependency=afterok:P(unfulfilled) (Slurm: (failed)), Priority (Slurm 4294967294), NumTasks=1 (Slurm N/A)
+  // squeue
+  'squeue-deps', // %E: "(unfulfilled)" after the parent failed (Slurm "(failed)"); satisfied/ended deps not cleared to (null)
+  'squeue-l', 'squeue-o-times', // no time limit prints 365-00:00:00 (Slurm UNLIMITED in TIME_LIMIT, %l and %L)
+  'squeue-o-codes', // %l 365-00:00:00, %q/%a (null) (Slurm normal/root), %Q/%p priority from the job id
+  'squeue-sort-id-desc', 'squeue-sort-name-id', 'squeue-o-widths', // --sort not applied
+  'squeue-array-ids', 'squeue-array-t-all', 'nextflow-squeue-array', // order of array task rows differs from Slurm's
+  'squeue-o-left-truncate', // Slurm prints "Invalid job format specification: -" twice for two %-N fields, we once
+  'nextflow-squeue-only-job-state', 'skypilot-squeue-only-job-state', // 22.05 has no --only-job-state (unrecognized option, exit 1); we accept it
+  'skypilot-squeue-gres-on-node', // --nodelist/-w filter not applied (rows of other nodes and pending jobs printed)
+  'ood-squeue-O-all', 'ood-squeue-O-j', // we reject tres-alloc (exit 1); 22.05 accepts it, rejects ExcNodes on stderr and still prints the rest (exit 0)
+  'squeue-json', 'torchx-squeue-json-j', // --json not implemented (prints the default table)
+  'squeue-t-all-accounting', // the job running `srun` ends FAILED (srun inside a job not implemented), Slurm COMPLETED
+];
+
+const CONF = readFileSync(join(GOLDEN_DIR, 'slurm.conf'), 'utf8');
+const names = readdirSync(join(GOLDEN_DIR, 'recorded'))
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.replace(/\.json$/, ''))
+  .sort();
+
+describe('golden fixtures', () => {
+  it('have unique query ids, a recording for every scenario, and at least 30 cases', () => {
+    const scenarios = readdirSync(join(GOLDEN_DIR, 'scenarios'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.replace(/\.json$/, ''))
+      .sort();
+    expect(names).toEqual(scenarios);
+    const ids = scenarios.flatMap((n) => queryStepsOf(loadScenario(n)).map((q) => q.id));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBeGreaterThanOrEqual(30);
+    for (const id of KNOWN_FAILING) expect(ids).toContain(id);
+  });
+});
+
+for (const name of names) {
+  describe(`golden: ${name}`, () => {
+    const scenario = loadScenario(name);
+    const real = loadRecording(name)!;
+    let cluster: TestCluster;
+    let ours: GoldenRun;
+
+    beforeAll(async () => {
+      cluster = new TestCluster({ confText: CONF, extraEnv: scenario.replayEnv });
+      // waits on our side give up after 60 s (real requeue waits are longer: that scenario
+      // shrinks our requeue delay with replayEnv FLOW_MINUTE_SECONDS instead)
+      ours = await replay(scenario, cluster, { maxWait: 60 });
+      // FLOW_GOLDEN_DUMP=<dir>: write our raw run and both masked sides of every query, for diffing
+      const dump = process.env.FLOW_GOLDEN_DUMP;
+      if (dump) {
+        mkdirSync(dump, { recursive: true });
+        const cases = queryStepsOf(scenario).map((step) => {
+          const r = real.queries.find((q) => q.id === step.id);
+          const o = ours.queries.find((q) => q.id === step.id);
+          return { id: step.id, real: r && masked(r, real.context, step), ours: o && masked(o, ours.context, step) };
+        });
+        writeFileSync(join(dump, `${name}.json`), `${JSON.stringify({ ours, cases }, null, 2)}\n`);
+      }
+    }, 900_000);
+    afterAll(async () => {
+      await cluster?.destroy();
+    }, 60_000);
+
+    for (const step of queryStepsOf(scenario)) {
+      const rec = real.queries.find((q) => q.id === step.id);
+      const title = `${step.id}${step.client ? ` [${step.client}]` : ''}: ${step.query.join(' ').replace(/[\x1e\x1f]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`).slice(0, 120)}`;
+      if (!rec) {
+        it.skip(`${title} (not recorded)`, () => {});
+        continue;
+      }
+      const test = KNOWN_FAILING.includes(step.id) ? it.fails : it;
+      test(title, () => {
+        const mine = ours.queries.find((q) => q.id === step.id);
+        expect(mine, 'the query ran on our side').toBeDefined();
+        expect(masked(mine!, ours.context, step)).toEqual(masked(rec, real.context, step));
+      });
+    }
+  });
+}
