@@ -70,7 +70,9 @@ export class RedisBackend implements Backend {
     });
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined) env[k] = v;
-    const r = await s.scripts.submit(job.jobId, JSON.stringify(job), parsed.script.bytes, JSON.stringify(env), fields, job.submitTime);
+    // without --priority, Redis numbers the job's priority in submission order
+    const r = await s.scripts.submit(job.jobId, JSON.stringify(job), parsed.script.bytes, JSON.stringify(env), fields, job.submitTime,
+      job.priority === undefined ? job.nice : undefined);
     if (r !== 1) throw new Error(`job id ${job.jobId} is already taken`);
   }
 

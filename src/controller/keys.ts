@@ -7,6 +7,8 @@ export interface Keys {
   prefix: string;
   /** INCR counter: the last job id handed out */
   nextJobId: string;
+  /** INCR counter: jobs submitted so far (their priority order) */
+  submissions: string;
   /** HASH per job: the record and its changing state */
   job(id: number): string;
   /** what job(id) starts with */
@@ -42,6 +44,7 @@ export function keysFor(cluster: string): Keys {
   return {
     prefix: p,
     nextJobId: `${p}next-job-id`,
+    submissions: `${p}submissions`,
     job: (id) => `${p}job:${id}`,
     jobPrefix: `${p}job:`,
     script: (id) => `${p}script:${id}`,

@@ -20,7 +20,7 @@ import releaseLua, { sha as releaseSha } from './lua/release-4.lua';
 import setReasonsLua, { sha as setReasonsSha } from './lua/set-reasons-3.lua';
 import splitTaskLua, { sha as splitTaskSha } from './lua/split-task-2.lua';
 import stepLua, { sha as stepSha } from './lua/step-1.lua';
-import submitLua, { sha as submitSha } from './lua/submit-7.lua';
+import submitLua, { sha as submitSha } from './lua/submit-8.lua';
 
 export type ScriptArg = string | number | Buffer;
 
@@ -67,10 +67,11 @@ export class Scripts {
     return this.num(S.nextJobId, [this.k.nextJobId], [firstJobId]);
   }
 
-  submit(jobId: number, record: string, script: Buffer, env: string, fields: Record<string, string | number>, submitTime: number): Promise<number> {
+  /** Accept a job; with `nice` set, its priority comes from the order of submission (else fields.priority stands). */
+  submit(jobId: number, record: string, script: Buffer, env: string, fields: Record<string, string | number>, submitTime: number, nice?: number): Promise<number> {
     const k = this.k;
-    return this.num(S.submit, [k.job(jobId), k.script(jobId), k.env(jobId), k.pending, k.active, k.listing, k.accounting, k.acct],
-      [jobId, record, script, env, JSON.stringify(fields), k.wake, submitTime]);
+    return this.num(S.submit, [k.job(jobId), k.script(jobId), k.env(jobId), k.pending, k.active, k.listing, k.accounting, k.acct, k.submissions],
+      [jobId, record, script, env, JSON.stringify(fields), k.wake, submitTime, nice ?? 0, nice === undefined ? 0 : 1]);
   }
 
   allocate(jobId: number, nodes: string, alloc: string, batchHost: string, start: number, cpus: number, nodeCount: number): Promise<number> {

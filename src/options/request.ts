@@ -117,6 +117,45 @@ export interface JobRequest {
   waitAllNodes?: 0 | 1;
   wckey?: string;
   wrap?: string;
+
+  // ---- srun's own (step) options
+  accelBind?: string;
+  bcast?: string;
+  bcastExclude?: string;
+  compress?: string;
+  cpuBind?: string;
+  ctrlCommIfhn?: string;
+  disableStatus?: boolean;
+  epilog?: string;
+  /** srun --exact: the step uses only what it asks for */
+  exact?: boolean;
+  hetGroup?: string;
+  immediate?: string;
+  /** srun --jobid: the allocation to run in */
+  jobid?: string;
+  /** srun -K: 1 kills the step when a task exits non-zero */
+  killOnBadExit?: number;
+  label?: boolean;
+  /** srun -W: seconds to wait after the first task ends */
+  maxWait?: number;
+  mpi?: string;
+  mpiCombine?: string;
+  multiProg?: boolean;
+  noAllocate?: boolean;
+  overlap?: boolean;
+  preserveEnv?: boolean;
+  prolog?: string;
+  pty?: boolean;
+  quitOnInterrupt?: boolean;
+  relative?: number;
+  resvPorts?: string;
+  sendLibs?: string;
+  slurmdDebug?: string;
+  taskEpilog?: string;
+  taskProlog?: string;
+  threads?: number;
+  unbuffered?: boolean;
+  whole?: boolean;
 }
 
 export type RequestField = keyof JobRequest;
@@ -150,6 +189,13 @@ const UNSET: { [K in RequestField]-?: undefined } = {
   timeMin: undefined, tmp: undefined, uid: undefined, usage: undefined, useMinNodes: undefined,
   verbose: undefined, version: undefined, wait: undefined, waitAllNodes: undefined, wckey: undefined,
   wrap: undefined,
+  accelBind: undefined, bcast: undefined, bcastExclude: undefined, compress: undefined, cpuBind: undefined,
+  ctrlCommIfhn: undefined, disableStatus: undefined, epilog: undefined, exact: undefined, hetGroup: undefined,
+  immediate: undefined, jobid: undefined, killOnBadExit: undefined, label: undefined, maxWait: undefined,
+  mpi: undefined, mpiCombine: undefined, multiProg: undefined, noAllocate: undefined, overlap: undefined,
+  preserveEnv: undefined, prolog: undefined, pty: undefined, quitOnInterrupt: undefined, relative: undefined,
+  resvPorts: undefined, sendLibs: undefined, slurmdDebug: undefined, taskEpilog: undefined, taskProlog: undefined,
+  threads: undefined, unbuffered: undefined, whole: undefined,
 };
 
 /** The same request, as an object of the one shape every such copy has (only reads are faster). */

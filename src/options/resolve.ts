@@ -8,7 +8,7 @@
 import { getopt, type GetoptTable, type LongOption, type ParsedOption, type ShortOption } from './getopt.js';
 import type { FailureLine, OptionFailure } from './kinds.js';
 import type { JobRequest } from './request.js';
-import { optionByName, SBATCH_OPTIONS, type OptionEntry } from './table.js';
+import { optionByName, optionKey, SBATCH_OPTIONS, SRUN_OPTIONS, type OptionEntry } from './table.js';
 
 export type OptionSource =
   | { from: 'command-line'; index: number }
@@ -46,14 +46,14 @@ export function applyOption(
   const result = entry.apply(value, { now, current: r.request });
   if (!result.ok) return result.failure;
   Object.assign(r.request, result.value);
-  r.state.set(entry.name, { source, text: value });
+  r.state.set(optionKey(entry), { source, text: value });
   return undefined;
 }
 
 /** Clear an option (an env flag set to a false value, or a validation reset). */
 export function resetOption(r: Resolution, entry: OptionEntry): void {
   for (const f of entry.fields) delete r.request[f];
-  r.state.delete(entry.name);
+  r.state.delete(optionKey(entry));
 }
 
 // ---- getopt table derived from the option table ----------------------------
@@ -62,22 +62,31 @@ function buildGetoptTable(entries: readonly OptionEntry[]): GetoptTable {
   const long: LongOption[] = [];
   const short = new Map<string, ShortOption>();
   for (const e of entries) {
-    for (const alias of e.aliases ?? []) long.push({ name: alias, arg: e.arg, id: e.name });
-    long.push({ name: e.name, arg: e.arg, id: e.name });
-    if (e.short) short.set(e.short, { letter: e.short, arg: e.arg, id: e.name });
+    const id = optionKey(e);
+    for (const alias of e.aliases ?? []) long.push({ name: alias, arg: e.arg, id });
+    long.push({ name: e.name, arg: e.arg, id });
+    if (e.short) short.set(e.short, { letter: e.short, arg: e.arg, id });
   }
   return { long, short };
 }
 
 export const SBATCH_GETOPT = buildGetoptTable(SBATCH_OPTIONS);
+let srunGetopt: GetoptTable | undefined;
+
+/** The getopt table of a command (srun's is built on first use: sbatch never needs it). */
+function getoptTableOf(cmd: string): GetoptTable {
+  if (cmd !== 'srun') return SBATCH_GETOPT;
+  srunGetopt ??= buildGetoptTable(SRUN_OPTIONS);
+  return srunGetopt;
+}
 
 export type ArgvResult =
   | { ok: true; options: ParsedOption[]; operandIndex: number }
   | { ok: false; failure: OptionFailure };
 
-/** getopt over argv, with sbatch's wording for its complaints. */
+/** getopt over argv with the command's own table (sbatch unless cmd is `srun`), with Slurm's wording for its complaints. */
 export function parseArgv(argv: readonly string[], cmd: string): ArgvResult {
-  const r = getopt(argv, SBATCH_GETOPT);
+  const r = getopt(argv, getoptTableOf(cmd));
   if (r.ok) return r;
   return { ok: false, failure: usageFailure(cmd, r.message) };
 }
@@ -106,29 +115,38 @@ function envFlagIsOn(value: string): boolean {
   return /^[ \t]*[+-]?\d+$/.test(value) && Number(value) !== 0;
 }
 
-/** Every input variable of the table, in the order the environment pass reads them: table order, then each entry's own. */
-const ENV_VARIABLES: readonly { variable: string; entry: OptionEntry }[] =
-  SBATCH_OPTIONS.flatMap((entry) => (entry.env ?? []).map((variable) => ({ variable, entry })));
-/** variable -> its places in ENV_VARIABLES (one, unless two entries read the same variable) */
-const ENV_RANKS = new Map<string, number[]>();
-ENV_VARIABLES.forEach(({ variable }, i) => ENV_RANKS.set(variable, [...(ENV_RANKS.get(variable) ?? []), i]));
+/** A command's input variables, each naming the option it sets, in the order the environment pass reads them. */
+export interface EnvTable {
+  variables: readonly { variable: string; entry: OptionEntry }[];
+  /** variable -> its places in `variables` (one, unless two entries read the same variable) */
+  ranks: ReadonlyMap<string, number[]>;
+}
+
+export function envTable(variables: readonly { variable: string; entry: OptionEntry }[]): EnvTable {
+  const ranks = new Map<string, number[]>();
+  variables.forEach(({ variable }, i) => ranks.set(variable, [...(ranks.get(variable) ?? []), i]));
+  return { variables, ranks };
+}
+
+/** sbatch's input variables: table order, then each entry's own. */
+const SBATCH_ENV = envTable(SBATCH_OPTIONS.flatMap((entry) => (entry.env ?? []).map((variable) => ({ variable, entry }))));
 
 /**
- * The environment pass: every `SBATCH_*` variable of the table that is set, in the order above. The
- * environment's own names are looked up in the table (an environment sets few of the table's ~60
- * variables), then put in the table's order.
+ * The environment pass: every input variable of the command (sbatch's `SBATCH_*` unless a table is
+ * given) that is set, in the table's order. The environment's own names are looked up in the table (an
+ * environment sets few of the table's variables), then put in the table's order.
  */
 export function applyEnvironment(
-  r: Resolution, env: Readonly<Record<string, string | undefined>>, now: Date,
+  r: Resolution, env: Readonly<Record<string, string | undefined>>, now: Date, table: EnvTable = SBATCH_ENV,
 ): OptionFailure | undefined {
   const ranks: number[] = [];
   for (const name of Object.keys(env)) {
-    const places = ENV_RANKS.get(name);
+    const places = table.ranks.get(name);
     if (places !== undefined) ranks.push(...places);
   }
   ranks.sort((a, b) => a - b);
   for (const rank of ranks) {
-    const { variable, entry } = ENV_VARIABLES[rank]!;
+    const { variable, entry } = table.variables[rank]!;
     const value = env[variable];
     if (value === undefined) continue;
     const source: OptionSource = { from: 'environment', variable };
@@ -147,7 +165,8 @@ export function applyEnvironment(
  * `validate_options_salloc_sbatch_srun` does: a value from the script or the
  * command line clears a conflicting one from the environment.
  */
-export function validateSources(r: Resolution): OptionFailure | undefined {
+export function validateSources(r: Resolution, cmd = 'sbatch'): OptionFailure | undefined {
+  const fatal = (message: string): OptionFailure => ({ exit: 1, lines: [{ raw: `${cmd}: fatal: ${message}` }] });
   const memOptions = ['mem', 'mem-per-cpu', 'mem-per-gpu'];
   const byCli = memOptions.filter((n) => isSetByCli(r, n));
   if (byCli.length > 1) return fatal('--mem, --mem-per-cpu, and --mem-per-gpu are mutually exclusive.');
@@ -160,10 +179,6 @@ export function validateSources(r: Resolution): OptionFailure | undefined {
     return fatal('--exclusive and --oversubscribe options are mutually exclusive');
   }
   return undefined;
-}
-
-function fatal(message: string): OptionFailure {
-  return { exit: 1, lines: [{ raw: `sbatch: fatal: ${message}` }] };
 }
 
 /** Render a failure as stderr lines for a command. */

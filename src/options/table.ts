@@ -1,6 +1,8 @@
 /**
- * The one option table. Every sbatch 22.05 option is one entry: its long and
- * short names, whether it takes a value, the `SBATCH_*` variables that set it,
+ * The one option table, shared by sbatch and srun as Slurm's `common_options[]`
+ * is. Every option is one entry: its long and short names, whether it takes a
+ * value, the commands it belongs to, the `SBATCH_*` variables that set it for
+ * sbatch (srun's own variables are in srun-env.ts, as in Slurm's srun/opt.c),
  * the request fields it writes, and how its text becomes those fields. The
  * command line, the environment and `#SBATCH` lines all go through it (see
  * resolve.ts). Entries are in the order of Slurm's own table (alphabetical by
@@ -19,6 +21,13 @@ import { parseSignal } from '../spec/values/index.js';
 
 export type Honoured = 'yes' | 'shown' | 'kept';
 
+/** The commands sharing the table (salloc is not built yet; its entries are marked for when it is). */
+export type OptionCommand = 'sbatch' | 'srun' | 'salloc';
+const ALL_COMMANDS: readonly OptionCommand[] = ['sbatch', 'srun', 'salloc'];
+const SBATCH_ONLY: readonly OptionCommand[] = ['sbatch'];
+const SRUN_ONLY: readonly OptionCommand[] = ['srun'];
+const NOT_SBATCH: readonly OptionCommand[] = ['srun', 'salloc'];
+
 /** What the apply function of an option may look at besides its value. */
 export interface ApplyContext {
   now: Date;
@@ -29,8 +38,12 @@ export interface ApplyContext {
 export type Apply = (value: string | undefined, ctx: ApplyContext) => Parsed<Partial<JobRequest>>;
 
 export interface OptionEntry {
-  /** long name, and the key of this entry */
+  /** long name, and the key of this entry unless `id` is given */
   name: string;
+  /** the key, when two commands give one long name different meanings (sbatch's `--wait` flag, srun's `--wait=sec`) */
+  id?: string;
+  /** the commands that accept it (default: all) */
+  commands?: readonly OptionCommand[];
   short?: string;
   /** other long names getopt accepts for the same option */
   aliases?: string[];
@@ -52,6 +65,11 @@ type Spec = Omit<OptionEntry, 'name' | 'fields' | 'apply' | 'kind'> & { kind?: s
 /** Free text stored as given. */
 function text(name: string, field: RequestField, spec: Spec): OptionEntry {
   return { name, fields: [field], kind: 'text', ...spec, apply: (v) => ok({ [field]: v ?? '' }) };
+}
+
+/** A value that may be left out (`--bcast`, `--bcast=/tmp/x`): stored as given, '' when absent. */
+function optionalText(name: string, field: RequestField, spec: Omit<Spec, 'arg'>): OptionEntry {
+  return { name, fields: [field], kind: 'text', arg: 'optional', ...spec, apply: (v) => ok({ [field]: v ?? '' }) };
 }
 
 function flag(name: string, field: RequestField, spec: Omit<Spec, 'arg'>, value: boolean = true): OptionEntry {
@@ -190,10 +208,13 @@ function extraNodeInfo(v: string): Parsed<Partial<JobRequest>> {
 // ---- the table ----------------------------------------------------------
 
 const entries: OptionEntry[] = [
+  text('accel-bind', 'accelBind', { commands: SRUN_ONLY, arg: 'required', honoured: 'kept' }),
   text('account', 'account', { short: 'A', arg: 'required', env: ['SBATCH_ACCOUNT'], honoured: 'shown' }),
   text('acctg-freq', 'acctgFreq', { arg: 'required', env: ['SBATCH_ACCTG_FREQ'], honoured: 'kept' }),
-  text('array', 'array', { short: 'a', arg: 'required', env: ['SBATCH_ARRAY_INX'], honoured: 'yes', kind: 'array' }),
-  text('batch', 'batch', { arg: 'required', env: ['SBATCH_BATCH'], honoured: 'kept' }),
+  text('array', 'array', { commands: SBATCH_ONLY, short: 'a', arg: 'required', env: ['SBATCH_ARRAY_INX'], honoured: 'yes', kind: 'array' }),
+  text('batch', 'batch', { commands: SBATCH_ONLY, arg: 'required', env: ['SBATCH_BATCH'], honoured: 'kept' }),
+  optionalText('bcast', 'bcast', { commands: SRUN_ONLY, honoured: 'kept' }),
+  text('bcast-exclude', 'bcastExclude', { commands: SRUN_ONLY, arg: 'required', honoured: 'kept' }),
   text('bb', 'bb', { arg: 'required', honoured: 'kept' }),
   text('bbf', 'bbf', { arg: 'required', honoured: 'kept' }),
   date('begin', 'begin', { short: 'b', arg: 'required', honoured: 'yes' }),
@@ -202,11 +223,13 @@ const entries: OptionEntry[] = [
   text('clusters', 'clusters', { short: 'M', aliases: ['cluster'], arg: 'required', env: ['SBATCH_CLUSTERS', 'SLURM_CLUSTERS'], honoured: 'yes' }),
   text('comment', 'comment', { arg: 'required', honoured: 'shown' }),
   text('constraint', 'constraint', { short: 'C', arg: 'required', env: ['SBATCH_CONSTRAINT'], honoured: 'yes' }),
+  optionalText('compress', 'compress', { commands: SRUN_ONLY, honoured: 'kept' }),
   text('container', 'container', { arg: 'required', env: ['SBATCH_CONTAINER'], honoured: 'kept' }),
   text('context', 'context', { arg: 'required', honoured: 'kept' }),
   flag('contiguous', 'contiguous', { honoured: 'shown' }),
   integer('core-spec', 'coreSpec', { short: 'S', arg: 'required', env: ['SBATCH_CORE_SPEC'], honoured: 'kept' }, false),
   integer('cores-per-socket', 'coresPerSocket', { arg: 'required', honoured: 'kept' }),
+  text('cpu-bind', 'cpuBind', { commands: SRUN_ONLY, aliases: ['cpu_bind'], arg: 'required', honoured: 'kept' }),
   checked('cpu-freq', 'cpuFreq', { arg: 'required', env: ['SBATCH_CPU_FREQ_REQ'], honoured: 'kept' }, cpuFreq),
   integer('cpus-per-gpu', 'cpusPerGpu', { arg: 'required', env: ['SBATCH_CPUS_PER_GPU'], honoured: 'yes' }),
   integer('cpus-per-task', 'cpusPerTask', { short: 'c', arg: 'required', honoured: 'yes' }),
@@ -218,9 +241,13 @@ const entries: OptionEntry[] = [
       return r.ok ? ok({ delayBoot: r.value === 'UNLIMITED' ? 0 : r.value }) : r;
     },
   },
+  text('ctrl-comm-ifhn', 'ctrlCommIfhn', { commands: SRUN_ONLY, arg: 'required', honoured: 'kept' }),
   text('dependency', 'dependency', { short: 'd', arg: 'required', honoured: 'yes', kind: 'dependency' }),
+  flag('disable-status', 'disableStatus', { commands: SRUN_ONLY, short: 'X', honoured: 'yes' }),
   checked('distribution', 'distribution', { short: 'm', arg: 'required', env: ['SBATCH_DISTRIBUTION'], honoured: 'kept' }, distribution),
+  text('epilog', 'epilog', { commands: SRUN_ONLY, arg: 'required', honoured: 'kept' }),
   text('error', 'error', { short: 'e', arg: 'required', env: ['SBATCH_ERROR'], honoured: 'yes', kind: 'pattern' }),
+  flag('exact', 'exact', { commands: SRUN_ONLY, honoured: 'yes' }),
   text('exclude', 'exclude', { short: 'x', arg: 'required', honoured: 'yes', kind: 'hostlist' }),
   {
     name: 'exclusive', fields: ['exclusive', 'oversubscribe'], kind: 'enum', arg: 'optional', env: ['SBATCH_EXCLUSIVE'], honoured: 'yes',
@@ -233,13 +260,13 @@ const entries: OptionEntry[] = [
     },
   },
   text('export', 'export', { arg: 'required', env: ['SBATCH_EXPORT'], honoured: 'yes', kind: 'export' }),
-  text('export-file', 'exportFile', { arg: 'required', honoured: 'kept' }),
+  text('export-file', 'exportFile', { commands: SBATCH_ONLY, arg: 'required', honoured: 'kept' }),
   {
     name: 'extra-node-info', short: 'B', fields: ['socketsPerNode', 'coresPerSocket', 'threadsPerCore'], kind: 'text', arg: 'required', honoured: 'kept',
     apply: (v) => extraNodeInfo(v ?? ''),
   },
   {
-    name: 'get-user-env', fields: ['getUserEnv'], kind: 'text', arg: 'optional', env: ['SBATCH_GET_USER_ENV'], honoured: 'kept',
+    name: 'get-user-env', commands: SBATCH_ONLY, fields: ['getUserEnv'], kind: 'text', arg: 'optional', env: ['SBATCH_GET_USER_ENV'], honoured: 'kept',
     apply: (v) => ok({ getUserEnv: v ?? '' }),
   },
   checked('gid', 'gid', { arg: 'required', honoured: 'kept' }, (v) => (/^\d+$/.test(v) || v === 'root' ? undefined : invalid('Invalid --gid specification'))),
@@ -252,12 +279,21 @@ const entries: OptionEntry[] = [
   text('gres', 'gres', { arg: 'required', env: ['SBATCH_GRES'], honoured: 'yes', kind: 'gres' }),
   choice('gres-flags', 'gresFlags', ['enforce-binding', 'disable-binding'] as const, { arg: 'required', env: ['SBATCH_GRES_FLAGS'], honoured: 'kept' }),
   flag('help', 'help', { short: 'h', honoured: 'yes' }),
+  text('het-group', 'hetGroup', { commands: SRUN_ONLY, arg: 'required', honoured: 'kept' }),
   checked('hint', 'hint', { arg: 'required', env: ['SBATCH_HINT', 'SLURM_HINT'], honoured: 'kept' }, hint),
   flag('hold', 'hold', { short: 'H', honoured: 'yes' }),
-  flag('ignore-pbs', 'ignorePbs', { env: ['SBATCH_IGNORE_PBS'], honoured: 'yes' }),
+  flag('ignore-pbs', 'ignorePbs', { commands: SBATCH_ONLY, env: ['SBATCH_IGNORE_PBS'], honoured: 'yes' }),
+  optionalText('immediate', 'immediate', { commands: NOT_SBATCH, short: 'I', honoured: 'kept' }),
   text('input', 'input', { short: 'i', arg: 'required', env: ['SBATCH_INPUT'], honoured: 'yes', kind: 'pattern' }),
+  checked('jobid', 'jobid', { commands: SRUN_ONLY, arg: 'required', honoured: 'yes' }, (v) => (/^\d+$/.test(v.trim()) ? undefined : invalid(`Invalid --jobid specification`))),
   text('job-name', 'jobName', { short: 'J', arg: 'required', env: ['SBATCH_JOB_NAME'], honoured: 'yes' }),
-  choice('kill-on-invalid-dep', 'killOnInvalidDep', ['yes', 'no'] as const, { arg: 'required', honoured: 'yes' }, (w) => w === 'yes'),
+  {
+    name: 'kill-on-bad-exit', short: 'K', commands: SRUN_ONLY, fields: ['killOnBadExit'], kind: 'int', arg: 'optional', honoured: 'yes',
+    // a bare -K means 1; the value must be attached (-K0, --kill-on-bad-exit=0)
+    apply: (v) => ok({ killOnBadExit: v === undefined ? 1 : strtol(v) }),
+  },
+  choice('kill-on-invalid-dep', 'killOnInvalidDep', ['yes', 'no'] as const, { commands: SBATCH_ONLY, arg: 'required', honoured: 'yes' }, (w) => w === 'yes'),
+  flag('label', 'label', { commands: SRUN_ONLY, short: 'l', honoured: 'yes' }),
   text('licenses', 'licenses', { short: 'L', arg: 'required', honoured: 'shown' }),
   checked('mail-type', 'mailType', { arg: 'required', honoured: 'shown' }, mailType),
   text('mail-user', 'mailUser', { arg: 'required', honoured: 'shown' }),
@@ -267,6 +303,9 @@ const entries: OptionEntry[] = [
   mem('mem-per-cpu', 'memPerCpu', { arg: 'required', env: ['SBATCH_MEM_PER_CPU'], honoured: 'yes' }),
   mem('mem-per-gpu', 'memPerGpu', { arg: 'required', env: ['SBATCH_MEM_PER_GPU'], honoured: 'yes' }),
   integer('mincpus', 'mincpus', { arg: 'required', honoured: 'yes' }),
+  text('mpi', 'mpi', { commands: SRUN_ONLY, arg: 'required', honoured: 'kept' }),
+  text('mpi-combine', 'mpiCombine', { commands: SRUN_ONLY, arg: 'required', honoured: 'kept' }),
+  flag('multi-prog', 'multiProg', { commands: SRUN_ONLY, honoured: 'yes' }),
   text('network', 'network', { arg: 'required', env: ['SBATCH_NETWORK'], honoured: 'shown' }),
   {
     name: 'nice', fields: ['nice'], kind: 'int', arg: 'optional', honoured: 'yes',
@@ -276,6 +315,7 @@ const entries: OptionEntry[] = [
       return ok({ nice });
     },
   },
+  flag('no-allocate', 'noAllocate', { commands: SRUN_ONLY, short: 'Z', honoured: 'kept' }),
   {
     name: 'no-kill', short: 'k', fields: ['noKill'], kind: 'flag', arg: 'optional', env: ['SBATCH_NO_KILL'], honoured: 'kept',
     apply: (v) => {
@@ -284,8 +324,8 @@ const entries: OptionEntry[] = [
       return invalid('Invalid --no-kill specification');
     },
   },
-  flag('no-requeue', 'requeue', { env: ['SBATCH_NO_REQUEUE'], honoured: 'yes' }, false),
-  text('nodefile', 'nodefile', { short: 'F', arg: 'required', honoured: 'yes', kind: 'path' }),
+  flag('no-requeue', 'requeue', { commands: SBATCH_ONLY, env: ['SBATCH_NO_REQUEUE'], honoured: 'yes' }, false),
+  text('nodefile', 'nodefile', { commands: SBATCH_ONLY, short: 'F', arg: 'required', honoured: 'yes', kind: 'path' }),
   text('nodelist', 'nodelist', { short: 'w', arg: 'required', honoured: 'yes', kind: 'hostlist' }),
   {
     name: 'nodes', short: 'N', fields: ['nodes'], kind: 'nodes', arg: 'required', honoured: 'yes',
@@ -312,14 +352,16 @@ const entries: OptionEntry[] = [
   },
   text('output', 'output', { short: 'o', arg: 'required', env: ['SBATCH_OUTPUT'], honoured: 'yes', kind: 'pattern' }),
   flag('overcommit', 'overcommit', { short: 'O', env: ['SBATCH_OVERCOMMIT'], honoured: 'shown' }),
+  flag('overlap', 'overlap', { commands: SRUN_ONLY, honoured: 'yes' }),
   {
     name: 'oversubscribe', short: 's', fields: ['oversubscribe', 'exclusive'], kind: 'flag', arg: 'none', honoured: 'yes',
     apply: () => ok({ oversubscribe: true, exclusive: undefined }),
   },
-  flag('parsable', 'parsable', { honoured: 'yes' }),
+  flag('parsable', 'parsable', { commands: SBATCH_ONLY, honoured: 'yes' }),
   text('partition', 'partition', { short: 'p', arg: 'required', env: ['SBATCH_PARTITION'], honoured: 'yes' }),
   text('power', 'power', { arg: 'required', env: ['SBATCH_POWER'], honoured: 'kept' }),
   text('prefer', 'prefer', { arg: 'required', honoured: 'shown' }),
+  flag('preserve-env', 'preserveEnv', { commands: SRUN_ONLY, short: 'E', honoured: 'kept' }),
   {
     name: 'priority', fields: ['priority'], kind: 'int', arg: 'required', honoured: 'yes',
     apply: (v) => {
@@ -331,19 +373,26 @@ const entries: OptionEntry[] = [
     },
   },
   checked('profile', 'profile', { arg: 'required', env: ['SBATCH_PROFILE'], honoured: 'kept' }, profile),
+  text('prolog', 'prolog', { commands: SRUN_ONLY, arg: 'required', honoured: 'kept' }),
   {
     name: 'propagate', fields: ['propagate'], kind: 'text', arg: 'optional', honoured: 'kept',
     apply: (v) => ok({ propagate: v ?? 'ALL' }),
   },
+  flag('pty', 'pty', { commands: SRUN_ONLY, honoured: 'yes' }),
   text('qos', 'qos', { short: 'q', arg: 'required', env: ['SBATCH_QOS'], honoured: 'shown' }),
   flag('quiet', 'quiet', { short: 'Q', honoured: 'yes' }),
+  flag('quit-on-interrupt', 'quitOnInterrupt', { commands: SRUN_ONLY, honoured: 'yes' }),
   flag('reboot', 'reboot', { honoured: 'kept' }),
-  flag('requeue', 'requeue', { env: ['SBATCH_REQUEUE'], honoured: 'yes' }),
+  integer('relative', 'relative', { commands: SRUN_ONLY, short: 'r', arg: 'required', honoured: 'kept' }, false),
+  flag('requeue', 'requeue', { commands: SBATCH_ONLY, env: ['SBATCH_REQUEUE'], honoured: 'yes' }),
   text('reservation', 'reservation', { arg: 'required', env: ['SBATCH_RESERVATION'], honoured: 'shown' }),
+  optionalText('resv-ports', 'resvPorts', { commands: SRUN_ONLY, honoured: 'kept' }),
+  optionalText('send-libs', 'sendLibs', { commands: SRUN_ONLY, honoured: 'kept' }),
   {
     name: 'signal', fields: ['signal'], kind: 'signal', arg: 'required', env: ['SBATCH_SIGNAL'], honoured: 'yes',
     apply: (v) => (parseSignal(v ?? '').ok ? ok({ signal: v ?? '' }) : invalid('Invalid --signal specification')),
   },
+  text('slurmd-debug', 'slurmdDebug', { commands: SRUN_ONLY, arg: 'required', honoured: 'kept' }),
   integer('sockets-per-node', 'socketsPerNode', { arg: 'required', honoured: 'kept' }),
   flag('spread-job', 'spreadJob', { env: ['SBATCH_SPREAD_JOB'], honoured: 'kept' }),
   {
@@ -354,13 +403,17 @@ const entries: OptionEntry[] = [
       return r.ok ? ok({ switches: v ?? '' }) : r;
     },
   },
-  flag('test-only', 'testOnly', { honoured: 'yes' }),
+  text('task-epilog', 'taskEpilog', { commands: SRUN_ONLY, arg: 'required', honoured: 'kept' }),
+  text('task-prolog', 'taskProlog', { commands: SRUN_ONLY, arg: 'required', honoured: 'kept' }),
+  flag('test-only', 'testOnly', { commands: SBATCH_ONLY, honoured: 'yes' }),
   integer('thread-spec', 'threadSpec', { arg: 'required', env: ['SBATCH_THREAD_SPEC'], honoured: 'kept' }),
+  integer('threads', 'threads', { commands: SRUN_ONLY, short: 'T', arg: 'required', honoured: 'kept' }),
   integer('threads-per-core', 'threadsPerCore', { arg: 'required', env: ['SBATCH_THREADS_PER_CORE'], honoured: 'kept' }),
   duration('time', 'time', { short: 't', arg: 'required', env: ['SBATCH_TIMELIMIT'], honoured: 'yes' }),
   duration('time-min', 'timeMin', { arg: 'required', honoured: 'shown' }),
   mem('tmp', 'tmp', { arg: 'required', honoured: 'shown' }),
   checked('uid', 'uid', { arg: 'required', honoured: 'kept' }, (v) => (/^\d+$/.test(v) || v === 'root' ? undefined : invalid('Invalid --uid specification'))),
+  flag('unbuffered', 'unbuffered', { commands: SRUN_ONLY, short: 'u', honoured: 'yes' }),
   flag('usage', 'usage', { honoured: 'yes' }),
   flag('use-min-nodes', 'useMinNodes', { env: ['SBATCH_USE_MIN_NODES'], honoured: 'kept' }),
   {
@@ -368,9 +421,11 @@ const entries: OptionEntry[] = [
     apply: (_v, ctx) => ok({ verbose: (ctx.current.verbose ?? 0) + 1 }),
   },
   flag('version', 'version', { short: 'V', honoured: 'yes' }),
-  flag('wait', 'wait', { short: 'W', env: ['SBATCH_WAIT'], honoured: 'yes' }),
+  flag('wait', 'wait', { commands: SBATCH_ONLY, short: 'W', env: ['SBATCH_WAIT'], honoured: 'yes' }),
+  // srun's -W is another option than sbatch's: seconds to wait after the first task ends
+  integer('wait', 'maxWait', { id: 'wait-srun', commands: SRUN_ONLY, short: 'W', arg: 'required', honoured: 'yes' }, false),
   {
-    name: 'wait-all-nodes', fields: ['waitAllNodes'], kind: 'int', arg: 'required', env: ['SBATCH_WAIT_ALL_NODES'], honoured: 'kept',
+    name: 'wait-all-nodes', commands: ['sbatch', 'salloc'], fields: ['waitAllNodes'], kind: 'int', arg: 'required', env: ['SBATCH_WAIT_ALL_NODES'], honoured: 'kept',
     apply: (v) => {
       const r = slurmInt(v ?? '', '--wait-all-nodes', false);
       if (!r.ok) return r;
@@ -378,9 +433,20 @@ const entries: OptionEntry[] = [
     },
   },
   text('wckey', 'wckey', { arg: 'required', env: ['SBATCH_WCKEY'], honoured: 'shown' }),
-  text('wrap', 'wrap', { arg: 'required', honoured: 'yes' }),
+  flag('whole', 'whole', { commands: SRUN_ONLY, honoured: 'kept' }),
+  text('wrap', 'wrap', { commands: SBATCH_ONLY, arg: 'required', honoured: 'yes' }),
 ];
 
-export const SBATCH_OPTIONS: readonly OptionEntry[] = entries;
+/** An entry's key: its id, or its long name. */
+export const optionKey = (e: OptionEntry): string => e.id ?? e.name;
 
-export const optionByName: ReadonlyMap<string, OptionEntry> = new Map(entries.map((e) => [e.name, e]));
+/** The entries of one command, in table order. */
+export function optionsOf(command: OptionCommand): readonly OptionEntry[] {
+  return entries.filter((e) => (e.commands ?? ALL_COMMANDS).includes(command));
+}
+
+export const SBATCH_OPTIONS: readonly OptionEntry[] = optionsOf('sbatch');
+export const SRUN_OPTIONS: readonly OptionEntry[] = optionsOf('srun');
+
+/** Every entry by key (optionKey). */
+export const optionByName: ReadonlyMap<string, OptionEntry> = new Map(entries.map((e) => [optionKey(e), e]));

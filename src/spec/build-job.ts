@@ -148,6 +148,7 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
   // ---- files
   const workDir = req.chdir === undefined ? ctx.cwd : resolve(ctx.cwd, req.chdir);
   const isArray = arraySpec !== undefined;
+  const withDbd = cluster.accountingStorageType === 'accounting_storage/slurmdbd';
   const defaultOut = isArray ? 'slurm-%A_%a.out' : 'slurm-%j.out';
   const stdout = filePath(req.output ?? defaultOut, workDir);
   const stderr = req.error === undefined ? stdout : filePath(req.error, workDir);
@@ -169,9 +170,11 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     userName: ctx.userName,
     groupId: ctx.groupId,
     groupName: ctx.groupName,
-    account: req.account,
-    // without accounting storage slurmctld keeps no QOS
-    qos: cluster.accountingStorageType === 'accounting_storage/none' ? undefined : req.qos,
+    // With slurmdbd, a job without -A/-q gets its user's default association: here the
+    // account named after the user (as slurmdbd sets root up) and QOS normal. Without
+    // accounting storage slurmctld keeps no account or QOS of its own.
+    account: req.account ?? (withDbd ? ctx.userName : undefined),
+    qos: withDbd ? req.qos ?? 'normal' : cluster.accountingStorageType === 'accounting_storage/none' ? undefined : req.qos,
     partition: req.partition ?? partition.name,
     submitHost: ctx.submitHost,
     allocSid: ctx.allocSid,

@@ -37,15 +37,11 @@ export const KNOWN_FAILING: string[] = [
   'snakemake-plugin-scontrol-show-config', 'scontrol-show-partition', 'ood-scontrol-show-part-o',
   'skypilot-scontrol-show-partitions-o', 'scontrol-show-partition-a100', 'scontrol-show-node-gpu1-idle',
   'dstack-scontrol-show-o-node', 'scontrol-show-node-gpu1-busy',
-  // scontrol show job: Account=(null) QOS=(null) (slurmdbd mode: Account=root QOS=normal) and Priority from the
-  // job id (4294901760-id; Slurm: 4294901759 for a fresh controller's first job, one less per later job)
+  // scontrol show job
   'scontrol-show-job-running', // + TRES without gres/gpu=1; Command=<cwd>/.command.run (Slurm: .command.run as typed)
   'snakemake-profile-scontrol-o', 'scontrol-show-job-failed', 'scontrol-show-job-cancelled',
-  'scontrol-show-job-held-o', 'scontrol-show-job-stdin-held', 'scontrol-show-job-array-pending', // Account/QOS only
   'scontrol-show-job-begin', // + AccrueTime=Unknown (Slurm: the submit time while waiting for --begin)
   'scontrol-show-job-requeued-pending', 'scontrol-show-job-requeued-outside', // + AccrueTime=Unknown after requeue
-  'scontrol-show-job-requeued-done',
-  'scontrol-show-job-array-task',
   'scontrol-show-job-array-throttled', // + `show job A_50` prints the whole pending record (ArrayTaskId=15-99%10, %a of StdOut unexpanded), Slurm the one task
   'scontrol-show-job-dep-never', 'scontrol-show-job-dep-waiting', 'scontrol-show-job-singleton', // + Eligible/Accrue/StartTime set (Slurm: Unknown while a dependency is open)
   'scontrol-show-job-dep-or-done', // + Dependency not cleared to (null) once satisfied

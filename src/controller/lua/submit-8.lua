@@ -4,14 +4,22 @@
   (unless held) and make it visible to squeue and sacct. Refuses an id that is already taken.
   KEYS[1] job hash        KEYS[2] script        KEYS[3] env
   KEYS[4] pending zset    KEYS[5] active zset   KEYS[6] listing hash
-  KEYS[7] accounting zset KEYS[8] accounting lines hash
+  KEYS[7] accounting zset KEYS[8] accounting lines hash   KEYS[9] submissions counter
   ARGV[1] job id          ARGV[2] record JSON   ARGV[3] script bytes
   ARGV[4] env JSON        ARGV[5] state fields JSON (flat object of hash fields)
   ARGV[6] wake channel    ARGV[7] submit time
+  ARGV[8] nice            ARGV[9] '1': the priority comes from the order of submission (priority/basic:
+                          the cluster's first job 4294901759, one less for each later one, minus nice)
   Returns 1, or -1 when the id exists.
 ]]
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 local fields = cjson.decode(ARGV[5])
+if ARGV[9] == '1' then
+  local base = 4294901760 - redis.call('INCR', KEYS[9]) - tonumber(ARGV[8])
+  if base < 1 then base = 1 end
+  fields.basePriority = base
+  if fields.priority ~= 0 then fields.priority = base end
+end
 local args = { 'record', ARGV[2] }
 for k, v in pairs(fields) do
   args[#args + 1] = k
