@@ -64,6 +64,14 @@ async function commandRatios(): Promise<void> {
     }, 20);
     console.log(`sbatch --hold --wrap=true: ${m.sbatch!.toFixed(1)} ms vs node -e 0: ${m['node -e 0']!.toFixed(1)} ms -> ratio ${ratio(m.sbatch!, m['node -e 0']!)} (target < 2x)`);
 
+    // a 100,000-task array is one record: submitting it costs about what any job costs
+    const array = ['--hold', '--array=0-99999', '--wrap=true', '-o', '/dev/null'];
+    const a = interleaved({
+      'node -e 0': () => timeProcess(process.execPath, ['-e', '0'], c.env),
+      array: () => timeProcess(sbatch, array, c.env),
+    }, 10);
+    console.log(`sbatch --array=0-99999 (100,000 tasks): ${a.array!.toFixed(1)} ms vs node -e 0: ${a['node -e 0']!.toFixed(1)} ms -> ratio ${ratio(a.array!, a['node -e 0']!)} (target < 3x)`);
+
     const t0 = performance.now();
     await c.submitMany(10_000, () => ['--hold', '--wrap=true', '-o', '/dev/null']);
     const queued = c.run('squeue', ['-h'], ROOT).split('\n').filter(Boolean).length;

@@ -51,7 +51,8 @@ export class RedisBackend implements Backend {
       priority: status.priority,
       basePriority: base,
       held: job.held ? 'user' : '',
-      eligible: job.beginTime ?? (job.held ? 0 : job.submitTime),
+      // not eligible (EligibleTime=Unknown) while held or waiting for a dependency
+      eligible: job.beginTime ?? (job.held || status.dependency !== null ? 0 : job.submitTime),
       start: 0,
       end: 0,
       lastSchedEval: job.submitTime,

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseFlowConfig, type FlowConfig } from './flow-config.js';
-import { parseSlurmConf, type ClusterConfig, type ConfResult } from './slurm-conf.js';
+import { CONF_FORMAT, parseSlurmConf, type ClusterConfig, type ConfResult } from './slurm-conf.js';
 import { stateDir } from '../state-dir.js';
 
 export interface Cluster {
@@ -91,7 +91,7 @@ function fnv1a(text: string): string {
 
 function parseCached(text: string, env: Readonly<Record<string, string | undefined>>): ConfResult {
   const dir = join(stateDir(env), 'conf-cache');
-  const file = join(dir, `${fnv1a(text)}-${text.length}.json`);
+  const file = join(dir, `${fnv1a(text)}-${text.length}-v${CONF_FORMAT}.json`);
   try {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as ClusterConfig & { settings: [string, string][] };
     return { ok: true, config: { ...cached, settings: new Map(cached.settings) } };

@@ -15,7 +15,12 @@ export interface GresConfig {
 
 export interface NodeConfig {
   name: string;
+  /** NodeAddr (default: the host name) */
   addr?: string;
+  /** NodeHostname (default: the node name) */
+  hostname?: string;
+  /** Port of its slurmd (default: SlurmdPort) */
+  port?: number;
   cpus: number;
   boards: number;
   sockets: number;
@@ -26,7 +31,11 @@ export interface NodeConfig {
   gres: GresConfig[];
   features: string[];
   weight: number;
+  /** MB of TmpFS */
+  tmpDisk: number;
   state: string;
+  /** every key=value of its line (and the DEFAULT lines before it), by lower-case key, as written */
+  conf: Record<string, string>;
 }
 
 export interface PartitionConfig {
@@ -39,9 +48,15 @@ export interface PartitionConfig {
   maxTime: number | 'UNLIMITED';
   defaultTime?: number | 'UNLIMITED';
   maxNodes: number | 'UNLIMITED';
+  minNodes: number;
   state: string;
   hidden: boolean;
+  /** every key=value of its line (and the DEFAULT lines before it), by lower-case key, as written */
+  conf: Record<string, string>;
 }
+
+/** Bumped whenever the parsed shape changes (load.ts keys its parse cache with it). */
+export const CONF_FORMAT = 2;
 
 export interface ClusterConfig {
   clusterName: string;
@@ -148,8 +163,15 @@ export function parseSlurmConf(text: string): ConfResult {
       const merged = new Map([...nodeDefaults, ...map]);
       const names = expandHostlist(name);
       if (!names.ok) return { ok: false, line, message: `Invalid NodeName ${name}` };
-      const addrs = merged.has('nodeaddr') ? expandHostlist(merged.get('nodeaddr')!) : undefined;
-      names.value.forEach((n, i) => nodes.push(nodeFrom(n, merged, addrs?.ok ? addrs.value[i] : undefined)));
+      const perNode = (key: string): string[] | undefined => {
+        if (!merged.has(key)) return undefined;
+        const r = expandHostlist(merged.get(key)!);
+        return r.ok ? r.value : undefined;
+      };
+      const addrs = perNode('nodeaddr');
+      const hostnames = perNode('nodehostname');
+      const ports = perNode('port');
+      names.value.forEach((n, i) => nodes.push(nodeFrom(n, merged, addrs?.[i], hostnames?.[i], ports?.[i] ?? ports?.[0])));
       continue;
     }
     if (firstKey === 'partitionname') {
@@ -169,6 +191,7 @@ export function parseSlurmConf(text: string): ConfResult {
         members = r.value;
       }
       const maxNodes = merged.get('maxnodes');
+      const minNodes = merged.get('minnodes');
       partitions.push({
         name,
         nodes: members,
@@ -177,8 +200,10 @@ export function parseSlurmConf(text: string): ConfResult {
         maxTime: confTime(merged.get('maxtime') ?? 'UNLIMITED') ?? 'UNLIMITED',
         defaultTime: merged.has('defaulttime') ? confTime(merged.get('defaulttime')!) : undefined,
         maxNodes: maxNodes === undefined || /^(infinite|unlimited)$/i.test(maxNodes) ? 'UNLIMITED' : Number(maxNodes),
+        minNodes: minNodes !== undefined && /^\d+$/.test(minNodes) ? Number(minNodes) : 0,
         state: (merged.get('state') ?? 'UP').toUpperCase(),
         hidden: /^yes$/i.test(merged.get('hidden') ?? ''),
+        conf: Object.fromEntries(merged),
       });
       continue;
     }
@@ -208,26 +233,36 @@ export function parseSlurmConf(text: string): ConfResult {
   };
 }
 
-function nodeFrom(name: string, m: Map<string, string>, addr: string | undefined): NodeConfig {
+function nodeFrom(name: string, m: Map<string, string>, addr: string | undefined, hostname: string | undefined, port: string | undefined): NodeConfig {
   const n = (key: string, fallback: number) => (m.has(key) && /^\d+$/.test(m.get(key)!) ? Number(m.get(key)) : fallback);
   const boards = n('boards', 1);
-  const sockets = n('sockets', n('socketsperboard', 1) * boards);
   const coresPerSocket = n('corespersocket', 1);
   const threadsPerCore = n('threadspercore', 1);
-  return {
+  const cpusGiven = n('cpus', n('procs', 0));
+  // as Slurm does: with CPUs but no Sockets, the CPUs not explained by cores and threads are sockets
+  const socketsGiven = m.has('sockets') || m.has('socketsperboard');
+  const sockets = socketsGiven || cpusGiven === 0
+    ? n('sockets', n('socketsperboard', 1) * boards)
+    : Math.max(1, Math.floor(cpusGiven / (coresPerSocket * threadsPerCore)));
+  const node: NodeConfig = {
     name,
     addr,
     boards,
     sockets,
     coresPerSocket,
     threadsPerCore,
-    cpus: n('cpus', n('procs', sockets * coresPerSocket * threadsPerCore)),
+    cpus: cpusGiven || sockets * coresPerSocket * threadsPerCore,
     realMemory: n('realmemory', 1),
     gres: parseGres(m.get('gres') ?? ''),
     features: (m.get('feature') ?? m.get('features') ?? '').split(',').filter(Boolean),
     weight: n('weight', 1),
+    tmpDisk: n('tmpdisk', 0),
     state: (m.get('state') ?? 'UNKNOWN').toUpperCase(),
+    conf: Object.fromEntries(m),
   };
+  if (hostname !== undefined) node.hostname = hostname;
+  if (port !== undefined && /^\d+$/.test(port)) node.port = Number(port);
+  return node;
 }
 
 export function defaultPartition(c: ClusterConfig): PartitionConfig | undefined {

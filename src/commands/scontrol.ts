@@ -9,8 +9,10 @@ import { formatTasks, hasTask, parseTasks } from '../spec/array-tasks.js';
 import { compressHostlistExpression, expandHostlist } from '../spec/values/index.js';
 import type { IO } from './io.js';
 import type { JobSource } from './job-source.js';
+import { showCluster, type ShowClusterDeps } from './scontrol-show.js';
 
-export interface ScontrolDeps {
+/** `view` serves `show config|node` (scontrol-show.ts). */
+export interface ScontrolDeps extends ShowClusterDeps {
   source: JobSource;
   /** hold/release; returns the Lua result code per job */
   hold: (cluster: Cluster, jobId: number, kind: 'user' | 'admin' | 'release') => Promise<number>;
@@ -165,8 +167,11 @@ async function show(args: string[], oneLiner: boolean, io: IO, deps: ScontrolDep
     }
     const loadedJobs = await deps.source.load(loaded.cluster, ids);
     // `42_7`: the task's own record, or its array's while it still waits there
-    const jobs = loadedJobs.filter((j) => task === undefined || j.record.arrayTaskId === task
-      || (j.tasks !== '' && hasTask(parseTasks(j.tasks), task)));
+    const jobs = loadedJobs.flatMap((j) => {
+      if (task === undefined || j.record.arrayTaskId === task) return [j];
+      // `42_7` while task 7 still waits in its array's record: that record, seen as the one task
+      return j.tasks !== '' && hasTask(parseTasks(j.tasks), task) ? [asPendingTask(j, task)] : [];
+    });
     if (jobs.length === 0) {
       if (target === undefined) {
         io.stdout('No jobs in the system\n');
@@ -176,16 +181,27 @@ async function show(args: string[], oneLiner: boolean, io: IO, deps: ScontrolDep
       return 1;
     }
     const now = Math.floor(io.now().getTime() / 1000);
-    io.stdout(jobs.sort((a, b) => b.record.jobId - a.record.jobId).map((j) => render(j, now, oneLiner)).join(''));
+    io.stdout(jobs.sort((a, b) => b.record.jobId - a.record.jobId).map((j) => render(j, now, oneLiner, gpuTres(loaded.cluster))).join(''));
     return 0;
   }
+  const shown = await showCluster(args, oneLiner, io, deps);
+  if (shown !== undefined) return shown;
   io.stderr(`invalid entity:${what} for keyword:show\n`);
   return 1;
 }
 
-function render(j: StoredJob, now: number, oneLiner: boolean): string {
+/** An array's record as `scontrol show job 42_7` shows one of its pending tasks: not yet eligible, nothing planned. */
+function asPendingTask(array: StoredJob, task: number): StoredJob {
+  return { ...array, record: { ...array.record, arrayTaskId: task }, tasks: String(task), eligible: 0, start: 0 };
+}
+
+/** With slurmdbd accounting GPUs (AccountingStorageTRES=gres/gpu), TRES strings list them. */
+const gpuTres = (cluster: Cluster) => /(^|,)gres\/gpu(,|$)/.test(cluster.config.settings.get('accountingstoragetres') ?? '');
+
+function render(j: StoredJob, now: number, oneLiner: boolean, gpuTres = false): string {
   const st = displayStatus(j, now, j.record.submitHost);
   st.allocSid = j.record.allocSid ?? 0;
+  st.gpuTres = gpuTres;
   if (j.tasks !== '') st.pendingArrayTasks = formatTasks(parseTasks(j.tasks), j.record.arrayThrottle ?? 0);
   return showJob(j.record, st, oneLiner);
 }

@@ -5,12 +5,15 @@
 import { loadCluster } from '../cluster/load.js';
 import { getopt, type GetoptTable, type LongOption, type ShortOption } from '../options/getopt.js';
 import { BASE_FIELDS, COMPACT_STATE, type Listed, type Row } from '../format/squeue/fields.js';
+import { squeueJson } from '../format/squeue/json.js';
+import { parseSort, SORT_USES, sortRows } from '../format/squeue/sort.js';
 import { DEFAULT_FORMAT, headerLine, layoutFromFields, layoutFromFormat, LONG_FORMAT, rowLine, type Layout } from '../format/squeue/print.js';
 import { formatTasks, hasTask, parseTasks, taskIndices } from '../spec/array-tasks.js';
+import { expandHostlist } from '../spec/values/index.js';
 import { ctime } from '../format/ctime.js';
 import { lookupUser } from './users.js';
 import type { IO } from './io.js';
-import type { ListSource } from './job-source.js';
+import type { JobSource, ListSource } from './job-source.js';
 
 const OPTIONS: [string, string | undefined, 'none' | 'required' | 'optional'][] = [
   ['account', 'A', 'required'], ['all', 'a', 'none'], ['array', 'r', 'none'], ['array-unique', undefined, 'none'],
@@ -18,7 +21,8 @@ const OPTIONS: [string, string | undefined, 'none' | 'required' | 'optional'][] 
   ['help', undefined, 'none'], ['hide', undefined, 'none'], ['iterate', 'i', 'required'], ['jobs', 'j', 'optional'],
   ['json', undefined, 'none'], ['licenses', 'L', 'required'], ['local', undefined, 'none'], ['long', 'l', 'none'],
   ['me', undefined, 'none'], ['name', 'n', 'required'], ['noconvert', undefined, 'none'], ['noheader', 'h', 'none'],
-  ['nodelist', 'w', 'required'], ['only-job-state', undefined, 'none'], ['partition', 'p', 'required'],
+  // (no --only-job-state: 22.05 does not have it)
+  ['nodelist', 'w', 'required'], ['partition', 'p', 'required'],
   ['qos', 'q', 'required'], ['reservation', 'R', 'required'], ['sibling', undefined, 'none'], ['sort', 'S', 'required'],
   ['start', undefined, 'none'], ['states', 't', 'required'], ['steps', 's', 'optional'], ['usage', undefined, 'none'],
   ['user', 'u', 'required'], ['verbose', 'v', 'none'], ['version', 'V', 'none'], ['yaml', undefined, 'none'],
@@ -42,6 +46,8 @@ export interface JobFilter {
   partitions?: Set<string>;
   states?: Set<string>;
   accounts?: Set<string>;
+  /** -w: jobs holding any of these nodes */
+  nodes?: Set<string>;
 }
 
 /**
@@ -85,31 +91,12 @@ export function matches(row: Row, f: JobFilter): boolean {
   if (f.names && !f.names.has(j.get('r.name'))) return false;
   if (f.partitions && !j.get('r.partition').split(',').some((p) => f.partitions!.has(p))) return false;
   if (f.accounts && !f.accounts.has(j.get('r.account'))) return false;
+  if (f.nodes) {
+    const held = j.get('nodes');
+    const list = held ? expandHostlist(held) : undefined;
+    if (!list?.ok || !list.value.some((n) => f.nodes!.has(n))) return false;
+  }
   return true;
-}
-
-/** Default order: partition, then compact state, then priority (highest first), newest first on ties. */
-export function defaultSort(rows: Row[]): Row[] {
-  // (partition, state) pairs are few: rank them once, then compare numbers only,
-  // with keys computed once per row, not once per comparison
-  const groups = new Map<string, Map<string, number>>();
-  const names: string[] = [];
-  const keyed = rows.map((r) => {
-    const partition = r.job.get('r.partition');
-    const state = COMPACT_STATE[r.state] ?? r.state;
-    let byState = groups.get(partition);
-    if (!byState) groups.set(partition, (byState = new Map()));
-    let g = byState.get(state);
-    if (g === undefined) {
-      byState.set(state, (g = names.length));
-      names.push(`${partition}\0${state}`);
-    }
-    return { r, g, pr: r.job.num('priority'), id: r.job.id };
-  });
-  const rank = new Int32Array(names.length);
-  names.map((n, g) => [n, g] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1)).forEach(([, g], i) => (rank[g] = i));
-  keyed.sort((a, b) => rank[a.g]! - rank[b.g]! || b.pr - a.pr || b.id - a.id);
-  return keyed.map((k) => k.r);
 }
 
 function parseStates(text: string): Set<string> | string {
@@ -138,7 +125,7 @@ function attachJobList(argv: string[]): string[] {
   return out;
 }
 
-export async function squeue(argv: string[], io: IO, source: ListSource): Promise<number> {
+export async function squeue(argv: string[], io: IO, source: ListSource & JobSource): Promise<number> {
   const args = attachJobList(argv);
   const parsed = getopt(args, TABLE);
   if (!parsed.ok) {
@@ -197,6 +184,14 @@ export async function squeue(argv: string[], io: IO, source: ListSource): Promis
   if (lists.has('name')) filter.names = new Set(lists.get('name'));
   if (lists.has('partition')) filter.partitions = new Set(lists.get('partition'));
   if (lists.has('account')) filter.accounts = new Set(lists.get('account'));
+  if (lists.has('nodelist')) {
+    const nodes = new Set<string>();
+    for (const expr of lists.get('nodelist')!) {
+      const r = expandHostlist(expr);
+      if (r.ok) r.value.forEach((n) => nodes.add(n));
+    }
+    filter.nodes = nodes;
+  }
 
   let layout: Layout;
   if (opts.has('Format')) {
@@ -204,31 +199,49 @@ export async function squeue(argv: string[], io: IO, source: ListSource): Promis
       io.stderr('squeue: error: -O (--Format) is incompatible with -o (--format)\n');
       return 1;
     }
-    const l = layoutFromFields(opts.get('Format') ?? '');
-    if (!l.ok) {
-      io.stderr(`squeue: error: ${l.message}\n`);
-      return 1;
-    }
-    layout = l.layout;
+    layout = layoutFromFields(opts.get('Format') ?? '');
   } else {
     layout = layoutFromFormat(opts.get('format') ?? (opts.has('long') ? LONG_FORMAT : io.env.SQUEUE_FORMAT ?? DEFAULT_FORMAT));
   }
-  if (layout.invalid !== undefined) io.stderr(`squeue: error: Invalid job format specification: ${layout.invalid}\n`);
+  for (const bad of layout.invalids) io.stderr(`squeue: error: Invalid job format specification: ${bad}\n`);
 
   const loaded = loadCluster(io.env);
   if (!loaded.ok) {
     io.stderr(`squeue: error: ${loaded.message}\n`);
     return 1;
   }
+  if (opts.has('json')) {
+    // 22.05 prints every job the controller knows, whatever the filters say
+    const config = loaded.cluster.config;
+    io.stdout(squeueJson(await source.load(loaded.cluster), {
+      clusterName: config.clusterName,
+      nodes: config.nodes,
+      now: Math.floor(io.now().getTime() / 1000),
+      gpuTres: /(^|,)gres\/gpu(,|$)/.test(config.settings.get('accountingstoragetres') ?? ''),
+      withDbd: config.accountingStorageType === 'accounting_storage/slurmdbd',
+    }));
+    return 0;
+  }
   const wantedIds = filter.jobs?.map((j) => j.id);
-  const fields = [...new Set([...BASE_FIELDS, ...layout.columns.flatMap((c) => c.field.uses)])];
+  const sort = parseSort(opts.get('sort') ?? 'P,t,-p');
+  if (!sort.ok) {
+    io.stderr(`squeue: error: Invalid sort specification: ${sort.letter}\n`);
+    return 1;
+  }
+  const sortUses = sort.spec.keys.flatMap((k) => SORT_USES[k.letter] ?? []);
+  const fields = [...new Set([...BASE_FIELDS, ...sortUses, ...(filter.nodes ? ['nodes'] : []), ...layout.columns.flatMap((c) => c.field.uses)])];
   const jobs = await source.list(loaded.cluster, fields, wantedIds);
   if (filter.jobs && filter.jobs.length === 1 && jobs.length === 0) {
     io.stderr('slurm_load_jobs error: Invalid job id specified\n');
     return 1;
   }
   const now = Math.floor(io.now().getTime() / 1000);
-  const rows = defaultSort(rowsOf(jobs, opts.has('array'), filter.jobs).filter((r) => matches(r, filter)));
+  const ctx = {
+    gpuTres: /(^|,)gres\/gpu(,|$)/.test(loaded.cluster.config.settings.get('accountingstoragetres') ?? ''),
+    noconvert: opts.has('noconvert'),
+  };
+  const rows = sortRows(rowsOf(jobs, opts.has('array'), filter.jobs).filter((r) => matches(r, filter)), sort.spec, now,
+    filter.jobs?.length === 1);
   let out = '';
   if (badUser !== undefined) io.stderr(`squeue: error: Invalid user: ${badUser}\n`);
   if (opts.has('long')) out += `${ctime(io.now())}\n`;
@@ -237,7 +250,7 @@ export async function squeue(argv: string[], io: IO, source: ListSource): Promis
   // in chunks: one string per line, all alive until the end, costs more GC than the formatting itself
   for (let i = 0; i < rows.length; i += 500) {
     let chunk = '';
-    for (const r of rows.slice(i, i + 500)) chunk += `${rowLine(layout, r, now)}\n`;
+    for (const r of rows.slice(i, i + 500)) chunk += `${rowLine(layout, r, now, ctx)}\n`;
     io.stdout(chunk);
   }
   return 0;

@@ -393,6 +393,7 @@ export class Controller {
     const pending: PendingJob[] = [];
     const current = new Map<number, { reason: string; dep: string }>();
     const depText = new Map<number, string>();
+    const becameEligible: [number, string, string, number][] = [];
     const dependencyHeld = new Set<number>();
     for (let i = 0; i < pendingIds.length; i++) {
       const id = pendingIds[i]!;
@@ -413,8 +414,10 @@ export class Controller {
         dependency = d.verdict;
         depText.set(id, d.text ?? '');
         if (d.verdict === 'never' && (record.killOnInvalidDep || this.killInvalidDepend)) {
-          // --kill-on-invalid-dep (or SchedulerParameters=kill_invalid_depend): cancelled at once
-          await this.p.scripts.cancel(id, record.userId, t, 'DependencyNeverSatisfied');
+          // --kill-on-invalid-dep (or SchedulerParameters=kill_invalid_depend): cancelled at once,
+          // showing why (and, as Slurm shows it, priority 4294967294)
+          await this.p.scripts.setReasons(t, [[id, 'DependencyNeverSatisfied', d.text ?? '', '']]);
+          await this.p.scripts.cancel(id, record.userId, t, 'DependencyNeverSatisfied', '4294967294');
           continue;
         }
         // aftercorr: each pending task of an array waits for its partner task only
@@ -423,7 +426,13 @@ export class Controller {
           dependency = 'none';
         }
       }
-      const eligible = Number(v[3] ?? 0);
+      let eligible = Number(v[3] ?? 0);
+      // eligible from the pass that finds it free to run: released, dependency satisfied (Slurm
+      // shows EligibleTime=Unknown until then)
+      if (eligible === 0 && v[1] === '' && (dependency === 'none' || dependency === 'satisfied')) {
+        eligible = Math.max(t, record.beginTime ?? 0);
+        becameEligible.push([id, v[4] ?? '', depText.get(id) ?? v[5] ?? '', eligible]);
+      }
       if (eligible > t) this.nextTimed = Math.min(this.nextTimed, eligible * 1000);
       // after:job+minutes turns true with time alone: look again each second while one waits
       if (dependency === 'waiting' && record.dependency?.includes('+')) this.nextTimed = Math.min(this.nextTimed, (t + 1) * 1000);
@@ -437,6 +446,7 @@ export class Controller {
         ...(v[6] ? { tasks: parseTasks(v[6]), activeTasks: activeTasks.get(id) ?? 0, taskDependency } : {}),
       });
     }
+    for (let i = 0; i < becameEligible.length; i += 500) await this.p.scripts.setReasons(t, becameEligible.slice(i, i + 500));
     if (pending.length === 0) return;
 
     const plan = schedule({ now: t, cluster: this.p.cluster.config, used, pending });
@@ -449,10 +459,10 @@ export class Controller {
       if (run > 0) await this.queue.add({ jobId, run });
       this.dirty = true; // a start may satisfy after: dependencies
     }
-    const changed: [number, string, string][] = [];
+    const changed: [number, string, string, ''][] = [];
     for (const [id, reason] of plan.reasons) {
       const dep = depText.get(id) ?? current.get(id)?.dep ?? '';
-      if (current.get(id)?.reason !== reason || current.get(id)?.dep !== dep) changed.push([id, reason, dep]);
+      if (current.get(id)?.reason !== reason || current.get(id)?.dep !== dep) changed.push([id, reason, dep, '']);
     }
     for (let i = 0; i < changed.length; i += 500) await this.p.scripts.setReasons(t, changed.slice(i, i + 500));
   }

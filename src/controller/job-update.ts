@@ -92,7 +92,8 @@ export function planUpdate(job: StoredJob, pairs: [string, string][], cluster: C
         const n = Number(value);
         if (!Number.isInteger(n) || Math.abs(n) > 2147483645) return fail('Invalid nice value');
         if (n < 0 && !operator) return fail('Access/permission denied');
-        next.basePriority = Math.max(1, next.basePriority + r.nice - n);
+        // 0: held since submission, numbered when released
+        if (next.basePriority !== 0) next.basePriority = Math.max(1, next.basePriority + r.nice - n);
         if (job.held === '') next.priority = next.basePriority;
         r.nice = n;
         break;

@@ -9,6 +9,8 @@ export interface Keys {
   nextJobId: string;
   /** INCR counter: jobs submitted so far (their priority order) */
   submissions: string;
+  /** INCR counter: places in slurmctld's job list order (the `ord` field; squeue's order among equals) */
+  order: string;
   /** HASH per job: the record and its changing state */
   job(id: number): string;
   /** what job(id) starts with */
@@ -45,6 +47,7 @@ export function keysFor(cluster: string): Keys {
     prefix: p,
     nextJobId: `${p}next-job-id`,
     submissions: `${p}submissions`,
+    order: `${p}order`,
     job: (id) => `${p}job:${id}`,
     jobPrefix: `${p}job:`,
     script: (id) => `${p}script:${id}`,

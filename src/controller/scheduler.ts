@@ -16,6 +16,8 @@ export interface NodeUse {
   cpus: number;
   memMb: number;
   gpus: Set<number>;
+  /** CPU (core) indices in use */
+  cores: Set<number>;
   /** a job holds the whole node */
   exclusive: boolean;
   jobs: number;
@@ -53,7 +55,7 @@ export interface Plan {
 }
 
 export function emptyUse(): NodeUse {
-  return { cpus: 0, memMb: 0, gpus: new Set(), exclusive: false, jobs: 0 };
+  return { cpus: 0, memMb: 0, gpus: new Set(), cores: new Set(), exclusive: false, jobs: 0 };
 }
 
 /** Add an allocation to the usage map (also used to rebuild usage from running jobs). */
@@ -63,6 +65,7 @@ export function addUse(used: Map<string, NodeUse>, alloc: NodeAllocation[], excl
     u.cpus += a.cpus;
     u.memMb += a.memMb;
     for (const g of a.gpus) u.gpus.add(g);
+    for (const c of a.cores ?? []) u.cores.add(c);
     u.exclusive ||= exclusive;
     u.jobs++;
     used.set(a.node, u);
@@ -178,6 +181,12 @@ function freeOn(node: NodeConfig, u: NodeUse | undefined, type?: string): NodeNe
   };
 }
 
+function lowestFree(inUse: Set<number> | undefined, count: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; out.length < count; i++) if (!inUse?.has(i)) out.push(i);
+  return out;
+}
+
 const fits = (need: NodeNeed, free: NodeNeed) => need.cpus <= free.cpus && need.memMb <= free.memMb && need.gpus <= free.gpus;
 
 /**
@@ -214,10 +223,11 @@ export function fit(r: JobRecord, s: Snapshot): NodeAllocation[] | undefined | '
       const free = freeOn(node, s.used.get(node.name), r.gpuType);
       if (r.oversubscribe === 'NO' && (s.used.get(node.name)?.jobs ?? 0) > 0) continue;
       if (!fits(need, free)) continue;
-      const inUse = s.used.get(node.name)?.gpus ?? new Set<number>();
-      const gpus: number[] = [];
-      for (let g = 0; gpus.length < need.gpus; g++) if (!inUse.has(g)) gpus.push(g);
-      chosen.push({ node: node.name, cpus: need.cpus, memMb: need.memMb, gpus });
+      // the lowest free GPU and CPU indices, as cons_tres hands them out
+      const use = s.used.get(node.name);
+      const gpus = lowestFree(use?.gpus, need.gpus);
+      const cores = lowestFree(use?.cores, need.cpus);
+      chosen.push({ node: node.name, cpus: need.cpus, memMb: need.memMb, gpus, cores });
     }
     if (chosen.length === count && required.every((n) => chosen.some((c) => c.node === n))) {
       // slurm.conf order, as Slurm lists allocated nodes

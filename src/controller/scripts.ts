@@ -7,7 +7,7 @@
 import type { Keys } from './keys.js';
 import type { PastRun, StepRecord } from './state.js';
 import allocateLua, { sha as allocateSha } from './lua/allocate-5.lua';
-import cancelLua, { sha as cancelSha } from './lua/cancel-7.lua';
+import cancelLua, { sha as cancelSha } from './lua/cancel-8.lua';
 import finishLua, { sha as finishSha } from './lua/finish-6.lua';
 import holdLua, { sha as holdSha } from './lua/hold-4.lua';
 import launchedLua, { sha as launchedSha } from './lua/launched-1.lua';
@@ -16,9 +16,9 @@ import listLua, { sha as listSha } from './lua/list-1.lua';
 import nextJobIdLua, { sha as nextJobIdSha } from './lua/next-job-id-1.lua';
 import requeueLua, { sha as requeueSha } from './lua/requeue-2.lua';
 import updateLua, { sha as updateSha } from './lua/update-2.lua';
-import releaseLua, { sha as releaseSha } from './lua/release-4.lua';
-import setReasonsLua, { sha as setReasonsSha } from './lua/set-reasons-3.lua';
-import splitTaskLua, { sha as splitTaskSha } from './lua/split-task-2.lua';
+import releaseLua, { sha as releaseSha } from './lua/release-5.lua';
+import setReasonsLua, { sha as setReasonsSha } from './lua/set-reasons-4.lua';
+import splitTaskLua, { sha as splitTaskSha } from './lua/split-task-3.lua';
 import stepLua, { sha as stepSha } from './lua/step-1.lua';
 import submitLua, { sha as submitSha } from './lua/submit-8.lua';
 
@@ -70,7 +70,7 @@ export class Scripts {
   /** Accept a job; with `nice` set, its priority comes from the order of submission (else fields.priority stands). */
   submit(jobId: number, record: string, script: Buffer, env: string, fields: Record<string, string | number>, submitTime: number, nice?: number): Promise<number> {
     const k = this.k;
-    return this.num(S.submit, [k.job(jobId), k.script(jobId), k.env(jobId), k.pending, k.active, k.listing, k.accounting, k.acct, k.submissions],
+    return this.num(S.submit, [k.job(jobId), k.script(jobId), k.env(jobId), k.pending, k.active, k.listing, k.accounting, k.acct, k.submissions, k.order],
       [jobId, record, script, env, JSON.stringify(fields), k.wake, submitTime, nice ?? 0, nice === undefined ? 0 : 1]);
   }
 
@@ -96,7 +96,7 @@ export class Scripts {
     const k = this.k;
     return this.num(S.splitTask,
       [k.job(p.arrayJobId), k.job(p.taskJobId), k.script(p.arrayJobId), k.env(p.arrayJobId), k.script(p.taskJobId), k.env(p.taskJobId),
-        k.pending, k.active, k.listing, k.arrayTasks(p.arrayJobId), k.accounting, k.acct],
+        k.pending, k.active, k.listing, k.arrayTasks(p.arrayJobId), k.accounting, k.acct, k.order],
       [p.arrayJobId, p.taskJobId, p.tasksNow, p.tasksAfter, p.record, JSON.stringify(p.fields), p.mode, p.end, p.submitTime]);
   }
 
@@ -109,9 +109,9 @@ export class Scripts {
     return this.num(S.finish, [k.job(jobId), k.running, k.active, k.listing, k.acct], [jobId, run, state, reason, exit, end, k.wake]);
   }
 
-  cancel(jobId: number, uid: number, now: number, reason = ''): Promise<CancelResult> {
+  cancel(jobId: number, uid: number, now: number, reason = '', priority = ''): Promise<CancelResult> {
     const k = this.k;
-    return this.num(S.cancel, [k.job(jobId), k.pending, k.active, k.listing, k.acct], [jobId, uid, now, k.wake, reason]);
+    return this.num(S.cancel, [k.job(jobId), k.pending, k.active, k.listing, k.acct], [jobId, uid, now, k.wake, reason, priority]);
   }
 
   hold(jobId: number, kind: 'user' | 'admin'): Promise<HoldResult> {
@@ -119,7 +119,7 @@ export class Scripts {
   }
 
   release(jobId: number): Promise<HoldResult> {
-    return this.num(S.release, [this.k.job(jobId), this.k.pending, this.k.listing, this.k.acct], [this.k.wake, jobId]);
+    return this.num(S.release, [this.k.job(jobId), this.k.pending, this.k.listing, this.k.acct, this.k.submissions], [this.k.wake, jobId]);
   }
 
   requeue(jobId: number, now: number, eligible: number, ended: PastRun): Promise<RequeueResult> {
@@ -147,7 +147,8 @@ export class Scripts {
     return (await this.num(S.lead, [this.k.controller], [id, leaseMs])) === 1;
   }
 
-  setReasons(now: number, reasons: [number, string, string][]): Promise<number> {
+  /** For jobs still pending: [id, reason, Dependency= text, eligible time ('' = unchanged)]. */
+  setReasons(now: number, reasons: [number, string, string, number | ''][]): Promise<number> {
     return this.num(S.setReasons, [this.k.jobPrefix, this.k.listing, this.k.acct], [now, ...reasons.flat()]);
   }
 }

@@ -18,6 +18,8 @@ export interface NodeAllocation {
   memMb: number;
   /** GPU indices on the node */
   gpus: number[];
+  /** CPU indices on the node (absent in allocations made before they were tracked) */
+  cores?: number[];
 }
 
 export interface StoredJob {
@@ -67,6 +69,12 @@ export interface StepRecord {
   nnodes: number;
   ntasks: number;
   cpus: number;
+  /** tasks on each of its nodes, Slurm's compressed form (`2(x2),1`) */
+  tasksPerNode?: string;
+  /** what it holds of the job's allocation on each node (srun decides from these whether a new step may start) */
+  claims?: { node: string; cpus: number; memMb: number }[];
+  /** the srun that runs it (a step whose srun is gone holds nothing) */
+  srun?: { host: string; pid: number };
 }
 
 /** A run that ended in a requeue. */
@@ -130,6 +138,8 @@ export function listFields(r: JobRecord): Record<string, string | number> {
     'r.memPer': r.memory.per,
     'r.gpus': r.gpusTotal || r.gpusPerNode * r.nodeCountGuess,
     'r.minNodes': r.minNodes,
+    // an allocation made by srun itself (sacct: no batch step)
+    'r.interactive': r.interactive ? 1 : '',
   };
 }
 
@@ -139,7 +149,7 @@ export function listFields(r: JobRecord): Record<string, string | number> {
  * one HVALS). The job id comes first; then the fields squeue's default
  * format reads, so a listing stops cutting a line as soon as it has those.
  */
-export const LINE_FIELDS: readonly string[] = ['id', 'state', 'priority', 'tasks', 'r.partition', 'r.uid', 'r.name', 'r.account',
+export const LINE_FIELDS: readonly string[] = ['id', 'state', 'priority', 'ord', 'tasks', 'r.partition', 'r.uid', 'r.name', 'r.account',
   'r.arrayJobId', 'r.arrayTaskId', 'r.arrayThrottle', 'reason', 'nodes', 'start', 'end', 'r.user', 'nnodes', 'r.nodes',
   'r.timeLimit', 'cpus', 'r.minCpus', 'batchHost', 'eligible', 'dependency', 'exit', 'restarts', 'submit', 'r.submit', 'r.comment'];
 
@@ -150,7 +160,7 @@ export const LINE_FIELDS: readonly string[] = ['id', 'state', 'priority', 'tasks
  */
 export const ACCT_FIELDS: readonly string[] = [...LINE_FIELDS, 'r.group', 'r.gid', 'r.workDir', 'r.qos', 'r.mem', 'r.memPer',
   'r.gpus', 'r.numTasks', 'r.cpusPerTask', 'r.minNodes', 'r.stdout', 'r.stderr', 'r.features', 'r.reservation', 'r.wckey',
-  'history', 'steps'];
+  'cancelBy', 'r.interactive', 'history', 'steps'];
 
 /** Hash fields for a new job (everything but `record`). */
 export function initialFields(s: StoredJob): Record<string, string | number> {
@@ -233,7 +243,8 @@ export function displayStatus(j: StoredJob, now: number, allocNode: string): Job
     restarts: j.restarts,
     exitCode: j.exit,
     eligibleTime: j.eligible || undefined,
-    accrueTime: j.state === 'PENDING' && (j.held !== '' || j.eligible > now) ? undefined : j.eligible || undefined,
+    // accrues from its eligible time (also one still ahead, as a --begin job's); never while held
+    accrueTime: j.state === 'PENDING' && j.held !== '' ? undefined : j.eligible || undefined,
     startTime: j.start || (j.state === 'PENDING' ? j.eligible || undefined : undefined),
     endTime,
     lastSchedEval: j.lastSchedEval || j.submit || j.record.submitTime,

@@ -15,13 +15,14 @@ export interface FormatField<C extends string = string> {
 export interface ParsedFormat<C extends string = string> {
   prefix: string;
   fields: FormatField<C>[];
-  /** characters after `%` that are not codes (squeue reports the first) */
+  /** characters after `%` that are not codes: the first, and every one (squeue reports each) */
   invalid?: string;
+  invalids: string[];
 }
 
 /** Parse a `-o` string; `isCode` says which letters are fields. */
 export function parseFormat<C extends string>(format: string, isCode: (c: string) => c is C): ParsedFormat<C> {
-  const out: ParsedFormat<C> = { prefix: '', fields: [] };
+  const out: ParsedFormat<C> = { prefix: '', fields: [], invalids: [] };
   let i = format.indexOf('%');
   out.prefix = i < 0 ? format : format.slice(0, i);
   while (i >= 0 && i < format.length) {
@@ -39,6 +40,7 @@ export function parseFormat<C extends string>(format: string, isCode: (c: string
     if (isCode(code)) out.fields.push({ code, width: digits ? Number(digits) : 0, right, suffix });
     else {
       out.invalid ??= code;
+      out.invalids.push(code);
       // unknown codes print as text, as squeue does after complaining
       const text = format.slice(i, next < 0 ? undefined : next);
       if (out.fields.length) out.fields[out.fields.length - 1]!.suffix += text;

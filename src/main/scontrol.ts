@@ -1,5 +1,6 @@
 import { scontrol } from '../commands/scontrol.js';
 import { RedisJobSource } from '../client/redis-job-source.js';
+import { readControllerView } from '../client/held-resources.js';
 import { runMain } from '../commands/run-main.js';
 import { planUpdate } from '../controller/job-update.js';
 import { pastRun, requeueDelay } from '../controller/requeue.js';
@@ -9,6 +10,7 @@ runMain('scontrol', async (argv, io) => {
   try {
     return await scontrol(argv, io, {
       source,
+      view: async (cluster) => readControllerView(await source.open(cluster), cluster.config.firstJobId),
       hold: async (cluster, jobId, kind) => {
         const s = await source.open(cluster);
         return kind === 'release' ? s.scripts.release(jobId) : s.scripts.hold(jobId, kind);

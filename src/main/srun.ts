@@ -1,6 +1,4 @@
 import { runMain } from '../commands/run-main.js';
+import { srun } from '../commands/srun.js';
 
-runMain('srun', async (_argv, io) => {
-  io.stderr('srun: error: not available yet in this version of flow-slurm\n');
-  return 1;
-});
+runMain('srun', srun);

@@ -236,6 +236,8 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     stdout,
     stderr,
     stdin,
+    outputGiven: req.output !== undefined,
+    errorGiven: req.error !== undefined,
     openMode: req.openMode,
     signal: req.signal,
     export: req.export,
@@ -282,10 +284,15 @@ function guessNodes(ntasks: number, cpusPerTask: number, nodeCpus: number, parti
   return Math.ceil(ntasks / perNode);
 }
 
-/** Command= is the absolute script path plus its arguments; relative as given under --chdir. */
+/**
+ * Command= is the script path plus its arguments. sbatch looks a bare name up
+ * (in the working directory: the absolute path), but keeps a path that starts
+ * with `.` or `/` as given, and a name it cannot find under --chdir as given.
+ */
 function commandOf(script: BatchScript, chdirGiven: boolean): string | null {
   if (script.path === null) return null;
-  const path = chdirGiven && script.givenPath !== undefined ? script.givenPath : script.path;
+  const given = script.givenPath;
+  const path = given !== undefined && (chdirGiven || given.startsWith('.')) ? given : script.path;
   return [path, ...script.args].join(' ');
 }
 

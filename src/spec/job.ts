@@ -105,6 +105,9 @@ export interface JobRecord {
   stdout: string;
   stderr: string;
   stdin: string;
+  /** -o / -e were given (else the default: squeue --json shows "" then) */
+  outputGiven?: boolean;
+  errorGiven?: boolean;
   openMode?: 'append' | 'truncate';
   signal?: string;
   export?: string;

@@ -29,35 +29,6 @@ export const KNOWN_FAILING: string[] = [
   'snakemake-profile-sacct-brief', 'ood-sacct', 'torchx-sacct', 'torchx-sacct-json-j', 'torchx-sacct-json-all',
   'submitit-sacct-array', 'sacct-array-raw', 'sacct-deps', 'sacct-requeued-pending', 'sacct-requeued-pending-D',
   'sacct-requeued-done', 'sacct-requeued-done-D', 'torchx-sacct-requeued',
-  // sinfo: not implemented ("sinfo: error: not available yet ...", exit 1)
-  'sinfo-default', 'sinfo-version', 'snakemake7-sinfo-partitions', 'dstack-sinfo-partitions', 'torchx-sinfo-format',
-  'sinfo-N', 'sinfo-a', 'sinfo-h', 'sinfo-O', 'sinfo-busy', 'sinfo-N-l-busy', 'ood-sinfo-FC', 'ood-sinfo-nodes-gres',
-  'ood-sinfo-cnf', 'skypilot-sinfo-node',
-  // scontrol show config|partition|node: not implemented ("invalid entity:<x> for keyword:show", exit 1)
-  'snakemake-plugin-scontrol-show-config', 'scontrol-show-partition', 'ood-scontrol-show-part-o',
-  'skypilot-scontrol-show-partitions-o', 'scontrol-show-partition-a100', 'scontrol-show-node-gpu1-idle',
-  'dstack-scontrol-show-o-node', 'scontrol-show-node-gpu1-busy',
-  // scontrol show job
-  'scontrol-show-job-running', // + TRES without gres/gpu=1; Command=<cwd>/.command.run (Slurm: .command.run as typed)
-  'snakemake-profile-scontrol-o', 'scontrol-show-job-failed', 'scontrol-show-job-cancelled',
-  'scontrol-show-job-begin', // + AccrueTime=Unknown (Slurm: the submit time while waiting for --begin)
-  'scontrol-show-job-requeued-pending', 'scontrol-show-job-requeued-outside', // + AccrueTime=Unknown after requeue
-  'scontrol-show-job-array-throttled', // + `show job A_50` prints the whole pending record (ArrayTaskId=15-99%10, %a of StdOut unexpanded), Slurm the one task
-  'scontrol-show-job-dep-never', 'scontrol-show-job-dep-waiting', 'scontrol-show-job-singleton', // + Eligible/Accrue/StartTime set (Slurm: Unknown while a dependency is open)
-  'scontrol-show-job-dep-or-done', // + Dependency not cleared to (null) once satisfied
-  'scontrol-show-job-kill-invalid-dep', // + Dependency=afterok:P(unfulfilled) (Slurm: (failed)), Priority (Slurm 4294967294), NumTasks=1 (Slurm N/A)
-  // squeue
-  'squeue-deps', // %E: "(unfulfilled)" after the parent failed (Slurm "(failed)"); satisfied/ended deps not cleared to (null)
-  'squeue-l', 'squeue-o-times', // no time limit prints 365-00:00:00 (Slurm UNLIMITED in TIME_LIMIT, %l and %L)
-  'squeue-o-codes', // %l 365-00:00:00, %q/%a (null) (Slurm normal/root), %Q/%p priority from the job id
-  'squeue-sort-id-desc', 'squeue-sort-name-id', 'squeue-o-widths', // --sort not applied
-  'squeue-array-ids', 'squeue-array-t-all', 'nextflow-squeue-array', // order of array task rows differs from Slurm's
-  'squeue-o-left-truncate', // Slurm prints "Invalid job format specification: -" twice for two %-N fields, we once
-  'nextflow-squeue-only-job-state', 'skypilot-squeue-only-job-state', // 22.05 has no --only-job-state (unrecognized option, exit 1); we accept it
-  'skypilot-squeue-gres-on-node', // --nodelist/-w filter not applied (rows of other nodes and pending jobs printed)
-  'ood-squeue-O-all', 'ood-squeue-O-j', // we reject tres-alloc (exit 1); 22.05 accepts it, rejects ExcNodes on stderr and still prints the rest (exit 0)
-  'squeue-json', 'torchx-squeue-json-j', // --json not implemented (prints the default table)
-  'squeue-t-all-accounting', // the job running `srun` ends FAILED (srun inside a job not implemented), Slurm COMPLETED
 ];
 
 const CONF = readFileSync(join(GOLDEN_DIR, 'slurm.conf'), 'utf8');

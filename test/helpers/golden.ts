@@ -443,7 +443,8 @@ function applyRule(text: string, rule: MaskRule): string {
 /**
  * Mask what differs between two correct runs. Per-query rules first (on the raw
  * text), then, always:
- *  - the work dir and SLURM_CONF (and its directory) -> <CWD>, <CONF>, <CONFDIR>
+ *  - the work dir and SLURM_CONF (and its directory) -> <CWD>, <CONF>, <CONFDIR> (also JSON-escaped)
+ *  - --json core indices ("3": "allocated") -> "<CORE>": "allocated"
  *  - ISO times YYYY-MM-DDTHH:MM:SS -> <TIME>; ctime "Sat Nov 28 20:40:00 2026" -> <CTIME>
  *  - every job id the scenario labelled -> {LABEL} (so 1000_5 -> {A}_5, 1000_[15-99%10] ->
  *    {A}_[15-99%10], 1000.batch -> {A}.batch), array tasks' own ids -> {A#5}
@@ -460,8 +461,12 @@ export function mask(text: string, ctx: GoldenContext, rules: MaskRule[] = []): 
     [ctx.conf, '<CONF>'],
     [ctx.conf.replace(/\/[^/]*$/, ''), '<CONFDIR>'],
   ];
+  // --json output escapes slashes (\/): mask those spellings too
+  for (const [d, ph] of [...dirs]) dirs.push([d.replace(/\//g, '\\/'), ph]);
   dirs.sort((a, b) => b[0].length - a[0].length);
-  for (const [d, ph] of dirs) if (d && d !== '/') out = out.split(d).join(ph);
+  for (const [d, ph] of dirs) if (d && d !== '/' && d !== '\\/') out = out.split(d).join(ph);
+  // which cores a job gets depends on whether jobs before it had ended yet: timing, not behaviour
+  out = out.replace(/"\d+": "allocated"/g, '"<CORE>": "allocated"');
   // times
   out = out.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/g, '<TIME>');
   out = out.replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}\b/g, '<CTIME>');

@@ -14,7 +14,7 @@ if st[2] and st[2] ~= '' then return -2 end
 local run = tonumber(st[3] or '0') + 1
 redis.call('HSET', KEYS[1], 'state', 'RUNNING', 'reason', 'None', 'nodes', ARGV[2], 'alloc', ARGV[3],
   'batchHost', ARGV[4], 'start', ARGV[5], 'end', '0', 'run', run, 'sup', '', 'launched', '0',
-  'cpus', ARGV[6], 'nnodes', ARGV[7])
+  'cpus', ARGV[6], 'nnodes', ARGV[7], 'dependency', '')
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])
 flow_listing(KEYS[1], KEYS[4], KEYS[5], ARGV[1])

@@ -5,6 +5,7 @@
   KEYS[1] job hash        KEYS[2] script        KEYS[3] env
   KEYS[4] pending zset    KEYS[5] active zset   KEYS[6] listing hash
   KEYS[7] accounting zset KEYS[8] accounting lines hash   KEYS[9] submissions counter
+  KEYS[10] list order counter
   ARGV[1] job id          ARGV[2] record JSON   ARGV[3] script bytes
   ARGV[4] env JSON        ARGV[5] state fields JSON (flat object of hash fields)
   ARGV[6] wake channel    ARGV[7] submit time
@@ -14,11 +15,18 @@
 ]]
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 local fields = cjson.decode(ARGV[5])
+-- slurmctld's job list order (squeue's order among equals): new jobs go first
+fields.ord = -redis.call('INCR', KEYS[10])
+-- a held job gets its number when it is released
 if ARGV[9] == '1' then
-  local base = 4294901760 - redis.call('INCR', KEYS[9]) - tonumber(ARGV[8])
-  if base < 1 then base = 1 end
-  fields.basePriority = base
-  if fields.priority ~= 0 then fields.priority = base end
+  if fields.priority == 0 then
+    fields.basePriority = 0
+  else
+    local base = 4294901760 - redis.call('INCR', KEYS[9]) - tonumber(ARGV[8])
+    if base < 1 then base = 1 end
+    fields.basePriority = base
+    fields.priority = base
+  end
 end
 local args = { 'record', ARGV[2] }
 for k, v in pairs(fields) do

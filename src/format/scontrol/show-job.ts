@@ -37,6 +37,8 @@ export interface JobStatus {
   pendingArrayTasks?: string;
   /** a requeued job's SubmitTime (the requeue) */
   submitTime?: number;
+  /** the cluster accounts GPUs as a TRES (AccountingStorageTRES has gres/gpu) */
+  gpuTres?: boolean;
 }
 
 const NULL = '(null)';
@@ -51,7 +53,8 @@ export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): strin
     first.push(`ArrayJobId=${job.arrayJobId}`);
     if (job.arrayTaskId !== undefined) first.push(`ArrayTaskId=${job.arrayTaskId}`);
     else if (st.pendingArrayTasks !== undefined) first.push(`ArrayTaskId=${st.pendingArrayTasks}`);
-    if (job.arrayTaskId === undefined && job.arrayThrottle) first.push(`ArrayTaskThrottle=${job.arrayThrottle}`);
+    // the array's own record shows its throttle (also seen as one of its pending tasks)
+    if ((job.arrayTaskId === undefined || st.pendingArrayTasks !== undefined) && job.arrayThrottle) first.push(`ArrayTaskThrottle=${job.arrayThrottle}`);
   }
   first.push(`JobName=${job.name}`);
   lines.push(first);
@@ -75,8 +78,10 @@ export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): strin
     ? `${job.nodeCountGuess}${job.maxNodes ? `-${job.maxNodes}` : ''}`
     : `${st.allocNodes ?? job.minNodes}`;
   const numCpus = pending ? job.minCpus : st.allocCpus ?? job.minCpus;
-  lines.push([`NumNodes=${numNodes}`, `NumCPUs=${numCpus}`, `NumTasks=${job.numTasks}`, `CPUs/Task=${job.cpusPerTask}`, 'ReqB:S:C:T=0:0:*:*']);
-  lines.push([`TRES=${tresString(job, numCpus, pending ? job.minNodes : st.allocNodes ?? job.minNodes)}`]);
+  // a job that ended without ever running (cancelled while pending) has no task count
+  const neverRan = !pending && st.allocNodes === undefined;
+  lines.push([`NumNodes=${numNodes}`, `NumCPUs=${numCpus}`, `NumTasks=${neverRan ? 'N/A' : job.numTasks}`, `CPUs/Task=${job.cpusPerTask}`, 'ReqB:S:C:T=0:0:*:*']);
+  lines.push([`TRES=${tresString(job, numCpus, pending ? job.minNodes : st.allocNodes ?? job.minNodes, st.gpuTres)}`]);
   lines.push(['Socks/Node=*', `NtasksPerN:B:S:C=${job.ntasksPerNode ?? 0}:0:*:*`, 'CoreSpec=*']);
   const mem = job.memory.per === 'node' ? `MinMemoryNode=${formatMemory(job.memory.mb)}` : `MinMemoryCPU=${formatMemory(job.memory.mb)}`;
   lines.push([`MinCPUsNode=${job.pnMinCpus}`, mem, `MinTmpDiskNode=${job.tmpDisk ? formatMemory(job.tmpDisk) : '0'}`]);
@@ -107,10 +112,11 @@ export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): strin
 }
 
 /** `TRES=cpu=4,mem=4G,node=1,billing=4`: memory is per node x nodes, or per CPU x CPUs, or per GPU x GPUs. */
-export function tresString(job: JobRecord, cpus: number, nodes: number): string {
+export function tresString(job: JobRecord, cpus: number, nodes: number, gpuTres = false): string {
   let mem: number;
   if (job.memPerGpu !== undefined) mem = job.memPerGpu * Math.max(job.gpusTotal, 1);
   else if (job.memory.per === 'node') mem = (job.memory.mb || job.nodeMemory) * nodes;
   else mem = job.memory.mb * cpus;
-  return `cpu=${cpus},mem=${formatMemory(mem)},node=${nodes},billing=${cpus}`;
+  const gpus = job.gpusTotal || job.gpusPerNode * nodes;
+  return `cpu=${cpus},mem=${formatMemory(mem)},node=${nodes},billing=${cpus}${gpuTres && gpus > 0 ? `,gres/gpu=${gpus}` : ''}`;
 }

@@ -101,9 +101,28 @@ export interface Field {
   header: string;
   /** job hash fields the print function reads */
   uses: string[];
-  print: (r: Row, now: number) => string;
+  print: (r: Row, now: number, ctx: PrintContext) => string;
   /** node lists are not cut when right-justified */
   noCutRight?: boolean;
+}
+
+/** What printing needs to know of the cluster. */
+export interface PrintContext {
+  /** GPUs are an accounted TRES (AccountingStorageTRES has gres/gpu) */
+  gpuTres: boolean;
+  /** --noconvert: sizes in MB, not scaled to G/T */
+  noconvert: boolean;
+}
+
+/** `tres-alloc`: what the job holds (or asks for while pending), as TRES=. */
+function tresAlloc(r: Row, ctx: PrintContext): string {
+  const running = !isPending(r) && r.job.num('cpus') > 0;
+  const cpus = running ? r.job.num('cpus') : r.job.num('r.minCpus');
+  const nodes = running ? r.job.num('nnodes') : r.job.num('r.nodes');
+  const mb = r.job.num('r.mem');
+  const mem = r.job.get('r.memPer') === 'node' ? mb * nodes : mb * cpus;
+  const gpus = r.job.num('r.gpus');
+  return `cpu=${cpus},mem=${formatMemory(mem)},node=${nodes},billing=${cpus}${ctx.gpuTres && gpus > 0 ? `,gres/gpu=${gpus}` : ''}`;
 }
 
 export const COMPACT_STATE: Record<string, string> = {
@@ -114,11 +133,10 @@ export const COMPACT_STATE: Record<string, string> = {
 };
 
 /** Fields every listing needs: the row's identity, and what filters and the default sort read. */
-export const BASE_FIELDS = ['state', 'priority', 'r.arrayJobId', 'r.arrayTaskId', 'r.arrayThrottle', 'tasks', 'r.partition', 'r.uid', 'r.name', 'r.account'];
+export const BASE_FIELDS = ['state', 'priority', 'ord', 'r.arrayJobId', 'r.arrayTaskId', 'r.arrayThrottle', 'tasks', 'r.partition', 'r.uid', 'r.name', 'r.account'];
 
 const NULL = '(null)';
 const orNull = (v: string) => (v ? v : NULL);
-const YEAR = 365 * 86400;
 const LIVE = new Set(['RUNNING', 'COMPLETING', 'SUSPENDED']);
 
 const TIME_USED = ['start', 'end'];
@@ -135,23 +153,28 @@ const limit = (r: Row): number | 'UNLIMITED' => (r.job.get('r.timeLimit') === 'U
 
 function timeLimit(r: Row): string {
   const l = limit(r);
-  // a started job without a limit shows Slurm's one-year cap
-  if (l === 'UNLIMITED') return isPending(r) ? 'UNLIMITED' : formatSqueueDuration(YEAR);
-  return formatSqueueDuration(l * 60);
+  return l === 'UNLIMITED' ? 'UNLIMITED' : formatSqueueDuration(l * 60);
 }
 
 function timeLeft(r: Row, now: number): string {
   const l = limit(r);
-  if (l === 'UNLIMITED') return isPending(r) ? 'UNLIMITED' : formatSqueueDuration(YEAR - timeUsed(r, now));
+  if (l === 'UNLIMITED') return 'UNLIMITED';
   return formatSqueueDuration(Math.max(0, l * 60 - timeUsed(r, now)));
 }
 
+/** `%e`: when it ended, or when it will (NONE without a limit); N/A while nothing is planned. */
 function endTime(r: Row): string {
   if (r.job.num('end')) return formatIsoLocal(r.job.num('end'));
-  const start = r.job.num('start');
-  if (!start) return 'N/A';
+  const from = r.job.num('start') || plannedStart(r);
+  if (!from) return 'N/A';
   const l = limit(r);
-  return formatIsoLocal(start + (l === 'UNLIMITED' ? YEAR : l * 60));
+  return l === 'UNLIMITED' ? 'NONE' : formatIsoLocal(from + l * 60);
+}
+
+/** A pending job waiting for --begin may start at its eligible time; 0 otherwise. */
+function plannedStart(r: Row): number {
+  const eligible = r.job.num('eligible');
+  return isPending(r) && eligible > r.job.num('r.submit') ? eligible : 0;
 }
 
 const FINISHED_WITH_REASON = new Set(['FAILED', 'TIMEOUT', 'OUT_OF_MEMORY', 'DEADLINE', 'NODE_FAIL', 'BOOT_FAIL', 'PREEMPTED']);
@@ -167,11 +190,8 @@ const numCpus = (r: Row) => (!isPending(r) && r.job.num('cpus') ? r.job.get('cpu
 const iso = (t: number) => (t ? formatIsoLocal(t) : 'N/A');
 
 function startTime(r: Row): string {
-  const start = r.job.num('start');
-  if (start) return formatIsoLocal(start);
-  // a pending job waiting for --begin shows when it may start
-  const eligible = r.job.num('eligible');
-  return isPending(r) && eligible > r.job.num('r.submit') ? formatIsoLocal(eligible) : 'N/A';
+  const start = r.job.num('start') || plannedStart(r);
+  return start ? formatIsoLocal(start) : 'N/A';
 }
 
 const f = (letter: string | undefined, names: string[], header: string, uses: string[], print: Field['print'], noCutRight = false): Field =>
@@ -188,7 +208,7 @@ export const FIELDS: Field[] = [
   f('C', ['numcpus'], 'CPUS', ['cpus', 'r.minCpus'], numCpus),
   plain('d', ['mintmpdisk'], 'MIN_TMP_DISK', 'r.tmp'),
   f('D', ['numnodes'], 'NODES', ['nnodes', 'r.nodes'], numNodes),
-  f('e', ['endtime'], 'END_TIME', [...TIME_USED, 'r.timeLimit'], endTime),
+  f('e', ['endtime'], 'END_TIME', [...TIME_USED, 'r.timeLimit', 'eligible', 'r.submit'], endTime),
   f('E', ['dependency'], 'DEPENDENCY', ['dependency'], (r) => orNull(r.job.get('dependency'))),
   plain('f', ['feature'], 'FEATURES', 'r.features', true),
   f('F', ['arrayjobid'], 'ARRAY_JOB_ID', [], (r) => r.job.get('r.arrayJobId') || String(r.job.id)),
@@ -204,7 +224,10 @@ export const FIELDS: Field[] = [
   f('K', ['arraytaskid'], 'ARRAY_TASK_ID', [], (r) => r.arrayTaskText),
   f('l', ['timelimit'], 'TIME_LIMIT', ['r.timeLimit'], timeLimit),
   f('L', ['timeleft'], 'TIME_LEFT', [...TIME_USED, 'r.timeLimit'], timeLeft),
-  f('m', ['minmemory'], 'MIN_MEMORY', ['r.mem'], (r) => (r.job.num('r.mem') === 0 ? '0' : formatMemory(r.job.num('r.mem')))),
+  f('m', ['minmemory'], 'MIN_MEMORY', ['r.mem'], (r, _now, ctx) => {
+    const mb = r.job.num('r.mem');
+    return mb === 0 ? '0' : ctx.noconvert ? `${mb}M` : formatMemory(mb);
+  }),
   f('M', ['timeused'], 'TIME', TIME_USED, (r, now) => formatSqueueDuration(timeUsed(r, now))),
   plain('n', ['reqnodes'], 'REQ_NODES', 'r.reqNodes'),
   f('N', ['nodelist'], 'NODELIST', ['nodes'], (r) => r.job.get('nodes'), true),
@@ -225,7 +248,8 @@ export const FIELDS: Field[] = [
   f('V', ['submittime'], 'SUBMIT_TIME', ['submit', 'r.submit'], (r) => iso(r.job.num('submit') || r.job.num('r.submit'))),
   plain('w', ['wckey'], 'WCKEY', 'r.wckey', true),
   plain('W', ['licenses'], 'LICENSES', 'r.licenses', true),
-  plain('x', ['excnodes'], 'EXC_NODES', 'r.excNodes'),
+  // no -O name in 22.05 (it rejects ExcNodes)
+  plain('x', [], 'EXC_NODES', 'r.excNodes'),
   f('X', ['corespec'], 'CORE_SPEC', [], () => 'N/A'),
   plain('y', ['nice'], 'NICE', 'r.nice'),
   f('Y', ['schednodes'], 'SCHEDNODES', [], () => NULL),
@@ -240,6 +264,8 @@ export const FIELDS: Field[] = [
   f(undefined, ['exit_code'], 'EXIT_CODE', ['exit'], (r) => r.job.get('exit') || '0:0'),
   f(undefined, ['restartcnt'], 'RESTARTCNT', ['restarts'], (r) => r.job.get('restarts') || '0'),
   plain(undefined, ['requeue'], 'REQUEUE', 'r.requeue'),
+  f(undefined, ['tres-alloc'], 'TRES_ALLOC', ['state', 'cpus', 'r.minCpus', 'nnodes', 'r.nodes', 'r.mem', 'r.memPer', 'r.gpus'],
+    (r, _now, ctx) => tresAlloc(r, ctx)),
 ];
 
 export const BY_LETTER = new Map(FIELDS.filter((x) => x.letter).map((x) => [x.letter!, x]));

@@ -3,7 +3,7 @@
  * field lists (`JobID:20,State:.12`) both become a list of columns.
  */
 import { fit, parseFormat, type FormatField } from '../columns.js';
-import { BY_LETTER, BY_NAME, type Field, type Row } from './fields.js';
+import { BY_LETTER, BY_NAME, type Field, type PrintContext, type Row } from './fields.js';
 
 export const DEFAULT_FORMAT = '%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R';
 export const LONG_FORMAT = '%.18i %.9P %.8j %.8u %.8T %.10M %.9l %.6D %R';
@@ -18,8 +18,8 @@ export interface Column {
 export interface Layout {
   prefix: string;
   columns: Column[];
-  /** a bad `%x` letter (squeue complains, then prints the rest) */
-  invalid?: string;
+  /** bad `%x` letters or -O names: squeue complains about each, then prints the rest */
+  invalids: string[];
 }
 
 const isLetter = (c: string): c is string => BY_LETTER.has(c);
@@ -29,41 +29,46 @@ export function layoutFromFormat(format: string): Layout {
   return {
     prefix: p.prefix,
     columns: p.fields.map((f: FormatField) => ({ field: BY_LETTER.get(f.code)!, width: f.width, right: f.right, suffix: f.suffix })),
-    invalid: p.invalid,
+    invalids: p.invalids,
   };
 }
 
-export type LayoutResult = { ok: true; layout: Layout } | { ok: false; message: string };
+/** An -O name squeue does not know: an empty column, after an error message. */
+const UNKNOWN: Field = { names: [], header: '', uses: [], print: () => '' };
 
-/** `-O Name[:[.][width][suffix]],...`: default width 20, left-justified, no separator. */
-export function layoutFromFields(spec: string): LayoutResult {
+/**
+ * `-O Name[:[.][width][suffix]],...`: left-justified, width 20 without a
+ * colon, as wide as the value with a colon but no width.
+ */
+export function layoutFromFields(spec: string): Layout {
   const columns: Column[] = [];
+  const invalids: string[] = [];
   for (const item of spec.split(',')) {
     if (item === '') continue;
     const colon = item.indexOf(':');
-    const name = (colon < 0 ? item : item.slice(0, colon)).toLowerCase();
-    const field = BY_NAME.get(name);
-    if (!field) return { ok: false, message: `Invalid job format specification: ${colon < 0 ? item : item.slice(0, colon)}` };
+    const name = colon < 0 ? item : item.slice(0, colon);
+    const known = BY_NAME.get(name.toLowerCase());
+    if (!known) invalids.push(name);
     let width = 20;
     let right = false;
     let suffix = '';
     if (colon >= 0) {
       const m = /^(\.?)(\d*)(.*)$/s.exec(item.slice(colon + 1))!;
       right = m[1] === '.';
-      if (m[2]) width = Number(m[2]);
+      width = m[2] ? Number(m[2]) : 0;
       suffix = m[3]!;
     }
-    columns.push({ field, width, right, suffix });
+    columns.push({ field: known ?? UNKNOWN, width, right, suffix });
   }
-  return { ok: true, layout: { prefix: '', columns } };
+  return { prefix: '', columns, invalids };
 }
 
 export function headerLine(l: Layout): string {
   return l.prefix + l.columns.map((c) => fit(c.field.header, c.width, c.right) + c.suffix).join('');
 }
 
-export function rowLine(l: Layout, r: Row, now: number): string {
+export function rowLine(l: Layout, r: Row, now: number, ctx: PrintContext): string {
   let line = l.prefix;
-  for (const c of l.columns) line += fit(c.field.print(r, now), c.width, c.right, !(c.right && c.field.noCutRight)) + c.suffix;
+  for (const c of l.columns) line += fit(c.field.print(r, now, ctx), c.width, c.right, !(c.right && c.field.noCutRight)) + c.suffix;
   return line;
 }

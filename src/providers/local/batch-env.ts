@@ -8,6 +8,10 @@
 import type { StoredJob } from '../../controller/state.js';
 import { compressHostlist } from '../../spec/values/index.js';
 import { arrayFacts } from '../../spec/array-facts.js';
+import { alwaysExported, splitExport } from '../../steps/export.js';
+import { perNodeCounts } from '../../steps/layout.js';
+
+export { perNodeCounts };
 
 export interface BatchEnvContext {
   clusterName: string;
@@ -19,19 +23,6 @@ export interface BatchEnvContext {
   loginEnv?: Readonly<Record<string, string>>;
   /** our bin/ directory: put first on PATH so jobs reach our srun/scontrol */
   binDir: string;
-}
-
-/** `4(x2),1`: runs of equal counts, Slurm's compressed per-node list. */
-export function perNodeCounts(counts: number[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < counts.length;) {
-    let j = i;
-    while (j + 1 < counts.length && counts[j + 1] === counts[i]) j++;
-    const n = j - i + 1;
-    out.push(n > 1 ? `${counts[i]}(x${n})` : `${counts[i]}`);
-    i = j + 1;
-  }
-  return out.join(',');
 }
 
 /** Tasks on each allocated node: --ntasks-per-node, else the tasks spread in block order. */
@@ -54,7 +45,8 @@ export function tasksPerNode(job: StoredJob): number[] {
 /** Which submit-time variables reach the job under --export. */
 export function exportedEnv(exportSpec: string | undefined, submitEnv: Readonly<Record<string, string>>, loginEnv: Readonly<Record<string, string>>): Record<string, string> {
   if (exportSpec === undefined) return { ...submitEnv };
-  const slurmOnly = Object.fromEntries(Object.entries(submitEnv).filter(([k]) => k.startsWith('SLURM_')));
+  // SLURM_* always travel; so do FLOW_*, which is how our commands inside the job find the cluster
+  const slurmOnly = Object.fromEntries(Object.entries(submitEnv).filter(([k]) => alwaysExported(k)));
   const out: Record<string, string> = { ...loginEnv, ...slurmOnly };
   for (const item of splitExport(exportSpec)) {
     const upper = item.toUpperCase();
@@ -66,25 +58,6 @@ export function exportedEnv(exportSpec: string | undefined, submitEnv: Readonly<
       else if (submitEnv[item] !== undefined) out[item] = submitEnv[item]!;
     }
   }
-  return out;
-}
-
-/** Commas split the list except inside quotes (`A=1,B="x,y"`). */
-function splitExport(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quote = '';
-  for (const c of text) {
-    if (quote) {
-      if (c === quote) quote = '';
-      else cur += c;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
   return out;
 }
 

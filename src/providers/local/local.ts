@@ -12,6 +12,7 @@ import { batchFileName } from '../../spec/patterns.js';
 import { parseSignal } from '../../spec/values/index.js';
 import type { LaunchContext, LaunchResult, Provider, SignalTarget } from '../provider.js';
 import { batchEnv } from './batch-env.js';
+import { ensureNodesResolve } from './node-hosts.js';
 import supervisorScript from './supervisor.sh';
 
 /** slurm.conf KillWait default: seconds between SIGTERM and SIGKILL */
@@ -40,11 +41,25 @@ function loginEnv(user: string, uid: number): Record<string, string> {
   return out;
 }
 
-/** Processes of a process group (ps is the portable way to ask). */
-function groupMembers(pgid: number): number[] {
-  const r = spawnSync('ps', ['-A', '-o', 'pid=', '-o', 'pgid='], { encoding: 'utf8' });
+/** Processes of a process group (ps is the portable way to ask), with their command lines. */
+function groupMembers(pgid: number): { pid: number; args: string }[] {
+  const r = spawnSync('ps', ['-A', '-o', 'pid=', '-o', 'pgid=', '-o', 'args='], { encoding: 'utf8' });
   if (r.status !== 0) return [];
-  return r.stdout.split('\n').map((l) => l.trim().split(/\s+/).map(Number)).filter(([, g]) => g === pgid).map(([p]) => p!);
+  return r.stdout.split('\n').flatMap((l) => {
+    const m = /^\s*(\d+)\s+(\d+)\s?(.*)$/.exec(l);
+    return m && Number(m[2]) === pgid ? [{ pid: Number(m[1]), args: m[3]! }] : [];
+  });
+}
+
+/**
+ * An srun process (ours runs as `node .../bin/srun ...`): part of the batch
+ * step, not of the steps it launched, so `scancel --signal` without -b/-f
+ * reaches its tasks directly and not through it a second time.
+ */
+export function isSrun(args: string): boolean {
+  const [first = '', second = ''] = args.split(/\s+/);
+  const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+  return base(first) === 'srun' || (/^node/.test(base(first)) && base(second) === 'srun');
 }
 
 export class LocalProvider implements Provider {
@@ -53,11 +68,18 @@ export class LocalProvider implements Provider {
    * (FLOW_MINUTE_SECONDS=2 makes a one-minute limit last two seconds); the
    * tests use it to run time limits quickly. Displayed limits do not change.
    */
-  constructor(private readonly binDir: string, private readonly slurmConf: string | undefined, private readonly timeScale = 1) {}
+  constructor(
+    private readonly binDir: string,
+    private readonly slurmConf: string | undefined,
+    private readonly timeScale = 1,
+    private readonly say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  ) {}
 
   async start(job: StoredJob, ctx: LaunchContext): Promise<LaunchResult> {
     const r = job.record;
     const node = job.alloc[0]!.node;
+    // the job's tasks reach each other's nodes by name
+    await ensureNodesResolve(ctx.cluster.config.nodes.map((n) => n.name), this.say);
     const dir = runDir(ctx.spoolDir, r.jobId, job.run);
     mkdirSync(dir, { recursive: true });
     mkdirSync(join(ctx.spoolDir, 'ends'), { recursive: true });
@@ -145,7 +167,7 @@ export class LocalProvider implements Provider {
       return;
     }
     if (target === 'batch') return kill(batch);
-    for (const pid of groupMembers(pgid)) if (pid !== pgid && pid !== batch) kill(pid);
+    for (const { pid, args } of groupMembers(pgid)) if (pid !== pgid && pid !== batch && !isSrun(args)) kill(pid);
   }
 
   alive(job: StoredJob): boolean {

@@ -170,18 +170,37 @@ export function formatArrayIndexSet(spec: ArraySpec, bitstrLen = 64): string {
     if (runStart < 0) return;
     out += (out ? ',' : '') + (runStart === runEnd ? `${runStart}` : `${runStart}-${runEnd}`);
   };
-  for (const i of arrayIndices(spec)) {
-    if (i === runEnd + 1 && runStart >= 0) {
-      runEnd = i;
+  for (const [from, to] of runsOf(spec)) {
+    if (from === runEnd + 1 && runStart >= 0) {
+      runEnd = to;
       continue;
     }
     flush();
-    runStart = runEnd = i;
+    runStart = from;
+    runEnd = to;
     if (out.length > limit) break;
   }
   if (out.length <= limit) flush();
   if (out.length > limit - 3) out = `${out.slice(0, limit - 4)}...`;
   return out + throttle;
+}
+
+/**
+ * The indices in ascending runs [from, to]. Ranges that are ascending and
+ * disjoint (the usual case) give a consecutive range as one run, so a
+ * 100,000-task array is not walked index by index.
+ */
+function* runsOf(spec: ArraySpec): Generator<[number, number], void, undefined> {
+  const rs = spec.ranges;
+  const disjoint = rs.every((r, i) => i === 0 || r.start > lastOf(rs[i - 1]!));
+  if (!disjoint) {
+    for (const i of arrayIndices(spec)) yield [i, i];
+    return;
+  }
+  for (const r of rs) {
+    if (r.step === 1) yield [r.start, lastOf(r)];
+    else for (let i = r.start; i <= r.end && i >= r.start; i += r.step) yield [i, i];
+  }
 }
 
 function asProgression(spec: ArraySpec): string | null {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatTasks, hasTask, parseTasks, taskCount, taskIndices, tasksOf, tasksText, withoutTasks } from '../../../src/spec/array-tasks.js';
-import { parseArray } from '../../../src/spec/values/index.js';
+import { formatArrayIndexSet, parseArray } from '../../../src/spec/values/index.js';
 
 const tasks = (spec: string) => {
   const p = parseArray(spec);
@@ -43,5 +43,28 @@ describe('pending array tasks', () => {
     expect(formatTasks(tasks('5-99'), 10)).toBe('5-99%10');
     expect(formatTasks(tasks('0-998:2'), 0)).toBe('0-998:2');
     expect(formatTasks(withoutTasks(tasks('1-5'), new Set([1, 4])), 0)).toBe('2-3,5');
+  });
+
+  it('formats like formatArrayIndexSet does for the same index sets', () => {
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    for (let k = 0; k < 2000; k++) {
+      const picked = new Set<number>();
+      const pieces = 1 + rand(4);
+      for (let p = 0; p < pieces; p++) {
+        const start = rand(60);
+        const step = 1 + rand(4);
+        const n = rand(20);
+        for (let i = 0; i < n; i++) picked.add(start + i * step);
+      }
+      const drop = new Set([...picked].filter(() => rand(5) === 0));
+      const spec = [...picked].filter((i) => !drop.has(i)).sort((a, b) => a - b);
+      if (spec.length === 0) continue;
+      const p = parseArray(spec.join(','));
+      if (!p.ok) throw new Error(spec.join(','));
+      const ranges = withoutTasks(tasksOf(p.value), new Set());
+      expect(formatTasks(ranges, 3)).toBe(formatArrayIndexSet({ ...p.value, throttle: 3 }));
+    }
+    expect(formatTasks(tasks('0-99999'), 0)).toBe('0-99999');
   });
 });

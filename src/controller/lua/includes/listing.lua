@@ -6,8 +6,8 @@
   LINE and ACCT are LINE_FIELDS and ACCT_FIELDS of state.ts (a unit test
   checks that they match).
 ]]
-local LINE = { 'id', 'state', 'priority', 'tasks', 'r.partition', 'r.uid', 'r.name', 'r.account', 'r.arrayJobId', 'r.arrayTaskId', 'r.arrayThrottle', 'reason', 'nodes', 'start', 'end', 'r.user', 'nnodes', 'r.nodes', 'r.timeLimit', 'cpus', 'r.minCpus', 'batchHost', 'eligible', 'dependency', 'exit', 'restarts', 'submit', 'r.submit', 'r.comment' }
-local ACCT = { 'r.group', 'r.gid', 'r.workDir', 'r.qos', 'r.mem', 'r.memPer', 'r.gpus', 'r.numTasks', 'r.cpusPerTask', 'r.minNodes', 'r.stdout', 'r.stderr', 'r.features', 'r.reservation', 'r.wckey', 'history', 'steps' }
+local LINE = { 'id', 'state', 'priority', 'ord', 'tasks', 'r.partition', 'r.uid', 'r.name', 'r.account', 'r.arrayJobId', 'r.arrayTaskId', 'r.arrayThrottle', 'reason', 'nodes', 'start', 'end', 'r.user', 'nnodes', 'r.nodes', 'r.timeLimit', 'cpus', 'r.minCpus', 'batchHost', 'eligible', 'dependency', 'exit', 'restarts', 'submit', 'r.submit', 'r.comment' }
+local ACCT = { 'r.group', 'r.gid', 'r.workDir', 'r.qos', 'r.mem', 'r.memPer', 'r.gpus', 'r.numTasks', 'r.cpusPerTask', 'r.minNodes', 'r.stdout', 'r.stderr', 'r.features', 'r.reservation', 'r.wckey', 'cancelBy', 'r.interactive', 'history', 'steps' }
 local function flow_listing(jobKey, listingKey, acctKey, id)
   local v = redis.call('HMGET', jobKey, unpack(LINE))
   local a = redis.call('HMGET', jobKey, unpack(ACCT))

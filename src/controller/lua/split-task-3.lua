@@ -6,13 +6,13 @@
   KEYS[1] array job hash   KEYS[2] task job hash   KEYS[3] array script   KEYS[4] array env
   KEYS[5] task script      KEYS[6] task env        KEYS[7] pending zset   KEYS[8] active zset
   KEYS[9] listing hash     KEYS[10] the array's task set                  KEYS[11] accounting zset
-  KEYS[12] accounting lines hash
+  KEYS[12] accounting lines hash   KEYS[13] list order counter
   ARGV[1] array job id     ARGV[2] task job id     ARGV[3] pending tasks now (compare and set)
   ARGV[4] pending tasks after   ARGV[5] task record JSON   ARGV[6] task fields JSON
   ARGV[7] 'start' or 'cancel'   ARGV[8] end time (cancel)   ARGV[9] the array's submit time
   Returns 1, -1 when the array is no longer pending with those tasks, -2 when it is held (start).
 ]]
-local st = redis.call('HMGET', KEYS[1], 'state', 'held', 'tasks')
+local st = redis.call('HMGET', KEYS[1], 'state', 'held', 'tasks', 'ord')
 if st[1] ~= 'PENDING' or st[3] ~= ARGV[3] then return -1 end
 if ARGV[7] == 'start' and st[2] and st[2] ~= '' then return -2 end
 local same = KEYS[1] == KEYS[2]
@@ -24,6 +24,9 @@ for k, v in pairs(fields) do
 end
 redis.call('HSET', KEYS[2], unpack(args))
 if not same then
+  -- slurmctld's list order: the task keeps the array's place, the array moves to the end
+  redis.call('HSET', KEYS[2], 'ord', st[4] or '0')
+  redis.call('HSET', KEYS[1], 'ord', redis.call('INCR', KEYS[13]))
   redis.call('COPY', KEYS[3], KEYS[5], 'REPLACE')
   redis.call('COPY', KEYS[4], KEYS[6], 'REPLACE')
   redis.call('SADD', KEYS[10], ARGV[2])

@@ -1,0 +1,173 @@
+/**
+ * srun outside an allocation: it asks for one itself, with sbatch's options
+ * and the same front end and submission path (buildJob, RedisBackend), waits
+ * for it as Slurm's srun does (`srun: job N queued and waiting for
+ * resources` only when the job does not start at once), runs step 0 in it,
+ * and ends the job with the step's outcome. The job record carries
+ * `interactive` (srun's host and pid): the controller allocates it, launches
+ * nothing, and treats srun's process as the job's; scancel signals srun.
+ */
+import { hostname } from 'node:os';
+import { basename, join } from 'node:path';
+import { loadCluster } from '../cluster/load.js';
+import { RedisBackend } from '../client/redis-backend.js';
+import { Session } from '../client/session.js';
+import { FINAL_STATES, type StoredJob } from '../controller/state.js';
+import { packageRoot } from '../package-root.js';
+import { ensureNodesResolve } from '../providers/local/node-hosts.js';
+import { buildJob } from '../spec/build-job.js';
+import type { JobRecord } from '../spec/job.js';
+import type { StepRun } from '../steps/launch.js';
+import { parseFlowOptions } from '../submit/flow-options.js';
+import type { ParsedSubmission } from '../submit/parse.js';
+import { currentIdentity } from './identity.js';
+import { lines, type IO } from './io.js';
+import type { SrunOptions } from './srun-options.js';
+import { runStep } from './srun-step.js';
+
+const SUBMIT_FAILED = 'Batch job submission failed: ';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => Math.floor(Date.now() / 1000);
+/** signals that make a waiting srun give its request up */
+const REVOKING: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+/** The job record of srun's own allocation, or srun's error lines. */
+function allocationRecord(o: SrunOptions, io: IO, config: Parameters<typeof buildJob>[1]): { ok: true; job: JobRecord; submission: ParsedSubmission } | { ok: false; stderr: string[] } {
+  if (o.request.nodes?.min === 0) return { ok: false, stderr: ['srun: error: Unable to allocate resources: Node count specification invalid'] };
+  const program = o.command[0]!;
+  const script = { bytes: Buffer.alloc(0), text: '', path: null, args: [], displayName: 'srun', defaultJobName: basename(program) };
+  const identity = currentIdentity();
+  const built = buildJob({ request: o.request, state: o.resolution.state, script }, config, { ...identity, jobId: 0, now: now(), cwd: io.cwd });
+  if (!built.ok) {
+    // slurmctld's refusal reads differently from srun
+    return { ok: false, stderr: built.messages.map((m) => `srun: error: ${m.startsWith(SUBMIT_FAILED) ? `Unable to allocate resources: ${m.slice(SUBMIT_FAILED.length)}` : m}`) };
+  }
+  const flow = parseFlowOptions([], io.env);
+  if (!flow.ok) return { ok: false, stderr: [`srun: error: ${flow.message}`] };
+  const job: JobRecord = { ...built.job, command: program, interactive: { host: identity.submitHost, pid: process.pid } };
+  return { ok: true, job, submission: { resolution: o.resolution, script, flow: flow.options, warnings: [] } };
+}
+
+type Waited = { ok: true; job: StoredJob } | { ok: false; exit: number };
+
+/** Wait until the controller starts the job; Slurm's lines on the way; a signal gives the request up. */
+async function waitForAllocation(s: Session, jobId: number, io: IO): Promise<Waited> {
+  let revoked: NodeJS.Signals | undefined;
+  const revoke = (sig: NodeJS.Signals) => {
+    revoked ??= sig;
+  };
+  for (const sig of REVOKING) process.on(sig, revoke);
+  try {
+    const began = Date.now();
+    let queued = false;
+    let told = false;
+    for (;;) {
+      if (revoked) {
+        await s.scripts.cancel(jobId, process.getuid?.() ?? 0, now());
+        io.stderr(`srun: Job allocation ${jobId} has been revoked\n`);
+        return { ok: false, exit: 1 };
+      }
+      const job = await s.job(jobId);
+      if (!job) return { ok: false, exit: 1 };
+      if (job.state === 'RUNNING') {
+        if (queued) io.stderr(`srun: job ${jobId} has been allocated resources\n`);
+        return { ok: true, job };
+      }
+      if (job.state !== 'PENDING') {
+        if (job.state === 'CANCELLED') io.stderr('srun: Job has been cancelled\n');
+        io.stderr('srun: error: Unable to allocate resources: Job/step already completing or completed\n');
+        return { ok: false, exit: 1 };
+      }
+      if (!told && /^Partition(Config|NodeLimit)$/.test(job.reason)) {
+        io.stderr('srun: Requested partition configuration not available now\n');
+        told = true;
+      }
+      // the first scheduling pass gave a reason to wait (or took long): Slurm's srun says it waits
+      if (!queued && (job.reason !== 'None' || Date.now() - began > 2000)) {
+        io.stderr(`srun: job ${jobId} queued and waiting for resources\n`);
+        queued = true;
+      }
+      await sleep(Date.now() - began < 2000 ? 25 : 200);
+    }
+  } finally {
+    for (const sig of REVOKING) process.off(sig, revoke);
+  }
+}
+
+export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
+  const loaded = loadCluster(io.env);
+  if (!loaded.ok) {
+    io.stderr(`srun: error: ${loaded.message}\n`);
+    return 1;
+  }
+  const cluster = loaded.cluster;
+  const built = allocationRecord(o, io, cluster.config);
+  if (!built.ok) {
+    lines(io.stderr, built.stderr);
+    return 1;
+  }
+  const backend = new RedisBackend(io.env, cluster);
+  let jobId: number;
+  try {
+    jobId = await backend.nextJobId(cluster.config);
+    await backend.submit(cluster, { ...built.job, jobId }, built.submission, { env: io.env });
+  } finally {
+    await backend.close();
+  }
+
+  const s = await Session.open(cluster, io.env);
+  try {
+    const waited = await waitForAllocation(s, jobId, io);
+    if (!waited.ok) return waited.exit;
+    const job = waited.job;
+    await ensureNodesResolve(cluster.config.nodes.map((n) => n.name), (line) => io.stderr(`${line}\n`));
+
+    const r = job.record;
+    const scale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
+    const killWait = Number(cluster.config.settings.get('killwait') ?? 30);
+    const killAfter = Math.max(1, Math.round(killWait * scale));
+    let ending: 'cancel' | 'timeout' | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const options: SrunOptions = { ...o, request: { ...o.request, nodes: o.request.nodes ?? { min: job.alloc.length, max: job.alloc.length } } };
+    const code = await runStep({
+      session: s, job, options, io, killWait, killAfter,
+      allocation: {
+        clusterName: cluster.config.clusterName, submitDir: r.submitDir, submitHost: r.submitHost, jobName: r.name, partition: r.partition,
+        userId: r.userId, userName: r.userName, groupId: r.groupId, account: r.account, qos: r.qos,
+        workingCluster: `${cluster.config.clusterName}:${hostname().split('.')[0]}:6817:9728:109`,
+        binDir: join(packageRoot(), 'bin'),
+      },
+      onRun: (run: StepRun) => {
+        if (r.timeLimit !== 'UNLIMITED') {
+          timer = setTimeout(() => {
+            ending ??= 'timeout';
+            run.terminate(' DUE TO TIME LIMIT');
+          }, Math.max(1, Math.round(r.timeLimit * 60 * scale)) * 1000);
+        }
+      },
+      intercept: (sig, run) => {
+        if (sig !== 'SIGTERM') return false;
+        // scancel of srun's job reaches srun as SIGTERM: the step is cancelled, not forced
+        void s.job(jobId).then((j) => {
+          if (j && (j.cancelBy !== '' || j.state === 'COMPLETING')) {
+            ending ??= 'cancel';
+            run.terminate('');
+          } else {
+            run.onSignal(sig);
+          }
+        }, () => run.onSignal(sig));
+        return true;
+      },
+    });
+    clearTimeout(timer);
+    const end = ending === 'timeout' ? { state: 'TIMEOUT', reason: 'TimeLimit', exit: '0:15' }
+      : ending === 'cancel' ? { state: 'CANCELLED', reason: 'None', exit: '0:15' }
+        : code === 0 ? { state: 'COMPLETED', reason: 'None', exit: '0:0' }
+          : { state: 'FAILED', reason: 'NonZeroExitCode', exit: `${code}:0` };
+    const current = await s.job(jobId);
+    if (current && !FINAL_STATES.has(current.state)) await s.scripts.finish(jobId, current.run, end.state, end.reason, end.exit, now());
+    return code;
+  } finally {
+    await s.close();
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * One srun job step in an allocation, from plan to exit code: lay the tasks
+ * out over the job's nodes, wait for room beside the steps already running
+ * (as slurmctld makes a plain step wait for the CPUs another holds), record
+ * the step for sacct (`N.0`, `N.1`...), run its tasks on the local provider's
+ * emulated nodes, and record how it ended. Used inside a batch job and in
+ * srun's own allocation alike.
+ */
+import { hostname } from 'node:os';
+import { basename, resolve } from 'node:path';
+import type { Session } from '../client/session.js';
+import type { StepRecord, StoredJob } from '../controller/state.js';
+import { admit, exceedsJob, MEMORY_UNAVAILABLE, stepClaims, type NodeClaim } from '../steps/claims.js';
+import { stepExport } from '../steps/export.js';
+import { perNodeCounts, type AllocatedNode } from '../steps/layout.js';
+import { StepRun, type LaunchTask, type StepResult } from '../steps/launch.js';
+import { planStep } from '../steps/plan.js';
+import { taskStdio } from '../steps/stdio.js';
+import { stepEnv, taskEnv, taskPlaces, type AllocationVars } from '../steps/task-env.js';
+import { compressHostlist } from '../spec/values/hostlist.js';
+import { lines, type IO } from './io.js';
+import { stepGpuRequest, stepMemory, stepRequest, type SrunOptions } from './srun-options.js';
+
+export interface StepContext {
+  session: Session;
+  job: StoredJob;
+  options: SrunOptions;
+  io: IO;
+  /** set when srun made the allocation itself */
+  allocation?: AllocationVars;
+  /** slurm.conf KillWait in seconds */
+  killWait: number;
+  /** seconds between SIGTERM and SIGKILL for real (KillWait, shorter in tests) */
+  killAfter: number;
+  /** srun's own allocation: a handle the caller uses to end the step (scancel, time limit) */
+  onRun?: (run: StepRun) => void;
+  /** a signal the caller handles itself while the tasks run (true: handled) */
+  intercept?: (signal: NodeJS.Signals, run: StepRun) => boolean;
+}
+
+/** srun's signals while it waits for a step to be created, and while its tasks run. */
+const SRUN_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGCONT', 'SIGALRM', 'SIGWINCH'];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => Math.floor(Date.now() / 1000);
+
+export function allocatedNodes(job: StoredJob): AllocatedNode[] {
+  return job.alloc.map((a) => ({ name: a.node, cpus: a.cpus, memMb: a.memMb, gpus: a.gpus }));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The steps running now; a step whose srun (on this host) is gone holds nothing. */
+function runningSteps(stepsJson: string | null): StepRecord[] {
+  const steps = stepsJson ? (JSON.parse(stepsJson) as StepRecord[] | Record<string, never>) : [];
+  if (!Array.isArray(steps)) return [];
+  const here = hostname();
+  return steps.filter((s) => s.end === 0 && s.state === 'RUNNING' && s.claims && !(s.srun && s.srun.host === here && !alive(s.srun.pid)));
+}
+
+type Started = { ok: true; id: number } | { ok: false; exit: number };
+
+/**
+ * Wait for room, then record the step (its id comes from there). A short lock
+ * makes "look at the running steps, then add mine" one step for concurrent
+ * sruns, as slurmctld's single step allocator is.
+ */
+async function startStep(c: StepContext, claims: NodeClaim[], record: Omit<StepRecord, 'id'>, interrupted: () => boolean): Promise<Started> {
+  const { session: s, job, io } = c;
+  const jobId = job.record.jobId;
+  const lockKey = `${s.keys.prefix}step-lock:${jobId}`;
+  const token = `${hostname()}:${process.pid}`;
+  const nodes = allocatedNodes(job);
+  let waited = false;
+  let lastSeen = '';
+  for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+    if (interrupted()) return { ok: false, exit: 1 };
+    const [locked, stepsJson, state] = await s.redis.pipeline([
+      ['SET', lockKey, token, 'PX', 5000, 'NX'],
+      ['HGET', s.keys.job(jobId), 'steps'],
+      ['HGET', s.keys.job(jobId), 'state'],
+    ]) as [string | null, string | null, string | null];
+    if (locked !== 'OK') {
+      await sleep(10);
+      continue;
+    }
+    const release = () => s.call('EVAL', "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, lockKey, token);
+    if (state !== 'RUNNING') {
+      await release();
+      io.stderr(`srun: error: Unable to create step for job ${jobId}: Job/step already completing or completed\n`);
+      return { ok: false, exit: 1 };
+    }
+    const running = runningSteps(stepsJson);
+    const verdict = admit(claims, running.map((r) => r.claims!), nodes);
+    if (verdict === 'go') {
+      const id = await s.scripts.stepStart(jobId, record);
+      await release();
+      if (id < 0) {
+        io.stderr(`srun: error: Unable to create step for job ${jobId}: Job/step already completing or completed\n`);
+        return { ok: false, exit: 1 };
+      }
+      if (waited) io.stderr(`srun: Step created for job ${jobId}\n`);
+      return { ok: true, id };
+    }
+    await release();
+    if (verdict === 'memory') {
+      io.stderr(`srun: error: Unable to create step for job ${jobId}: ${MEMORY_UNAVAILABLE}\n`);
+      return { ok: false, exit: 1 };
+    }
+    // busy: srun says so once, and again each time a step ended but others still hold the nodes
+    const seen = running.map((r) => r.id).join(',');
+    if (!waited) io.stderr(`srun: Job ${jobId} step creation temporarily disabled, retrying (Requested nodes are busy)\n`);
+    else if (seen !== lastSeen) io.stderr(`srun: Job ${jobId} step creation still disabled, retrying (Requested nodes are busy)\n`);
+    waited = true;
+    lastSeen = seen;
+    await sleep(delay);
+  }
+}
+
+function umask(): string {
+  return process.umask().toString(8).padStart(4, '0');
+}
+
+/** Run one step; the exit code srun ends with. */
+export async function runStep(c: StepContext): Promise<number> {
+  const { job, options: o, io } = c;
+  const q = o.request;
+  const jobId = job.record.jobId;
+  const nodes = allocatedNodes(job);
+  const req = stepRequest(o);
+  if (!req.ok) {
+    lines(io.stderr, req.stderr);
+    return 1;
+  }
+  const plan = planStep(jobId, nodes, req.step, stepGpuRequest(o));
+  if (!plan.ok) {
+    lines(io.stderr, plan.stderr);
+    return 1;
+  }
+  lines(io.stderr, plan.warnings);
+  const exact = q.exact === true || (q.exclusive !== undefined && o.resolution.state.get('exclusive')?.source.from === 'command-line');
+  const claims = stepClaims(plan.layout, nodes, { exact, overlap: q.overlap === true, cpusPerTask: req.step.cpusPerTask, memory: stepMemory(o) });
+  if (exceedsJob(claims, nodes)) {
+    io.stderr(`srun: error: Unable to create step for job ${jobId}: ${MEMORY_UNAVAILABLE}\n`);
+    return 1;
+  }
+
+  const stepNodes = plan.layout.nodes.map((n) => n.name);
+  const record: Omit<StepRecord, 'id'> = {
+    name: q.jobName !== undefined && o.resolution.state.get('job-name')?.source.from === 'command-line' ? q.jobName : basename(o.command[0]!),
+    start: now(),
+    end: 0,
+    state: 'RUNNING',
+    exit: '0:0',
+    nodes: compressHostlist(stepNodes),
+    nnodes: stepNodes.length,
+    ntasks: plan.layout.ntasks,
+    cpus: claims.reduce((sum, cl, i) => sum + (cl.cpus || plan.layout.nodes[i]!.tasks.length * req.step.cpusPerTask), 0),
+    tasksPerNode: perNodeCounts(plan.layout.nodes.map((n) => n.tasks.length)),
+    claims,
+    srun: { host: hostname(), pid: process.pid },
+  };
+
+  // signals before the tasks run: srun gives up the step it waits for
+  let pendingSignal: NodeJS.Signals | undefined;
+  let run: StepRun | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (run) {
+      if (!c.intercept?.(sig, run)) run.onSignal(sig);
+    }
+    else if (sig !== 'SIGCONT' && sig !== 'SIGWINCH') pendingSignal ??= sig;
+  };
+  for (const sig of SRUN_SIGNALS) process.on(sig, onSignal);
+  try {
+    const started = await startStep(c, claims, record, () => pendingSignal !== undefined);
+    if (!started.ok) {
+      if (pendingSignal) io.stderr(`srun: Cancelled pending job step with signal ${SIGNAL_NUMBERS[pendingSignal] ?? 0}\nsrun: error: Unable to create step for job ${jobId}: Job/step already completing or completed\n`);
+      return started.exit;
+    }
+    const stepId = started.id;
+
+    const cwd = q.chdir !== undefined ? resolve(io.cwd, q.chdir) : io.cwd;
+    const ctx = {
+      jobId, stepId, layout: plan.layout, job: nodes, allocation: c.allocation, label: q.label === true,
+      cpusPerTask: o.resolution.state.get('cpus-per-task')?.source.from === 'command-line' ? q.cpusPerTask : undefined,
+      launchHost: '127.0.0.1', port: 30000 + (process.pid % 30000), umask: umask(), gpus: plan.gpus,
+    };
+    const common = stepEnv(stepExport(q.export, io.env), ctx);
+    const r = job.record;
+    const tasks: LaunchTask[] = taskPlaces(plan.layout).map((t) => {
+      const node = plan.layout.nodes[t.nodeId]!.name;
+      return {
+        procid: t.procid,
+        node,
+        env: taskEnv(common, ctx, t),
+        cwd,
+        stdio: taskStdio({ input: q.input, output: q.output, error: q.error }, {
+          jobId, arrayJobId: r.arrayJobId, arrayTaskId: r.arrayTaskId, stepId, jobName: r.name, user: r.userName,
+          nodeName: node, nodeIndex: t.nodeId, taskId: t.procid, workDir: cwd,
+        }),
+      };
+    });
+    run = new StepRun({
+      command: o.command, tasks, ntasks: plan.layout.ntasks, step: `${jobId}.${stepId}`, nodes: stepNodes,
+      label: q.label === true, unbuffered: q.unbuffered === true, append: q.openMode === 'append',
+      detached: c.allocation !== undefined && q.pty !== true, killOnBadExit: (q.killOnBadExit ?? 0) !== 0, maxWait: q.maxWait,
+      killWait: c.killWait, killAfter: c.killAfter, quitOnInterrupt: q.quitOnInterrupt === true, disableStatus: q.disableStatus === true,
+      stderr: io.stderr,
+    });
+    c.onRun?.(run);
+    run.start();
+    if (pendingSignal) run.onSignal(pendingSignal);
+    const result = await run.done;
+    await c.session.scripts.stepEnd(jobId, { ...record, id: stepId, end: now(), state: stepState(result), exit: result.exit });
+    return result.exitCode;
+  } finally {
+    for (const sig of SRUN_SIGNALS) process.off(sig, onSignal);
+  }
+}
+
+/** How sacct lists the step. */
+function stepState(r: StepResult): string {
+  if (r.aborted) return 'CANCELLED';
+  return r.exitCode === 0 ? 'COMPLETED' : 'FAILED';
+}
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGUSR1: 10, SIGUSR2: 12, SIGALRM: 14, SIGTERM: 15 };

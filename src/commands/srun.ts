@@ -1,0 +1,54 @@
+/**
+ * srun: run a job step. With SLURM_JOB_ID (inside a batch job) or --jobid it
+ * runs in that allocation; otherwise it makes an allocation of its own first
+ * (srun-alloc.ts). Messages and exit codes are srun 22.05's.
+ */
+import { loadCluster } from '../cluster/load.js';
+import { Session } from '../client/session.js';
+import { lines, type IO } from './io.js';
+import { srunAllocation } from './srun-alloc.js';
+import { parseSrun, type SrunOptions } from './srun-options.js';
+import { runStep } from './srun-step.js';
+
+export async function srun(argv: string[], io: IO): Promise<number> {
+  const parsed = parseSrun(argv, io.env, io.now());
+  if (parsed.kind === 'info') {
+    io.stdout(parsed.stdout);
+    return 0;
+  }
+  if (parsed.kind === 'error') {
+    lines(io.stderr, parsed.stderr);
+    return parsed.exit;
+  }
+  const o = parsed.options;
+  return o.jobId === undefined ? srunAllocation(o, io) : srunInAllocation(o, o.jobId, io);
+}
+
+/** A step in an existing allocation (a batch job's, or one named by --jobid). */
+async function srunInAllocation(o: SrunOptions, jobId: number, io: IO): Promise<number> {
+  const loaded = loadCluster(io.env);
+  if (!loaded.ok) {
+    io.stderr(`srun: error: ${loaded.message}\n`);
+    return 1;
+  }
+  const cluster = loaded.cluster;
+  // the job runs, so its controller does: no need to look for one
+  const s = await Session.open(cluster, io.env, { controller: false });
+  try {
+    const job = await s.job(jobId);
+    if (!job) {
+      io.stderr(`srun: error: Unable to confirm allocation for job ${jobId}: Invalid job id specified\nsrun: Check SLURM_JOB_ID environment variable. Expired or invalid job ${jobId}\n`);
+      return 1;
+    }
+    if (job.state !== 'RUNNING') {
+      io.stderr(`srun: error: Unable to confirm allocation for job ${jobId}: Job/step already completing or completed\n`);
+      return 1;
+    }
+    const scale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
+    const killWait = Number(cluster.config.settings.get('killwait') ?? 30);
+    const killAfter = Math.max(1, Math.round(killWait * scale));
+    return await runStep({ session: s, job, options: o, io, killWait, killAfter });
+  } finally {
+    await s.close();
+  }
+}

@@ -1,0 +1,322 @@
+/**
+ * Running a step's tasks on the local provider's emulated nodes: one process
+ * per task (through a one-line sh that gives it SLURM_TASK_PID = its own pid),
+ * stdio wired as srun -i/-o/-e/-l ask, and srun's behaviour around them, as
+ * recorded on Slurm 22.05: exit lines and code (exit-report.ts), -K (the
+ * others are terminated when one fails), -W (the others are killed some
+ * seconds after the first ends), and what srun does with the signals it gets
+ * (SIGINT: status, a second within a second forwards it; SIGTERM/SIGHUP:
+ * "forcing job termination" and SIGKILL to the tasks; others forwarded).
+ * This is the I/O edge of the step code; the decisions are in the pure modules.
+ */
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { closeSync, existsSync, fstatSync, openSync, statSync, writeSync } from 'node:fs';
+import { formatIsoLocal } from '../spec/values/datetime.js';
+import { exitCodeOf, exitLines, statusLines, type TaskEnd } from './exit-report.js';
+import { LabelledLines, labelPrefix } from './output.js';
+import { checkProgram } from './program.js';
+import type { OutputPlan, TaskStdio } from './stdio.js';
+
+export interface LaunchTask {
+  procid: number;
+  node: string;
+  env: Record<string, string>;
+  cwd: string;
+  stdio: TaskStdio;
+}
+
+export interface StepRunOptions {
+  command: readonly string[];
+  /** in rank order */
+  tasks: readonly LaunchTask[];
+  ntasks: number;
+  /** `<job>.<step>` */
+  step: string;
+  /** the step's node names, for slurmstepd's per-node lines */
+  nodes: readonly string[];
+  label: boolean;
+  unbuffered: boolean;
+  append: boolean;
+  /** each task in a process group of its own (srun's own allocation: terminal signals reach srun only) */
+  detached: boolean;
+  killOnBadExit: boolean;
+  /** -W: seconds after the first task ends */
+  maxWait?: number;
+  /** slurm.conf KillWait, seconds: what srun says it waits */
+  killWait: number;
+  /** how long it really waits before SIGKILL, seconds (shorter in tests, FLOW_MINUTE_SECONDS) */
+  killAfter: number;
+  quitOnInterrupt: boolean;
+  disableStatus: boolean;
+  /** srun's own messages */
+  stderr: (text: string) => void;
+}
+
+export interface StepResult {
+  ends: TaskEnd[];
+  exitCode: number;
+  /** srun or the job ended the tasks (-K, -W, cancellation, time limit, a signal to srun) */
+  aborted: boolean;
+  /** highest outcome as sacct writes it, `code:signal` */
+  exit: string;
+}
+
+/** One line of sh: the task learns its own pid, then becomes the program. */
+const TASK_WRAPPER = 'SLURM_TASK_PID=$$; export SLURM_TASK_PID; exec "$@"';
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Write all of `bytes` to fd, waiting out a full non-blocking pipe. */
+function writeBytes(fd: number, bytes: Buffer): void {
+  for (let off = 0; off < bytes.length;) {
+    try {
+      off += writeSync(fd, bytes, off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1);
+      else return; // the reader went away: output is dropped, as srun's is
+    }
+  }
+}
+
+/** Whether fd 0 is /dev/null (then every task can have its own, and srun reads nothing). */
+function stdinIsNull(): boolean {
+  try {
+    const s = fstatSync(0);
+    return s.isCharacterDevice() && s.rdev === statSync('/dev/null').rdev;
+  } catch {
+    return true;
+  }
+}
+
+export class StepRun {
+  private readonly children = new Map<number, ChildProcess>();
+  private readonly ends = new Map<number, TaskEnd>();
+  private readonly notStarted = new Set<number>();
+  private unreported: TaskEnd[] = [];
+  private flushTimer?: NodeJS.Timeout;
+  private waitTimer?: NodeJS.Timeout;
+  private killTimer?: NodeJS.Timeout;
+  private aborted: 'kill' | 'wait' | 'forced' | undefined;
+  private lastInterrupt = 0;
+  private readonly fds: number[] = [];
+  /** srun reads its stdin only to copy it to several tasks */
+  private readsStdin = false;
+  private resolve!: (r: StepResult) => void;
+  readonly done = new Promise<StepResult>((r) => (this.resolve = r));
+
+  constructor(private readonly o: StepRunOptions) {}
+
+  start(): void {
+    const o = this.o;
+    const files = new Map<string, number>();
+    const openFile = (path: string, flags: string): number => {
+      let fd = flags === 'r' ? undefined : files.get(path);
+      if (fd === undefined) {
+        fd = openSync(path, flags, 0o644);
+        this.fds.push(fd);
+        if (flags !== 'r') files.set(path, fd);
+      }
+      return fd;
+    };
+    const program = o.tasks.length > 0 ? checkProgram(o.command[0]!, o.tasks[0]!.env.PATH, o.tasks[0]!.cwd) : { ok: true as const };
+    const broadcast = o.tasks.filter((t) => t.stdio.stdin.kind === 'srun').length;
+    const nullInput = broadcast > 1 && stdinIsNull();
+    const pipedInputs: NodeJS.WritableStream[] = [];
+
+    for (const t of o.tasks) {
+      let stdio: StdioOptions;
+      try {
+        const out = (p: OutputPlan, fd: number): number | 'pipe' | 'ignore' =>
+          p.kind === 'null' ? 'ignore' : p.kind === 'file' ? openFile(p.path, o.append ? 'a' : 'w') : o.label ? 'pipe' : fd;
+        const inPlan = t.stdio.stdin;
+        const stdin = inPlan.kind === 'null' || (inPlan.kind === 'srun' && nullInput) ? 'ignore'
+          : inPlan.kind === 'file' ? openFile(inPlan.path, 'r')
+            : broadcast === 1 ? 0 : 'pipe';
+        stdio = [stdin, out(t.stdio.stdout, 1), out(t.stdio.stderr, 2)];
+      } catch {
+        // slurmstepd could not open the task's files: the task is not run, and srun does not count it as failed
+        o.stderr(`srun: error: task ${t.procid} launch failed: Slurmd could not connect IO\n`);
+        this.notStarted.add(t.procid);
+        continue;
+      }
+      if (!program.ok) {
+        const text = Buffer.from(`slurmstepd-${t.node}: error: ${program.message}\n`);
+        const errFd = typeof stdio[2] === 'number' ? stdio[2] : 2;
+        if (stdio[2] !== 'ignore') writeBytes(errFd, text);
+        this.record({ procid: t.procid, node: t.node, code: program.code, signal: null });
+        continue;
+      }
+      const child = spawn('/bin/sh', ['-c', TASK_WRAPPER, 'srun-task', ...o.command], {
+        env: t.env, cwd: existsSync(t.cwd) ? t.cwd : '/tmp', stdio, detached: o.detached,
+      });
+      this.children.set(t.procid, child);
+      if (child.stdin) {
+        child.stdin.on('error', () => undefined);
+        pipedInputs.push(child.stdin);
+      }
+      const prefix = labelPrefix(t.procid, o.ntasks);
+      const relay = (stream: NodeJS.ReadableStream | null, fd: number) => {
+        if (!stream) return;
+        const lines = new LabelledLines(prefix, o.unbuffered, (b) => writeBytes(fd, b));
+        stream.on('data', (b: Buffer) => lines.push(b));
+        stream.on('end', () => lines.end());
+      };
+      relay(child.stdout, 1);
+      relay(child.stderr, 2);
+      child.on('error', () => undefined);
+      let ended: TaskEnd | undefined;
+      child.on('exit', (code, signal) => {
+        ended = { procid: t.procid, node: t.node, code: signal ? null : code ?? 0, signal: signal ? signalNumber(signal) : null };
+        // output still in the pipes comes first; a task's leftover children keeping them open do not hold srun
+        setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+        }, 1000).unref();
+      });
+      child.on('close', (code, signal) => {
+        this.children.delete(t.procid);
+        this.record(ended ?? { procid: t.procid, node: t.node, code: signal ? null : code ?? 0, signal: signal ? signalNumber(signal) : null });
+      });
+    }
+    for (const fd of new Set(this.fds)) closeSync(fd);
+    if (pipedInputs.length > 0) {
+      this.readsStdin = true;
+      process.stdin.on('data', (b: Buffer) => pipedInputs.forEach((w) => w.write(b)));
+      process.stdin.on('end', () => pipedInputs.forEach((w) => w.end()));
+      process.stdin.on('error', () => pipedInputs.forEach((w) => w.end()));
+    }
+    this.maybeDone();
+  }
+
+  private record(end: TaskEnd): void {
+    this.ends.set(end.procid, end);
+    this.unreported.push(end);
+    if (this.o.maxWait !== undefined && this.o.maxWait > 0 && !this.waitTimer && this.ends.size < this.o.tasks.length) {
+      this.waitTimer = setTimeout(() => this.firstTaskWaitOver(), this.o.maxWait * 1000);
+    }
+    // tasks ending together are reported together, as slurmstepd does (`tasks 0-2`)
+    this.flushTimer ??= setTimeout(() => this.flush(), 30);
+    this.maybeDone();
+  }
+
+  private flush(): void {
+    this.flushTimer = undefined;
+    const batch = this.unreported;
+    this.unreported = [];
+    const lines = exitLines(batch);
+    if (lines.length) this.o.stderr(`${lines.join('\n')}\n`);
+    if (this.o.killOnBadExit && !this.aborted && batch.some((e) => e.signal !== null || e.code) && this.children.size > 0) {
+      this.aborted = 'kill';
+      this.cancelLines('');
+      this.signalAll('SIGTERM');
+      this.killLater();
+    }
+    this.maybeDone();
+  }
+
+  private maybeDone(): void {
+    if (this.children.size > 0 || this.flushTimer || this.unreported.length) return;
+    if (this.ends.size + this.notStarted.size < this.o.tasks.length) return;
+    clearTimeout(this.waitTimer);
+    clearTimeout(this.killTimer);
+    const ends = [...this.ends.values()].sort((a, b) => a.procid - b.procid);
+    if (this.aborted !== 'wait' && ends.some((e) => e.signal !== null)) this.o.stderr(`srun: Force Terminated StepId=${this.o.step}\n`);
+    if (this.readsStdin) process.stdin.destroy();
+    this.resolve({ ends, exitCode: exitCodeOf(ends), aborted: this.aborted !== undefined, exit: sacctExit(ends) });
+  }
+
+  /** srun's lines when it ends the step, then slurmstepd's on each node. */
+  private cancelLines(why: string): void {
+    const at = formatIsoLocal(Math.floor(Date.now() / 1000));
+    this.o.stderr(`srun: launch/slurm: _step_signal: Terminating StepId=${this.o.step}\n`);
+    for (const node of this.o.nodes) this.o.stderr(`slurmstepd-${node}: error: *** STEP ${this.o.step} ON ${node} CANCELLED AT ${at}${why} ***\n`);
+  }
+
+  private firstTaskWaitOver(): void {
+    if (this.children.size === 0) return;
+    const o = this.o;
+    this.o.stderr(`srun: First task exited ${o.maxWait}s ago\n`);
+    this.o.stderr(`${statusLines(`StepId=${o.step}`, o.ntasks, this.ends, this.notStarted).join('\n')}\n`);
+    this.aborted = 'wait';
+    this.cancelLines('');
+    this.o.stderr(`srun: Job step aborted: Waiting up to ${o.killWait + 2} seconds for job step to finish.\n`);
+    this.signalAll('SIGKILL');
+  }
+
+  private killLater(): void {
+    this.killTimer ??= setTimeout(() => this.signalAll('SIGKILL'), this.o.killAfter * 1000);
+  }
+
+  /** Send a signal to every task still running (with its process group, when it has one of its own). */
+  signalAll(signal: NodeJS.Signals): void {
+    for (const child of this.children.values()) {
+      if (child.pid === undefined) continue;
+      try {
+        process.kill(this.o.detached ? -child.pid : child.pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** The job is being ended (scancel, time limit): slurmstepd's lines, SIGTERM now, SIGKILL after KillWait. */
+  terminate(why: '' | ' DUE TO TIME LIMIT'): void {
+    if (this.children.size === 0) return;
+    this.aborted ??= 'forced';
+    const at = formatIsoLocal(Math.floor(Date.now() / 1000));
+    this.o.stderr(`srun: Job step aborted: Waiting up to ${this.o.killWait + 2} seconds for job step to finish.\n`);
+    for (const node of this.o.nodes) this.o.stderr(`slurmstepd-${node}: error: *** STEP ${this.o.step} ON ${node} CANCELLED AT ${at}${why} ***\n`);
+    this.signalAll('SIGTERM');
+    this.killLater();
+  }
+
+  /** What srun does with a signal it receives while its tasks run. */
+  onSignal(signal: NodeJS.Signals): void {
+    const o = this.o;
+    switch (signal) {
+      case 'SIGINT': {
+        const now = Date.now();
+        if (o.quitOnInterrupt || o.disableStatus || now - this.lastInterrupt < 1000) {
+          o.stderr(`srun: sending Ctrl-C to StepId=${o.step}\n`);
+          this.signalAll('SIGINT');
+        } else {
+          o.stderr('srun: interrupt (one more within 1 sec to abort)\n');
+          o.stderr(`${statusLines(`StepId=${o.step}`, o.ntasks, this.ends, this.notStarted).join('\n')}\n`);
+        }
+        this.lastInterrupt = now;
+        return;
+      }
+      case 'SIGQUIT':
+      case 'SIGTERM':
+      case 'SIGHUP':
+        if (signal === 'SIGQUIT') o.stderr('srun: Quit\n');
+        o.stderr('srun: forcing job termination\n');
+        this.aborted ??= 'forced';
+        this.signalAll('SIGKILL');
+        return;
+      case 'SIGCONT':
+        o.stderr('srun: got SIGCONT\n');
+        return;
+      default:
+        this.signalAll(signal);
+    }
+  }
+}
+
+function signalNumber(name: NodeJS.Signals): number {
+  const n = (SIGNALS as Record<string, number | undefined>)[name];
+  return n ?? 0;
+}
+
+const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10,
+  SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGSTKFLT: 16, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19, SIGTSTP: 20,
+  SIGTTIN: 21, SIGTTOU: 22, SIGURG: 23, SIGXCPU: 24, SIGXFSZ: 25, SIGVTALRM: 26, SIGPROF: 27, SIGWINCH: 28, SIGIO: 29, SIGPWR: 30, SIGSYS: 31 };
+
+/** `code:signal` of the worst task, as sacct shows a step's ExitCode. */
+export function sacctExit(ends: readonly TaskEnd[]): string {
+  let worst: TaskEnd | undefined;
+  for (const e of ends) if (!worst || (e.signal !== null ? 128 + e.signal : e.code ?? 0) > (worst.signal !== null ? 128 + worst.signal : worst.code ?? 0)) worst = e;
+  if (!worst) return '0:0';
+  return worst.signal !== null ? `0:${worst.signal}` : `${worst.code ?? 0}:0`;
+}
