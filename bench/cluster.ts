@@ -61,6 +61,11 @@ export class BenchCluster {
   }
 
   async destroy(): Promise<void> {
+    // FLOW_BENCH_KEEP=1 leaves the cluster up for profiling a command against it
+    if (process.env.FLOW_BENCH_KEEP) {
+      console.log(`kept: ${Object.entries(this.env).filter(([k]) => k !== 'PATH' && k !== 'HOME').map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      return;
+    }
     const redis = new Redis(REDIS_URL);
     try {
       const holder = await redis.get(`flow:{${this.name}}:controller`);

@@ -15,7 +15,8 @@ const common = {
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
-  minify: true,
+  // FLOW_BUILD_READABLE=1: names kept, for reading CPU profiles
+  minify: !process.env.FLOW_BUILD_READABLE,
   keepNames: false,
   logLevel: 'warning',
   loader: { '.sh': 'text' },

@@ -70,13 +70,16 @@ export class Listed {
     if (i === undefined) return 0;
     const start = this.starts[this.base + i]!;
     const end = this.starts[this.base + i + 1]! - 1;
+    // a leading '-' too (the list order is negative), and at most 15 digits: exact as a double
+    const neg = this.text.charCodeAt(start) === 45;
     let n = 0;
-    for (let k = start; k < end; k++) {
+    if (end - start > (neg ? 16 : 15)) return Number(this.text.slice(start, end));
+    for (let k = neg ? start + 1 : start; k < end; k++) {
       const c = this.text.charCodeAt(k);
       if (c < 48 || c > 57) return Number(this.text.slice(start, end));
       n = n * 10 + c - 48;
     }
-    return n;
+    return neg ? -n : n;
   }
 }
 

@@ -78,31 +78,80 @@ export function parseSort(text: string): SortResult {
 
 /** Rows in squeue's order; `newestFirst` for a single requested job (its array's records newest first). */
 export function sortRows(rows: Row[], spec: SortSpec, now: number, newestFirst: boolean): Row[] {
-  // Every key is turned into numbers once (strings into their rank among the values
-  // present), so comparisons are numeric: listings run to tens of thousands of rows.
+  // Each key becomes non-negative integers (strings: their rank among the values present; `-`: mirrored),
+  // then neighbouring keys are packed into one number while it stays exact (< 2^53). Listings run to tens
+  // of thousands of rows: usually everything, row index included, fits one number and a native numeric
+  // sort does the work; otherwise the packed columns are compared in turn.
   const n = rows.length;
-  const k = spec.keys.length + 1;
-  const values = new Float64Array(n * k);
-  spec.keys.forEach((key, i) => {
-    const raw = rows.map((r) => key.key(r, now));
-    const sign = key.reverse ? -1 : 1;
-    if (raw.some((v) => typeof v === 'string')) {
-      const distinct = [...new Set(raw.map(String))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      const rank = new Map(distinct.map((v, r) => [v, r]));
-      raw.forEach((v, j) => (values[j * k + i] = sign * rank.get(String(v))!));
-    } else {
-      raw.forEach((v, j) => (values[j * k + i] = sign * (v as number)));
-    }
-  });
+  const columns: { values: Float64Array; range: number }[] = [];
+  for (const key of spec.keys) columns.push(integersOf(rows.map((r) => key.key(r, now)), key.reverse));
   // ties: slurmctld's list order
-  rows.forEach((r, j) => (values[j * k + k - 1] = (newestFirst ? -1 : 1) * r.job.num('ord')));
+  columns.push(integersOf(rows.map((r) => r.job.num('ord')), newestFirst));
+  const packed = pack(columns, n);
+  if (packed.length === 1 && packed[0]!.range * n <= 2 ** 53) {
+    const v = packed[0]!.values;
+    const keyed = new Float64Array(n);
+    for (let j = 0; j < n; j++) keyed[j] = v[j]! * n + j;
+    keyed.sort();
+    const out = new Array<Row>(n);
+    for (let j = 0; j < n; j++) out[j] = rows[keyed[j]! - Math.floor(keyed[j]! / n) * n]!;
+    return out;
+  }
   const order = Array.from({ length: n }, (_, j) => j);
   order.sort((a, b) => {
-    for (let i = 0; i < k; i++) {
-      const d = values[a * k + i]! - values[b * k + i]!;
+    for (const c of packed) {
+      const d = c.values[a]! - c.values[b]!;
       if (d !== 0) return d;
     }
-    return 0;
+    return a - b;
   });
   return order.map((j) => rows[j]!);
+}
+
+/** One key's values as integers from 0, and how many values the range holds. */
+function integersOf(raw: (number | string)[], reverse: boolean): { values: Float64Array; range: number } {
+  const n = raw.length;
+  const values = new Float64Array(n);
+  if (n === 0) return { values, range: 1 };
+  let strings = false;
+  for (let j = 0; j < n && !strings; j++) strings = typeof raw[j] === 'string';
+  if (strings) {
+    const rank = new Map<string, number>();
+    for (let j = 0; j < n; j++) rank.set(String(raw[j]), 0);
+    [...rank.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).forEach((v, r) => rank.set(v, r));
+    for (let j = 0; j < n; j++) values[j] = rank.get(String(raw[j]))!;
+  } else {
+    for (let j = 0; j < n; j++) {
+      const v = raw[j] as number;
+      values[j] = Number.isFinite(v) ? v : 0;
+    }
+  }
+  let min = Infinity;
+  let max = -Infinity;
+  let integral = true;
+  for (let j = 0; j < n; j++) {
+    const v = values[j]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (integral && !Number.isInteger(v)) integral = false;
+  }
+  for (let j = 0; j < n; j++) values[j] = reverse ? max - values[j]! : values[j]! - min;
+  // fractional values cannot be packed: an infinite range keeps them in a column of their own
+  return { values, range: integral ? max - min + 1 : Infinity };
+}
+
+/** Neighbouring columns multiplied together while the result stays an exact integer. */
+function pack(columns: { values: Float64Array; range: number }[], n: number): { values: Float64Array; range: number }[] {
+  const out: { values: Float64Array; range: number }[] = [];
+  for (const c of columns) {
+    const last = out[out.length - 1];
+    if (last && last.range * c.range <= 2 ** 53) {
+      const v = new Float64Array(n);
+      for (let j = 0; j < n; j++) v[j] = last.values[j]! * c.range + c.values[j]!;
+      out[out.length - 1] = { values: v, range: last.range * c.range };
+    } else {
+      out.push({ values: Float64Array.from(c.values), range: c.range });
+    }
+  }
+  return out;
 }

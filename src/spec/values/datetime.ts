@@ -1,5 +1,7 @@
 // Dates and times for --begin, --deadline (and later sacct -S/-E): Slurm 22.05's parse_time().
-import { cnumSyntax, dateSyntax, fail, ok } from '../../../grammar/values/index.js';
+import { cnumSyntax, dateSyntax } from '../../../grammar/values/index.js';
+// ok/fail from their own module: through the index they would load the grammar bundle
+import { fail, ok } from '../../../grammar/values/result.js';
 import type { DateItem, Result } from '../../../grammar/values/index.js';
 import { longOf } from './cint.js';
 

@@ -1,5 +1,7 @@
 // Job dependencies (-d/--dependency): the expression and its `Dependency=` display.
-import { dependencySyntax, fail, ok } from '../../../grammar/values/index.js';
+import { dependencySyntax } from '../../../grammar/values/index.js';
+// ok/fail from their own module: through the index they would load the grammar bundle
+import { fail, ok } from '../../../grammar/values/result.js';
 import type { DepJobRefSyntax, Result } from '../../../grammar/values/index.js';
 import { INFINITE, NO_VAL, numberOf, uint32Of } from './cint.js';
 

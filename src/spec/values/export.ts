@@ -1,5 +1,7 @@
 // --export: which variables of the submitting environment the job gets.
-import { exportSyntax, ok } from '../../../grammar/values/index.js';
+import { exportSyntax } from '../../../grammar/values/index.js';
+// ok/fail from their own module: through the index they would load the grammar bundle
+import { ok } from '../../../grammar/values/result.js';
 import type { Result } from '../../../grammar/values/index.js';
 
 export type ExportItem = { kind: 'all' } | { kind: 'name'; name: string } | { kind: 'set'; name: string; value: string };

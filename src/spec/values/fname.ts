@@ -1,5 +1,7 @@
 // Output/input file name patterns (-o, -e, -i; srun's too): what slurmd opens, and what scontrol shows.
-import { ok, patternSyntax, scontrolPatternSyntax } from '../../../grammar/values/index.js';
+import { patternSyntax, scontrolPatternSyntax } from '../../../grammar/values/index.js';
+// ok/fail from their own module: through the index they would load the grammar bundle
+import { ok } from '../../../grammar/values/result.js';
 import type { PatternPart, Result } from '../../../grammar/values/index.js';
 import { NO_VAL } from './cint.js';
 

@@ -1,6 +1,8 @@
 // Generic resources (--gres) and GPU counts (--gpus, --gpus-per-node/-task/-socket), and the
 // TresPer*= strings scontrol shows for them.
-import { fail, gresSyntax, ok } from '../../../grammar/values/index.js';
+import { gresSyntax } from '../../../grammar/values/index.js';
+// ok/fail from their own module: through the index they would load the grammar bundle
+import { fail, ok } from '../../../grammar/values/result.js';
 import type { GresItemSyntax, Result } from '../../../grammar/values/index.js';
 
 export interface GresRequest {

@@ -1,6 +1,8 @@
 // Hostlist expressions (-w, -x, node names everywhere): expansion and the two compressed forms,
 // matching `scontrol show hostnames`, `show hostlist` and `show hostlistsorted` of Slurm 22.05.
-import { fail, hostlistSyntax, hostRangeSyntax, ok } from '../../../grammar/values/index.js';
+import { hostlistSyntax, hostRangeSyntax } from '../../../grammar/values/index.js';
+// ok/fail from their own module: through the index they would load the grammar bundle
+import { fail, ok } from '../../../grammar/values/result.js';
 import type { Result } from '../../../grammar/values/index.js';
 
 /** Most hosts in one `lo-hi` range, and in the ranges of a prefix (`rack[..]-node[..]`). */

@@ -1,5 +1,7 @@
 // Memory sizes (--mem, --mem-per-cpu, --mem-per-gpu, --tmp) and scontrol's display of MB values.
-import { fail, memorySyntax, ok } from '../../../grammar/values/index.js';
+import { memorySyntax } from '../../../grammar/values/index.js';
+// ok/fail from their own module: through the index they would load the grammar bundle
+import { fail, ok } from '../../../grammar/values/result.js';
 import type { Result } from '../../../grammar/values/index.js';
 import { longOf } from './cint.js';
 

@@ -1,5 +1,7 @@
 // --signal and the signal names Slurm knows (shared with scancel --signal).
-import { cnumSyntax, fail, ok, signalSyntax } from '../../../grammar/values/index.js';
+import { cnumSyntax, signalSyntax } from '../../../grammar/values/index.js';
+// ok/fail from their own module: through the index they would load the grammar bundle
+import { fail, ok } from '../../../grammar/values/result.js';
 import type { Result } from '../../../grammar/values/index.js';
 import { int32Of, numberOf } from './cint.js';
 

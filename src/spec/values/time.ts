@@ -1,5 +1,7 @@
 // Time limits (-t/--time, --time-min) and the three duration display styles.
-import { fail, ok, timeLimitSyntax } from '../../../grammar/values/index.js';
+import { timeLimitSyntax } from '../../../grammar/values/index.js';
+// ok/fail from their own module: through the index they would load the grammar bundle
+import { fail, ok } from '../../../grammar/values/result.js';
 import type { Result, TimeSyntax } from '../../../grammar/values/index.js';
 import { INFINITE, int32OfDigits } from './cint.js';
 
