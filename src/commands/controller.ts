@@ -67,7 +67,11 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
     log,
     makeQueue: (launch) => new LaunchQueue(bullConnection, keys.bullPrefix, launch),
   });
-  const stop = () => void controller.stop();
+  const stop = () => {
+    // a clean stop talks to Redis; if Redis is gone for good, do not hang on it
+    setTimeout(() => process.exit(0), 5000).unref();
+    void controller.stop();
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   await controller.start();
