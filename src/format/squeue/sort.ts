@@ -78,29 +78,68 @@ export function parseSort(text: string): SortResult {
 
 /** Rows in squeue's order; `newestFirst` for a single requested job (its array's records newest first). */
 export function sortRows(rows: Row[], spec: SortSpec, now: number, newestFirst: boolean): Row[] {
-  // Each key becomes non-negative integers (strings: their rank among the values present; `-`: mirrored),
-  // then neighbouring keys are packed into one number while it stays exact (< 2^53). Listings run to tens
-  // of thousands of rows: usually everything, row index included, fits one number and a native numeric
-  // sort does the work; otherwise the packed columns are compared in turn.
+  // Listings run to tens of thousands of rows, and squeue runs once: its loops run cold, so the
+  // work is done in as few passes as possible. Pass 1 reads every key of every row (strings get an
+  // id in order of appearance); then string ids become ranks; pass 2 turns each row's keys into one
+  // exact integer (keys mixed-radix, row index last) when it fits 2^53, and a native numeric sort
+  // orders them. Otherwise the keys are compared in turn.
   const n = rows.length;
-  const columns: { values: Float64Array; range: number }[] = [];
-  for (const key of spec.keys) columns.push(integersOf(rows.map((r) => key.key(r, now)), key.reverse));
-  // ties: slurmctld's list order
-  columns.push(integersOf(rows.map((r) => r.job.num('ord')), newestFirst));
-  const packed = pack(columns, n);
-  if (packed.length === 1 && packed[0]!.range * n <= 2 ** 53) {
-    const v = packed[0]!.values;
+  const keys: { key: Key; reverse: boolean }[] = [...spec.keys, { key: (r) => r.job.num('ord'), reverse: newestFirst }];
+  const k = keys.length;
+  const raw = new Float64Array(n * k);
+  const ids: (Map<string, number> | undefined)[] = keys.map(() => undefined);
+  const min = new Float64Array(k).fill(Infinity);
+  const max = new Float64Array(k).fill(-Infinity);
+  let integral = true;
+  for (let j = 0; j < n; j++) {
+    const r = rows[j]!;
+    for (let i = 0; i < k; i++) {
+      const v = keys[i]!.key(r, now);
+      let x: number;
+      if (typeof v === 'string') {
+        const m = (ids[i] ??= new Map());
+        x = m.get(v) ?? m.size;
+        if (x === m.size) m.set(v, x);
+      } else {
+        x = Number.isFinite(v) ? v : 0;
+        if (x < min[i]!) min[i] = x;
+        if (x > max[i]!) max[i] = x;
+        if (integral && !Number.isInteger(x)) integral = false;
+      }
+      raw[j * k + i] = x;
+    }
+  }
+  // a key that gave strings and numbers both: compare it as text, as squeue would print it
+  for (let i = 0; i < k; i++) if (ids[i] && min[i]! <= max[i]!) textKey(rows, keys[i]!.key, now, raw, k, i, ids);
+  // per key: rank of each value (string ids through their sorted order), and how many there can be
+  const ranks: (Float64Array | undefined)[] = ids.map((m) => {
+    if (!m) return undefined;
+    const rank = new Float64Array(m.size);
+    [...m.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).forEach((v, r) => (rank[m.get(v)!] = r));
+    return rank;
+  });
+  const range = keys.map((_, i) => (ranks[i] ? Math.max(1, ranks[i]!.length) : n === 0 ? 1 : max[i]! - min[i]! + 1));
+  const total = range.reduce((a, b) => a * b, n || 1);
+  const value = (j: number, i: number): number => {
+    const x = ranks[i] ? ranks[i]![raw[j * k + i]!]! : raw[j * k + i]! - min[i]!;
+    return keys[i]!.reverse ? range[i]! - 1 - x : x;
+  };
+  if (integral && total <= 2 ** 53) {
     const keyed = new Float64Array(n);
-    for (let j = 0; j < n; j++) keyed[j] = v[j]! * n + j;
+    for (let j = 0; j < n; j++) {
+      let c = 0;
+      for (let i = 0; i < k; i++) c = c * range[i]! + value(j, i);
+      keyed[j] = c * n + j;
+    }
     keyed.sort();
     const out = new Array<Row>(n);
-    for (let j = 0; j < n; j++) out[j] = rows[keyed[j]! - Math.floor(keyed[j]! / n) * n]!;
+    for (let j = 0; j < n; j++) out[j] = rows[keyed[j]! % n]!;
     return out;
   }
   const order = Array.from({ length: n }, (_, j) => j);
   order.sort((a, b) => {
-    for (const c of packed) {
-      const d = c.values[a]! - c.values[b]!;
+    for (let i = 0; i < k; i++) {
+      const d = value(a, i) - value(b, i);
       if (d !== 0) return d;
     }
     return a - b;
@@ -108,50 +147,14 @@ export function sortRows(rows: Row[], spec: SortSpec, now: number, newestFirst: 
   return order.map((j) => rows[j]!);
 }
 
-/** One key's values as integers from 0, and how many values the range holds. */
-function integersOf(raw: (number | string)[], reverse: boolean): { values: Float64Array; range: number } {
-  const n = raw.length;
-  const values = new Float64Array(n);
-  if (n === 0) return { values, range: 1 };
-  let strings = false;
-  for (let j = 0; j < n && !strings; j++) strings = typeof raw[j] === 'string';
-  if (strings) {
-    const rank = new Map<string, number>();
-    for (let j = 0; j < n; j++) rank.set(String(raw[j]), 0);
-    [...rank.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).forEach((v, r) => rank.set(v, r));
-    for (let j = 0; j < n; j++) values[j] = rank.get(String(raw[j]))!;
-  } else {
-    for (let j = 0; j < n; j++) {
-      const v = raw[j] as number;
-      values[j] = Number.isFinite(v) ? v : 0;
-    }
-  }
-  let min = Infinity;
-  let max = -Infinity;
-  let integral = true;
-  for (let j = 0; j < n; j++) {
-    const v = values[j]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-    if (integral && !Number.isInteger(v)) integral = false;
-  }
-  for (let j = 0; j < n; j++) values[j] = reverse ? max - values[j]! : values[j]! - min;
-  // fractional values cannot be packed: an infinite range keeps them in a column of their own
-  return { values, range: integral ? max - min + 1 : Infinity };
-}
-
-/** Neighbouring columns multiplied together while the result stays an exact integer. */
-function pack(columns: { values: Float64Array; range: number }[], n: number): { values: Float64Array; range: number }[] {
-  const out: { values: Float64Array; range: number }[] = [];
-  for (const c of columns) {
-    const last = out[out.length - 1];
-    if (last && last.range * c.range <= 2 ** 53) {
-      const v = new Float64Array(n);
-      for (let j = 0; j < n; j++) v[j] = last.values[j]! * c.range + c.values[j]!;
-      out[out.length - 1] = { values: v, range: last.range * c.range };
-    } else {
-      out.push({ values: Float64Array.from(c.values), range: c.range });
-    }
-  }
-  return out;
+/** Key `i` again, every value as text (its numbers as squeue would print them). */
+function textKey(rows: Row[], key: Key, now: number, raw: Float64Array, k: number, i: number, ids: (Map<string, number> | undefined)[]): void {
+  const m = new Map<string, number>();
+  rows.forEach((r, j) => {
+    const v = String(key(r, now));
+    const x = m.get(v) ?? m.size;
+    if (x === m.size) m.set(v, x);
+    raw[j * k + i] = x;
+  });
+  ids[i] = m;
 }
