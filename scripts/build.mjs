@@ -76,7 +76,8 @@ const commandsBuild = await build({
   format: 'cjs',
   // launch.cjs runs the bundle as a vm.Script, which has no loader for import(): lower it to require
   supported: { 'dynamic-import': false },
-  define: { 'import.meta.url': '__flow_module_url' },
+  // one id per build: a controller answers commands for them only when both come from the same build
+  define: { 'import.meta.url': '__flow_module_url', __FLOW_BUILD_ID__: JSON.stringify(`${Date.now().toString(36)}-${process.pid}`) },
   banner: { js: "const __flow_module_url = require('url').pathToFileURL(__filename).href;" },
 });
 

@@ -13,6 +13,9 @@ import { Resp, type Arg, type Reply } from './resp.js';
 import { RespRunner } from './resp-runner.js';
 
 export class Session {
+  /** the build of the controller that was running when the session opened */
+  controllerBuild?: string;
+
   private constructor(
     readonly cluster: Cluster,
     readonly redis: Resp,
@@ -24,7 +27,7 @@ export class Session {
     const redis = await reach(env, (t) => Resp.open(t));
     const keys = keysFor(cluster.config.clusterName);
     const s = new Session(cluster, redis, keys, new Scripts(new RespRunner(redis), keys));
-    if (opts.controller !== false) await ensureController(s, env);
+    if (opts.controller !== false) s.controllerBuild = await ensureController(s, env);
     return s;
   }
 

@@ -11,6 +11,7 @@ import { redisTarget } from '../controller/connect.js';
 import { connectRedis, ioredisOptions } from '../controller/ioredis-connect.js';
 import { IoredisRunner } from '../controller/ioredis-runner.js';
 import { Controller } from '../controller/controller.js';
+import { CommandServer } from '../served/server.js';
 import { keysFor } from '../controller/keys.js';
 import { Scripts } from '../controller/scripts.js';
 import { LaunchQueue } from '../controller/worker.js';
@@ -67,14 +68,21 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
     log,
     makeQueue: (launch) => new LaunchQueue(bullConnection, keys.bullPrefix, launch),
   });
+  // read-only commands of the same build may ask the leader to answer them (src/served)
+  const serverRedis = redis.duplicate();
+  const server = new CommandServer(serverRedis, keys, io.env, log);
   const stop = () => {
     // a clean stop talks to Redis; if Redis is gone for good, do not hang on it
     setTimeout(() => process.exit(0), 5000).unref();
+    void server.stop().then(() => serverRedis.disconnect());
     void controller.stop();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   await controller.start();
+  void server.run();
   await controller.done;
+  await server.stop();
+  serverRedis.disconnect();
   return 0;
 }

@@ -12,6 +12,8 @@ export interface IO {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   now(): Date;
+  /** the caller's user id, when it is not this process's (a command the controller answers for it) */
+  uid?: number;
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));

@@ -179,7 +179,7 @@ export async function squeue(argv: string[], io: IO, source: ListSource & JobSou
   let badUser: string | undefined;
   if (lists.has('user') || opts.has('me')) {
     filter.users = new Set();
-    if (opts.has('me')) filter.users.add(process.getuid?.() ?? 0);
+    if (opts.has('me')) filter.users.add(io.uid ?? process.getuid?.() ?? 0);
     for (const u of lists.get('user') ?? []) {
       const id = lookupUser(u);
       if (id === undefined) badUser ??= u;

@@ -35,6 +35,12 @@ export interface Keys {
   acct: string;
   /** STRING with a TTL: the live controller's id */
   controller: string;
+  /** STRING: the build of the leading controller (commands of the same build may ask it to answer them) */
+  controllerBuild: string;
+  /** LIST of command requests for the controller to answer (src/served) */
+  serve: string;
+  /** LIST per request: its answer */
+  served(request: string): string;
   /** pub/sub channel: "something changed, schedule" */
   wake: string;
   /** prefix for BullMQ queues of this cluster */
@@ -60,6 +66,9 @@ export function keysFor(cluster: string): Keys {
     accounting: `${p}accounting`,
     acct: `${p}acct`,
     controller: `${p}controller`,
+    controllerBuild: `${p}controller-build`,
+    serve: `${p}serve`,
+    served: (request) => `${p}served:${request}`,
     wake: `${p}wake`,
     bullPrefix: `flow:{${cluster}}`,
   };

@@ -1,0 +1,85 @@
+/**
+ * The controller's side: take command requests off the cluster's serve list
+ * and answer each by running the command itself (see protocol.ts).
+ */
+import type { Redis } from 'ioredis';
+import type { Keys } from '../controller/keys.js';
+import type { IO } from '../commands/io.js';
+import { squeue } from '../commands/squeue.js';
+import { RedisJobSource } from '../client/redis-job-source.js';
+import { BUILD_ID, DECLINED, encodeAnswer, type ServeAnswer, type ServeRequest } from './protocol.js';
+
+/** Answers kept this long for a caller that has gone away. */
+const ANSWER_TTL_MS = 10_000;
+
+export class CommandServer {
+  private stopped = false;
+  private readonly source: RedisJobSource;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    env: Readonly<Record<string, string | undefined>>,
+    private readonly log: (line: string) => void,
+  ) {
+    // the controller's own way to Redis; it never needs to start a controller
+    this.source = new RedisJobSource({ ...env, FLOW_NO_AUTOSTART: '1' });
+  }
+
+  /** Serve until stop(); announces this build so commands of the same build ask. */
+  async run(): Promise<void> {
+    if (BUILD_ID === undefined) return;
+    await this.redis.set(this.keys.controllerBuild, BUILD_ID);
+    while (!this.stopped) {
+      let popped: [string, string] | null;
+      try {
+        popped = await this.redis.blpop(this.keys.serve, 1);
+      } catch (e) {
+        if (this.stopped) break;
+        this.log(`serve: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      if (!popped) continue;
+      let request: ServeRequest;
+      try {
+        request = JSON.parse(popped[1]) as ServeRequest;
+      } catch {
+        continue;
+      }
+      const answer = await this.answer(request);
+      const key = this.keys.served(request.id);
+      await this.redis.multi().rpush(key, encodeAnswer(answer)).pexpire(key, ANSWER_TTL_MS).exec().catch(() => undefined);
+    }
+  }
+
+  private async answer(r: ServeRequest): Promise<ServeAnswer> {
+    const declined = { code: DECLINED, stdout: '', stderr: '' };
+    // times are printed in the caller's zone: only answer a caller in ours
+    if (r.tz !== (process.env.TZ ?? '') || r.utcOffset !== new Date().getTimezoneOffset()) return declined;
+    if (r.command !== 'squeue') return declined;
+    let stdout = '';
+    let stderr = '';
+    const io: IO = {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      readStdin: () => Buffer.alloc(0),
+      env: r.env,
+      cwd: r.cwd,
+      now: () => new Date(),
+      uid: r.uid,
+    };
+    try {
+      const code = await squeue(r.argv, io, this.source);
+      return { code, stdout, stderr };
+    } catch (e) {
+      this.log(`serve ${r.command}: ${(e as Error).message}`);
+      return declined;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.source.close();
+  }
+}

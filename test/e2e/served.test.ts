@@ -1,0 +1,43 @@
+/**
+ * squeue answered by the controller (src/served) prints exactly what squeue
+ * working on its own prints: same bytes on stdout and stderr, same exit code.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestCluster } from '../helpers/cluster.js';
+
+let c: TestCluster;
+beforeAll(async () => {
+  c = new TestCluster();
+  c.submit(['-H', '-J', 'held', '-o', '/dev/null', '--wrap', 'true']);
+  c.submit(['-H', '--array=0-99%5', '-p', 'a100', '-o', '/dev/null', '--wrap', 'true']);
+  const running = c.submit(['-J', 'runs', '-N2', '-o', '/dev/null', '--wrap', 'sleep 60']);
+  c.submit(['-J', 'after', `--dependency=afterok:${running}`, '-o', '/dev/null', '--wrap', 'true']);
+  await c.waitState(running, ['RUNNING']);
+  // a controller of this build is up and has announced itself
+  await c.waitFor('the controller answering', () => c.run('squeue', ['-h'], { env: { FLOW_SERVED: 'only' } }).status === 0);
+});
+afterAll(async () => {
+  c.run('scancel', ['-u', process.env.USER ?? 'root']);
+  await c.destroy();
+});
+
+describe('squeue answered by the controller', () => {
+  it.each([
+    [[]],
+    [['-h']],
+    [['-r', '-o', '%i|%T|%r|%P|%D|%C|%m|%l|%j|%u|%a|%q']],
+    [['-t', 'all', '--sort=-i']],
+    [['-O', 'JobID:20,State:.12,Reason,NumNodes,Partition:|']],
+    [['--me', '-h', '-o', '%A_%a %K']],
+    [['-u', 'root,nosuchuser', '-h']],
+    [['-j', '999999']],
+    [['-j', '999999,1000', '-h']],
+    [['-o', '%i %y %Z']],
+    [['--bogus']],
+    [['-t', 'NOPE']],
+  ])('%j', (args) => {
+    const served = c.run('squeue', args, { env: { FLOW_SERVED: 'only' } });
+    const local = c.run('squeue', args, { env: { FLOW_SERVED: '0' } });
+    expect(served).toEqual(local);
+  });
+});
