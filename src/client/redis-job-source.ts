@@ -17,8 +17,11 @@ const lineIndex = (fields: readonly string[]): ReadonlyMap<string, number> =>
 
 export class RedisJobSource implements JobSource, ListSource {
   private session?: Session;
+  /** the whole listing as last read, and its version ('#v'); kept only when asked to */
+  private kept?: { version: string; jobs: Listed[] };
 
-  constructor(private readonly env: Readonly<Record<string, string | undefined>>) {}
+  /** `keepListing`: a long-lived reader (the controller answering squeue) reads the listing again only when it changed. */
+  constructor(private readonly env: Readonly<Record<string, string | undefined>>, private readonly keepListing = false) {}
 
   async open(cluster: Cluster): Promise<Session> {
     this.session ??= await Session.open(cluster, this.env);
@@ -55,6 +58,18 @@ export class RedisJobSource implements JobSource, ListSource {
   /** The fast path: the ready-made lines of the listing hash (each starts with its job id), in one reply. */
   private async fromLines(s: Session, index: ReadonlyMap<string, number>, ids?: number[]): Promise<Listed[]> {
     if (ids && ids.length === 0) return [];
+    if (this.keepListing && !ids) {
+      const version = await s.redis.call(['HGET', s.keys.listing, '#v']);
+      if (typeof version === 'string' && this.kept?.version === version) return this.kept.jobs;
+      // every field: the next request may need others
+      const jobs = await this.readLines(s, LINE_INDEX);
+      if (typeof version === 'string') this.kept = { version, jobs };
+      return jobs;
+    }
+    return this.readLines(s, index, ids);
+  }
+
+  private async readLines(s: Session, index: ReadonlyMap<string, number>, ids?: number[]): Promise<Listed[]> {
     const raw = await s.redis.callRaw(ids ? ['HMGET', s.keys.listing, ...(await this.withTasks(s, ids))] : ['HVALS', s.keys.listing]);
     const array = textArray(raw);
     if (array) return Listed.fromText(array.text, array.ranges, index);

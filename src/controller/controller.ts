@@ -51,6 +51,9 @@ export function finalState(rc: number, timedOut: boolean, cancelled: boolean): {
   return { state: 'FAILED', reason: 'NonZeroExitCode', exit: `${rc}:0` };
 }
 
+/** The listing changed (jobs left it): its '#v' version goes up, as lua/includes/listing.lua does. */
+const BUMP_LISTING_VERSION = "local v = redis.call('HGET', KEYS[1], '#v') redis.call('HSET', KEYS[1], '#v', '#' .. ((tonumber(v and string.sub(v, 2)) or 0) + 1))";
+
 export class Controller {
   private readonly records = new Map<number, JobRecord>();
   private readonly cancels = new Set<number>();
@@ -490,6 +493,7 @@ export class Controller {
       pipe.hdel(k.listing, String(id));
       this.records.delete(id);
     }
+    pipe.eval(BUMP_LISTING_VERSION, 1, k.listing);
     await pipe.exec();
   }
 }

@@ -41,3 +41,16 @@ describe('squeue answered by the controller', () => {
     expect(served).toEqual(local);
   });
 });
+
+describe('the controller keeps the listing between answers', () => {
+  it('and reads it again as soon as a job changes', () => {
+    const served = (args: string[]) => c.run('squeue', args, { env: { FLOW_SERVED: 'only' } }).stdout;
+    const lines = (text: string) => text.split('\n').filter(Boolean).sort();
+    const before = served(['-h', '-o', '%i %T']);
+    const id = c.submit(['-H', '-J', 'fresh', '-o', '/dev/null', '--wrap', 'true']);
+    expect(lines(served(['-h', '-o', '%i %T']))).toEqual(lines(`${id} PENDING\n${before}`));
+    c.run('scancel', [String(id)]);
+    expect(served(['-h', '-t', 'all', '-j', String(id), '-o', '%i %T'])).toBe(`${id} CANCELLED\n`);
+    expect(served(['-h', '-o', '%i %T'])).toBe(before);
+  });
+});

@@ -34,7 +34,8 @@ export class Listed {
     for (let k = 0; k < count; k++) {
       const from = ranges[2 * k]!;
       const to = ranges[2 * k + 1]!;
-      if (from < 0) continue;
+      // no line, or the listing's own '#v' version entry
+      if (from < 0 || text.charCodeAt(from) === 35) continue;
       const base = k * (n + 1);
       starts[base] = from;
       let i = 1;

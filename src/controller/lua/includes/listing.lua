@@ -3,6 +3,7 @@
   HVALS; purged after MinJobAge) and in the accounting-lines hash (what sacct
   reads; kept). A line is the job's hash fields LINE (then ACCT), in order,
   \31-separated. Every script that changes a listed field calls this last.
+  The listing also holds '#v', its version (see below).
   LINE and ACCT are LINE_FIELDS and ACCT_FIELDS of state.ts (a unit test
   checks that they match).
 ]]
@@ -18,6 +19,9 @@ local function flow_listing(jobKey, listingKey, acctKey, id)
     if not a[i] then a[i] = '' end
   end
   local line = table.concat(v, '\31')
-  redis.call('HSET', listingKey, id, line)
+  -- '#v': the listing's version ('#' and a count: never taken for a job line), so a reader that
+  -- keeps the listing (the controller answering squeue) knows when to read it again
+  local ver = redis.call('HGET', listingKey, '#v')
+  redis.call('HSET', listingKey, id, line, '#v', '#' .. ((tonumber(ver and string.sub(ver, 2)) or 0) + 1))
   redis.call('HSET', acctKey, id, line .. '\31' .. table.concat(a, '\31'))
 end
