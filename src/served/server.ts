@@ -21,6 +21,7 @@ export class CommandServer {
     private readonly keys: Keys,
     env: Readonly<Record<string, string | undefined>>,
     private readonly log: (line: string) => void,
+    private readonly debug = env.FLOW_DEBUG === '1',
   ) {
     // the controller's own way to Redis; it never needs to start a controller. It keeps the listing
     // between requests (as slurmctld keeps its job list): read again only when its version moved
@@ -48,7 +49,9 @@ export class CommandServer {
       } catch {
         continue;
       }
+      const started = performance.now();
       const answer = await this.answer(request);
+      if (this.debug) this.log(`served ${request.command} ${JSON.stringify(request.argv)} in ${(performance.now() - started).toFixed(1)} ms`);
       const key = this.keys.served(request.id);
       await this.redis.multi().rpush(key, encodeAnswer(answer)).pexpire(key, ANSWER_TTL_MS).exec().catch(() => undefined);
     }
