@@ -7,6 +7,7 @@
 import type { PastRun, StepRecord } from '../../controller/state.js';
 import { formatTasks, parseTasks } from '../../spec/array-tasks.js';
 import type { Listed } from '../squeue/fields.js';
+import { expandHostlist } from '../../spec/values/index.js';
 
 /** One run of a job: what its allocation row shows. */
 export interface Run {
@@ -74,9 +75,10 @@ export interface Selector {
 
 export interface AcctQuery {
   now: number;
+  /** -j: jobs (and steps) asked for */
   selectors?: Selector[];
-  /** sacct's time window (seconds); end 0 = now. Undefined: any time. */
-  window?: { start: number; end: number };
+  /** the window slurmdbd searches (epoch seconds, end exclusive), defaults applied */
+  window: { start: number; end: number };
   /** long state names */
   states?: ReadonlySet<string>;
   users?: ReadonlySet<number>;
@@ -85,6 +87,8 @@ export interface AcctQuery {
   partitions?: ReadonlySet<string>;
   names?: ReadonlySet<string>;
   qos?: ReadonlySet<string>;
+  wckeys?: ReadonlySet<string>;
+  /** -N: node names */
   nodes?: ReadonlySet<string>;
   /** -D: every run of a requeued job, not only the latest */
   duplicates?: boolean;
@@ -164,36 +168,36 @@ export function runsOf(job: Listed, now: number): Run[] {
   return runs;
 }
 
-/** The allocation row's base state, as `-s` matches it. */
-const stateOf = (r: Run) => r.state;
+const TERMINAL = new Set(['COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL', 'DEADLINE',
+  'OUT_OF_MEMORY', 'REQUEUED', 'RESIZING', 'REVOKED']);
+
+/** Whether a run was in `state` during the window [S, E) (_state_time_string of slurmdbd). */
+function inStateDuring(r: Run, state: string, S: number, E: number): boolean {
+  if (state === 'PENDING') {
+    return r.eligible > 0 && ((r.start > 0 && S < r.start) || (!r.start && r.end > 0 && S < r.end)
+      || (!r.start && !r.end && r.state === 'PENDING')) && E > r.eligible;
+  }
+  if (state === 'RUNNING' || state === 'SUSPENDED') {
+    return r.start > 0 && (S < r.end || (!r.end && r.state === state)) && E > r.start;
+  }
+  if (TERMINAL.has(state)) return r.state === state && r.end > 0 && r.end >= S && r.end <= E;
+  return r.state === state;
+}
 
 /**
- * Whether a run falls in the time window: eligible before its end and not
- * ended before its start (slurmdbd's default condition); with states, whether
- * it was in one of them during the window (_state_time_string).
+ * Whether slurmdbd returns a run for the window: with states, one it was in
+ * during the window; with -j, one submitted before its end that had not ended
+ * before its start; else one eligible before the end and not ended before the start.
  */
 export function inWindow(r: Run, q: AcctQuery): boolean {
-  const w = q.window;
-  const states = q.states;
-  if (states) {
-    const state = stateOf(r);
-    if (!w) return states.has(state);
-    const start = w.start;
-    const end = w.end || q.now;
-    for (const s of states) {
-      if (s === 'PENDING') {
-        if (r.eligible && end > r.eligible && ((r.start && start < r.start) || (!r.start && r.end && start < r.end)
-          || (!r.start && !r.end && state === 'PENDING'))) return true;
-      } else if (s === 'RUNNING') {
-        if (r.start && end > r.start && (start < r.end || (!r.end && LIVE.has(state)))) return true;
-      } else if (state === s && r.end && r.end >= start && r.end <= end) return true;
-    }
+  const { start: S, end: E } = q.window;
+  if (q.states) {
+    for (const s of q.states) if (inStateDuring(r, s, S, E)) return true;
     return false;
   }
-  if (!w) return true;
-  const end = w.end || q.now;
-  if (!r.eligible || r.eligible >= end) return false;
-  return w.start === 0 || r.end >= w.start || r.end === 0;
+  if (q.selectors) return r.submit <= E && (r.end >= S || r.end === 0);
+  if (!r.eligible || r.eligible >= E) return false;
+  return S === 0 || r.end >= S || r.end === 0;
 }
 
 function matchesSelectors(r: Run, selectors: readonly Selector[]): Selector[] {
@@ -210,6 +214,7 @@ function matchesFilters(r: Run, q: AcctQuery): boolean {
   if (q.accounts && !q.accounts.has(j.get('r.account'))) return false;
   if (q.partitions && !j.get('r.partition').split(',').some((p) => q.partitions!.has(p))) return false;
   if (q.qos && !q.qos.has(j.get('r.qos'))) return false;
+  if (q.wckeys && !q.wckeys.has(j.get('r.wckey'))) return false;
   return true;
 }
 
@@ -245,9 +250,8 @@ export function selectRuns(jobs: readonly Listed[], q: AcctQuery): { run: Run; s
 
 function nodesMatch(r: Run, nodes: ReadonlySet<string>): boolean {
   if (!r.nodes) return false;
-  for (const n of r.nodes.split(',')) if (nodes.has(n)) return true;
-  // node ranges (gpu[1-2]) are matched by their prefix only
-  return [...nodes].some((n) => r.nodes.includes(n));
+  const held = expandHostlist(r.nodes);
+  return held.ok && held.value.some((n) => nodes.has(n));
 }
 
 /** The batch step of a run: it runs while the job runs and ends as the job does (CANCELLED 0:15 when ended from outside). */
@@ -288,19 +292,33 @@ export function srunStep(s: StepRecord): StepView {
   };
 }
 
-/** The rows of the selected runs: each allocation, then (without -X) its batch step and its srun steps. */
+/** Whether a step ran during the window (slurmdbd's step query). */
+const stepInWindow = (s: StepView, q: AcctQuery) => s.start <= q.window.end && (!s.end || s.end >= q.window.start);
+
+/**
+ * The rows of the selected runs: each allocation, then (without -X) its batch
+ * step and its srun steps. A job asked for only by its steps (`-j 42.0`) shows
+ * only those. A step still open when its job ended ends with the job.
+ */
 export function rowsOf(runs: readonly { run: Run; selected?: Selector[] }[], q: AcctQuery): AcctRow[] {
   const rows: AcctRow[] = [];
   for (const { run, selected } of runs) {
-    const whole = !selected || selected.some((s) => s.step === undefined);
+    const whole = q.allocations || !selected || selected.some((s) => s.step === undefined);
     if (whole) rows.push({ run });
-    if (q.allocations && whole) continue;
+    if (q.allocations) continue;
     const wanted = whole ? undefined : new Set(selected!.map((s) => s.step!));
-    if (run.batch && (!wanted || wanted.has('batch'))) rows.push({ run, step: batchStep(run) });
+    const steps: StepView[] = [];
+    if (run.batch && (!wanted || wanted.has('batch'))) steps.push(batchStep(run));
     for (const s of run.steps) {
       if (wanted && !wanted.has(String(s.id))) continue;
-      rows.push({ run, step: srunStep(s) });
+      const view = srunStep(s);
+      if (!view.end && run.end && !LIVE.has(run.state)) {
+        view.end = run.end;
+        view.state = run.state;
+      }
+      steps.push(view);
     }
+    for (const step of steps) if (stepInWindow(step, q)) rows.push({ run, step });
   }
   return rows;
 }
