@@ -5,7 +5,8 @@
  */
 import type { Cluster } from '../cluster/load.js';
 import { ACCT_FIELDS } from '../controller/state.js';
-import { fieldIndex, Listed } from '../format/squeue/fields.js';
+import { fieldIndex } from '../format/squeue/fields.js';
+import { AcctLines } from '../format/sacct/lines.js';
 import { decodeReply, textArray, type Reply } from './resp.js';
 import { Session } from './session.js';
 
@@ -13,16 +14,16 @@ const ACCT_INDEX = fieldIndex(ACCT_FIELDS);
 
 export interface AcctSource {
   /** every job's accounting line; with ids, those jobs' and their array tasks' */
-  lines(cluster: Cluster, ids?: number[]): Promise<Listed[]>;
+  lines(cluster: Cluster, ids?: number[]): Promise<AcctLines>;
   close(): Promise<void>;
 }
 
-function listed(raw: Buffer): Listed[] {
+function listed(raw: Buffer): AcctLines {
   const array = textArray(raw);
-  if (array) return Listed.fromText(array.text, array.ranges, ACCT_INDEX);
+  if (array) return AcctLines.fromText(array.text, array.ranges, ACCT_INDEX);
   const reply = decodeReply(raw);
   if (reply instanceof Error) throw reply;
-  return Listed.fromLines((reply as (string | null)[]).filter((l): l is string => typeof l === 'string'), ACCT_INDEX);
+  return AcctLines.fromLines((reply as (string | null)[]).filter((l): l is string => typeof l === 'string'), ACCT_INDEX);
 }
 
 export class RedisAcctSource implements AcctSource {
@@ -30,10 +31,10 @@ export class RedisAcctSource implements AcctSource {
 
   constructor(private readonly env: Readonly<Record<string, string | undefined>>) {}
 
-  async lines(cluster: Cluster, ids?: number[]): Promise<Listed[]> {
+  async lines(cluster: Cluster, ids?: number[]): Promise<AcctLines> {
     const s = (this.session ??= await Session.open(cluster, this.env));
     if (!ids) return listed(await s.redis.callRaw(['HVALS', s.keys.acct]));
-    if (ids.length === 0) return [];
+    if (ids.length === 0) return AcctLines.fromLines([], ACCT_INDEX);
     const unique = [...new Set(ids)];
     // the jobs' own lines, and the ids of the tasks split off those that are arrays
     const replies: Reply[] = await s.redis.pipeline([
@@ -47,7 +48,7 @@ export class RedisAcctSource implements AcctSource {
     if (tasks.length > 0) {
       more = ((await s.redis.call(['HMGET', s.keys.acct, ...tasks])) as (string | null)[]).filter((l): l is string => typeof l === 'string');
     }
-    return Listed.fromLines([...own, ...more], ACCT_INDEX);
+    return AcctLines.fromLines([...own, ...more], ACCT_INDEX);
   }
 
   async close(): Promise<void> {

@@ -7,9 +7,10 @@ import { loadCluster } from '../cluster/load.js';
 import { helpFormat } from '../format/sacct/fields.js';
 import { jsonText } from '../format/sacct/json.js';
 import { headerText, rowText } from '../format/sacct/print.js';
-import { rowsOf, selectRuns, type AcctQuery } from '../format/sacct/rows.js';
+import { eachRow, eachRun, selectRuns, type AcctQuery } from '../format/sacct/rows.js';
 import { expandHostlist, parseDateTime } from '../spec/values/index.js';
 import type { AcctSource } from '../client/redis-acct-source.js';
+import { AcctLines } from '../format/sacct/lines.js';
 import type { IO } from './io.js';
 import { HELP_TEXT, USAGE_TEXT } from './sacct-help.js';
 import { parseSacct, type SacctContext } from './sacct-options.js';
@@ -75,21 +76,23 @@ export async function sacct(argv: string[], io: IO, source: AcctSource): Promise
   };
   // -M names other clusters only: slurmdbd has no jobs of theirs here
   const ours = !req.clusters || req.clusters.has(config.clusterName);
-  const jobs = ours ? await source.lines(loaded.cluster, req.selectors?.map((s) => s.id)) : [];
-  const runs = selectRuns(jobs, query);
-
+  const jobs = ours ? await source.lines(loaded.cluster, req.selectors?.map((s) => s.id)) : AcctLines.fromLines([], new Map());
   if (req.json) {
-    io.stdout(jsonText(runs.map((r) => r.run), { now, cluster: config.clusterName, userName, allocations: req.allocations }));
+    const runs = selectRuns(jobs, query).map((r) => r.run);
+    io.stdout(jsonText(runs, { now, cluster: config.clusterName, userName, allocations: req.allocations }));
     return 0;
   }
   const print = { now, cluster: config.clusterName, units: req.units };
-  if (req.header) io.stdout(headerText(req.columns, req.mode));
-  const rows = rowsOf(runs, query);
-  // in chunks: one string per line, all alive until the end, costs more GC than the formatting
-  for (let i = 0; i < rows.length; i += 500) {
-    let chunk = '';
-    for (const row of rows.slice(i, i + 500)) chunk += rowText(row, req.columns, req.mode, print);
-    io.stdout(chunk);
-  }
+  let out = req.header ? headerText(req.columns, req.mode) : '';
+  let lines = 0;
+  // written in chunks as the rows come: nothing per row outlives its chunk
+  eachRun(jobs, query, (run, selected) => eachRow(run, selected, query, (row) => {
+    out += rowText(row, req.columns, req.mode, print);
+    if (++lines % 512 === 0) {
+      io.stdout(out);
+      out = '';
+    }
+  }));
+  if (out) io.stdout(out);
   return 0;
 }
