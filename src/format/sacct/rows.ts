@@ -124,14 +124,12 @@ class CurrentRun implements Run {
   readonly eligible: number;
   readonly start: number;
   readonly end: number;
-  readonly nodes: string;
-  readonly nnodes: number;
-  readonly cpus: number;
   readonly group: number;
   readonly task: number;
-  private cache?: { steps?: StepRecord[]; idText?: string; exit?: string };
+  private cache?: { steps?: StepRecord[]; idText?: string; exit?: string; nodes?: string };
 
-  constructor(readonly job: JobLine, raw: string) {
+  /** submit, group and task when the caller has read them already (NaN: read them here) */
+  constructor(readonly job: JobLine, raw: string, submit = NaN, group = NaN, task = NaN) {
     this.id = job.id;
     let state = raw;
     let cancelBy = '';
@@ -143,17 +141,26 @@ class CurrentRun implements Run {
     }
     this.state = state;
     this.cancelBy = cancelBy;
-    this.nodes = job.get('nodes');
     this.end = job.num('end');
     const start = job.num('start');
     // a job cancelled while pending starts and ends at its cancellation
-    this.start = start === 0 && state === 'CANCELLED' && !this.nodes ? this.end : start;
-    this.submit = job.num('submit') || job.num('r.submit');
+    this.start = start === 0 && state === 'CANCELLED' && job.empty('nodes') ? this.end : start;
+    this.submit = submit >= 0 ? submit : job.num('submit') || job.num('r.submit');
     this.eligible = job.num('eligible');
-    this.nnodes = this.nodes ? job.num('nnodes') : 0;
-    this.cpus = this.nodes ? job.num('cpus') : 0;
-    this.group = job.empty('r.arrayJobId') ? job.id : job.num('r.arrayJobId');
-    this.task = !job.empty('tasks') ? Number.MAX_SAFE_INTEGER : job.empty('r.arrayTaskId') ? -1 : job.num('r.arrayTaskId');
+    this.group = group >= 0 ? group : job.empty('r.arrayJobId') ? job.id : job.num('r.arrayJobId');
+    this.task = task >= -1 ? task : !job.empty('tasks') ? Number.MAX_SAFE_INTEGER : job.empty('r.arrayTaskId') ? -1 : job.num('r.arrayTaskId');
+  }
+
+  get nodes(): string {
+    return (this.c.nodes ??= this.job.get('nodes'));
+  }
+
+  get nnodes(): number {
+    return this.nodes ? this.job.num('nnodes') : 0;
+  }
+
+  get cpus(): number {
+    return this.nodes ? this.job.num('cpus') : 0;
   }
 
   private get c() {
@@ -343,7 +350,8 @@ export function eachRun(jobs: AcctLines, q: AcctQuery, visit: (run: Run, selecte
       visit(run, selected);
       continue;
     }
-    const run = currentRun(jobs.job(e), q.now, false)!;
+    const job = jobs.job(e);
+    const run = new CurrentRun(job, job.get('state'), submit[e], group[e], task[e]);
     const selected = selection(run, q);
     if (selected !== false) visit(run, selected);
   }
