@@ -97,6 +97,8 @@ async function sacctRatio(): Promise<void> {
     await c.completeAll(ids);
     const rows = c.run('sacct', ['-X', '-n', '-P', '-o', 'State'], ROOT).split('\n').filter((l) => l === 'COMPLETED').length;
     console.log(`${rows} finished jobs in ${((performance.now() - t0) / 1000).toFixed(1)} s (in-process submissions, completed through the controller's scripts)`);
+    // that sacct started the controller: let it settle (it reads every job once) before measuring
+    await new Promise((r) => setTimeout(r, 3000));
     const poll = ['-X', '--parsable2', '--noheader', '--format=JobIdRaw,State', '--starttime', 'now-1hours', '--endtime', 'now'];
     const m = interleaved({
       'node -e 0': () => timeProcess(process.execPath, ['-e', '0'], c.env),
