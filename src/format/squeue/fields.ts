@@ -64,12 +64,6 @@ export class Listed {
     return this.text.slice(this.starts[this.base + i], this.starts[this.base + i + 1]! - 1);
   }
 
-  /** Whether a field is empty (or not in the line), without making a string. */
-  empty(field: string): boolean {
-    const i = this.index.get(field);
-    return i === undefined || this.starts[this.base + i + 1]! - 1 <= this.starts[this.base + i]!;
-  }
-
   /** A number field; plain digits are read in place, without making a string. */
   num(field: string): number {
     const i = this.index.get(field);
