@@ -10,6 +10,9 @@ import { Redis } from 'ioredis';
 import { loadCluster, type Cluster } from '../src/cluster/load.js';
 import { RedisBackend } from '../src/client/redis-backend.js';
 import { prepareSubmission } from '../src/submit/prepare.js';
+import { IoredisRunner } from '../src/controller/ioredis-runner.js';
+import { keysFor } from '../src/controller/keys.js';
+import { Scripts } from '../src/controller/scripts.js';
 
 export const REDIS_URL = process.env.FLOW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/7';
 
@@ -19,9 +22,10 @@ export class BenchCluster {
   readonly env: Record<string, string>;
   readonly cluster: Cluster;
 
-  constructor(root: string) {
+  /** accounting: the golden cluster's slurm.conf (slurmdbd accounting, which sacct needs) instead of the oracle's */
+  constructor(root: string, opts: { accounting?: boolean } = {}) {
     const conf = join(this.dir, 'slurm.conf');
-    const text = readFileSync(join(root, 'fixtures', 'oracle', 'slurm.conf'), 'utf8');
+    const text = readFileSync(join(root, 'fixtures', opts.accounting ? 'golden' : 'oracle', 'slurm.conf'), 'utf8');
     writeFileSync(conf, `${text.replace(/^ClusterName=.*$/m, `ClusterName=${this.name}`)}\nFirstJobId=1000\n`);
     this.env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -35,9 +39,12 @@ export class BenchCluster {
     this.cluster = loaded.cluster;
   }
 
-  /** Submit jobs in this process through the same code path sbatch uses (without its process start). */
-  async submitMany(count: number, argv: (i: number) => string[]): Promise<number[]> {
-    const backend = new RedisBackend(this.env, this.cluster);
+  /**
+   * Submit jobs in this process through the same code path sbatch uses (without its process start);
+   * controller: false starts none (the jobs stay pending until one runs).
+   */
+  async submitMany(count: number, argv: (i: number) => string[], opts: { controller?: boolean } = {}): Promise<number[]> {
+    const backend = new RedisBackend(opts.controller === false ? { ...this.env, FLOW_NO_AUTOSTART: '1' } : this.env, this.cluster);
     const identity = { userId: process.getuid?.() ?? 0, userName: process.env.USER ?? 'root', groupId: 0, groupName: 'root', submitHost: 'localhost' };
     const ids: number[] = [];
     try {
@@ -52,6 +59,27 @@ export class BenchCluster {
       await backend.close();
     }
     return ids;
+  }
+
+  /**
+   * Run pending jobs to COMPLETED through the controller's own scripts (allocate,
+   * then finish), as the scheduler and the supervisor would, without processes.
+   */
+  async completeAll(ids: number[]): Promise<void> {
+    const redis = new Redis(REDIS_URL);
+    const scripts = new Scripts(new IoredisRunner(redis), keysFor(this.name));
+    const alloc = JSON.stringify([{ node: 'gpu1', cpus: 1, memMb: 1024, gpus: [] }]);
+    try {
+      for (let i = 0; i < ids.length; i += 500) {
+        const start = Math.floor(Date.now() / 1000);
+        await Promise.all(ids.slice(i, i + 500).map(async (id) => {
+          const run = await scripts.allocate(id, 'gpu1', alloc, 'gpu1', start, 1, 1);
+          if (run < 0 || (await scripts.finish(id, run, 'COMPLETED', 'None', '0:0', start)) !== 1) throw new Error(`job ${id} did not complete`);
+        }));
+      }
+    } finally {
+      redis.disconnect();
+    }
   }
 
   run(cmd: string, args: string[], root: string): string {

@@ -86,6 +86,33 @@ async function commandRatios(): Promise<void> {
   }
 }
 
+/** sacct over 10,000 finished jobs (the default listing, and a client's poll), against node -e 0 in the same run. */
+async function sacctRatio(): Promise<void> {
+  const c = new BenchCluster(ROOT, { accounting: true });
+  try {
+    const sacct = join(ROOT, 'bin', 'sacct');
+    const t0 = performance.now();
+    // no controller yet: the jobs wait for us to run them
+    const ids = await c.submitMany(10_000, () => ['--wrap=true', '-o', '/dev/null'], { controller: false });
+    await c.completeAll(ids);
+    const rows = c.run('sacct', ['-X', '-n', '-P', '-o', 'State'], ROOT).split('\n').filter((l) => l === 'COMPLETED').length;
+    console.log(`${rows} finished jobs in ${((performance.now() - t0) / 1000).toFixed(1)} s (in-process submissions, completed through the controller's scripts)`);
+    // that sacct started the controller: let it settle (it reads every job once) before measuring
+    await new Promise((r) => setTimeout(r, 3000));
+    const poll = ['-X', '--parsable2', '--noheader', '--format=JobIdRaw,State', '--starttime', 'now-1hours', '--endtime', 'now'];
+    const m = interleaved({
+      'node -e 0': () => timeProcess(process.execPath, ['-e', '0'], c.env),
+      sacct: () => timeProcess(sacct, [], c.env),
+      poll: () => timeProcess(sacct, poll, c.env),
+    }, 10);
+    const base = m['node -e 0']!;
+    console.log(`sacct with ${rows} finished jobs (20,000 rows: jobs and batch steps): ${m.sacct!.toFixed(1)} ms vs node -e 0: ${base.toFixed(1)} ms -> ratio ${ratio(m.sacct!, base)} (target < 4x)`);
+    console.log(`sacct ${poll.join(' ')} (${rows} rows): ${m.poll!.toFixed(1)} ms -> ratio ${ratio(m.poll!, base)}`);
+  } finally {
+    await c.destroy();
+  }
+}
+
 /** 1,000 trivial jobs from submission to all COMPLETED. */
 async function thousandJobs(): Promise<void> {
   const c = new BenchCluster(ROOT);
@@ -116,6 +143,6 @@ async function thousandJobs(): Promise<void> {
 }
 
 // `node dist/bench.mjs [name...]` runs only the named parts
-const parts: Record<string, () => void | Promise<void>> = { parser: parserThroughput, dryrun: dryRunRatio, commands: commandRatios, thousand: thousandJobs };
+const parts: Record<string, () => void | Promise<void>> = { parser: parserThroughput, dryrun: dryRunRatio, commands: commandRatios, sacct: sacctRatio, thousand: thousandJobs };
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(parts)) if (only.length === 0 || only.includes(name)) await run();

@@ -155,12 +155,16 @@ export const LINE_FIELDS: readonly string[] = ['id', 'state', 'priority', 'ord',
 
 /**
  * The fields of a job's accounting line (what sacct reads, kept after the
- * listing line is purged): the listing line's, then record fields only sacct
- * shows, then the job's past runs (PastRun[]) and its steps, as JSON.
+ * listing line is purged), ordered for sacct, which finds a field by scanning
+ * its line that far: first what every query reads (sort keys, the run's times
+ * and state), then what the common formats show, then the job's past runs
+ * (PastRun[]) and steps as JSON, and last the long directory names.
  */
-export const ACCT_FIELDS: readonly string[] = [...LINE_FIELDS, 'r.group', 'r.gid', 'r.workDir', 'r.qos', 'r.mem', 'r.memPer',
-  'r.gpus', 'r.numTasks', 'r.cpusPerTask', 'r.minNodes', 'r.stdout', 'r.stderr', 'r.features', 'r.reservation', 'r.wckey',
-  'cancelBy', 'r.interactive', 'history', 'steps'];
+export const ACCT_FIELDS: readonly string[] = ['id', 'restarts', 'submit', 'r.submit', 'eligible', 'state', 'start', 'end',
+  'tasks', 'r.arrayJobId', 'r.arrayTaskId', 'nodes', 'nnodes', 'cpus', 'exit', 'r.uid', 'r.interactive', 'batchHost', 'cancelBy',
+  'reason', 'r.minCpus', 'r.name', 'r.partition', 'r.account', 'r.arrayThrottle', 'r.user', 'r.gid', 'r.group', 'r.timeLimit',
+  'r.nodes', 'r.mem', 'r.memPer', 'r.gpus', 'r.qos', 'priority', 'ord', 'dependency', 'r.numTasks', 'r.cpusPerTask', 'r.minNodes',
+  'r.features', 'r.reservation', 'r.wckey', 'r.comment', 'history', 'steps', 'r.workDir', 'r.stdout', 'r.stderr'];
 
 /** Hash fields for a new job (everything but `record`). */
 export function initialFields(s: StoredJob): Record<string, string | number> {

@@ -1,6 +1,12 @@
+import { sacct } from '../commands/sacct.js';
+import { RedisAcctSource } from '../client/redis-acct-source.js';
 import { runMain } from '../commands/run-main.js';
 
-runMain('sacct', async (_argv, io) => {
-  io.stderr('sacct: error: not available yet in this version of flow-slurm\n');
-  return 1;
+runMain('sacct', async (argv, io) => {
+  const source = new RedisAcctSource(io.env);
+  try {
+    return await sacct(argv, io, source);
+  } finally {
+    await source.close();
+  }
 });

@@ -19,17 +19,7 @@ import { GOLDEN_DIR, loadRecording, loadScenario, masked, queryStepsOf, replay, 
  * Query ids (unique across scenarios) whose masked output differs from real Slurm today,
  * with why (one line each; details: FLOW_GOLDEN_DUMP=<dir> writes both masked sides).
  */
-export const KNOWN_FAILING: string[] = [
-  // sacct: not implemented ("sacct: error: not available yet in this version of flow-slurm", exit 1)
-  'sacct-j-default', 'sacct-j-many-default', 'sacct-X-P', 'sacct-p', 'sacct-n-delimiter', 'sacct-o-widths',
-  'sacct-steps-only', 'sacct-cancelled-by', 'sacct-running-pending', 'sacct-unknown', 'sacct-b', 'sacct-units-G',
-  'sacct-u-window', 'sacct-state-ca', 'sacct-state-j', 'submitit-sacct', 'parsl-sacct', 'parsl-sacct-probe',
-  'snakemake7-sacct-name', 'snakemake-plugin-sacct', 'snakemake-plugin-sacct-nodelist',
-  'snakemake-plugin-sacct-step-reason', 'snakemake-plugin-efficiency', 'snakemake7-sacct-account',
-  'snakemake-profile-sacct-brief', 'ood-sacct', 'torchx-sacct', 'torchx-sacct-json-j', 'torchx-sacct-json-all',
-  'submitit-sacct-array', 'sacct-array-raw', 'sacct-deps', 'sacct-requeued-pending', 'sacct-requeued-pending-D',
-  'sacct-requeued-done', 'sacct-requeued-done-D', 'torchx-sacct-requeued',
-];
+export const KNOWN_FAILING: string[] = [];
 
 const CONF = readFileSync(join(GOLDEN_DIR, 'slurm.conf'), 'utf8');
 const names = readdirSync(join(GOLDEN_DIR, 'recorded'))

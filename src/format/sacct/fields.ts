@@ -4,7 +4,7 @@
  * and what each prints for an allocation row and for a step row (print.c).
  * Values we do not measure (memory and disk usage, energy) print empty.
  */
-import type { Listed } from '../squeue/fields.js';
+import type { JobLine } from './lines.js';
 import type { AcctRow, Run, StepView } from './rows.js';
 import {
   convertNum, cpuTimeText, dateText, durationText, exitText, minutesText, tresText, UNIT_MEGA, UNIT_NONE, type Tres, type Units,
@@ -73,11 +73,11 @@ export function derivedExit(r: Run): string {
 /** Whether the run got an allocation. */
 const ran = (r: Run) => r.nodes !== '';
 
-const reqCpus = (j: Listed) => j.num('r.minCpus');
-const reqNodes = (j: Listed) => j.num('r.nodes') || 1;
+const reqCpus = (j: JobLine) => j.num('r.minCpus');
+const reqNodes = (j: JobLine) => j.num('r.nodes') || 1;
 
 /** Memory asked for in all, MB (the `mem` TRES of the request). */
-export function reqMemMb(j: Listed): number {
+export function reqMemMb(j: JobLine): number {
   const mb = j.num('r.mem');
   return j.get('r.memPer') === 'cpu' ? mb * reqCpus(j) : mb * reqNodes(j);
 }
@@ -88,7 +88,7 @@ function allocMemMb(r: Run): number {
 }
 
 /** ReqTRES: what the job asked for (billing = CPUs). */
-export function reqTres(j: Listed): Tres[] {
+export function reqTres(j: JobLine): Tres[] {
   const cpus = reqCpus(j);
   const out: Tres[] = [{ name: 'billing', count: cpus }, { name: 'cpu', count: cpus }, { name: 'mem', count: reqMemMb(j) }, { name: 'node', count: reqNodes(j) }];
   const gpus = j.num('r.gpus');

@@ -84,9 +84,20 @@ export function headerText(columns: readonly Column[], mode: PrintMode): string 
   return `${names}\n${dashes}\n`;
 }
 
+/** One row: in fixed mode each value in its column and a space; else values and delimiters (no array per row). */
 export function rowText(row: AcctRow, columns: readonly Column[], mode: PrintMode, c: PrintContext): string {
-  if (mode.kind !== 'fixed') return `${joined(columns.map((col) => col.field.print(row, c)), mode)}\n`;
   let line = '';
-  for (const col of columns) line += `${cell(col.field.print(row, c), col.width)} `;
-  return `${line}\n`;
+  if (mode.kind === 'fixed') {
+    for (let i = 0; i < columns.length; i++) {
+      const col = columns[i]!;
+      line += cell(col.field.print(row, c), col.width) + ' ';
+    }
+    return line + '\n';
+  }
+  const d = mode.delimiter;
+  for (let i = 0; i < columns.length; i++) {
+    if (i > 0) line += d;
+    line += columns[i]!.field.print(row, c);
+  }
+  return mode.kind === 'parsable' ? line + d + '\n' : line + '\n';
 }

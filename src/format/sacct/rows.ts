@@ -6,11 +6,12 @@
  */
 import type { PastRun, StepRecord } from '../../controller/state.js';
 import { formatTasks, parseTasks } from '../../spec/array-tasks.js';
-import type { Listed } from '../squeue/fields.js';
+import type { AcctLines, JobLine } from './lines.js';
+import { expandHostlist } from '../../spec/values/index.js';
 
 /** One run of a job: what its allocation row shows. */
 export interface Run {
-  job: Listed;
+  job: JobLine;
   /** the job's own id (JobIDRaw) */
   id: number;
   /** JobID: `42`, `42_7`, `42_[5-99%10]` */
@@ -74,9 +75,10 @@ export interface Selector {
 
 export interface AcctQuery {
   now: number;
+  /** -j: jobs (and steps) asked for */
   selectors?: Selector[];
-  /** sacct's time window (seconds); end 0 = now. Undefined: any time. */
-  window?: { start: number; end: number };
+  /** the window slurmdbd searches (epoch seconds, end exclusive), defaults applied */
+  window: { start: number; end: number };
   /** long state names */
   states?: ReadonlySet<string>;
   users?: ReadonlySet<number>;
@@ -85,6 +87,8 @@ export interface AcctQuery {
   partitions?: ReadonlySet<string>;
   names?: ReadonlySet<string>;
   qos?: ReadonlySet<string>;
+  wckeys?: ReadonlySet<string>;
+  /** -N: node names */
   nodes?: ReadonlySet<string>;
   /** -D: every run of a requeued job, not only the latest */
   duplicates?: boolean;
@@ -106,43 +110,103 @@ function parseJson<T>(text: string): T[] {
   }
 }
 
-/** The job's current run, or undefined while slurmdbd would not have it yet (a requeued job not yet eligible again). */
-function currentRun(job: Listed, now: number, requeued: boolean): Run | undefined {
-  let state = job.get('state');
-  const eligible = job.num('eligible');
-  if (requeued && state === 'PENDING' && (eligible === 0 || eligible > now)) return undefined;
-  const cancelBy = job.get('cancelBy');
-  const reason = job.get('reason');
-  // a cancel in progress is a cancelled job to slurmdbd; one killed by --kill-on-invalid-dep was cancelled by no one
-  if (state === 'COMPLETING') state = cancelBy !== '' ? 'CANCELLED' : 'RUNNING';
-  const byUser = state === 'CANCELLED' && cancelBy !== '' && reason !== 'DependencyNeverSatisfied' ? cancelBy : '';
-  const nodes = job.get('nodes');
-  const end = job.num('end');
-  let start = job.num('start');
-  // a job cancelled while pending starts and ends at its cancellation
-  if (start === 0 && state === 'CANCELLED' && !nodes) start = end;
-  const arrayJob = job.get('r.arrayJobId');
-  const taskText = job.get('r.arrayTaskId');
-  const tasks = job.get('tasks');
-  let idText: string;
-  let task = -1;
-  if (tasks !== '') {
-    idText = `${job.id}_[${formatTasks(parseTasks(tasks), job.num('r.arrayThrottle'))}]`;
-    task = Number.MAX_SAFE_INTEGER;
-  } else if (taskText !== '') {
-    idText = `${arrayJob}_${taskText}`;
-    task = Number(taskText);
-  } else idText = String(job.id);
-  const steps = parseJson<StepRecord>(job.get('steps'));
-  return {
-    job, id: job.id, idText, past: false, state, cancelBy: byUser, exit: job.get('exit') || '0:0',
-    submit: job.num('submit') || job.num('r.submit'), eligible, start, end, nodes,
-    nnodes: nodes ? job.num('nnodes') : 0, cpus: nodes ? job.num('cpus') : 0, batchHost: job.get('batchHost'),
-    steps, batch: nodes !== '' && job.get('r.interactive') === '', group: arrayJob !== '' ? Number(arrayJob) : job.id, task,
-  };
+/**
+ * A job's current run, read from its line as the printing asks: what only
+ * some formats show (steps, the batch host, the id text) is read on first use,
+ * so a query that shows little scans little of each line.
+ */
+class CurrentRun implements Run {
+  readonly past = false;
+  readonly id: number;
+  readonly state: string;
+  readonly cancelBy: string;
+  readonly submit: number;
+  readonly eligible: number;
+  readonly start: number;
+  readonly end: number;
+  readonly group: number;
+  readonly task: number;
+  private cache?: { steps?: StepRecord[]; idText?: string; exit?: string; nodes?: string };
+
+  /** submit, group and task when the caller has read them already (NaN: read them here) */
+  constructor(readonly job: JobLine, raw: string, submit = NaN, group = NaN, task = NaN) {
+    this.id = job.id;
+    let state = raw;
+    let cancelBy = '';
+    if (state === 'CANCELLED' || state === 'COMPLETING') {
+      cancelBy = job.get('cancelBy');
+      // a cancel in progress is a cancelled job to slurmdbd; one killed by --kill-on-invalid-dep was cancelled by no one
+      if (state === 'COMPLETING') state = cancelBy !== '' ? 'CANCELLED' : 'RUNNING';
+      if (state !== 'CANCELLED' || job.get('reason') === 'DependencyNeverSatisfied') cancelBy = '';
+    }
+    this.state = state;
+    this.cancelBy = cancelBy;
+    this.end = job.num('end');
+    const start = job.num('start');
+    // a job cancelled while pending starts and ends at its cancellation
+    this.start = start === 0 && state === 'CANCELLED' && job.empty('nodes') ? this.end : start;
+    this.submit = submit >= 0 ? submit : job.num('submit') || job.num('r.submit');
+    this.eligible = job.num('eligible');
+    this.group = group >= 0 ? group : job.empty('r.arrayJobId') ? job.id : job.num('r.arrayJobId');
+    this.task = task >= -1 ? task : !job.empty('tasks') ? Number.MAX_SAFE_INTEGER : job.empty('r.arrayTaskId') ? -1 : job.num('r.arrayTaskId');
+  }
+
+  get nodes(): string {
+    return (this.c.nodes ??= this.job.get('nodes'));
+  }
+
+  get nnodes(): number {
+    return this.nodes ? this.job.num('nnodes') : 0;
+  }
+
+  get cpus(): number {
+    return this.nodes ? this.job.num('cpus') : 0;
+  }
+
+  private get c() {
+    return (this.cache ??= {});
+  }
+
+  get idText(): string {
+    const c = this.c;
+    if (c.idText === undefined) {
+      const job = this.job;
+      const tasks = job.get('tasks');
+      if (tasks !== '') c.idText = `${job.id}_[${formatTasks(parseTasks(tasks), job.num('r.arrayThrottle'))}]`;
+      else if (this.task >= 0) c.idText = `${this.group}_${this.task}`;
+      else c.idText = String(job.id);
+    }
+    return c.idText;
+  }
+
+  get exit(): string {
+    return (this.c.exit ??= this.job.get('exit') || '0:0');
+  }
+
+  get batchHost(): string {
+    return this.job.get('batchHost');
+  }
+
+  get steps(): StepRecord[] {
+    return (this.c.steps ??= parseJson<StepRecord>(this.job.get('steps')));
+  }
+
+  get batch(): boolean {
+    return this.nodes !== '' && this.job.empty('r.interactive');
+  }
 }
 
-function pastRun(job: Listed, p: PastRun, current: Run | undefined): Run {
+/** The job's current run, or undefined while slurmdbd would not have it yet (a requeued job not yet eligible again). */
+function currentRun(job: JobLine, now: number, requeued: boolean): Run | undefined {
+  const state = job.get('state');
+  if (requeued && state === 'PENDING') {
+    const eligible = job.num('eligible');
+    if (eligible === 0 || eligible > now) return undefined;
+  }
+  return new CurrentRun(job, state);
+}
+
+function pastRun(job: JobLine, p: PastRun, current: Run | undefined): Run {
   const arrayJob = job.get('r.arrayJobId');
   const taskText = job.get('r.arrayTaskId');
   return {
@@ -155,7 +219,7 @@ function pastRun(job: Listed, p: PastRun, current: Run | undefined): Run {
 }
 
 /** Every run of a job slurmdbd would have: the runs a requeue ended, then the current one. */
-export function runsOf(job: Listed, now: number): Run[] {
+export function runsOf(job: JobLine, now: number): Run[] {
   const requeued = job.num('restarts') > 0;
   const current = currentRun(job, now, requeued);
   if (!requeued) return current ? [current] : [];
@@ -164,36 +228,36 @@ export function runsOf(job: Listed, now: number): Run[] {
   return runs;
 }
 
-/** The allocation row's base state, as `-s` matches it. */
-const stateOf = (r: Run) => r.state;
+const TERMINAL = new Set(['COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL', 'DEADLINE',
+  'OUT_OF_MEMORY', 'REQUEUED', 'RESIZING', 'REVOKED']);
+
+/** Whether a run was in `state` during the window [S, E) (_state_time_string of slurmdbd). */
+function inStateDuring(r: Run, state: string, S: number, E: number): boolean {
+  if (state === 'PENDING') {
+    return r.eligible > 0 && ((r.start > 0 && S < r.start) || (!r.start && r.end > 0 && S < r.end)
+      || (!r.start && !r.end && r.state === 'PENDING')) && E > r.eligible;
+  }
+  if (state === 'RUNNING' || state === 'SUSPENDED') {
+    return r.start > 0 && (S < r.end || (!r.end && r.state === state)) && E > r.start;
+  }
+  if (TERMINAL.has(state)) return r.state === state && r.end > 0 && r.end >= S && r.end <= E;
+  return r.state === state;
+}
 
 /**
- * Whether a run falls in the time window: eligible before its end and not
- * ended before its start (slurmdbd's default condition); with states, whether
- * it was in one of them during the window (_state_time_string).
+ * Whether slurmdbd returns a run for the window: with states, one it was in
+ * during the window; with -j, one submitted before its end that had not ended
+ * before its start; else one eligible before the end and not ended before the start.
  */
 export function inWindow(r: Run, q: AcctQuery): boolean {
-  const w = q.window;
-  const states = q.states;
-  if (states) {
-    const state = stateOf(r);
-    if (!w) return states.has(state);
-    const start = w.start;
-    const end = w.end || q.now;
-    for (const s of states) {
-      if (s === 'PENDING') {
-        if (r.eligible && end > r.eligible && ((r.start && start < r.start) || (!r.start && r.end && start < r.end)
-          || (!r.start && !r.end && state === 'PENDING'))) return true;
-      } else if (s === 'RUNNING') {
-        if (r.start && end > r.start && (start < r.end || (!r.end && LIVE.has(state)))) return true;
-      } else if (state === s && r.end && r.end >= start && r.end <= end) return true;
-    }
+  const { start: S, end: E } = q.window;
+  if (q.states) {
+    for (const s of q.states) if (inStateDuring(r, s, S, E)) return true;
     return false;
   }
-  if (!w) return true;
-  const end = w.end || q.now;
-  if (!r.eligible || r.eligible >= end) return false;
-  return w.start === 0 || r.end >= w.start || r.end === 0;
+  if (q.selectors) return r.submit <= E && (r.end >= S || r.end === 0);
+  if (!r.eligible || r.eligible >= E) return false;
+  return S === 0 || r.end >= S || r.end === 0;
 }
 
 function matchesSelectors(r: Run, selectors: readonly Selector[]): Selector[] {
@@ -210,44 +274,100 @@ function matchesFilters(r: Run, q: AcctQuery): boolean {
   if (q.accounts && !q.accounts.has(j.get('r.account'))) return false;
   if (q.partitions && !j.get('r.partition').split(',').some((p) => q.partitions!.has(p))) return false;
   if (q.qos && !q.qos.has(j.get('r.qos'))) return false;
+  if (q.wckeys && !q.wckeys.has(j.get('r.wckey'))) return false;
   return true;
 }
 
-const byOrder = (a: Run, b: Run) => a.submit - b.submit || a.group - b.group || a.task - b.task || a.id - b.id
-  || (a.past === b.past ? 0 : a.past ? -1 : 1);
+/** Whether the run is one sacct lists for the query; the -j items that name it (undefined: no -j). */
+function selection(run: Run, q: AcctQuery): Selector[] | undefined | false {
+  let selected: Selector[] | undefined;
+  if (q.selectors) {
+    selected = matchesSelectors(run, q.selectors);
+    if (selected.length === 0) return false;
+  }
+  if (!inWindow(run, q) || !matchesFilters(run, q)) return false;
+  if (q.nodes && !nodesMatch(run, q.nodes)) return false;
+  return selected;
+}
 
 /**
  * The runs sacct lists, in its order (by submit time, then job, then array
- * task); without -D only the latest of each job's runs that match.
+ * task), handed to `visit` one at a time; without -D only the latest of each
+ * job's runs that match. The order is found from the accounting lines alone,
+ * and each run is made just before it is visited, so nothing made per run
+ * outlives its visit (10,000 jobs make 10,000 short-lived runs, not a heap of
+ * long-lived ones for the garbage collector to copy).
  */
-export function selectRuns(jobs: readonly Listed[], q: AcctQuery): { run: Run; selected?: Selector[] }[] {
-  const out: { run: Run; selected?: Selector[] }[] = [];
-  for (const job of jobs) {
-    const runs = runsOf(job, q.now);
-    let kept: { run: Run; selected?: Selector[] } | undefined;
-    for (const run of runs) {
-      let selected: Selector[] | undefined;
-      if (q.selectors) {
-        selected = matchesSelectors(run, q.selectors);
-        if (selected.length === 0) continue;
-      }
-      if (!inWindow(run, q) || !matchesFilters(run, q)) continue;
-      if (q.nodes && !nodesMatch(run, q.nodes)) continue;
-      const item = { run, selected };
-      if (q.duplicates) out.push(item);
-      else if (!kept || run.submit >= kept.run.submit) kept = item;
+export function eachRun(jobs: AcctLines, q: AcctQuery, visit: (run: Run, selected: Selector[] | undefined) => void): void {
+  const count = jobs.count;
+  // a requeued job's runs are made now (rare); any other job's one run when it is visited
+  const extra: { run: Run; selected: Selector[] | undefined }[] = [];
+  const requeued = new Uint8Array(count);
+  const pRestarts = jobs.position('restarts');
+  for (let k = 0; k < count; k++) {
+    if (jobs.numAt(k, pRestarts) === 0) continue;
+    requeued[k] = 1;
+    // each run on its own (with -D), else the latest that matches
+    let kept: { run: Run; selected: Selector[] | undefined } | undefined;
+    for (const run of runsOf(jobs.job(k), q.now)) {
+      const selected = selection(run, q);
+      if (selected === false) continue;
+      if (q.duplicates) extra.push({ run, selected });
+      else if (!kept || run.submit >= kept.run.submit) kept = { run, selected };
     }
-    if (kept) out.push(kept);
+    if (kept) extra.push(kept);
   }
-  out.sort((a, b) => byOrder(a.run, b.run));
+  // sort keys: entry k < count is job k's current run, count + i is extra[i]
+  const size = count + extra.length;
+  const submit = new Float64Array(size);
+  const group = new Float64Array(size);
+  const task = new Float64Array(size);
+  const id = new Float64Array(size);
+  const past = new Uint8Array(size);
+  const order = new Int32Array(size);
+  let n = 0;
+  const [pSubmit, pRecordSubmit, pArrayJob, pTasks, pArrayTask] = ['submit', 'r.submit', 'r.arrayJobId', 'tasks', 'r.arrayTaskId'].map((f) => jobs.position(f)) as [number, number, number, number, number];
+  for (let k = 0; k < count; k++) {
+    if (requeued[k]) continue;
+    submit[k] = jobs.numAt(k, pSubmit) || jobs.numAt(k, pRecordSubmit);
+    id[k] = jobs.id(k);
+    group[k] = jobs.emptyAt(k, pArrayJob) ? id[k]! : jobs.numAt(k, pArrayJob);
+    task[k] = !jobs.emptyAt(k, pTasks) ? Number.MAX_SAFE_INTEGER : jobs.emptyAt(k, pArrayTask) ? -1 : jobs.numAt(k, pArrayTask);
+    order[n++] = k;
+  }
+  for (let i = 0; i < extra.length; i++) {
+    const run = extra[i]!.run;
+    const e = count + i;
+    [submit[e], group[e], task[e], id[e], past[e]] = [run.submit, run.group, run.task, run.id, run.past ? 1 : 0];
+    order[n++] = e;
+  }
+  const sorted = order.subarray(0, n).sort((a, b) => submit[a]! - submit[b]! || group[a]! - group[b]! || task[a]! - task[b]!
+    || id[a]! - id[b]! || past[b]! - past[a]!);
+  for (let i = 0; i < n; i++) {
+    const e = sorted[i]!;
+    if (e >= count) {
+      const { run, selected } = extra[e - count]!;
+      visit(run, selected);
+      continue;
+    }
+    const job = jobs.job(e);
+    const run = new CurrentRun(job, job.get('state'), submit[e], group[e], task[e]);
+    const selected = selection(run, q);
+    if (selected !== false) visit(run, selected);
+  }
+}
+
+/** eachRun's runs as a list (for --json). */
+export function selectRuns(jobs: AcctLines, q: AcctQuery): { run: Run; selected?: Selector[] }[] {
+  const out: { run: Run; selected?: Selector[] }[] = [];
+  eachRun(jobs, q, (run, selected) => out.push({ run, selected }));
   return out;
 }
 
 function nodesMatch(r: Run, nodes: ReadonlySet<string>): boolean {
   if (!r.nodes) return false;
-  for (const n of r.nodes.split(',')) if (nodes.has(n)) return true;
-  // node ranges (gpu[1-2]) are matched by their prefix only
-  return [...nodes].some((n) => r.nodes.includes(n));
+  const held = expandHostlist(r.nodes);
+  return held.ok && held.value.some((n) => nodes.has(n));
 }
 
 /** The batch step of a run: it runs while the job runs and ends as the job does (CANCELLED 0:15 when ended from outside). */
@@ -288,19 +408,31 @@ export function srunStep(s: StepRecord): StepView {
   };
 }
 
-/** The rows of the selected runs: each allocation, then (without -X) its batch step and its srun steps. */
-export function rowsOf(runs: readonly { run: Run; selected?: Selector[] }[], q: AcctQuery): AcctRow[] {
-  const rows: AcctRow[] = [];
-  for (const { run, selected } of runs) {
-    const whole = !selected || selected.some((s) => s.step === undefined);
-    if (whole) rows.push({ run });
-    if (q.allocations && whole) continue;
-    const wanted = whole ? undefined : new Set(selected!.map((s) => s.step!));
-    if (run.batch && (!wanted || wanted.has('batch'))) rows.push({ run, step: batchStep(run) });
-    for (const s of run.steps) {
-      if (wanted && !wanted.has(String(s.id))) continue;
-      rows.push({ run, step: srunStep(s) });
-    }
+/** Whether a step ran during the window (slurmdbd's step query). */
+const stepInWindow = (s: StepView, q: AcctQuery) => s.start <= q.window.end && (!s.end || s.end >= q.window.start);
+
+/**
+ * The rows of one selected run, handed to `visit`: the allocation, then
+ * (without -X) its batch step and its srun steps. A job asked for only by its
+ * steps (`-j 42.0`) shows only those. A step still open when its job ended
+ * ends with the job.
+ */
+export function eachRow(run: Run, selected: Selector[] | undefined, q: AcctQuery, visit: (row: AcctRow) => void): void {
+  const whole = q.allocations || !selected || selected.some((s) => s.step === undefined);
+  if (whole) visit({ run });
+  if (q.allocations) return;
+  const wanted = whole ? undefined : new Set(selected!.map((s) => s.step!));
+  if (run.batch && (!wanted || wanted.has('batch'))) {
+    const step = batchStep(run);
+    if (stepInWindow(step, q)) visit({ run, step });
   }
-  return rows;
+  for (const s of run.steps) {
+    if (wanted && !wanted.has(String(s.id))) continue;
+    const step = srunStep(s);
+    if (!step.end && run.end && !LIVE.has(run.state)) {
+      step.end = run.end;
+      step.state = run.state;
+    }
+    if (stepInWindow(step, q)) visit({ run, step });
+  }
 }

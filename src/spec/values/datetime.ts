@@ -2,7 +2,7 @@
 import { cnumSyntax, dateSyntax } from '../../../grammar/values/index.js';
 // ok/fail from their own module: through the index they would load the grammar bundle
 import { fail, ok } from '../../../grammar/values/result.js';
-import type { DateItem, Result } from '../../../grammar/values/index.js';
+import type { DateItem, DateUnit, Result } from '../../../grammar/values/index.js';
 import { longOf } from './cint.js';
 
 const UNIT_SECONDS = { seconds: 1, minutes: 60, hours: 3600, days: 86400, weeks: 604800 } as const;
@@ -51,6 +51,31 @@ function mktime(t: Tm): number {
  * given (`""`, `" "`, `"T"`, `"-"`), parse_time() prints nothing: the error is `silent` and only the
  * `Invalid --begin specification` line appears.
  */
+/**
+ * The items of the forms clients pass in loops (`now`, `now-2hours`,
+ * `2026-11-28T21:00`, `1970-01-01-00:00:01`), read without loading the grammar;
+ * undefined for anything else (and for out-of-range values, whose error the
+ * grammar words).
+ */
+function commonItems(text: string): DateItem[] | undefined {
+  const now = /^now(?:([+-])(\d{1,9})(seconds?|minutes?|hours?|days?|weeks?)?)?$/i.exec(text);
+  if (now) {
+    const unit = now[3] ? (`${now[3].toLowerCase().replace(/s$/, '')}s` as DateUnit) : null;
+    return [{ kind: 'now', sign: now[1] === '-' ? -1 : 1, digits: now[2] ?? '0', unit }];
+  }
+  const iso = /^(\d{4})-(\d\d)-(\d\d)(?:[T-](\d\d):(\d\d)(?::(\d\d))?)?$/.exec(text);
+  if (!iso) return undefined;
+  const [year, month, day] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
+  const items: DateItem[] = [{ kind: 'date', iso: true, year, month, day }];
+  if (iso[4] !== undefined) {
+    const [hour, minute, second] = [Number(iso[4]), Number(iso[5]), Number(iso[6] ?? 0)];
+    if (hour > 23 || minute > 59 || second > 59) return undefined;
+    items.push({ kind: 'clock', hour, minute, second });
+  }
+  return items;
+}
+
 export function parseDateTime(text: string, now: Date, options: { past?: boolean } = {}): Result<number> {
   const bad = (pos: number): Result<number> =>
     fail(`Invalid time specification (pos=${pos}): ${text}`, Math.max(1, pos + 1));
@@ -63,7 +88,9 @@ export function parseDateTime(text: string, now: Date, options: { past?: boolean
   }
   // parse_time() stops reading at a newline
   const nl = text.indexOf('\n');
-  const scanned = dateSyntax(nl >= 0 ? text.slice(0, nl) : text);
+  const common = commonItems(text);
+  // (literal results: the grammar bundle's ok() would load it)
+  const scanned = common ? { ok: true as const, value: { items: common } } : dateSyntax(nl >= 0 ? text.slice(0, nl) : text);
   if (!scanned.ok) return bad(scanned.pos);
 
   const cur = tmOf(nowMs);
@@ -137,7 +164,7 @@ export function parseDateTime(text: string, now: Date, options: { past?: boolean
   }
   const ms = mktime({ year, month, mday, hour, minute, second });
   if (!Number.isFinite(ms)) return bad(nl >= 0 ? nl : text.length);
-  return ok(Math.floor(ms / 1000));
+  return { ok: true, value: Math.floor(ms / 1000) };
 }
 
 const two = (n: number): string => (n < 10 ? `0${n}` : String(n));

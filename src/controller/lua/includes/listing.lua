@@ -1,16 +1,17 @@
 --[[
   Keep a job's lines up to date: in the listing hash (what squeue reads in one
   HVALS; purged after MinJobAge) and in the accounting-lines hash (what sacct
-  reads; kept). A line is the job's hash fields LINE (then ACCT), in order,
-  \31-separated. Every script that changes a listed field calls this last.
+  reads; kept). A line is the job's id and hash fields LINE (or ACCT), in
+  order, \31-separated. Every script that changes a listed field calls this last.
   The listing also holds '#v', its version (see below).
-  LINE and ACCT are LINE_FIELDS and ACCT_FIELDS of state.ts (a unit test
-  checks that they match).
+  LINE and ACCT are LINE_FIELDS and ACCT_FIELDS (without the id) of state.ts
+  (a unit test checks that they match).
 ]]
 local LINE = { 'id', 'state', 'priority', 'ord', 'tasks', 'r.partition', 'r.uid', 'r.name', 'r.account', 'r.arrayJobId', 'r.arrayTaskId', 'r.arrayThrottle', 'reason', 'nodes', 'start', 'end', 'r.user', 'nnodes', 'r.nodes', 'r.timeLimit', 'cpus', 'r.minCpus', 'batchHost', 'eligible', 'dependency', 'exit', 'restarts', 'submit', 'r.submit', 'r.comment' }
-local ACCT = { 'r.group', 'r.gid', 'r.workDir', 'r.qos', 'r.mem', 'r.memPer', 'r.gpus', 'r.numTasks', 'r.cpusPerTask', 'r.minNodes', 'r.stdout', 'r.stderr', 'r.features', 'r.reservation', 'r.wckey', 'cancelBy', 'r.interactive', 'history', 'steps' }
+local ACCT = { 'restarts', 'submit', 'r.submit', 'eligible', 'state', 'start', 'end', 'tasks', 'r.arrayJobId', 'r.arrayTaskId', 'nodes', 'nnodes', 'cpus', 'exit', 'r.uid', 'r.interactive', 'batchHost', 'cancelBy', 'reason', 'r.minCpus', 'r.name', 'r.partition', 'r.account', 'r.arrayThrottle', 'r.user', 'r.gid', 'r.group', 'r.timeLimit', 'r.nodes', 'r.mem', 'r.memPer', 'r.gpus', 'r.qos', 'priority', 'ord', 'dependency', 'r.numTasks', 'r.cpusPerTask', 'r.minNodes', 'r.features', 'r.reservation', 'r.wckey', 'r.comment', 'history', 'steps', 'r.workDir', 'r.stdout', 'r.stderr' }
 local function flow_listing(jobKey, listingKey, acctKey, id)
   local v = redis.call('HMGET', jobKey, unpack(LINE))
+  -- the accounting line has its own order (sacct reads its lines front first)
   local a = redis.call('HMGET', jobKey, unpack(ACCT))
   for i = 1, #v do
     if not v[i] then v[i] = '' end
@@ -23,5 +24,5 @@ local function flow_listing(jobKey, listingKey, acctKey, id)
   -- keeps the listing (the controller answering squeue) knows when to read it again
   local ver = redis.call('HGET', listingKey, '#v')
   redis.call('HSET', listingKey, id, line, '#v', '#' .. ((tonumber(ver and string.sub(ver, 2)) or 0) + 1))
-  redis.call('HSET', acctKey, id, line .. '\31' .. table.concat(a, '\31'))
+  redis.call('HSET', acctKey, id, id .. '\31' .. table.concat(a, '\31'))
 end

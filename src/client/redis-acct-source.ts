@@ -1,0 +1,57 @@
+/**
+ * Jobs as sacct sees them: the accounting lines the Lua scripts keep for every
+ * job ever accepted (finished jobs included, long after squeue forgets them),
+ * read in one reply: all of them, or the jobs asked for and their array tasks.
+ */
+import type { Cluster } from '../cluster/load.js';
+import { ACCT_FIELDS } from '../controller/state.js';
+import { fieldIndex } from '../format/squeue/fields.js';
+import { AcctLines } from '../format/sacct/lines.js';
+import { decodeReply, textArray, type Reply } from './resp.js';
+import { Session } from './session.js';
+
+const ACCT_INDEX = fieldIndex(ACCT_FIELDS);
+
+export interface AcctSource {
+  /** every job's accounting line; with ids, those jobs' and their array tasks' */
+  lines(cluster: Cluster, ids?: number[]): Promise<AcctLines>;
+  close(): Promise<void>;
+}
+
+function listed(raw: Buffer): AcctLines {
+  const array = textArray(raw);
+  if (array) return AcctLines.fromText(array.text, array.ranges, ACCT_INDEX);
+  const reply = decodeReply(raw);
+  if (reply instanceof Error) throw reply;
+  return AcctLines.fromLines((reply as (string | null)[]).filter((l): l is string => typeof l === 'string'), ACCT_INDEX);
+}
+
+export class RedisAcctSource implements AcctSource {
+  private session?: Session;
+
+  constructor(private readonly env: Readonly<Record<string, string | undefined>>) {}
+
+  async lines(cluster: Cluster, ids?: number[]): Promise<AcctLines> {
+    const s = (this.session ??= await Session.open(cluster, this.env));
+    if (!ids) return listed(await s.redis.callRaw(['HVALS', s.keys.acct]));
+    if (ids.length === 0) return AcctLines.fromLines([], ACCT_INDEX);
+    const unique = [...new Set(ids)];
+    // the jobs' own lines, and the ids of the tasks split off those that are arrays
+    const replies: Reply[] = await s.redis.pipeline([
+      ['HMGET', s.keys.acct, ...unique],
+      ...unique.map((id) => ['SMEMBERS', s.keys.arrayTasks(id)]),
+    ]);
+    const own = (replies[0] as (string | null)[]).filter((l): l is string => typeof l === 'string');
+    const known = new Set(unique);
+    const tasks = replies.slice(1).flatMap((m) => (Array.isArray(m) ? (m as string[]).map(Number) : [])).filter((id) => !known.has(id));
+    let more: string[] = [];
+    if (tasks.length > 0) {
+      more = ((await s.redis.call(['HMGET', s.keys.acct, ...tasks])) as (string | null)[]).filter((l): l is string => typeof l === 'string');
+    }
+    return AcctLines.fromLines([...own, ...more], ACCT_INDEX);
+  }
+
+  async close(): Promise<void> {
+    await this.session?.close();
+  }
+}
