@@ -31,8 +31,13 @@ export class RedisAcctSource implements AcctSource {
 
   constructor(private readonly env: Readonly<Record<string, string | undefined>>) {}
 
+  async open(cluster: Cluster): Promise<Session> {
+    this.session ??= await Session.open(cluster, this.env);
+    return this.session;
+  }
+
   async lines(cluster: Cluster, ids?: number[]): Promise<AcctLines> {
-    const s = (this.session ??= await Session.open(cluster, this.env));
+    const s = await this.open(cluster);
     if (!ids) return listed(await s.redis.callRaw(['HVALS', s.keys.acct]));
     if (ids.length === 0) return AcctLines.fromLines([], ACCT_INDEX);
     const unique = [...new Set(ids)];

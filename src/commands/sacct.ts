@@ -35,7 +35,7 @@ export async function sacct(argv: string[], io: IO, source: AcctSource): Promise
   const parsed = parseSacct(argv, {
     env: io.env,
     now,
-    uid: process.getuid?.() ?? 0,
+    uid: io.uid ?? process.getuid?.() ?? 0,
     accounting: config.accountingStorageType !== 'accounting_storage/none',
     parseTime: (text) => parseTime(text, nowDate),
     uidOf: lookupUser,

@@ -1,12 +1,6 @@
 import { sacct } from '../commands/sacct.js';
 import { RedisAcctSource } from '../client/redis-acct-source.js';
-import { runMain } from '../commands/run-main.js';
+import { runServable } from '../served/main.js';
 
-runMain('sacct', async (argv, io) => {
-  const source = new RedisAcctSource(io.env);
-  try {
-    return await sacct(argv, io, source);
-  } finally {
-    await source.close();
-  }
-});
+// the leading controller answers with warm code; else (or if it does not answer) the work is done here
+runServable<RedisAcctSource>('sacct', (env) => new RedisAcctSource(env), sacct);

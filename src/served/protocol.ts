@@ -14,7 +14,7 @@ declare const __FLOW_BUILD_ID__: string | undefined;
 export const BUILD_ID: string | undefined = typeof __FLOW_BUILD_ID__ === 'string' ? __FLOW_BUILD_ID__ : undefined;
 
 /** The commands a controller answers. */
-export type ServedCommand = 'squeue';
+export type ServedCommand = 'squeue' | 'sacct';
 
 export interface ServeRequest {
   id: string;

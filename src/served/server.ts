@@ -6,7 +6,9 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../controller/keys.js';
 import type { IO } from '../commands/io.js';
 import { squeue } from '../commands/squeue.js';
+import { sacct } from '../commands/sacct.js';
 import { RedisJobSource } from '../client/redis-job-source.js';
+import { RedisAcctSource } from '../client/redis-acct-source.js';
 import { BUILD_ID, DECLINED, encodeAnswer, type ServeAnswer, type ServeRequest } from './protocol.js';
 
 /** Answers kept this long for a caller that has gone away. */
@@ -15,6 +17,7 @@ const ANSWER_TTL_MS = 10_000;
 export class CommandServer {
   private stopped = false;
   private readonly source: RedisJobSource;
+  private readonly acct: RedisAcctSource;
 
   constructor(
     private readonly redis: Redis,
@@ -26,6 +29,7 @@ export class CommandServer {
     // the controller's own way to Redis; it never needs to start a controller. It keeps the listing
     // between requests (as slurmctld keeps its job list): read again only when its version moved
     this.source = new RedisJobSource({ ...env, FLOW_NO_AUTOSTART: '1' }, true);
+    this.acct = new RedisAcctSource({ ...env, FLOW_NO_AUTOSTART: '1' });
   }
 
   /** Serve until stop(); announces this build so commands of the same build ask. */
@@ -61,7 +65,6 @@ export class CommandServer {
     const declined = { code: DECLINED, stdout: '', stderr: '' };
     // times are printed in the caller's zone: only answer a caller in ours
     if (r.tz !== (process.env.TZ ?? '') || r.utcOffset !== new Date().getTimezoneOffset()) return declined;
-    if (r.command !== 'squeue') return declined;
     let stdout = '';
     let stderr = '';
     const io: IO = {
@@ -74,7 +77,9 @@ export class CommandServer {
       uid: r.uid,
     };
     try {
-      const code = await squeue(r.argv, io, this.source);
+      const code = r.command === 'squeue' ? await squeue(r.argv, io, this.source)
+        : r.command === 'sacct' ? await sacct(r.argv, io, this.acct)
+          : DECLINED;
       return { code, stdout, stderr };
     } catch (e) {
       this.log(`serve ${r.command}: ${(e as Error).message}`);
@@ -85,5 +90,6 @@ export class CommandServer {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.source.close();
+    await this.acct.close();
   }
 }

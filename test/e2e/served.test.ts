@@ -3,16 +3,23 @@
  * working on its own prints: same bytes on stdout and stderr, same exit code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TestCluster } from '../helpers/cluster.js';
+import { GOLDEN_DIR } from '../helpers/golden.js';
 
 let c: TestCluster;
+let done: number;
 beforeAll(async () => {
-  c = new TestCluster();
+  // the golden config: it has accounting (slurmdbd), so sacct answers too
+  c = new TestCluster({ confText: readFileSync(join(GOLDEN_DIR, 'slurm.conf'), 'utf8') });
+  done = c.submit(['-J', 'quick', '-o', '/dev/null', '--wrap', 'exit 3']);
   c.submit(['-H', '-J', 'held', '-o', '/dev/null', '--wrap', 'true']);
   c.submit(['-H', '--array=0-99%5', '-p', 'a100', '-o', '/dev/null', '--wrap', 'true']);
   const running = c.submit(['-J', 'runs', '-N2', '-o', '/dev/null', '--wrap', 'sleep 60']);
   c.submit(['-J', 'after', `--dependency=afterok:${running}`, '-o', '/dev/null', '--wrap', 'true']);
   await c.waitState(running, ['RUNNING']);
+  await c.waitState(done, ['FAILED']);
   // a controller of this build is up and has announced itself
   await c.waitFor('the controller answering', () => c.run('squeue', ['-h'], { env: { FLOW_SERVED: 'only' } }).status === 0);
 });
@@ -38,6 +45,24 @@ describe('squeue answered by the controller', () => {
   ])('%j', (args) => {
     const served = c.run('squeue', args, { env: { FLOW_SERVED: 'only' } });
     const local = c.run('squeue', args, { env: { FLOW_SERVED: '0' } });
+    expect(served).toEqual(local);
+  });
+});
+
+describe('sacct answered by the controller', () => {
+  it.each([
+    [[]],
+    [['-X', '-P', '-n', '-o', 'JobID,JobName,State,ExitCode,NNodes,Partition']],
+    [['-j', 'DONE', '-o', 'JobID%20,State,ExitCode,Elapsed,Start,End']],
+    [['--json', '-j', 'DONE']],
+    [['-s', 'F', '-X', '-p']],
+    [['-u', 'nosuchuser']],
+    [['-o', 'Bogus']],
+    [['-j', 'x']],
+  ])('%j', (args) => {
+    const argv = args.map((a) => a.replace('DONE', String(done)));
+    const served = c.run('sacct', argv, { env: { FLOW_SERVED: 'only' } });
+    const local = c.run('sacct', argv, { env: { FLOW_SERVED: '0' } });
     expect(served).toEqual(local);
   });
 });
