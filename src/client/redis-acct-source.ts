@@ -28,8 +28,11 @@ function listed(raw: Buffer): AcctLines {
 
 export class RedisAcctSource implements AcctSource {
   private session?: Session;
+  /** every line as last read, and the hash's version ('#v'); kept only when asked to */
+  private kept?: { version: string; lines: AcctLines };
 
-  constructor(private readonly env: Readonly<Record<string, string | undefined>>) {}
+  /** `keepLines`: a long-lived reader (the controller answering sacct) reads the lines again only when they changed. */
+  constructor(private readonly env: Readonly<Record<string, string | undefined>>, private readonly keepLines = false) {}
 
   async open(cluster: Cluster): Promise<Session> {
     this.session ??= await Session.open(cluster, this.env);
@@ -38,6 +41,13 @@ export class RedisAcctSource implements AcctSource {
 
   async lines(cluster: Cluster, ids?: number[]): Promise<AcctLines> {
     const s = await this.open(cluster);
+    if (!ids && this.keepLines) {
+      const version = await s.redis.call(['HGET', s.keys.acct, '#v']);
+      if (typeof version === 'string' && this.kept?.version === version) return this.kept.lines;
+      const lines = listed(await s.redis.callRaw(['HVALS', s.keys.acct]));
+      if (typeof version === 'string') this.kept = { version, lines };
+      return lines;
+    }
     if (!ids) return listed(await s.redis.callRaw(['HVALS', s.keys.acct]));
     if (ids.length === 0) return AcctLines.fromLines([], ACCT_INDEX);
     const unique = [...new Set(ids)];

@@ -29,7 +29,7 @@ export class CommandServer {
     // the controller's own way to Redis; it never needs to start a controller. It keeps the listing
     // between requests (as slurmctld keeps its job list): read again only when its version moved
     this.source = new RedisJobSource({ ...env, FLOW_NO_AUTOSTART: '1' }, true);
-    this.acct = new RedisAcctSource({ ...env, FLOW_NO_AUTOSTART: '1' });
+    this.acct = new RedisAcctSource({ ...env, FLOW_NO_AUTOSTART: '1' }, true);
   }
 
   /** Serve until stop(); announces this build so commands of the same build ask. */

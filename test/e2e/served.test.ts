@@ -78,4 +78,13 @@ describe('the controller keeps the listing between answers', () => {
     expect(served(['-h', '-t', 'all', '-j', String(id), '-o', '%i %T'])).toBe(`${id} CANCELLED\n`);
     expect(served(['-h', '-o', '%i %T'])).toBe(before);
   });
+
+  it('and the accounting lines too', async () => {
+    const acct = () => c.run('sacct', ['-X', '-n', '-P', '-o', 'JobID,State'], { env: { FLOW_SERVED: 'only' } }).stdout;
+    const before = acct();
+    const id = c.submit(['-o', '/dev/null', '--wrap', 'true']);
+    await c.waitState(id, ['COMPLETED']);
+    expect(acct().split('\n')).toContain(`${id}|COMPLETED`);
+    expect(before.split('\n')).not.toContain(`${id}|COMPLETED`);
+  });
 });

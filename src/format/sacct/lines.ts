@@ -33,7 +33,9 @@ export class AcctLines {
   ) {
     this.n = Math.max(0, ...index.values()) + 1;
     let count = 0;
-    for (let k = 0; k < ranges.length; k += 2) if (ranges[k]! >= 0) count++;
+    // no line (negative start), or the hash's own '#v' version entry
+    const skip = (from: number) => from < 0 || text.charCodeAt(from) === 35;
+    for (let k = 0; k < ranges.length; k += 2) if (!skip(ranges[k]!)) count++;
     this.count = count;
     this.starts = new Int32Array(count * (this.n + 1));
     this.found = new Uint8Array(count);
@@ -42,7 +44,7 @@ export class AcctLines {
     let k = 0;
     for (let r = 0; r < ranges.length; r += 2) {
       const from = ranges[r]!;
-      if (from < 0) continue;
+      if (skip(from)) continue;
       const to = ranges[r + 1]!;
       this.starts[k * (this.n + 1)] = from;
       this.ends[k] = to;

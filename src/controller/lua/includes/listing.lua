@@ -3,7 +3,7 @@
   HVALS; purged after MinJobAge) and in the accounting-lines hash (what sacct
   reads; kept). A line is the job's id and hash fields LINE (or ACCT), in
   order, \31-separated. Every script that changes a listed field calls this last.
-  The listing also holds '#v', its version (see below).
+  Both hashes also hold '#v', their version (see below).
   LINE and ACCT are LINE_FIELDS and ACCT_FIELDS (without the id) of state.ts
   (a unit test checks that they match).
 ]]
@@ -24,5 +24,6 @@ local function flow_listing(jobKey, listingKey, acctKey, id)
   -- keeps the listing (the controller answering squeue) knows when to read it again
   local ver = redis.call('HGET', listingKey, '#v')
   redis.call('HSET', listingKey, id, line, '#v', '#' .. ((tonumber(ver and string.sub(ver, 2)) or 0) + 1))
-  redis.call('HSET', acctKey, id, id .. '\31' .. table.concat(a, '\31'))
+  local acctVer = redis.call('HGET', acctKey, '#v')
+  redis.call('HSET', acctKey, id, id .. '\31' .. table.concat(a, '\31'), '#v', '#' .. ((tonumber(acctVer and string.sub(acctVer, 2)) or 0) + 1))
 end
