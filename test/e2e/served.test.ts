@@ -28,6 +28,20 @@ afterAll(async () => {
   await c.destroy();
 });
 
+/**
+ * The same command answered by the controller and worked out alone give the same result. A running
+ * job's TIME (or Elapsed) moves on between the two runs when a second turns: such a pair is run again.
+ */
+function bothWays(command: string, args: string[]): boolean {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const served = c.run(command, args, { env: { FLOW_SERVED: 'only' } });
+    const local = c.run(command, args, { env: { FLOW_SERVED: '0' } });
+    if (attempt === 2) expect(served).toEqual(local);
+    if (JSON.stringify(served) === JSON.stringify(local)) return true;
+  }
+  return false;
+}
+
 describe('squeue answered by the controller', () => {
   it.each([
     [[]],
@@ -43,9 +57,7 @@ describe('squeue answered by the controller', () => {
     [['--bogus']],
     [['-t', 'NOPE']],
   ])('%j', (args) => {
-    const served = c.run('squeue', args, { env: { FLOW_SERVED: 'only' } });
-    const local = c.run('squeue', args, { env: { FLOW_SERVED: '0' } });
-    expect(served).toEqual(local);
+    expect(bothWays('squeue', args)).toBe(true);
   });
 });
 
@@ -60,10 +72,7 @@ describe('sacct answered by the controller', () => {
     [['-o', 'Bogus']],
     [['-j', 'x']],
   ])('%j', (args) => {
-    const argv = args.map((a) => a.replace('DONE', String(done)));
-    const served = c.run('sacct', argv, { env: { FLOW_SERVED: 'only' } });
-    const local = c.run('sacct', argv, { env: { FLOW_SERVED: '0' } });
-    expect(served).toEqual(local);
+    expect(bothWays('sacct', args.map((a) => a.replace('DONE', String(done))))).toBe(true);
   });
 });
 
