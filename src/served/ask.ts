@@ -22,7 +22,7 @@ export async function askController(command: ServedCommand, argv: string[], io: 
     // Redis unreachable or the like: the command itself says so, as it would have
   }
   // FLOW_SERVED=only: for tests, which must know that the controller answered
-  if (!answer && io.env.FLOW_SERVED === 'only') return { code: 1, stdout: '', stderr: `${command}: error: the controller did not answer\n` };
+  if (!answer && io.env.FLOW_SERVED === 'only') return { code: 1, stdout: Buffer.alloc(0), stderr: `${command}: error: the controller did not answer\n` };
   return answer;
 }
 
@@ -40,8 +40,11 @@ async function ask(command: ServedCommand, argv: string[], io: IO, s: Session): 
   };
   const text = JSON.stringify(request);
   const answerKey = s.keys.served(request.id);
-  const [, reply] = await s.redis.pipeline([['RPUSH', s.keys.serve, text], ['BLPOP', answerKey, WAIT_SECONDS]]);
-  if (!Array.isArray(reply) || typeof reply[1] !== 'string') {
+  // both sent at once; the answer comes back as bytes
+  const pushed = s.redis.call(['RPUSH', s.keys.serve, text]);
+  const reply = await s.redis.call(['BLPOP', answerKey, WAIT_SECONDS], true);
+  await pushed;
+  if (!Array.isArray(reply) || !Buffer.isBuffer(reply[1])) {
     // not taken in time: take the request back, so no one answers it late
     await s.redis.call(['LREM', s.keys.serve, 1, text]);
     return undefined;

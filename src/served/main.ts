@@ -24,7 +24,7 @@ export function runServable<S extends Source>(name: ServedCommand, makeSource: (
       const answer = loaded.ok ? await askController(name, argv, io, loaded.cluster, (c) => source.open(c)) : undefined;
       if (answer) {
         if (answer.stderr) io.stderr(answer.stderr);
-        if (answer.stdout) io.stdout(answer.stdout);
+        if (answer.stdout.length) io.stdout(answer.stdout.toString());
         return answer.code;
       }
       return await command(argv, io, source);

@@ -31,7 +31,8 @@ export interface ServeRequest {
 
 export interface ServeAnswer {
   code: number;
-  stdout: string;
+  /** as bytes: the controller turns each chunk into bytes as it comes, so no large string outlives it */
+  stdout: Buffer;
   stderr: string;
 }
 
@@ -47,19 +48,21 @@ export function servedEnv(env: Readonly<Record<string, string | undefined>>, abs
   return out;
 }
 
-/** `code \n stderr length \n stderr stdout`: no escaping of a large output. */
-export function encodeAnswer(a: ServeAnswer): string {
-  return `${a.code}\n${a.stderr.length}\n${a.stderr}${a.stdout}`;
+/** `code \n stderr bytes \n stderr stdout`: no escaping of a large output. */
+export function encodeAnswer(a: ServeAnswer): Buffer {
+  const err = Buffer.from(a.stderr);
+  return Buffer.concat([Buffer.from(`${a.code}\n${err.length}\n`), err, a.stdout]);
 }
 
-export function decodeAnswer(text: string): ServeAnswer | undefined {
-  const nl1 = text.indexOf('\n');
-  const nl2 = text.indexOf('\n', nl1 + 1);
+export function decodeAnswer(bytes: Buffer): ServeAnswer | undefined {
+  const nl1 = bytes.indexOf(10);
+  const nl2 = bytes.indexOf(10, nl1 + 1);
   if (nl1 < 0 || nl2 < 0) return undefined;
-  const code = Number(text.slice(0, nl1));
-  const errLength = Number(text.slice(nl1 + 1, nl2));
+  const code = Number(bytes.toString('latin1', 0, nl1));
+  const errLength = Number(bytes.toString('latin1', nl1 + 1, nl2));
   if (!Number.isInteger(code) || !Number.isInteger(errLength)) return undefined;
-  return { code, stderr: text.slice(nl2 + 1, nl2 + 1 + errLength), stdout: text.slice(nl2 + 1 + errLength) };
+  const errEnd = nl2 + 1 + errLength;
+  return { code, stderr: bytes.toString('utf8', nl2 + 1, errEnd), stdout: bytes.subarray(errEnd) };
 }
 
 /** An answer the caller must not use: it falls back to doing the work itself. */

@@ -62,13 +62,14 @@ export class CommandServer {
   }
 
   private async answer(r: ServeRequest): Promise<ServeAnswer> {
-    const declined = { code: DECLINED, stdout: '', stderr: '' };
+    const declined = { code: DECLINED, stdout: Buffer.alloc(0), stderr: '' };
     // times are printed in the caller's zone: only answer a caller in ours
     if (r.tz !== (process.env.TZ ?? '') || r.utcOffset !== new Date().getTimezoneOffset()) return declined;
-    let stdout = '';
+    // each chunk to bytes at once: a chunk's string pieces die young (cheap to collect)
+    const stdout: Buffer[] = [];
     let stderr = '';
     const io: IO = {
-      stdout: (t) => (stdout += t),
+      stdout: (t) => void stdout.push(Buffer.from(t)),
       stderr: (t) => (stderr += t),
       readStdin: () => Buffer.alloc(0),
       env: r.env,
@@ -80,7 +81,7 @@ export class CommandServer {
       const code = r.command === 'squeue' ? await squeue(r.argv, io, this.source)
         : r.command === 'sacct' ? await sacct(r.argv, io, this.acct)
           : DECLINED;
-      return { code, stdout, stderr };
+      return { code, stdout: Buffer.concat(stdout), stderr };
     } catch (e) {
       this.log(`serve ${r.command}: ${(e as Error).message}`);
       return declined;
