@@ -63,6 +63,8 @@ export interface StepResult {
 
 /** One line of sh: the task learns its own pid, then becomes the program. */
 const TASK_WRAPPER = 'SLURM_TASK_PID=$$; export SLURM_TASK_PID; exec "$@"';
+/** The same for a task without PWD: sh would export one of its own, which slurmstepd does not give. */
+const TASK_WRAPPER_NO_PWD = `unset PWD; ${TASK_WRAPPER}`;
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
@@ -147,7 +149,7 @@ export class StepRun {
         this.record({ procid: t.procid, node: t.node, code: program.code, signal: null });
         continue;
       }
-      const child = spawn('/bin/sh', ['-c', TASK_WRAPPER, 'srun-task', ...o.command], {
+      const child = spawn('/bin/sh', ['-c', t.env.PWD === undefined ? TASK_WRAPPER_NO_PWD : TASK_WRAPPER, 'srun-task', ...o.command], {
         env: t.env, cwd: existsSync(t.cwd) ? t.cwd : '/tmp', stdio, detached: o.detached,
       });
       this.children.set(t.procid, child);
