@@ -23,7 +23,7 @@ import type { ParsedSubmission } from '../submit/parse.js';
 import { currentIdentity } from './identity.js';
 import { lines, type IO } from './io.js';
 import type { SrunOptions } from './srun-options.js';
-import { runStep } from './srun-step.js';
+import { cancelOnJobEnd, runStep } from './srun-step.js';
 
 const SUBMIT_FAILED = 'Batch job submission failed: ';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -145,19 +145,10 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
           }, Math.max(1, Math.round(r.timeLimit * 60 * scale)) * 1000);
         }
       },
-      intercept: (sig, run) => {
-        if (sig !== 'SIGTERM') return false;
-        // scancel of srun's job reaches srun as SIGTERM: the step is cancelled, not forced
-        void s.job(jobId).then((j) => {
-          if (j && (j.cancelBy !== '' || j.state === 'COMPLETING')) {
-            ending ??= 'cancel';
-            run.terminate('');
-          } else {
-            run.onSignal(sig);
-          }
-        }, () => run.onSignal(sig));
-        return true;
-      },
+      // scancel of srun's job reaches srun as SIGTERM: the step is cancelled, not forced
+      intercept: cancelOnJobEnd(s, jobId, scale, (why) => {
+        if (why === 'cancel') ending ??= 'cancel';
+      }),
     });
     clearTimeout(timer);
     const end = ending === 'timeout' ? { state: 'TIMEOUT', reason: 'TimeLimit', exit: '0:15' }

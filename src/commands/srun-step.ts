@@ -242,7 +242,7 @@ export async function runStep(c: StepContext): Promise<number> {
     run = new StepRun({
       command: o.command, tasks, ntasks: plan.layout.ntasks, step: `${jobId}.${stepId}`, nodes: stepNodes,
       label: q.label === true, unbuffered: q.unbuffered === true, append: q.openMode === 'append',
-      detached: c.allocation !== undefined && q.pty !== true, killOnBadExit: (q.killOnBadExit ?? 0) !== 0, maxWait: q.maxWait,
+      detached: c.allocation !== undefined && q.pty !== true, inBatchJob: c.allocation === undefined, killOnBadExit: (q.killOnBadExit ?? 0) !== 0, maxWait: q.maxWait,
       killWait: c.killWait, killAfter: c.killAfter, quitOnInterrupt: q.quitOnInterrupt === true, disableStatus: q.disableStatus === true,
       stderr: io.stderr,
     });
@@ -255,6 +255,36 @@ export async function runStep(c: StepContext): Promise<number> {
   } finally {
     for (const sig of SRUN_SIGNALS) process.off(sig, onSignal);
   }
+}
+
+export type JobEnding = 'cancel' | 'timeout';
+
+/**
+ * Why the job ends, if it does, when srun gets SIGTERM: scancel and the time
+ * limit reach srun together with the job's other processes. Then the step is
+ * cancelled as slurmstepd cancels it (SIGTERM now, SIGKILL after KillWait),
+ * not forced (SIGKILL at once) as for a SIGTERM of srun's own.
+ */
+export async function jobEnding(s: Session, jobId: number, timeScale: number): Promise<JobEnding | undefined> {
+  const j = await s.job(jobId);
+  if (!j) return undefined;
+  if (j.cancelBy !== '' || j.state === 'CANCELLED' || j.state === 'COMPLETING') return 'cancel';
+  const limit = j.record.timeLimit;
+  if (j.state === 'TIMEOUT' || (limit !== 'UNLIMITED' && j.start > 0 && Date.now() / 1000 >= j.start + Math.max(1, Math.round(limit * 60 * timeScale)))) return 'timeout';
+  return undefined;
+}
+
+/** A SIGTERM handler for runStep that tells the job's end from a signal to srun alone. */
+export function cancelOnJobEnd(s: Session, jobId: number, timeScale: number, onEnding?: (why: JobEnding) => void): NonNullable<StepContext['intercept']> {
+  return (sig, run) => {
+    if (sig !== 'SIGTERM') return false;
+    void jobEnding(s, jobId, timeScale).then((why) => {
+      if (!why) return run.onSignal(sig);
+      onEnding?.(why);
+      run.terminate(why === 'timeout' ? ' DUE TO TIME LIMIT' : '');
+    }, () => run.onSignal(sig));
+    return true;
+  };
 }
 
 /** How sacct lists the step. */

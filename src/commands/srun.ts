@@ -8,7 +8,7 @@ import { Session } from '../client/session.js';
 import { lines, type IO } from './io.js';
 import { srunAllocation } from './srun-alloc.js';
 import { parseSrun, type SrunOptions } from './srun-options.js';
-import { runStep } from './srun-step.js';
+import { cancelOnJobEnd, runStep } from './srun-step.js';
 
 export async function srun(argv: string[], io: IO): Promise<number> {
   const parsed = parseSrun(argv, io.env, io.now());
@@ -47,7 +47,7 @@ async function srunInAllocation(o: SrunOptions, jobId: number, io: IO): Promise<
     const scale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
     const killWait = Number(cluster.config.settings.get('killwait') ?? 30);
     const killAfter = Math.max(1, Math.round(killWait * scale));
-    return await runStep({ session: s, job, options: o, io, killWait, killAfter });
+    return await runStep({ session: s, job, options: o, io, killWait, killAfter, intercept: cancelOnJobEnd(s, jobId, scale) });
   } finally {
     await s.close();
   }

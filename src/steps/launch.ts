@@ -39,6 +39,8 @@ export interface StepRunOptions {
   append: boolean;
   /** each task in a process group of its own (srun's own allocation: terminal signals reach srun only) */
   detached: boolean;
+  /** a step of a batch job: its tasks are in the job's process group, and get the job's signals (scancel, time limit) directly */
+  inBatchJob: boolean;
   killOnBadExit: boolean;
   /** -W: seconds after the first task ends */
   maxWait?: number;
@@ -269,7 +271,8 @@ export class StepRun {
     const at = formatIsoLocal(Math.floor(Date.now() / 1000));
     this.o.stderr(`srun: Job step aborted: Waiting up to ${this.o.killWait + 2} seconds for job step to finish.\n`);
     for (const node of this.o.nodes) this.o.stderr(`slurmstepd-${node}: error: *** STEP ${this.o.step} ON ${node} CANCELLED AT ${at}${why} ***\n`);
-    this.signalAll('SIGTERM');
+    // tasks in the batch job's process group got the job's SIGTERM with srun: once is what slurmstepd sends
+    if (!this.o.inBatchJob) this.signalAll('SIGTERM');
     this.killLater();
   }
 

@@ -230,6 +230,26 @@ describe('steps side by side', () => {
     }
   });
 
+  it('every step gets a final state and end time: cancelled with its job (tasks get SIGTERM, then time), left running by the script', async () => {
+    const cwd = join(c.dir, 'ends');
+    mkdirSync(cwd, { recursive: true });
+    const trap = 'trap "echo term $SLURM_PROCID; sleep 0.3; echo done $SLURM_PROCID; exit 0" TERM; sleep 30 & wait';
+    const cancelled = c.submit(['-n', '2', '--wrap', `srun -n2 bash -c '${trap}'`], { cwd });
+    const left = c.submit(['-n', '2', '--wrap', 'srun --exact -n1 sleep 30 & sleep 1; srun --exact -n1 true; exit 0'], { cwd });
+    for (let i = 0; i < 100 && (await steps(cancelled))[0]?.state !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 100));
+    c.run('scancel', [String(cancelled)]);
+    await c.waitState(cancelled, ['CANCELLED']);
+    await c.waitState(left, ['COMPLETED']);
+    const out = readFileSync(join(cwd, `slurm-${cancelled}.out`), 'utf8');
+    // each task got SIGTERM once and had time to finish
+    expect(out.split('\n').filter((l) => /^(term|done) /.test(l)).sort()).toEqual(['done 0', 'done 1', 'term 0', 'term 1']);
+    expect(out).toMatch(new RegExp(`^slurmstepd-gpu1: error: \\*\\*\\* STEP ${cancelled}\\.0 ON gpu1 CANCELLED AT \\S+ \\*\\*\\*$`, 'm'));
+    const [c0] = await steps(cancelled);
+    expect([c0!.state, c0!.end > 0]).toEqual(['CANCELLED', true]);
+    const l = await steps(left);
+    expect(l.map((x) => [x.id, x.state, x.end > 0])).toEqual([[0, 'CANCELLED', true], [1, 'COMPLETED', true]]);
+  });
+
   it('plain steps wait for each other, --exact ones do not, one per node run at once, --overlap (bg-steps)', async () => {
     const r = await runCase('bg-steps', 60_000);
     const theirs = (t: string) => r.theirs.find((s) => s.title === t)!.lines;
@@ -352,6 +372,18 @@ describe('srun outside an allocation', () => {
     expect(c.job(jobId).get('JobState')).toBe('CANCELLED');
   });
 });
+
+/** The job's step records, as the sacct helper reads them. */
+async function steps(jobId: number): Promise<StepRecord[]> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const text = await redis.hget(`flow:{${c.name}}:job:${jobId}`, 'steps');
+    const list = text ? (JSON.parse(text) as StepRecord[] | Record<string, never>) : [];
+    return Array.isArray(list) ? list : [];
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /** srun as a child process; `termAfter` ms later it gets SIGTERM. */
 function runAsync(argv: string[], termAfter?: number): Promise<{ status: number; stdout: string; stderr: string }> {

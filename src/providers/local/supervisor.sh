@@ -43,6 +43,7 @@ if [ "$limit" -gt 0 ]; then
     # still there after KillWait: everything goes, this supervisor too; the marker tells the controller
     kill -KILL -"$me" 2>/dev/null
   ) </dev/null &
+  timer=$!
 fi
 
 # The batch script runs in the foreground (so it keeps stdin and default
@@ -62,7 +63,21 @@ else
   sh -c "$run" "$end" "$@"
 fi
 rc=$?
+ended=$(date +%s)
 sig=$(cat "$end.sig" 2>/dev/null)
-printf 'rc=%s\nend=%s\nsig=%s\n' "$rc" "$(date +%s)" "$sig" > "$end.tmp" && mv "$end.tmp" "$end"
+
+# Processes of the job other than this shell, its timer and this check itself (ps and awk under $(...)).
+others() {
+  ps -A -o pid= -o ppid= -o pgid= | awk -v g="$me" -v t="${timer:-0}" '
+    $3 == g { parent[$1] = $2 }
+    END { for (p in parent) { q = parent[p]; if (p == g || p == t || q == g || q == t || parent[q] == g) continue; print p } }'
+}
+# A job being cancelled or timed out: its steps (srun and their tasks, which got SIGTERM with the script)
+# have until KillWait to finish, as each step's slurmstepd gives them, before everything is killed.
+if [ -f "$end.cancel" ] || [ -f "$end.timeout" ]; then
+  i=1
+  while [ "$i" -lt "$killwait" ] && [ -n "$(others)" ]; do sleep 0.5; i=$((i + 1)); [ -n "$(others)" ] && sleep 0.5; done
+fi
+printf 'rc=%s\nend=%s\nsig=%s\n' "$rc" "$ended" "$sig" > "$end.tmp" && mv "$end.tmp" "$end"
 # the job is over when its batch script is: what it left running goes too (the timer, this shell), as under Slurm
 kill -KILL -"$me" 2>/dev/null
