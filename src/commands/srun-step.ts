@@ -101,8 +101,8 @@ async function tryStart(c: StepContext, claims: NodeClaim[], record: Omit<StepRe
     const running = runningSteps(stepsJson);
     const verdict = admit(claims, running.map((r) => r.claims!), allocatedNodes(job));
     if (verdict === 'go') {
-      const id = await s.scripts.stepStart(jobId, record);
-      await release();
+      // one round trip: the record and the lock's release go out together
+      const [id] = await Promise.all([s.scripts.stepStart(jobId, record), release()]);
       return id < 0 ? gone() : { kind: 'go', id };
     }
     // slurmctld numbers the step before it finds the memory held by others: that id is used up (bg-steps: 8, then 10)

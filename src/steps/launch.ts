@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, openSync, statSync, writeSync } from 'node:fs';
 import { formatIsoLocal } from '../spec/values/datetime.js';
-import { exitCodeOf, exitLines, statusLines, type TaskEnd } from './exit-report.js';
+import { exitCodeOf, exitLines, outcomeText, statusLines, type TaskEnd } from './exit-report.js';
 import { LabelledLines, labelPrefix } from './output.js';
 import { checkProgram } from './program.js';
 import type { OutputPlan, TaskStdio } from './stdio.js';
@@ -199,8 +199,9 @@ export class StepRun {
     if (this.o.maxWait !== undefined && this.o.maxWait > 0 && !this.waitTimer && this.ends.size < this.o.tasks.length) {
       this.waitTimer = setTimeout(() => this.firstTaskWaitOver(), this.o.maxWait * 1000);
     }
-    // tasks ending together are reported together, as slurmstepd does (`tasks 0-2`)
-    this.flushTimer ??= setTimeout(() => this.flush(), 30);
+    // tasks ending together are reported together, as slurmstepd does (`tasks 0-2`); a clean end says nothing, so it need not wait
+    if (!this.flushTimer && this.unreported.every((e) => outcomeText(e) === undefined)) this.unreported = [];
+    else this.flushTimer ??= setTimeout(() => this.flush(), 30);
     this.maybeDone();
   }
 
