@@ -207,7 +207,8 @@ export class StepRun {
 
   private flush(): void {
     this.flushTimer = undefined;
-    const batch = this.unreported;
+    // slurmstepd reports the tasks that ended together in task order
+    const batch = this.unreported.sort((a, b) => a.procid - b.procid);
     this.unreported = [];
     const lines = exitLines(batch);
     if (lines.length) this.o.stderr(`${lines.join('\n')}\n`);
