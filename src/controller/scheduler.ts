@@ -131,7 +131,8 @@ function waitReason(job: PendingJob, s: Snapshot): string | undefined {
   if (job.held === 'user') return 'JobHeldUser';
   if (job.held === 'admin') return 'JobHeldAdmin';
   const part = s.cluster.partitions.find((p) => p.name === job.record.partition.split(',')[0]);
-  if (part && job.record.minNodes > part.nodes.length) return 'PartitionConfig';
+  // accepted at submit with PartitionConfig; slurmctld's first scheduling pass says why it can never run
+  if (part && job.record.minNodes > part.nodes.length) return 'PartitionNodeLimit';
   if (job.eligible > s.now) return 'BeginTime';
   if (job.dependency === 'waiting') return 'Dependency';
   if (job.dependency === 'never') return 'DependencyNeverSatisfied';

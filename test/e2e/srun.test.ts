@@ -115,12 +115,17 @@ describe('srun inside a batch job matches real Slurm', () => {
     },
   );
 
-  it('4 nodes x 1 task with --gpus-per-node: real Slurm rejects it across partitions and cannot place it in one', () => {
+  it('4 nodes x 1 task with --gpus-per-node: real Slurm rejects it across partitions and cannot place it in one', async () => {
     // fixtures: layout-4x1-two-partitions (sbatch refuses) and layout-4x1-default (pends forever);
     // layout-2x1-a100 above is the one-task-per-node shape that fits the recorded cluster
     const rec = load('layout-4x1-two-partitions');
     const r = c.run('sbatch', ['--parsable', ...rec.case.args, '--wrap', 'true']);
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: 'sbatch: error: Batch job submission failed: Requested node configuration is not available\n' });
+    // in the default partition (2 nodes) it is accepted and never starts: PartitionConfig, then PartitionNodeLimit
+    const pending = c.submit([...load('layout-4x1-default').case.args, '--wrap', 'true']);
+    const reason = () => c.run('squeue', ['-h', '-j', String(pending), '-o', '%T|%r']).stdout.trim();
+    await c.waitFor('the scheduler\'s verdict', () => reason() === 'PENDING|PartitionNodeLimit' || undefined, 10_000);
+    c.run('scancel', [String(pending)]);
   });
 
   it('uneven -n 5 -N 2: 4+1 as slurmctld allocates it; block, -m cyclic, -m block, -n 4', async () => {
