@@ -458,6 +458,7 @@ export class Controller {
     if (pending.length === 0) return;
 
     const plan = schedule({ now: t, cluster: this.p.cluster.config, used, pending });
+    if (plan.recheck !== undefined) this.nextTimed = Math.min(this.nextTimed, plan.recheck * 1000);
     for (const s of plan.starts) {
       const jobId = s.task === undefined ? s.jobId : await this.splitForStart(s.jobId, s.task);
       if (jobId === undefined) continue;

@@ -52,7 +52,16 @@ export interface Plan {
   /** with `task`: that task of the array jobId */
   starts: { jobId: number; task?: number; alloc: NodeAllocation[] }[];
   reasons: [number, string][];
+  /** epoch seconds when a reason changes with time alone (a pass is due then) */
+  recheck?: number;
 }
+
+/**
+ * A job asking for more nodes than its partition has is accepted with reason
+ * PartitionConfig (slurmctld's attempt at submit); its main scheduler's pass, a
+ * few seconds later (recorded: within 3 s), says PartitionNodeLimit.
+ */
+export const MAIN_PASS_DELAY = 2;
 
 export function emptyUse(): NodeUse {
   return { cpus: 0, memMb: 0, gpus: new Set(), cores: new Set(), exclusive: false, jobs: 0 };
@@ -78,6 +87,7 @@ export function schedule(s: Snapshot): Plan {
   const order = [...s.pending].sort((a, b) => b.priority - a.priority || a.record.submitTime - b.record.submitTime || a.id - b.id);
   for (const job of order) {
     const reason = waitReason(job, s);
+    if (reason === 'PartitionConfig') plan.recheck = Math.min(plan.recheck ?? Infinity, job.record.submitTime + MAIN_PASS_DELAY);
     if (reason) {
       plan.reasons.push([job.id, reason]);
       continue;
@@ -131,8 +141,7 @@ function waitReason(job: PendingJob, s: Snapshot): string | undefined {
   if (job.held === 'user') return 'JobHeldUser';
   if (job.held === 'admin') return 'JobHeldAdmin';
   const part = s.cluster.partitions.find((p) => p.name === job.record.partition.split(',')[0]);
-  // accepted at submit with PartitionConfig; slurmctld's first scheduling pass says why it can never run
-  if (part && job.record.minNodes > part.nodes.length) return 'PartitionNodeLimit';
+  if (part && job.record.minNodes > part.nodes.length) return s.now - job.record.submitTime >= MAIN_PASS_DELAY ? 'PartitionNodeLimit' : 'PartitionConfig';
   if (job.eligible > s.now) return 'BeginTime';
   if (job.dependency === 'waiting') return 'Dependency';
   if (job.dependency === 'never') return 'DependencyNeverSatisfied';
