@@ -34,6 +34,8 @@ export interface StepContext {
   killAfter: number;
   /** srun's own allocation: a handle the caller uses to end the step (scancel, time limit) */
   onRun?: (run: StepRun) => void;
+  /** how the tasks ended, once they have (srun's own allocation ends after them) */
+  onResult?: (result: StepResult) => void;
   /** a signal the caller handles itself while the tasks run (true: handled) */
   intercept?: (signal: NodeJS.Signals, run: StepRun) => boolean;
 }
@@ -250,6 +252,7 @@ export async function runStep(c: StepContext): Promise<number> {
     run.start();
     if (pendingSignal) run.onSignal(pendingSignal);
     const result = await run.done;
+    c.onResult?.(result);
     await c.session.scripts.stepEnd(jobId, { ...record, id: stepId, end: now(), state: stepState(result), exit: result.exit });
     return result.exitCode;
   } finally {
@@ -289,7 +292,7 @@ export function cancelOnJobEnd(s: Session, jobId: number, timeScale: number, onE
 
 /** How sacct lists the step. */
 function stepState(r: StepResult): string {
-  if (r.aborted) return 'CANCELLED';
+  if (r.aborted || r.cancelled) return 'CANCELLED';
   return r.exitCode === 0 ? 'COMPLETED' : 'FAILED';
 }
 

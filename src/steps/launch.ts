@@ -59,6 +59,8 @@ export interface StepResult {
   exitCode: number;
   /** srun or the job ended the tasks (-K, -W, cancellation, time limit, a signal to srun) */
   aborted: boolean;
+  /** srun itself gave up the step (a second Ctrl-C, SIGTERM/SIGHUP/SIGQUIT): its own allocation ends CANCELLED */
+  cancelled: boolean;
   /** highest outcome as sacct writes it, `code:signal` */
   exit: string;
 }
@@ -102,6 +104,7 @@ export class StepRun {
   private waitTimer?: NodeJS.Timeout;
   private killTimer?: NodeJS.Timeout;
   private aborted: 'kill' | 'wait' | 'forced' | undefined;
+  private cancelled = false;
   private lastInterrupt = 0;
   private readonly fds: number[] = [];
   /** srun reads its stdin only to copy it to several tasks */
@@ -229,7 +232,7 @@ export class StepRun {
     const ends = [...this.ends.values()].sort((a, b) => a.procid - b.procid);
     if (this.aborted !== 'wait' && ends.some((e) => e.signal !== null)) this.o.stderr(`srun: Force Terminated StepId=${this.o.step}\n`);
     if (this.readsStdin) process.stdin.destroy();
-    this.resolve({ ends, exitCode: exitCodeOf(ends), aborted: this.aborted !== undefined, exit: sacctExit(ends) });
+    this.resolve({ ends, exitCode: exitCodeOf(ends), aborted: this.aborted !== undefined, cancelled: this.cancelled, exit: sacctExit(ends) });
   }
 
   /** srun's lines when it ends the step, then slurmstepd's on each node. */
@@ -286,6 +289,7 @@ export class StepRun {
         const now = Date.now();
         if (o.quitOnInterrupt || o.disableStatus || now - this.lastInterrupt < 1000) {
           o.stderr(`srun: sending Ctrl-C to StepId=${o.step}\n`);
+          this.cancelled = true;
           this.signalAll('SIGINT');
         } else {
           o.stderr('srun: interrupt (one more within 1 sec to abort)\n');
@@ -300,6 +304,7 @@ export class StepRun {
         if (signal === 'SIGQUIT') o.stderr('srun: Quit\n');
         o.stderr('srun: forcing job termination\n');
         this.aborted ??= 'forced';
+        this.cancelled = true;
         this.signalAll('SIGKILL');
         return;
       case 'SIGCONT':

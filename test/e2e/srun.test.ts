@@ -368,6 +368,25 @@ describe('srun outside an allocation', () => {
     c.run('scancel', [String(holder2)]);
   });
 
+  it('Ctrl-C: the first asks for status, a second within a second interrupts the tasks and cancels the job', async () => {
+    const child = spawn(join(BIN, 'srun'), ['-n2', 'sleep', '30'], { cwd: c.dir, env: c.env });
+    let stderr = '';
+    child.stderr.on('data', (b) => (stderr += b));
+    const closed = new Promise<number>((r) => child.on('close', (code) => r(code ?? -1)));
+    const id = await c.waitFor('the job to run', () => Number(c.run('squeue', ['-h', '-t', 'R', '-o', '%i', '-n', 'sleep']).stdout.trim()) || undefined);
+    for (let i = 0; i < 50 && c.job(id).get('JobState') !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    expect(await closed).toBe(130);
+    expect(stderr.split('\n').slice(0, 3)).toEqual([
+      'srun: interrupt (one more within 1 sec to abort)', `srun: StepId=${id}.0 tasks 0-1: running`, `srun: sending Ctrl-C to StepId=${id}.0`,
+    ]);
+    await c.waitState(id, ['CANCELLED']);
+    expect((await steps(id)).map((x) => x.state)).toEqual(['CANCELLED']);
+  });
+
   it('a request the partition can never hold waits; SIGTERM revokes it', async () => {
     const [rec] = direct('direct-partition-limit');
     const p = runAsync(['-N3', '-p', 'h100', 'true'], 2000);
