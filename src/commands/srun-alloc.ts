@@ -7,13 +7,11 @@
  * `interactive` (srun's host and pid): the controller allocates it, launches
  * nothing, and treats srun's process as the job's; scancel signals srun.
  */
-import { hostname } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { loadCluster } from '../cluster/load.js';
 import { RedisBackend } from '../client/redis-backend.js';
 import { Session } from '../client/session.js';
 import { FINAL_STATES, type StoredJob } from '../controller/state.js';
-import { packageRoot } from '../package-root.js';
 import { ensureNodesResolve } from '../providers/local/node-hosts.js';
 import { buildJob } from '../spec/build-job.js';
 import type { JobRecord } from '../spec/job.js';
@@ -24,7 +22,7 @@ import type { ParsedSubmission } from '../submit/parse.js';
 import { currentIdentity } from './identity.js';
 import { lines, type IO } from './io.js';
 import type { SrunOptions } from './srun-options.js';
-import { cancelOnJobEnd, runStep } from './srun-step.js';
+import { allocationVars, cancelOnJobEnd, runStep } from './srun-step.js';
 
 const SUBMIT_FAILED = 'Batch job submission failed: ';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -148,12 +146,7 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
     const options: SrunOptions = { ...o, request: { ...o.request, nodes: o.request.nodes ?? { min: job.alloc.length, max: job.alloc.length } } };
     const code = await runStep({
       session: s, job, options, io, killWait, killAfter,
-      allocation: {
-        clusterName: cluster.config.clusterName, submitDir: r.submitDir, submitHost: r.submitHost, jobName: r.name, partition: r.partition,
-        userId: r.userId, userName: r.userName, groupId: r.groupId, account: r.account, qos: r.qos,
-        workingCluster: `${cluster.config.clusterName}:${hostname().split('.')[0]}:6817:9728:109`,
-        binDir: join(packageRoot(), 'bin'),
-      },
+      allocation: allocationVars(cluster, job),
       onRun: (run: StepRun) => {
         if (r.timeLimit !== 'UNLIMITED') {
           timer = setTimeout(() => {

@@ -7,8 +7,10 @@
  * srun's own allocation alike.
  */
 import { hostname } from 'node:os';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import type { Cluster } from '../cluster/load.js';
 import type { Session } from '../client/session.js';
+import { packageRoot } from '../package-root.js';
 import type { StepRecord, StoredJob } from '../controller/state.js';
 import { admit, exceedsJob, MEMORY_UNAVAILABLE, stepClaims, type NodeClaim } from '../steps/claims.js';
 import { exportedToTasks } from '../steps/export.js';
@@ -26,8 +28,10 @@ export interface StepContext {
   job: StoredJob;
   options: SrunOptions;
   io: IO;
-  /** set when srun made the allocation itself */
+  /** set when srun is not in a batch job of the allocation (it made it, or attached with --jobid) */
   allocation?: AllocationVars;
+  /** srun attached from outside: nothing signals it when the job ends, so it looks */
+  watchJob?: boolean;
   /** slurm.conf KillWait in seconds */
   killWait: number;
   /** seconds between SIGTERM and SIGKILL for real (KillWait, shorter in tests) */
@@ -38,6 +42,21 @@ export interface StepContext {
   onResult?: (result: StepResult) => void;
   /** a signal the caller handles itself while the tasks run (true: handled) */
   intercept?: (signal: NodeJS.Signals, run: StepRun) => boolean;
+}
+
+/**
+ * The job's variables srun sets itself for a step outside a batch job (its own
+ * allocation, or one it attaches to with --jobid): a batch step's tasks
+ * inherit them from the batch shell instead.
+ */
+export function allocationVars(cluster: Cluster, job: StoredJob): AllocationVars {
+  const r = job.record;
+  return {
+    clusterName: cluster.config.clusterName, submitDir: r.submitDir, submitHost: r.submitHost, jobName: r.name, partition: r.partition,
+    userId: r.userId, userName: r.userName, groupId: r.groupId, account: r.account, qos: r.qos,
+    workingCluster: `${cluster.config.clusterName}:${hostname().split('.')[0]}:6817:9728:109`,
+    binDir: join(packageRoot(), 'bin'),
+  };
 }
 
 /** srun's signals while it waits for a step to be created, and while its tasks run. */
@@ -251,7 +270,9 @@ export async function runStep(c: StepContext): Promise<number> {
     c.onRun?.(run);
     run.start();
     if (pendingSignal) run.onSignal(pendingSignal);
+    const watch = c.watchJob ? watchJobEnd(c, run) : undefined;
     const result = await run.done;
+    clearInterval(watch);
     c.onResult?.(result);
     await c.session.scripts.stepEnd(jobId, { ...record, id: stepId, end: now(), state: stepState(result), exit: result.exit });
     return result.exitCode;
@@ -275,6 +296,19 @@ export async function jobEnding(s: Session, jobId: number, timeScale: number): P
   const limit = j.record.timeLimit;
   if (j.state === 'TIMEOUT' || (limit !== 'UNLIMITED' && j.start > 0 && Date.now() / 1000 >= j.start + Math.max(1, Math.round(limit * 60 * timeScale)))) return 'timeout';
   return undefined;
+}
+
+/** Every second: has the job ended (scancel, time limit)? Then the step is cancelled as slurmstepd would. */
+function watchJobEnd(c: StepContext, run: StepRun): NodeJS.Timeout {
+  const scale = Number(c.io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
+  const timer = setInterval(() => {
+    void jobEnding(c.session, c.job.record.jobId, scale).then((why) => {
+      if (!why) return;
+      clearInterval(timer);
+      run.terminate(why === 'timeout' ? ' DUE TO TIME LIMIT' : '');
+    }, () => undefined);
+  }, 1000);
+  return timer;
 }
 
 /** A SIGTERM handler for runStep that tells the job's end from a signal to srun alone. */

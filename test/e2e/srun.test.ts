@@ -368,6 +368,22 @@ describe('srun outside an allocation', () => {
     c.run('scancel', [String(holder2)]);
   });
 
+  it('--jobid from outside (SkyPilot: srun --overlap --jobid=J): the job\'s variables, all its nodes, and cancelled with the job', async () => {
+    const holder = c.submit(['-N', '2', '-o', '/dev/null', '--wrap', 'sleep 60']);
+    await c.waitState(holder, ['RUNNING']);
+    const env = c.run('srun', ['--overlap', `--jobid=${holder}`, '--nodes=1', '--ntasks=1', 'printenv', 'SLURM_JOB_ID', 'SLURM_JOB_NODELIST', 'SLURMD_NODENAME']);
+    expect({ exit: env.status, out: env.stdout }).toEqual({ exit: 0, out: `${holder}\ngpu[1-2]\ngpu1\n` });
+    const all = c.run('srun', [`--jobid=${holder}`, '-l', 'printenv', 'SLURMD_NODENAME']);
+    expect(sorted(all.stdout)).toEqual(['0: gpu1', '1: gpu2']);
+    const attached = runAsync([`--jobid=${holder}`, 'sleep', '30']);
+    for (let i = 0; i < 50 && (await steps(holder)).length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    c.run('scancel', [String(holder)]);
+    const r = await attached;
+    expect(r.status).toBe(143);
+    expect(r.stderr).toMatch(new RegExp(`^slurmstepd-gpu1: error: \\*\\*\\* STEP ${holder}\\.2 ON gpu1 CANCELLED AT `, 'm'));
+    expect((await steps(holder)).map((x) => x.state)).toEqual(['COMPLETED', 'COMPLETED', 'CANCELLED']);
+  });
+
   it('Ctrl-C: the first asks for status, a second within a second interrupts the tasks and cancels the job', async () => {
     const child = spawn(join(BIN, 'srun'), ['-n2', 'sleep', '30'], { cwd: c.dir, env: c.env });
     let stderr = '';
