@@ -147,15 +147,19 @@ export class StepRun {
         this.notStarted.add(t.procid);
         continue;
       }
+      // slurmstepd's own complaints go where the task's stderr goes
+      const stepdError = (what: string) => {
+        if (stdio[2] !== 'ignore') writeBytes(typeof stdio[2] === 'number' ? stdio[2] : 2, Buffer.from(`slurmstepd-${t.node}: error: ${what}\n`));
+      };
       if (!program.ok) {
-        const text = Buffer.from(`slurmstepd-${t.node}: error: ${program.message}\n`);
-        const errFd = typeof stdio[2] === 'number' ? stdio[2] : 2;
-        if (stdio[2] !== 'ignore') writeBytes(errFd, text);
+        stepdError(program.message);
         this.record({ procid: t.procid, node: t.node, code: program.code, signal: null });
         continue;
       }
+      const cwd = existsSync(t.cwd) ? t.cwd : '/tmp';
+      if (cwd !== t.cwd) stepdError(`couldn't chdir to \`${t.cwd}': No such file or directory: going to /tmp instead`);
       const child = spawn('/bin/sh', ['-c', t.env.PWD === undefined ? TASK_WRAPPER_NO_PWD : TASK_WRAPPER, 'srun-task', ...o.command], {
-        env: t.env, cwd: existsSync(t.cwd) ? t.cwd : '/tmp', stdio, detached: o.detached,
+        env: t.env, cwd, stdio, detached: o.detached,
       });
       this.children.set(t.procid, child);
       if (child.stdin) {
