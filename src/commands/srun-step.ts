@@ -219,6 +219,7 @@ export async function runStep(c: StepContext): Promise<number> {
     tasksPerNode: perNodeCounts(plan.layout.nodes.map((n) => n.tasks.length)),
     claims,
     srun: { host: hostname(), pid: process.pid },
+    dist: plan.layout.distribution,
   };
 
   // signals before the tasks run: srun gives up the step it waits for

@@ -272,6 +272,30 @@ describe('steps side by side', () => {
   }, 70_000);
 });
 
+describe('squeue -s and scontrol show step while steps run (squeue-steps)', () => {
+  it('list the running steps and the batch step as Slurm does', async () => {
+    const rec = JSON.parse(readFileSync(join(FIXTURES, 'oracle', 'srun', 'squeue-steps.json'), 'utf8')) as Recording & {
+      probes: { argvNormalized: string[]; exit: number; stdoutNormalized: string }[];
+    };
+    const cwd = `${rec.cwd}-flow`;
+    rmSync(cwd, { recursive: true, force: true });
+    mkdirSync(cwd, { recursive: true });
+    copyFileSync(join(FIXTURES, 'scripts', 'srun', rec.case.script), join(cwd, rec.case.script));
+    const id = c.submit([...rec.case.args, rec.case.script], { cwd, env: { PATH: '/usr/bin:/bin' } });
+    for (let i = 0; i < 100 && (await steps(id)).filter((x) => x.state === 'RUNNING').length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1000));
+    // times are masked: the recording's elapsed seconds are not ours
+    const mask = (t: string) => t.replace(/\b\d+:\d\d\b/g, '{ELAPSED}').replace(/(SrunHost:Pid=\S+:)\d+/g, '$1{VOLATILE}');
+    for (const p of rec.probes.filter((x) => ['squeue', 'scontrol'].includes(x.argvNormalized[0]!) && !x.argvNormalized.includes('job'))) {
+      const argv = p.argvNormalized.slice(1).map((a) => a.replaceAll('{JOBID}', String(id)));
+      const r = c.run(p.argvNormalized[0]!, argv);
+      const ours = mask(normalize(r.stdout, { '{JOBID}': id }, cwd)).replace(/ {2,}/g, ' ');
+      expect({ argv: p.argvNormalized, exit: r.status, out: ours }).toEqual({ argv: p.argvNormalized, exit: p.exit, out: mask(p.stdoutNormalized).replace(/ {2,}/g, ' ') });
+    }
+    await c.waitState(id, ['COMPLETED'], 30_000);
+  }, 40_000);
+});
+
 describe('srun outside an allocation', () => {
   const direct = (name: string) => load(name).commands!;
   const sorted = (text: string) => text.split('\n').filter(Boolean).sort();
