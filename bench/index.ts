@@ -2,7 +2,7 @@
  * npm run bench: the measurements the issues ask for, each as a ratio to
  * `node -e 0` (or as a rate) measured side by side in this one run.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSlurmConf } from '../src/cluster/slurm-conf.js';
@@ -142,7 +142,31 @@ async function thousandJobs(): Promise<void> {
   }
 }
 
+/** `srun -n 8 true` inside a running batch job (with the job's own environment), against node -e 0 in that environment. */
+async function srunRatio(): Promise<void> {
+  const c = new BenchCluster(ROOT);
+  try {
+    const envFile = join(c.dir, 'job.env');
+    const id = Number(c.run('sbatch', ['--parsable', '-n', '8', '-o', '/dev/null', '--wrap', `env -0 > ${envFile}.tmp && mv ${envFile}.tmp ${envFile}; sleep 600`], ROOT).trim());
+    for (let i = 0; !existsSync(envFile); i++) {
+      if (i > 300) throw new Error(`job ${id} did not start`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const env = Object.fromEntries(readFileSync(envFile, 'utf8').split('\0').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const srun = join(ROOT, 'bin', 'srun');
+    timeProcess(srun, ['-n', '8', 'true'], env);
+    const m = interleaved({
+      'node -e 0': () => timeProcess(process.execPath, ['-e', '0'], env),
+      'srun -n 8 true': () => timeProcess(srun, ['-n', '8', 'true'], env),
+    }, 20);
+    console.log(`srun -n 8 true in a batch job: ${m['srun -n 8 true']!.toFixed(1)} ms vs node -e 0: ${m['node -e 0']!.toFixed(1)} ms -> ratio ${ratio(m['srun -n 8 true']!, m['node -e 0']!)} (target < 3x; medians of 20 interleaved runs)`);
+    c.run('scancel', [String(id)], ROOT);
+  } finally {
+    await c.destroy();
+  }
+}
+
 // `node dist/bench.mjs [name...]` runs only the named parts
-const parts: Record<string, () => void | Promise<void>> = { parser: parserThroughput, dryrun: dryRunRatio, commands: commandRatios, sacct: sacctRatio, thousand: thousandJobs };
+const parts: Record<string, () => void | Promise<void>> = { parser: parserThroughput, dryrun: dryRunRatio, commands: commandRatios, sacct: sacctRatio, thousand: thousandJobs, srun: srunRatio };
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(parts)) if (only.length === 0 || only.includes(name)) await run();

@@ -5,7 +5,7 @@
 import type { Cluster } from '../cluster/load.js';
 import type { JobSource, ListSource } from '../commands/job-source.js';
 import { fieldIndex, Listed } from '../format/squeue/fields.js';
-import { LINE_FIELDS, type StoredJob } from '../controller/state.js';
+import { LINE_FIELDS, type StepRecord, type StoredJob } from '../controller/state.js';
 import { decodeReply, textArray } from './resp.js';
 import { Session } from './session.js';
 
@@ -39,6 +39,19 @@ export class RedisJobSource implements JobSource, ListSource {
       wanted = ((await s.call('ZRANGE', s.keys.active, 0, -1)) as string[]).map(Number);
     }
     return (await s.jobs(wanted)).filter((j): j is StoredJob => j !== undefined);
+  }
+
+  async steps(cluster: Cluster, ids: number[]): Promise<Map<number, StepRecord[]>> {
+    const s = await this.open(cluster);
+    const replies = ids.length ? await s.redis.pipeline(ids.map((id) => ['HGET', s.keys.job(id), 'steps'])) : [];
+    const out = new Map<number, StepRecord[]>();
+    ids.forEach((id, i) => {
+      const text = replies[i];
+      // an empty list comes back from Lua's cjson as `{}`
+      const list = typeof text === 'string' && text !== '' ? (JSON.parse(text) as StepRecord[] | Record<string, never>) : [];
+      out.set(id, Array.isArray(list) ? list : []);
+    });
+    return out;
   }
 
   /** The ids, and for those that are job arrays, the ids of the tasks split off them. */

@@ -5,6 +5,7 @@
 import { loadCluster, type Cluster } from '../cluster/load.js';
 import { displayStatus, type StoredJob } from '../controller/state.js';
 import { showJob } from '../format/scontrol/show-job.js';
+import { showStep, stepViews } from '../format/steps.js';
 import { formatTasks, hasTask, parseTasks } from '../spec/array-tasks.js';
 import { compressHostlistExpression, expandHostlist } from '../spec/values/index.js';
 import type { IO } from './io.js';
@@ -184,6 +185,7 @@ async function show(args: string[], oneLiner: boolean, io: IO, deps: ScontrolDep
     io.stdout(jobs.sort((a, b) => b.record.jobId - a.record.jobId).map((j) => render(j, now, oneLiner, gpuTres(loaded.cluster))).join(''));
     return 0;
   }
+  if (entity.startsWith('step')) return showSteps(rest[0], oneLiner, io, deps);
   const shown = await showCluster(args, oneLiner, io, deps);
   if (shown !== undefined) return shown;
   io.stderr(`invalid entity:${what} for keyword:show\n`);
@@ -204,4 +206,32 @@ function render(j: StoredJob, now: number, oneLiner: boolean, gpuTres = false): 
   st.gpuTres = gpuTres;
   if (j.tasks !== '') st.pendingArrayTasks = formatTasks(parseTasks(j.tasks), j.record.arrayThrottle ?? 0);
   return showJob(j.record, st, oneLiner);
+}
+
+/** `scontrol show step [job[.step]]`: each job's batch step first, then its srun steps. */
+async function showSteps(target: string | undefined, oneLiner: boolean, io: IO, deps: ScontrolDeps): Promise<number> {
+  const loaded = loadCluster(io.env);
+  if (!loaded.ok) return fail(io, loaded.message);
+  let want: { job: number; step?: string } | undefined;
+  if (target !== undefined) {
+    const m = /^(\d+)(?:\.(\d+|batch))?$/.exec(target);
+    if (!m) {
+      io.stderr('scontrol: error: Invalid job step id specified\n');
+      return 1;
+    }
+    want = { job: Number(m[1]), step: m[2] };
+  }
+  const jobs = (await deps.source.load(loaded.cluster, want ? [want.job] : undefined)).sort((a, b) => a.record.jobId - b.record.jobId);
+  const records = await deps.source.steps(loaded.cluster, jobs.map((j) => j.record.jobId));
+  const views = jobs.flatMap((j) => {
+    const v = stepViews(j, records.get(j.record.jobId) ?? []);
+    // scontrol lists the batch step first
+    return [...v.filter((x) => x.step === 'batch'), ...v.filter((x) => x.step !== 'batch')];
+  }).filter((v) => want?.step === undefined || String(v.step) === want.step);
+  if (views.length === 0) {
+    io.stdout(target === undefined ? 'No job steps in the system\n' : `Job step ${target} not found\n`);
+    return 0;
+  }
+  io.stdout(views.map((v) => showStep(v, oneLiner)).join(''));
+  return 0;
 }

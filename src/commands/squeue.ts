@@ -10,6 +10,7 @@ import { parseSort, SORT_USES, sortRows } from '../format/squeue/sort.js';
 import { DEFAULT_FORMAT, headerLine, layoutFromFields, layoutFromFormat, LONG_FORMAT, rowLine, type Layout } from '../format/squeue/print.js';
 import { formatTasks, hasTask, parseTasks, taskIndices } from '../spec/array-tasks.js';
 import { expandHostlist } from '../spec/values/index.js';
+import { squeueStepLines, STEP_FORMAT, STEP_LONG_FORMAT, stepViews } from '../format/steps.js';
 import { ctime } from '../format/ctime.js';
 import { lookupUser } from './users.js';
 import type { IO } from './io.js';
@@ -125,6 +126,10 @@ function attachJobList(argv: string[]): string[] {
     if ((a === '-j' || a === '--jobs' || a === '--job') && next !== undefined && !next.startsWith('-')) {
       out.push(`--jobs=${next}`);
       i++;
+    } else if ((a === '-s' || a === '--steps' || a === '--step') && next !== undefined && /^\d/.test(next)) {
+      // `squeue -s 42.0`: the step list, as for -j
+      out.push(`--steps=${next}`);
+      i++;
     } else out.push(a);
   }
   return out;
@@ -198,6 +203,8 @@ export async function squeue(argv: string[], io: IO, source: ListSource & JobSou
     filter.nodes = nodes;
   }
 
+  if (opts.has('steps')) return listSteps(io, source, filter, lists.get('steps') ?? [], opts);
+
   let layout: Layout;
   if (opts.has('Format')) {
     if (opts.has('format')) {
@@ -258,5 +265,44 @@ export async function squeue(argv: string[], io: IO, source: ListSource & JobSou
     for (const r of rows.slice(i, i + 500)) chunk += `${rowLine(layout, r, now, ctx)}\n`;
     io.stdout(chunk);
   }
+  return 0;
+}
+
+/** `squeue -s [steps]`: the running steps of the jobs the filters select. */
+async function listSteps(io: IO, source: JobSource, filter: JobFilter, wanted: string[], opts: Map<string, string | undefined>): Promise<number> {
+  const steps: { job: number; step?: string }[] = [];
+  for (const text of wanted) {
+    const m = /^(\d+)(?:\.(\d+|batch))?$/.exec(text);
+    if (!m) {
+      io.stderr(`squeue: error: Invalid job step id: ${text}\n`);
+      return 1;
+    }
+    steps.push({ job: Number(m[1]), step: m[2] });
+  }
+  const loaded = loadCluster(io.env);
+  if (!loaded.ok) {
+    io.stderr(`squeue: error: ${loaded.message}\n`);
+    return 1;
+  }
+  const ids = [...new Set([...(filter.jobs?.map((j) => j.id) ?? []), ...steps.map((s) => s.job)])];
+  const jobs = (await source.load(loaded.cluster, ids.length ? ids : undefined)).filter((j) => {
+    const r = j.record;
+    if (filter.jobs && !filter.jobs.some((q) => q.id === r.jobId)) return false;
+    if (filter.users && !filter.users.has(r.userId)) return false;
+    if (filter.partitions && !r.partition.split(',').some((p) => filter.partitions!.has(p))) return false;
+    if (filter.accounts && !filter.accounts.has(r.account ?? '')) return false;
+    return true;
+  });
+  const records = await source.steps(loaded.cluster, jobs.map((j) => j.record.jobId));
+  const views = jobs.sort((a, b) => a.record.jobId - b.record.jobId)
+    .flatMap((j) => stepViews(j, records.get(j.record.jobId) ?? []))
+    .filter((v) => steps.length === 0 || steps.some((s) => s.job === v.jobId && (s.step === undefined || s.step === String(v.step))))
+    .filter((v) => !filter.names || filter.names.has(v.name));
+  const format = opts.get('format') ?? (opts.has('long') ? STEP_LONG_FORMAT : STEP_FORMAT);
+  const now = Math.floor(io.now().getTime() / 1000);
+  const { lines, invalids } = squeueStepLines(views, format, now, opts.has('noheader'));
+  for (const bad of invalids) io.stderr(`squeue: error: Invalid job step format specification: ${bad}\n`);
+  if (opts.has('long')) io.stdout(`${ctime(io.now())}\n`);
+  io.stdout(lines.map((l) => `${l}\n`).join(''));
   return 0;
 }

@@ -7,23 +7,22 @@
  * `interactive` (srun's host and pid): the controller allocates it, launches
  * nothing, and treats srun's process as the job's; scancel signals srun.
  */
-import { hostname } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { loadCluster } from '../cluster/load.js';
 import { RedisBackend } from '../client/redis-backend.js';
 import { Session } from '../client/session.js';
 import { FINAL_STATES, type StoredJob } from '../controller/state.js';
-import { packageRoot } from '../package-root.js';
 import { ensureNodesResolve } from '../providers/local/node-hosts.js';
 import { buildJob } from '../spec/build-job.js';
 import type { JobRecord } from '../spec/job.js';
-import type { StepRun } from '../steps/launch.js';
+import type { StepResult, StepRun } from '../steps/launch.js';
+import type { TaskEnd } from '../steps/exit-report.js';
 import { parseFlowOptions } from '../submit/flow-options.js';
 import type { ParsedSubmission } from '../submit/parse.js';
 import { currentIdentity } from './identity.js';
 import { lines, type IO } from './io.js';
 import type { SrunOptions } from './srun-options.js';
-import { runStep } from './srun-step.js';
+import { allocationVars, cancelOnJobEnd, runStep } from './srun-step.js';
 
 const SUBMIT_FAILED = 'Batch job submission failed: ';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -94,6 +93,21 @@ async function waitForAllocation(s: Session, jobId: number, io: IO): Promise<Wai
   }
 }
 
+/**
+ * How srun's own job ends (srun tells slurmctld the tasks' raw wait status,
+ * src/srun/srun_job.c fini_srun): CANCELLED when srun gave the step up (a
+ * second Ctrl-C, SIGTERM), FAILED JobLaunchFailure `0:<signal>` when a task
+ * was killed, FAILED NonZeroExitCode `<code>:0`, else COMPLETED.
+ */
+function allocationEnd(code: number, result: StepResult | undefined): { state: string; reason: string; exit: string } {
+  if (result?.cancelled) return { state: 'CANCELLED', reason: 'None', exit: '0:0' };
+  const worst = result?.ends.reduce<TaskEnd | undefined>((w, e) => (!w || endCode(e) > endCode(w) ? e : w), undefined);
+  if (worst && worst.signal !== null && endCode(worst) === code) return { state: 'FAILED', reason: 'JobLaunchFailure', exit: `0:${worst.signal}` };
+  return code === 0 ? { state: 'COMPLETED', reason: 'None', exit: '0:0' } : { state: 'FAILED', reason: 'NonZeroExitCode', exit: `${code}:0` };
+}
+
+const endCode = (e: TaskEnd) => (e.signal !== null ? 128 + e.signal : e.code ?? 0);
+
 export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
   const loaded = loadCluster(io.env);
   if (!loaded.ok) {
@@ -127,16 +141,12 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
     const killWait = Number(cluster.config.settings.get('killwait') ?? 30);
     const killAfter = Math.max(1, Math.round(killWait * scale));
     let ending: 'cancel' | 'timeout' | undefined;
+    let result: StepResult | undefined;
     let timer: NodeJS.Timeout | undefined;
     const options: SrunOptions = { ...o, request: { ...o.request, nodes: o.request.nodes ?? { min: job.alloc.length, max: job.alloc.length } } };
     const code = await runStep({
       session: s, job, options, io, killWait, killAfter,
-      allocation: {
-        clusterName: cluster.config.clusterName, submitDir: r.submitDir, submitHost: r.submitHost, jobName: r.name, partition: r.partition,
-        userId: r.userId, userName: r.userName, groupId: r.groupId, account: r.account, qos: r.qos,
-        workingCluster: `${cluster.config.clusterName}:${hostname().split('.')[0]}:6817:9728:109`,
-        binDir: join(packageRoot(), 'bin'),
-      },
+      allocation: allocationVars(cluster, job),
       onRun: (run: StepRun) => {
         if (r.timeLimit !== 'UNLIMITED') {
           timer = setTimeout(() => {
@@ -145,25 +155,18 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
           }, Math.max(1, Math.round(r.timeLimit * 60 * scale)) * 1000);
         }
       },
-      intercept: (sig, run) => {
-        if (sig !== 'SIGTERM') return false;
-        // scancel of srun's job reaches srun as SIGTERM: the step is cancelled, not forced
-        void s.job(jobId).then((j) => {
-          if (j && (j.cancelBy !== '' || j.state === 'COMPLETING')) {
-            ending ??= 'cancel';
-            run.terminate('');
-          } else {
-            run.onSignal(sig);
-          }
-        }, () => run.onSignal(sig));
-        return true;
+      onResult: (r) => {
+        result = r;
       },
+      // scancel of srun's job reaches srun as SIGTERM: the step is cancelled, not forced
+      intercept: cancelOnJobEnd(s, jobId, scale, (why) => {
+        if (why === 'cancel') ending ??= 'cancel';
+      }),
     });
     clearTimeout(timer);
     const end = ending === 'timeout' ? { state: 'TIMEOUT', reason: 'TimeLimit', exit: '0:15' }
       : ending === 'cancel' ? { state: 'CANCELLED', reason: 'None', exit: '0:15' }
-        : code === 0 ? { state: 'COMPLETED', reason: 'None', exit: '0:0' }
-          : { state: 'FAILED', reason: 'NonZeroExitCode', exit: `${code}:0` };
+        : allocationEnd(code, result);
     const current = await s.job(jobId);
     if (current && !FINAL_STATES.has(current.state)) await s.scripts.finish(jobId, current.run, end.state, end.reason, end.exit, now());
     return code;

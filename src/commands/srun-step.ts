@@ -7,11 +7,13 @@
  * srun's own allocation alike.
  */
 import { hostname } from 'node:os';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import type { Cluster } from '../cluster/load.js';
 import type { Session } from '../client/session.js';
+import { packageRoot } from '../package-root.js';
 import type { StepRecord, StoredJob } from '../controller/state.js';
 import { admit, exceedsJob, MEMORY_UNAVAILABLE, stepClaims, type NodeClaim } from '../steps/claims.js';
-import { stepExport } from '../steps/export.js';
+import { exportedToTasks } from '../steps/export.js';
 import { perNodeCounts, type AllocatedNode } from '../steps/layout.js';
 import { StepRun, type LaunchTask, type StepResult } from '../steps/launch.js';
 import { planStep } from '../steps/plan.js';
@@ -26,16 +28,35 @@ export interface StepContext {
   job: StoredJob;
   options: SrunOptions;
   io: IO;
-  /** set when srun made the allocation itself */
+  /** set when srun is not in a batch job of the allocation (it made it, or attached with --jobid) */
   allocation?: AllocationVars;
+  /** srun attached from outside: nothing signals it when the job ends, so it looks */
+  watchJob?: boolean;
   /** slurm.conf KillWait in seconds */
   killWait: number;
   /** seconds between SIGTERM and SIGKILL for real (KillWait, shorter in tests) */
   killAfter: number;
   /** srun's own allocation: a handle the caller uses to end the step (scancel, time limit) */
   onRun?: (run: StepRun) => void;
+  /** how the tasks ended, once they have (srun's own allocation ends after them) */
+  onResult?: (result: StepResult) => void;
   /** a signal the caller handles itself while the tasks run (true: handled) */
   intercept?: (signal: NodeJS.Signals, run: StepRun) => boolean;
+}
+
+/**
+ * The job's variables srun sets itself for a step outside a batch job (its own
+ * allocation, or one it attaches to with --jobid): a batch step's tasks
+ * inherit them from the batch shell instead.
+ */
+export function allocationVars(cluster: Cluster, job: StoredJob): AllocationVars {
+  const r = job.record;
+  return {
+    clusterName: cluster.config.clusterName, submitDir: r.submitDir, submitHost: r.submitHost, jobName: r.name, partition: r.partition,
+    userId: r.userId, userName: r.userName, groupId: r.groupId, account: r.account, qos: r.qos,
+    workingCluster: `${cluster.config.clusterName}:${hostname().split('.')[0]}:6817:9728:109`,
+    binDir: join(packageRoot(), 'bin'),
+  };
 }
 
 /** srun's signals while it waits for a step to be created, and while its tasks run. */
@@ -67,21 +88,19 @@ function runningSteps(stepsJson: string | null): StepRecord[] {
 
 type Started = { ok: true; id: number } | { ok: false; exit: number };
 
+type Attempt = { kind: 'go'; id: number } | { kind: 'busy'; running: Set<number> } | { kind: 'fail'; exit: number };
+
 /**
- * Wait for room, then record the step (its id comes from there). A short lock
- * makes "look at the running steps, then add mine" one step for concurrent
- * sruns, as slurmctld's single step allocator is.
+ * One try at creating the step: look at the running steps and, if there is
+ * room, record mine (its id comes from there). A short lock makes the two one
+ * step for concurrent sruns, as slurmctld's single step allocator is.
  */
-async function startStep(c: StepContext, claims: NodeClaim[], record: Omit<StepRecord, 'id'>, interrupted: () => boolean): Promise<Started> {
+async function tryStart(c: StepContext, claims: NodeClaim[], record: Omit<StepRecord, 'id'>): Promise<Attempt> {
   const { session: s, job, io } = c;
   const jobId = job.record.jobId;
   const lockKey = `${s.keys.prefix}step-lock:${jobId}`;
   const token = `${hostname()}:${process.pid}`;
-  const nodes = allocatedNodes(job);
-  let waited = false;
-  let lastSeen = '';
-  for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
-    if (interrupted()) return { ok: false, exit: 1 };
+  for (;;) {
     const [locked, stepsJson, state] = await s.redis.pipeline([
       ['SET', lockKey, token, 'PX', 5000, 'NX'],
       ['HGET', s.keys.job(jobId), 'steps'],
@@ -92,35 +111,69 @@ async function startStep(c: StepContext, claims: NodeClaim[], record: Omit<StepR
       continue;
     }
     const release = () => s.call('EVAL', "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, lockKey, token);
+    const gone = (): Attempt => {
+      io.stderr(`srun: error: Unable to create step for job ${jobId}: Job/step already completing or completed\n`);
+      return { kind: 'fail', exit: 1 };
+    };
     if (state !== 'RUNNING') {
       await release();
-      io.stderr(`srun: error: Unable to create step for job ${jobId}: Job/step already completing or completed\n`);
-      return { ok: false, exit: 1 };
+      return gone();
     }
     const running = runningSteps(stepsJson);
-    const verdict = admit(claims, running.map((r) => r.claims!), nodes);
+    const verdict = admit(claims, running.map((r) => r.claims!), allocatedNodes(job));
     if (verdict === 'go') {
-      const id = await s.scripts.stepStart(jobId, record);
-      await release();
-      if (id < 0) {
-        io.stderr(`srun: error: Unable to create step for job ${jobId}: Job/step already completing or completed\n`);
-        return { ok: false, exit: 1 };
-      }
-      if (waited) io.stderr(`srun: Step created for job ${jobId}\n`);
-      return { ok: true, id };
+      // one round trip: the record and the lock's release go out together
+      const [id] = await Promise.all([s.scripts.stepStart(jobId, record), release()]);
+      return id < 0 ? gone() : { kind: 'go', id };
     }
+    // slurmctld numbers the step before it finds the memory held by others: that id is used up (bg-steps: 8, then 10)
+    if (verdict === 'memory') await s.call('HINCRBY', s.keys.job(jobId), 'nextStep', 1);
     await release();
     if (verdict === 'memory') {
       io.stderr(`srun: error: Unable to create step for job ${jobId}: ${MEMORY_UNAVAILABLE}\n`);
-      return { ok: false, exit: 1 };
+      return { kind: 'fail', exit: 1 };
     }
-    // busy: srun says so once, and again each time a step ended but others still hold the nodes
-    const seen = running.map((r) => r.id).join(',');
-    if (!waited) io.stderr(`srun: Job ${jobId} step creation temporarily disabled, retrying (Requested nodes are busy)\n`);
-    else if (seen !== lastSeen) io.stderr(`srun: Job ${jobId} step creation still disabled, retrying (Requested nodes are busy)\n`);
-    waited = true;
-    lastSeen = seen;
-    await sleep(delay);
+    return { kind: 'busy', running: new Set(running.map((r) => r.id)) };
+  }
+}
+
+/** Wait until one of `running` has ended (or the job has); false when interrupted. */
+async function stepEnded(c: StepContext, running: ReadonlySet<number>, interrupted: () => boolean): Promise<boolean> {
+  const { session: s, job } = c;
+  for (;;) {
+    if (interrupted()) return false;
+    await sleep(50);
+    const [stepsJson, state] = await s.redis.pipeline([['HGET', s.keys.job(job.record.jobId), 'steps'], ['HGET', s.keys.job(job.record.jobId), 'state']]) as [string | null, string | null];
+    if (state !== 'RUNNING') return true;
+    const now = new Set(runningSteps(stepsJson).map((r) => r.id));
+    if ([...running].some((id) => !now.has(id))) return true;
+  }
+}
+
+/**
+ * Create the step, waiting for room as srun 22.05 does when slurmctld says the
+ * nodes are busy: slurmctld wakes the waiting sruns when a step ends, their
+ * retry then still finds the resources held (they are released a moment
+ * later), so each says "temporarily disabled" (the first time) or "still
+ * disabled", sleeps 0.1-0.2 s (doubling), tries again, and says "Step created"
+ * once it gets in (fixtures/oracle/srun/bg-steps).
+ */
+async function startStep(c: StepContext, claims: NodeClaim[], record: Omit<StepRecord, 'id'>, interrupted: () => boolean): Promise<Started> {
+  const { io } = c;
+  const jobId = c.job.record.jobId;
+  let pause = 100 + (process.pid % 1000) / 10;
+  for (let round = 0; ; round++) {
+    if (interrupted()) return { ok: false, exit: 1 };
+    const attempt = await tryStart(c, claims, record);
+    if (attempt.kind === 'fail') return { ok: false, exit: attempt.exit };
+    if (attempt.kind === 'go') {
+      if (round > 0) io.stderr(`srun: Step created for job ${jobId}\n`);
+      return { ok: true, id: attempt.id };
+    }
+    if (!(await stepEnded(c, attempt.running, interrupted))) return { ok: false, exit: 1 };
+    io.stderr(`srun: Job ${jobId} step creation ${round === 0 ? 'temporarily' : 'still'} disabled, retrying (Requested nodes are busy)\n`);
+    if (round > 0) pause = Math.min(pause * 2, 29_000);
+    await sleep(pause);
   }
 }
 
@@ -166,6 +219,7 @@ export async function runStep(c: StepContext): Promise<number> {
     tasksPerNode: perNodeCounts(plan.layout.nodes.map((n) => n.tasks.length)),
     claims,
     srun: { host: hostname(), pid: process.pid },
+    dist: plan.layout.distribution,
   };
 
   // signals before the tasks run: srun gives up the step it waits for
@@ -192,7 +246,7 @@ export async function runStep(c: StepContext): Promise<number> {
       cpusPerTask: o.resolution.state.get('cpus-per-task')?.source.from === 'command-line' ? q.cpusPerTask : undefined,
       launchHost: '127.0.0.1', port: 30000 + (process.pid % 30000), umask: umask(), gpus: plan.gpus,
     };
-    const common = stepEnv(stepExport(q.export, io.env), ctx);
+    const common = stepEnv(exportedToTasks(q.export, io.env), ctx);
     const r = job.record;
     const tasks: LaunchTask[] = taskPlaces(plan.layout).map((t) => {
       const node = plan.layout.nodes[t.nodeId]!.name;
@@ -210,14 +264,17 @@ export async function runStep(c: StepContext): Promise<number> {
     run = new StepRun({
       command: o.command, tasks, ntasks: plan.layout.ntasks, step: `${jobId}.${stepId}`, nodes: stepNodes,
       label: q.label === true, unbuffered: q.unbuffered === true, append: q.openMode === 'append',
-      detached: c.allocation !== undefined && q.pty !== true, killOnBadExit: (q.killOnBadExit ?? 0) !== 0, maxWait: q.maxWait,
+      detached: c.allocation !== undefined && q.pty !== true, inBatchJob: c.allocation === undefined, killOnBadExit: (q.killOnBadExit ?? 0) !== 0, maxWait: q.maxWait,
       killWait: c.killWait, killAfter: c.killAfter, quitOnInterrupt: q.quitOnInterrupt === true, disableStatus: q.disableStatus === true,
       stderr: io.stderr,
     });
     c.onRun?.(run);
     run.start();
     if (pendingSignal) run.onSignal(pendingSignal);
+    const watch = c.watchJob ? watchJobEnd(c, run) : undefined;
     const result = await run.done;
+    clearInterval(watch);
+    c.onResult?.(result);
     await c.session.scripts.stepEnd(jobId, { ...record, id: stepId, end: now(), state: stepState(result), exit: result.exit });
     return result.exitCode;
   } finally {
@@ -225,9 +282,52 @@ export async function runStep(c: StepContext): Promise<number> {
   }
 }
 
+export type JobEnding = 'cancel' | 'timeout';
+
+/**
+ * Why the job ends, if it does, when srun gets SIGTERM: scancel and the time
+ * limit reach srun together with the job's other processes. Then the step is
+ * cancelled as slurmstepd cancels it (SIGTERM now, SIGKILL after KillWait),
+ * not forced (SIGKILL at once) as for a SIGTERM of srun's own.
+ */
+export async function jobEnding(s: Session, jobId: number, timeScale: number): Promise<JobEnding | undefined> {
+  const j = await s.job(jobId);
+  if (!j) return undefined;
+  if (j.cancelBy !== '' || j.state === 'CANCELLED' || j.state === 'COMPLETING') return 'cancel';
+  const limit = j.record.timeLimit;
+  if (j.state === 'TIMEOUT' || (limit !== 'UNLIMITED' && j.start > 0 && Date.now() / 1000 >= j.start + Math.max(1, Math.round(limit * 60 * timeScale)))) return 'timeout';
+  return undefined;
+}
+
+/** Every second: has the job ended (scancel, time limit)? Then the step is cancelled as slurmstepd would. */
+function watchJobEnd(c: StepContext, run: StepRun): NodeJS.Timeout {
+  const scale = Number(c.io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
+  const timer = setInterval(() => {
+    void jobEnding(c.session, c.job.record.jobId, scale).then((why) => {
+      if (!why) return;
+      clearInterval(timer);
+      run.terminate(why === 'timeout' ? ' DUE TO TIME LIMIT' : '');
+    }, () => undefined);
+  }, 1000);
+  return timer;
+}
+
+/** A SIGTERM handler for runStep that tells the job's end from a signal to srun alone. */
+export function cancelOnJobEnd(s: Session, jobId: number, timeScale: number, onEnding?: (why: JobEnding) => void): NonNullable<StepContext['intercept']> {
+  return (sig, run) => {
+    if (sig !== 'SIGTERM') return false;
+    void jobEnding(s, jobId, timeScale).then((why) => {
+      if (!why) return run.onSignal(sig);
+      onEnding?.(why);
+      run.terminate(why === 'timeout' ? ' DUE TO TIME LIMIT' : '');
+    }, () => run.onSignal(sig));
+    return true;
+  };
+}
+
 /** How sacct lists the step. */
 function stepState(r: StepResult): string {
-  if (r.aborted) return 'CANCELLED';
+  if (r.aborted || r.cancelled) return 'CANCELLED';
   return r.exitCode === 0 ? 'COMPLETED' : 'FAILED';
 }
 

@@ -8,7 +8,7 @@ import { Session } from '../client/session.js';
 import { lines, type IO } from './io.js';
 import { srunAllocation } from './srun-alloc.js';
 import { parseSrun, type SrunOptions } from './srun-options.js';
-import { runStep } from './srun-step.js';
+import { allocationVars, cancelOnJobEnd, runStep } from './srun-step.js';
 
 export async function srun(argv: string[], io: IO): Promise<number> {
   const parsed = parseSrun(argv, io.env, io.now());
@@ -47,7 +47,14 @@ async function srunInAllocation(o: SrunOptions, jobId: number, io: IO): Promise<
     const scale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
     const killWait = Number(cluster.config.settings.get('killwait') ?? 30);
     const killAfter = Math.max(1, Math.round(killWait * scale));
-    return await runStep({ session: s, job, options: o, io, killWait, killAfter });
+    // --jobid from outside the job (SkyPilot's `srun --overlap --jobid=J`): srun sets the job's variables and uses all its nodes,
+    // as in an allocation of its own, and watches for the job's end
+    const attached = io.env.SLURM_JOB_ID !== String(jobId);
+    const options = attached ? { ...o, request: { ...o.request, nodes: o.request.nodes ?? { min: job.alloc.length, max: job.alloc.length } } } : o;
+    return await runStep({
+      session: s, job, options, io, killWait, killAfter, intercept: cancelOnJobEnd(s, jobId, scale),
+      allocation: attached ? allocationVars(cluster, job) : undefined, watchJob: attached,
+    });
   } finally {
     await s.close();
   }

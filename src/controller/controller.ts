@@ -43,11 +43,18 @@ const SCHED_INTERVAL_MS = 15_000;
 const now = () => Math.floor(Date.now() / 1000);
 
 /** How a run ended, from its exit status and what was done to it. */
-export function finalState(rc: number, timedOut: boolean, cancelled: boolean): { state: string; reason: string; exit: string } {
+/**
+ * How a run ended, from the batch script's status. `signal`: the signal that
+ * killed the script, 0 when it exited (then rc > 128 is just its exit code,
+ * as for a script whose last command was killed); undefined when the
+ * supervisor could not tell, and rc > 128 is taken for a signal.
+ */
+export function finalState(rc: number, timedOut: boolean, cancelled: boolean, signal?: number): { state: string; reason: string; exit: string } {
   if (timedOut) return { state: 'TIMEOUT', reason: 'TimeLimit', exit: rc > 128 ? `0:${rc - 128}` : '0:15' };
   if (cancelled) return { state: 'CANCELLED', reason: 'None', exit: rc > 128 ? `0:${rc - 128}` : '0:15' };
+  const killedBy = signal ?? (rc > 128 ? rc - 128 : 0);
+  if (killedBy > 0) return { state: 'FAILED', reason: 'JobLaunchFailure', exit: `0:${killedBy}` };
   if (rc === 0) return { state: 'COMPLETED', reason: 'None', exit: '0:0' };
-  if (rc > 128) return { state: 'FAILED', reason: 'JobLaunchFailure', exit: `0:${rc - 128}` };
   return { state: 'FAILED', reason: 'NonZeroExitCode', exit: `${rc}:0` };
 }
 
@@ -213,9 +220,10 @@ export class Controller {
       const text = readFileSync(file, 'utf8');
       const rc = Number(/rc=(\d+)/.exec(text)?.[1] ?? '1');
       const end = Number(/end=(\d+)/.exec(text)?.[1] ?? now());
+      const sig = /sig=(\d+)/.exec(text)?.[1];
       const job = await this.getJob(jobId);
       if (job && job.run === run) {
-        const f = finalState(rc, existsSync(`${file}.timeout`), job.cancelBy !== '');
+        const f = finalState(rc, existsSync(`${file}.timeout`), job.cancelBy !== '', sig === undefined ? undefined : Number(sig));
         await this.p.scripts.finish(jobId, run, f.state, f.reason, f.exit, end);
       }
       this.cleanupRun(jobId, run);
@@ -224,7 +232,7 @@ export class Controller {
 
   private cleanupRun(jobId: number, run: number): void {
     const file = endFile(this.p.spoolDir, jobId, run);
-    for (const suffix of ['', '.child', '.timeout', '.cancel', '.tmp']) rmSync(`${file}${suffix}`, { force: true });
+    for (const suffix of ['', '.child', '.timeout', '.cancel', '.tmp', '.sig']) rmSync(`${file}${suffix}`, { force: true });
     rmSync(runDir(this.p.spoolDir, jobId, run), { recursive: true, force: true });
     this.signaled.delete(jobId);
   }
@@ -453,6 +461,7 @@ export class Controller {
     if (pending.length === 0) return;
 
     const plan = schedule({ now: t, cluster: this.p.cluster.config, used, pending });
+    if (plan.recheck !== undefined) this.nextTimed = Math.min(this.nextTimed, plan.recheck * 1000);
     for (const s of plan.starts) {
       const jobId = s.task === undefined ? s.jobId : await this.splitForStart(s.jobId, s.task);
       if (jobId === undefined) continue;

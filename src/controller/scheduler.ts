@@ -52,7 +52,16 @@ export interface Plan {
   /** with `task`: that task of the array jobId */
   starts: { jobId: number; task?: number; alloc: NodeAllocation[] }[];
   reasons: [number, string][];
+  /** epoch seconds when a reason changes with time alone (a pass is due then) */
+  recheck?: number;
 }
+
+/**
+ * A job asking for more nodes than its partition has is accepted with reason
+ * PartitionConfig (slurmctld's attempt at submit); its main scheduler's pass, a
+ * few seconds later (recorded: within 3 s), says PartitionNodeLimit.
+ */
+export const MAIN_PASS_DELAY = 2;
 
 export function emptyUse(): NodeUse {
   return { cpus: 0, memMb: 0, gpus: new Set(), cores: new Set(), exclusive: false, jobs: 0 };
@@ -78,6 +87,7 @@ export function schedule(s: Snapshot): Plan {
   const order = [...s.pending].sort((a, b) => b.priority - a.priority || a.record.submitTime - b.record.submitTime || a.id - b.id);
   for (const job of order) {
     const reason = waitReason(job, s);
+    if (reason === 'PartitionConfig') plan.recheck = Math.min(plan.recheck ?? Infinity, job.record.submitTime + MAIN_PASS_DELAY);
     if (reason) {
       plan.reasons.push([job.id, reason]);
       continue;
@@ -131,7 +141,7 @@ function waitReason(job: PendingJob, s: Snapshot): string | undefined {
   if (job.held === 'user') return 'JobHeldUser';
   if (job.held === 'admin') return 'JobHeldAdmin';
   const part = s.cluster.partitions.find((p) => p.name === job.record.partition.split(',')[0]);
-  if (part && job.record.minNodes > part.nodes.length) return 'PartitionConfig';
+  if (part && job.record.minNodes > part.nodes.length) return s.now - job.record.submitTime >= MAIN_PASS_DELAY ? 'PartitionNodeLimit' : 'PartitionConfig';
   if (job.eligible > s.now) return 'BeginTime';
   if (job.dependency === 'waiting') return 'Dependency';
   if (job.dependency === 'never') return 'DependencyNeverSatisfied';
@@ -189,10 +199,50 @@ function lowestFree(inUse: Set<number> | undefined, count: number): number[] {
 
 const fits = (need: NodeNeed, free: NodeNeed) => need.cpus <= free.cpus && need.memMb <= free.memMb && need.gpus <= free.gpus;
 
+/** How many tasks of the job a node with `free` resources can take. */
+function roomFor(r: JobRecord, node: NodeConfig, free: NodeNeed): number {
+  const cpt = Math.max(r.cpusPerTask, 1);
+  if (r.oversubscribe === 'NO') return Math.floor(node.cpus / cpt);
+  let n = Math.floor(free.cpus / cpt);
+  if (r.memory.per === 'cpu' && r.memPerGpu === undefined && r.memory.mb > 0) n = Math.min(n, Math.floor(free.memMb / (r.memory.mb * cpt)));
+  return n;
+}
+
+/**
+ * Place the job on `count` nodes of the pool given what is in use, or fail.
+ * Without --ntasks-per-node each node takes as many tasks as it has room for
+ * while leaving one for every node still to choose, as cons_tres packs them
+ * (`-n 5 -N 2` gets 4+1 CPUs, `-n 40` on 32-CPU nodes 32+8).
+ */
+function place(r: JobRecord, pool: readonly NodeConfig[], count: number, used: Map<string, NodeUse>): NodeAllocation[] | undefined {
+  const chosen: NodeAllocation[] = [];
+  let left = r.numTasks;
+  for (const node of pool) {
+    if (chosen.length === count) break;
+    const use = used.get(node.name);
+    if (r.oversubscribe === 'NO' && (use?.jobs ?? 0) > 0) continue;
+    const free = freeOn(node, use, r.gpuType);
+    const after = count - chosen.length - 1;
+    let tasks: number;
+    if (r.ntasksPerNode !== undefined) tasks = r.ntasksPerNode;
+    else if (after === 0) tasks = left;
+    else tasks = Math.min(roomFor(r, node, free), left - after);
+    tasks = Math.max(tasks, r.nodesSet ? 0 : 1);
+    const need = needOn(r, node, tasks, count);
+    if (!fits(need, free)) continue;
+    // the lowest free GPU and CPU indices, as cons_tres hands them out
+    const gpus = lowestFree(use?.gpus, need.gpus);
+    const cores = lowestFree(use?.cores, need.cpus);
+    chosen.push({ node: node.name, cpus: need.cpus, memMb: need.memMb, gpus, cores });
+    left -= tasks;
+  }
+  return chosen.length === count ? chosen : undefined;
+}
+
 /**
  * Choose nodes for the job, or say it cannot run now (undefined) or ever on
- * this partition ('never'). Tasks go to nodes in order, filling each node
- * (block distribution); --nodes fixes the node count.
+ * this partition ('never'). The smallest node count that holds the tasks
+ * wins; --nodes fixes the node count.
  */
 export function fit(r: JobRecord, s: Snapshot): NodeAllocation[] | undefined | 'never' {
   const nodes = candidates(r, s.cluster);
@@ -200,39 +250,20 @@ export function fit(r: JobRecord, s: Snapshot): NodeAllocation[] | undefined | '
   const minNodes = Math.max(r.minNodes, required.length, 1);
   if (nodes.length < minNodes) return 'never';
   const pool = [...nodes.filter((n) => required.includes(n.name)), ...nodes.filter((n) => !required.includes(n.name))];
-
-  const tasksPerNode = (count: number): number[] => {
-    if (r.ntasksPerNode !== undefined) return Array.from({ length: count }, () => r.ntasksPerNode!);
-    const base = Math.floor(r.numTasks / count);
-    const extra = r.numTasks % count;
-    return Array.from({ length: count }, (_, i) => Math.max(base + (i < extra ? 1 : 0), r.nodesSet ? 0 : 1));
-  };
-
-  // try the smallest node count that can hold the tasks, up to the allowed maximum
   const maxNodes = r.nodesSet ? Math.max(r.maxNodes, minNodes) : Math.min(pool.length, Math.max(r.numTasks, minNodes));
-  let everFits = false;
+  const hasRequired = (alloc: NodeAllocation[]) => required.every((n) => alloc.some((c) => c.node === n));
   for (let count = minNodes; count <= maxNodes; count++) {
-    const per = tasksPerNode(count);
-    const chosen: NodeAllocation[] = [];
-    for (const node of pool) {
-      if (chosen.length === count) break;
-      const need = needOn(r, node, per[chosen.length]!, count);
-      const capacity = freeOn(node, undefined, r.gpuType);
-      if (!fits(need, capacity)) continue;
-      everFits = true;
-      const free = freeOn(node, s.used.get(node.name), r.gpuType);
-      if (r.oversubscribe === 'NO' && (s.used.get(node.name)?.jobs ?? 0) > 0) continue;
-      if (!fits(need, free)) continue;
-      // the lowest free GPU and CPU indices, as cons_tres hands them out
-      const use = s.used.get(node.name);
-      const gpus = lowestFree(use?.gpus, need.gpus);
-      const cores = lowestFree(use?.cores, need.cpus);
-      chosen.push({ node: node.name, cpus: need.cpus, memMb: need.memMb, gpus, cores });
-    }
-    if (chosen.length === count && required.every((n) => chosen.some((c) => c.node === n))) {
+    const chosen = place(r, pool, count, s.used);
+    if (chosen && hasRequired(chosen)) {
       // slurm.conf order, as Slurm lists allocated nodes
       return chosen.sort((a, b) => s.cluster.nodes.findIndex((n) => n.name === a.node) - s.cluster.nodes.findIndex((n) => n.name === b.node));
     }
   }
-  return everFits ? undefined : 'never';
+  // would it fit on idle nodes?
+  const idle = new Map<string, NodeUse>();
+  for (let count = minNodes; count <= maxNodes; count++) {
+    const chosen = place(r, pool, count, idle);
+    if (chosen && hasRequired(chosen)) return undefined;
+  }
+  return 'never';
 }

@@ -75,6 +75,8 @@ export interface StepRecord {
   claims?: { node: string; cpus: number; memMb: number }[];
   /** the srun that runs it (a step whose srun is gone holds nothing) */
   srun?: { host: string; pid: number };
+  /** task distribution (`block`, `cyclic`, `-m` as given), for scontrol show step */
+  dist?: string;
 }
 
 /** A run that ended in a requeue. */

@@ -138,6 +138,10 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     const memPerNodeMb = memory.per === 'node' ? memory.mb : memory.mb * pnMinCpus;
     const misfit = checkFits({ memPerNodeMb, gpusPerNode: gpus.perNode, gpuType: gpus.type }, partitionNodes);
     if (misfit) return refuse(...misfit);
+    // one partition too small only waits (PartitionConfig); a list none of which can hold the job is refused
+    if (partitions.length > 1 && partitions.every((p) => p.nodes.length < minNodes)) {
+      return refuse(failed('Requested node configuration is not available'));
+    }
   }
 
   // ---- time

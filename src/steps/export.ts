@@ -51,3 +51,8 @@ export function stepExport(spec: string | undefined, env: Readonly<Record<string
   }
   return out;
 }
+
+/** What reaches the tasks of srun's environment: srun sets SRUN_DEBUG in it first, so only ALL passes that on. */
+export function exportedToTasks(spec: string | undefined, srunEnv: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return stepExport(spec, { ...srunEnv, SRUN_DEBUG: '3' });
+}

@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, openSync, statSync, writeSync } from 'node:fs';
 import { formatIsoLocal } from '../spec/values/datetime.js';
-import { exitCodeOf, exitLines, statusLines, type TaskEnd } from './exit-report.js';
+import { exitCodeOf, exitLines, outcomeText, statusLines, type TaskEnd } from './exit-report.js';
 import { LabelledLines, labelPrefix } from './output.js';
 import { checkProgram } from './program.js';
 import type { OutputPlan, TaskStdio } from './stdio.js';
@@ -39,6 +39,8 @@ export interface StepRunOptions {
   append: boolean;
   /** each task in a process group of its own (srun's own allocation: terminal signals reach srun only) */
   detached: boolean;
+  /** a step of a batch job: its tasks are in the job's process group, and get the job's signals (scancel, time limit) directly */
+  inBatchJob: boolean;
   killOnBadExit: boolean;
   /** -W: seconds after the first task ends */
   maxWait?: number;
@@ -57,12 +59,16 @@ export interface StepResult {
   exitCode: number;
   /** srun or the job ended the tasks (-K, -W, cancellation, time limit, a signal to srun) */
   aborted: boolean;
+  /** srun itself gave up the step (a second Ctrl-C, SIGTERM/SIGHUP/SIGQUIT): its own allocation ends CANCELLED */
+  cancelled: boolean;
   /** highest outcome as sacct writes it, `code:signal` */
   exit: string;
 }
 
 /** One line of sh: the task learns its own pid, then becomes the program. */
 const TASK_WRAPPER = 'SLURM_TASK_PID=$$; export SLURM_TASK_PID; exec "$@"';
+/** The same for a task without PWD: sh would export one of its own, which slurmstepd does not give. */
+const TASK_WRAPPER_NO_PWD = `unset PWD; ${TASK_WRAPPER}`;
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
@@ -98,6 +104,7 @@ export class StepRun {
   private waitTimer?: NodeJS.Timeout;
   private killTimer?: NodeJS.Timeout;
   private aborted: 'kill' | 'wait' | 'forced' | undefined;
+  private cancelled = false;
   private lastInterrupt = 0;
   private readonly fds: number[] = [];
   /** srun reads its stdin only to copy it to several tasks */
@@ -140,15 +147,19 @@ export class StepRun {
         this.notStarted.add(t.procid);
         continue;
       }
+      // slurmstepd's own complaints go where the task's stderr goes
+      const stepdError = (what: string) => {
+        if (stdio[2] !== 'ignore') writeBytes(typeof stdio[2] === 'number' ? stdio[2] : 2, Buffer.from(`slurmstepd-${t.node}: error: ${what}\n`));
+      };
       if (!program.ok) {
-        const text = Buffer.from(`slurmstepd-${t.node}: error: ${program.message}\n`);
-        const errFd = typeof stdio[2] === 'number' ? stdio[2] : 2;
-        if (stdio[2] !== 'ignore') writeBytes(errFd, text);
+        stepdError(program.message);
         this.record({ procid: t.procid, node: t.node, code: program.code, signal: null });
         continue;
       }
-      const child = spawn('/bin/sh', ['-c', TASK_WRAPPER, 'srun-task', ...o.command], {
-        env: t.env, cwd: existsSync(t.cwd) ? t.cwd : '/tmp', stdio, detached: o.detached,
+      const cwd = existsSync(t.cwd) ? t.cwd : '/tmp';
+      if (cwd !== t.cwd) stepdError(`couldn't chdir to \`${t.cwd}': No such file or directory: going to /tmp instead`);
+      const child = spawn('/bin/sh', ['-c', t.env.PWD === undefined ? TASK_WRAPPER_NO_PWD : TASK_WRAPPER, 'srun-task', ...o.command], {
+        env: t.env, cwd, stdio, detached: o.detached,
       });
       this.children.set(t.procid, child);
       if (child.stdin) {
@@ -195,14 +206,16 @@ export class StepRun {
     if (this.o.maxWait !== undefined && this.o.maxWait > 0 && !this.waitTimer && this.ends.size < this.o.tasks.length) {
       this.waitTimer = setTimeout(() => this.firstTaskWaitOver(), this.o.maxWait * 1000);
     }
-    // tasks ending together are reported together, as slurmstepd does (`tasks 0-2`)
-    this.flushTimer ??= setTimeout(() => this.flush(), 30);
+    // tasks ending together are reported together, as slurmstepd does (`tasks 0-2`); a clean end says nothing, so it need not wait
+    if (!this.flushTimer && this.unreported.every((e) => outcomeText(e) === undefined)) this.unreported = [];
+    else this.flushTimer ??= setTimeout(() => this.flush(), 30);
     this.maybeDone();
   }
 
   private flush(): void {
     this.flushTimer = undefined;
-    const batch = this.unreported;
+    // slurmstepd reports the tasks that ended together in task order
+    const batch = this.unreported.sort((a, b) => a.procid - b.procid);
     this.unreported = [];
     const lines = exitLines(batch);
     if (lines.length) this.o.stderr(`${lines.join('\n')}\n`);
@@ -223,7 +236,7 @@ export class StepRun {
     const ends = [...this.ends.values()].sort((a, b) => a.procid - b.procid);
     if (this.aborted !== 'wait' && ends.some((e) => e.signal !== null)) this.o.stderr(`srun: Force Terminated StepId=${this.o.step}\n`);
     if (this.readsStdin) process.stdin.destroy();
-    this.resolve({ ends, exitCode: exitCodeOf(ends), aborted: this.aborted !== undefined, exit: sacctExit(ends) });
+    this.resolve({ ends, exitCode: exitCodeOf(ends), aborted: this.aborted !== undefined, cancelled: this.cancelled, exit: sacctExit(ends) });
   }
 
   /** srun's lines when it ends the step, then slurmstepd's on each node. */
@@ -267,7 +280,8 @@ export class StepRun {
     const at = formatIsoLocal(Math.floor(Date.now() / 1000));
     this.o.stderr(`srun: Job step aborted: Waiting up to ${this.o.killWait + 2} seconds for job step to finish.\n`);
     for (const node of this.o.nodes) this.o.stderr(`slurmstepd-${node}: error: *** STEP ${this.o.step} ON ${node} CANCELLED AT ${at}${why} ***\n`);
-    this.signalAll('SIGTERM');
+    // tasks in the batch job's process group got the job's SIGTERM with srun: once is what slurmstepd sends
+    if (!this.o.inBatchJob) this.signalAll('SIGTERM');
     this.killLater();
   }
 
@@ -279,6 +293,7 @@ export class StepRun {
         const now = Date.now();
         if (o.quitOnInterrupt || o.disableStatus || now - this.lastInterrupt < 1000) {
           o.stderr(`srun: sending Ctrl-C to StepId=${o.step}\n`);
+          this.cancelled = true;
           this.signalAll('SIGINT');
         } else {
           o.stderr('srun: interrupt (one more within 1 sec to abort)\n');
@@ -293,6 +308,7 @@ export class StepRun {
         if (signal === 'SIGQUIT') o.stderr('srun: Quit\n');
         o.stderr('srun: forcing job termination\n');
         this.aborted ??= 'forced';
+        this.cancelled = true;
         this.signalAll('SIGKILL');
         return;
       case 'SIGCONT':

@@ -95,7 +95,6 @@ export function stepEnv(base: Readonly<Record<string, string>>, c: StepEnvContex
     set('SLURM_DISTRIBUTION', c.layout.distribution);
     set('SLURM_JOB_CPUS_PER_NODE_PACK_GROUP_0', env.SLURM_JOB_CPUS_PER_NODE ?? jobCpus);
   }
-  set('SRUN_DEBUG', 3);
   set('SLURM_UMASK', c.umask);
   set('SLURM_STEP_ID', c.stepId);
   set('SLURM_STEPID', c.stepId);

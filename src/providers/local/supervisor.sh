@@ -43,12 +43,41 @@ if [ "$limit" -gt 0 ]; then
     # still there after KillWait: everything goes, this supervisor too; the marker tells the controller
     kill -KILL -"$me" 2>/dev/null
   ) </dev/null &
+  timer=$!
 fi
 
 # The batch script runs in the foreground (so it keeps stdin and default
-# signal handling) and learns its own pid as SLURM_TASK_PID.
-sh -c 'echo $$ > "$0.child"; SLURM_TASK_PID=$$; export SLURM_TASK_PID; exec "$@"' "$end" "$@"
+# signal handling) and learns its own pid as SLURM_TASK_PID. sh's $? cannot
+# tell a script killed by signal N from one that exited 128+N (the usual end
+# of a script whose last command was killed), Slurm can: where perl is at hand
+# a small waiter in between tells, writing the signal (0: none) to $end.sig.
+run='echo $$ > "$0.child"; SLURM_TASK_PID=$$; export SLURM_TASK_PID; exec "$@"'
+if command -v perl >/dev/null 2>&1; then
+  perl -e 'my $sig = shift; my $pid = fork;
+    if (!$pid) { exec { $ARGV[0] } @ARGV; exit 127 }
+    $SIG{$_} = "IGNORE" for qw(INT TERM HUP QUIT USR1 USR2 ALRM PIPE TSTP TTIN TTOU);
+    waitpid($pid, 0);
+    my $st = $?; open(my $f, ">", $sig); print $f ($st & 127); close $f;
+    exit(($st & 127) ? 128 + ($st & 127) : $st >> 8)' "$end.sig" sh -c "$run" "$end" "$@"
+else
+  sh -c "$run" "$end" "$@"
+fi
 rc=$?
-printf 'rc=%s\nend=%s\n' "$rc" "$(date +%s)" > "$end.tmp" && mv "$end.tmp" "$end"
+ended=$(date +%s)
+sig=$(cat "$end.sig" 2>/dev/null)
+
+# Processes of the job other than this shell, its timer and this check itself (ps and awk under $(...)).
+others() {
+  ps -A -o pid= -o ppid= -o pgid= | awk -v g="$me" -v t="${timer:-0}" '
+    $3 == g { parent[$1] = $2 }
+    END { for (p in parent) { q = parent[p]; if (p == g || p == t || q == g || q == t || parent[q] == g) continue; print p } }'
+}
+# A job being cancelled or timed out: its steps (srun and their tasks, which got SIGTERM with the script)
+# have until KillWait to finish, as each step's slurmstepd gives them, before everything is killed.
+if [ -f "$end.cancel" ] || [ -f "$end.timeout" ]; then
+  i=1
+  while [ "$i" -lt "$killwait" ] && [ -n "$(others)" ]; do sleep 0.5; i=$((i + 1)); [ -n "$(others)" ] && sleep 0.5; done
+fi
+printf 'rc=%s\nend=%s\nsig=%s\n' "$rc" "$ended" "$sig" > "$end.tmp" && mv "$end.tmp" "$end"
 # the job is over when its batch script is: what it left running goes too (the timer, this shell), as under Slurm
 kill -KILL -"$me" 2>/dev/null

@@ -17,6 +17,13 @@ const SHIFT: Record<string, bigint> = { k: 0n, m: 0n, g: 10n, t: 20n };
  * Failure: `sbatch: error: Invalid --mem specification` (or the option's name), exit 255.
  */
 export function parseMemory(text: string): Result<number> {
+  // the common forms (`1024`, `16G`, inherited SLURM_MEM_PER_CPU) without loading the grammar: no overflow possible here
+  const plain = /^(\d{1,12})(?:([KkMmGgTt])[Bb]?)?$/.exec(text);
+  if (plain) {
+    const v = Number(plain[1]);
+    const u = plain[2]?.toLowerCase();
+    return ok(u === 'k' ? Math.floor((v + 1023) / 1024) : u === 'g' ? v * 1024 : u === 't' ? v * 1048576 : v);
+  }
   const parsed = memorySyntax(text);
   if (!parsed.ok) return fail(`${parsed.error.message} (expected a whole number with an optional K, M, G or T suffix)`, parsed.error.column);
   const { num, unit } = parsed.value;

@@ -13,7 +13,7 @@ import { parseSrun, stepGpuRequest, stepRequest } from '../../../src/commands/sr
 import type { StoredJob } from '../../../src/controller/state.js';
 import { batchEnv } from '../../../src/providers/local/batch-env.js';
 import { expandHostlist } from '../../../src/spec/values/index.js';
-import { stepExport } from '../../../src/steps/export.js';
+import { exportedToTasks } from '../../../src/steps/export.js';
 import type { AllocatedNode } from '../../../src/steps/layout.js';
 import { planStep } from '../../../src/steps/plan.js';
 import { stepEnv, taskEnv, taskPlaces } from '../../../src/steps/task-env.js';
@@ -133,7 +133,7 @@ describe('step layouts and task environments match real Slurm 22.05', () => {
       }
       const ctx = { jobId: job.record.jobId, stepId: steps.length, layout: plan.layout, job: nodes, label: false, launchHost: '127.0.0.1',
         port: 40000, umask: '0022', gpus: plan.gpus };
-      const common = stepEnv(stepExport(parsed.options.request.export, base), ctx);
+      const common = stepEnv(exportedToTasks(parsed.options.request.export, base), ctx);
       const envs = taskPlaces(plan.layout).map((t) => taskEnv(common, ctx, t));
       steps.push(envs);
       if (run.title === 'srun task 0 env') {
