@@ -505,3 +505,26 @@ if (rank === 0) {
     expect(existsSync('/etc/hosts') && /^127\.\S+\s+gpu1\b/m.test(readFileSync('/etc/hosts', 'utf8'))).toBe(true);
   });
 });
+
+describe('sacct lists the steps', () => {
+  it('of three background steps that ran at once, with the batch step, as Slurm does', async () => {
+    // the golden config has accounting (slurmdbd); the oracle's has none, so sacct would be disabled there
+    const acct = new TestCluster({ confText: readFileSync(join(ROOT, 'fixtures', 'golden', 'slurm.conf'), 'utf8') });
+    try {
+      const id = acct.submit(['-N', '1', '-n', '3', '-o', '/dev/null', '--wrap',
+        'for i in 1 2 3; do srun --exact -n1 sleep 1 & done; wait']);
+      await acct.waitState(id, ['COMPLETED'], 30_000);
+      const r = acct.run('sacct', ['-j', String(id), '-n', '-P', '-o', 'JobID,JobName,State,ExitCode,NTasks']);
+      expect(r.status).toBe(0);
+      expect(r.stdout.split('\n').filter(Boolean)).toEqual([
+        `${id}|wrap|COMPLETED|0:0|`,
+        `${id}.batch|batch|COMPLETED|0:0|1`,
+        `${id}.0|sleep|COMPLETED|0:0|1`,
+        `${id}.1|sleep|COMPLETED|0:0|1`,
+        `${id}.2|sleep|COMPLETED|0:0|1`,
+      ]);
+    } finally {
+      await acct.destroy();
+    }
+  });
+});
