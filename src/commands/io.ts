@@ -14,6 +14,8 @@ export interface IO {
   now(): Date;
   /** the caller's user id, when it is not this process's (a command the controller answers for it) */
   uid?: number;
+  /** output already in bytes (an answer from the controller), written as it is */
+  stdoutBytes?(bytes: Buffer): void;
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -24,8 +26,8 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * the stream machinery behind process.stdout is never loaded. A reader that
  * went away (`squeue | head`) ends the process quietly, as SIGPIPE ends Slurm's.
  */
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
+function writeAll(fd: number, text: string | Buffer): void {
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
   for (let off = 0; off < bytes.length;) {
     try {
       off += writeSync(fd, bytes, off);
@@ -41,6 +43,7 @@ function writeAll(fd: number, text: string): void {
 export function processIO(): IO {
   return {
     stdout: (t) => writeAll(1, t),
+    stdoutBytes: (b) => writeAll(1, b),
     stderr: (t) => writeAll(2, t),
     readStdin: () => readFileSync(0),
     env: process.env,

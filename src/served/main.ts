@@ -15,8 +15,9 @@ interface Source {
   close(): Promise<void>;
 }
 
+/** `command` is loaded only when the controller does not answer (its formatting code is most of the bundle). */
 export function runServable<S extends Source>(name: ServedCommand, makeSource: (env: IO['env']) => S,
-  command: (argv: string[], io: IO, source: S) => Promise<number>): void {
+  command: () => Promise<(argv: string[], io: IO, source: S) => Promise<number>>): void {
   runMain(name, async (argv, io) => {
     const source = makeSource(io.env);
     try {
@@ -24,10 +25,10 @@ export function runServable<S extends Source>(name: ServedCommand, makeSource: (
       const answer = loaded.ok ? await askController(name, argv, io, loaded.cluster, (c) => source.open(c)) : undefined;
       if (answer) {
         if (answer.stderr) io.stderr(answer.stderr);
-        if (answer.stdout.length) io.stdout(answer.stdout.toString());
+        if (answer.stdout.length) (io.stdoutBytes ?? ((b: Buffer) => io.stdout(b.toString())))(answer.stdout);
         return answer.code;
       }
-      return await command(argv, io, source);
+      return await (await command())(argv, io, source);
     } finally {
       await source.close();
     }
