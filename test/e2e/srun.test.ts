@@ -255,6 +255,26 @@ describe('steps side by side', () => {
     expect(l.map((x) => [x.id, x.state, x.end > 0])).toEqual([[0, 'CANCELLED', true], [1, 'COMPLETED', true]]);
   });
 
+  it('many tasks (started by one forker): each its rank, its own pid as SLURM_TASK_PID, its own labelled output', async () => {
+    const cwd = join(c.dir, 'many');
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(join(cwd, 'many.sh'), `#!/bin/bash\nsrun -O -n 40 -l bash -c 'echo "$SLURM_PROCID $SLURM_LOCALID $SLURM_NODEID $([ "$SLURM_TASK_PID" = $$ ] && echo self)"; [ $SLURM_PROCID = 7 ] && kill -9 $$; exit 0'\necho "srun-exit=$?"\n`);
+    const id = c.submit(['-N', '2', '-n', '4', 'many.sh'], { cwd });
+    await c.waitState(id, ['COMPLETED'], 30_000);
+    const out = readFileSync(join(cwd, `slurm-${id}.out`), 'utf8').split('\n').filter(Boolean);
+    const lines = out.filter((l) => /^ ?\d+: /.test(l)).sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
+    expect(lines.map((l) => l.split(' ').filter(Boolean)).map(([label, rank, , , self]) => [label, rank, self]))
+      .toEqual(Array.from({ length: 40 }, (_, i) => [`${i}:`, String(i), 'self']));
+    // local ids count 0.. on each node, in rank order
+    const byNode = new Map<string, string[]>();
+    for (const l of lines) {
+      const [, , local, node] = l.trim().split(/\s+/);
+      byNode.set(node!, [...(byNode.get(node!) ?? []), local!]);
+    }
+    for (const locals of byNode.values()) expect(locals).toEqual(locals.map((_, i) => String(i)));
+    expect(out.filter((l) => !/^ ?\d+: /.test(l))).toEqual(['srun: error: gpu1: task 7: Killed', `srun: Force Terminated StepId=${id}.0`, 'srun-exit=137']);
+  });
+
   it('plain steps wait for each other, --exact ones do not, one per node run at once, --overlap (bg-steps)', async () => {
     const r = await runCase('bg-steps', 60_000);
     const theirs = (t: string) => r.theirs.find((s) => s.title === t)!.lines;
