@@ -275,6 +275,24 @@ describe('steps side by side', () => {
     expect(out.filter((l) => !/^ ?\d+: /.test(l))).toEqual(['srun: error: gpu1: task 7: Killed', `srun: Force Terminated StepId=${id}.0`, 'srun-exit=137']);
   });
 
+  it('signals to srun reach its tasks (SIGUSR1 forwarded), and srun reports how they ended', async () => {
+    const cwd = join(c.dir, 'fwd');
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(join(cwd, 'fwd.sh'), [
+      '#!/bin/bash',
+      'srun -n2 bash -c \'trap "echo got USR1 $SLURM_PROCID; exit 0" USR1; echo ready; sleep 20 & wait\' &',
+      'pid=$!',
+      'until [ "$(grep -c ready slurm-$SLURM_JOB_ID.out)" = 2 ]; do sleep 0.1; done',
+      'kill -USR1 $pid',
+      'wait $pid',
+      'echo "srun-exit=$?"',
+    ].join('\n'));
+    const id = c.submit(['-n', '2', 'fwd.sh'], { cwd });
+    await c.waitState(id, ['COMPLETED'], 30_000);
+    const out = readFileSync(join(cwd, `slurm-${id}.out`), 'utf8').split('\n').filter((l) => l && l !== 'ready').sort();
+    expect(out).toEqual(['got USR1 0', 'got USR1 1', 'srun-exit=0']);
+  });
+
   it('plain steps wait for each other, --exact ones do not, one per node run at once, --overlap (bg-steps)', async () => {
     const r = await runCase('bg-steps', 60_000);
     const theirs = (t: string) => r.theirs.find((s) => s.title === t)!.lines;
