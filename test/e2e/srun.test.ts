@@ -372,12 +372,17 @@ describe('srun outside an allocation', () => {
     }
   });
 
-  it('bad options and impossible requests: srun\'s messages and exit codes', () => {
+  it('bad options and impossible requests: srun\'s messages and exit codes; impossible ones stay as FAILED jobs', () => {
+    const before = c.run('squeue', ['-h', '-t', 'all', '-o', '%i']).stdout.split('\n').filter(Boolean);
     for (const rec of direct('direct-bad-option')) {
       const argv = rec.cmd.split(' ').slice(1);
       const r = c.run('srun', argv);
       expect({ cmd: rec.cmd, exit: r.status, err: r.stderr }).toEqual({ cmd: rec.cmd, exit: rec.exit, err: rec.stderrNormalized });
     }
+    const made = c.run('squeue', ['-h', '-t', 'all', '-o', '%i']).stdout.split('\n').filter((id) => id && !before.includes(id));
+    const fields = ['JobName', 'JobState', 'Reason', 'ExitCode', 'BatchFlag', 'TimeLimit', 'NumNodes', 'Command'];
+    const pick = (m: Map<string, string> | Record<string, string>) => fields.map((f) => (m instanceof Map ? m.get(f) : m[f]));
+    expect(made.map((id) => pick(c.job(id)))).toEqual(load('direct-bad-option').final.map((f) => pick(f)));
   });
 
   it('-o/-e patterns outside an allocation', () => {
