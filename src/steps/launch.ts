@@ -1,9 +1,10 @@
 /**
  * Running a step's tasks on the local provider's emulated nodes: one process
  * per task (task-launcher.ts starts them), stdio wired as srun -i/-o/-e/-l
- * ask, and srun's behaviour around them, as recorded on Slurm 22.05: exit lines and code (exit-report.ts), -K (the
- * others are terminated when one fails), -W (the others are killed some
- * seconds after the first ends), and what srun does with the signals it gets
+ * ask, and srun's behaviour around them, as recorded on Slurm 22.05: exit
+ * lines and code (exit-report.ts), -K (the others are terminated when one
+ * fails), -W (the others are killed some seconds after the first ends), and
+ * what srun does with the signals it gets
  * (SIGINT: status, a second within a second forwards it; SIGTERM/SIGHUP:
  * "forcing job termination" and SIGKILL to the tasks; others forwarded).
  * This is the I/O edge of the step code; the decisions are in the pure modules.
