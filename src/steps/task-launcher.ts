@@ -134,8 +134,8 @@ class ForkedTask extends EventEmitter implements TaskHandle {
   }
 }
 
-/** Start all tasks through one perl forker. */
-function forkAll(perl: string, command: readonly string[], tasks: readonly TaskStart[], o: LaunchOptions): Map<number, TaskHandle> {
+/** Start all tasks through one perl forker (undefined when its argument list would be too long for exec). */
+function forkAll(perl: string, command: readonly string[], tasks: readonly TaskStart[], o: LaunchOptions): Map<number, TaskHandle> | undefined {
   // environment every task shares goes to the forker; each task's own values go on its argument list
   const shared: Record<string, string> = {};
   for (const [k, v] of Object.entries(tasks[0]!.env)) if (tasks.every((t) => t.env[k] === v)) shared[k] = v;
@@ -159,6 +159,8 @@ function forkAll(perl: string, command: readonly string[], tasks: readonly TaskS
   }
   // each task closes every fd above 2 up to the forker's highest: another task's pipe held open would keep srun waiting
   const args = ['-e', FORKER, o.detached ? '1' : '0', String(stdio.length - 1), String(command.length), ...command, ...perTask];
+  // exec refuses more than ARG_MAX (2 MB on Linux) of arguments and environment together
+  if (args.reduce((n, a) => n + a.length + 1, 0) + Object.entries(shared).reduce((n, [k, v]) => n + k.length + v.length + 2, 0) > 1 << 20) return undefined;
   const forker = spawn(perl, args, { env: shared, cwd: o.cwd, stdio });
   const handles = new Map<number, ForkedTask>();
   const pipeAt = (i: number) => (i > 3 ? (forker.stdio[i] as unknown as Readable & Writable) : null);
@@ -200,6 +202,7 @@ function spawnOne(command: readonly string[], t: TaskStart, o: LaunchOptions): C
 /** Start the tasks; handles by task id. FLOW_TASK_FORKER=0 always spawns each task itself. */
 export function startTasks(command: readonly string[], tasks: readonly TaskStart[], o: LaunchOptions): Map<number, TaskHandle> {
   const perl = tasks.length >= 3 && process.env.FLOW_TASK_FORKER !== '0' ? findPerl() : null;
-  if (perl) return forkAll(perl, command, tasks, o);
+  const forked = perl ? forkAll(perl, command, tasks, o) : undefined;
+  if (forked) return forked;
   return new Map(tasks.map((t) => [t.procid, spawnOne(command, t, o) as TaskHandle]));
 }
