@@ -8,7 +8,7 @@
  * nothing, and treats srun's process as the job's; scancel signals srun.
  */
 import { basename } from 'node:path';
-import { loadCluster } from '../cluster/load.js';
+import { loadCluster, type Cluster } from '../cluster/load.js';
 import { RedisBackend } from '../client/redis-backend.js';
 import { Session } from '../client/session.js';
 import { FINAL_STATES, type StoredJob } from '../controller/state.js';
@@ -30,21 +30,34 @@ const now = () => Math.floor(Date.now() / 1000);
 /** signals that make a waiting srun give its request up */
 const REVOKING: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
+type AllocationRecord =
+  | { ok: true; job: JobRecord; submission: ParsedSubmission }
+  /** `refused`: slurmctld keeps the request as a FAILED job (BadConstraints), as recorded for impossible requests */
+  | { ok: false; stderr: string[]; refused?: { job: JobRecord; submission: ParsedSubmission } };
+
+const UNAVAILABLE = 'Requested node configuration is not available';
+
 /** The job record of srun's own allocation, or srun's error lines. */
-function allocationRecord(o: SrunOptions, io: IO, config: Parameters<typeof buildJob>[1]): { ok: true; job: JobRecord; submission: ParsedSubmission } | { ok: false; stderr: string[] } {
+function allocationRecord(o: SrunOptions, io: IO, config: Parameters<typeof buildJob>[1]): AllocationRecord {
   if (o.request.nodes?.min === 0) return { ok: false, stderr: ['srun: error: Unable to allocate resources: Node count specification invalid'] };
   const program = o.command[0]!;
   const script = { bytes: Buffer.alloc(0), text: '', path: null, args: [], displayName: 'srun', defaultJobName: basename(program) };
   const identity = currentIdentity();
-  const built = buildJob({ request: o.request, state: o.resolution.state, script }, config, { ...identity, jobId: 0, now: now(), cwd: io.cwd });
-  if (!built.ok) {
-    // slurmctld's refusal reads differently from srun
-    return { ok: false, stderr: built.messages.map((m) => `srun: error: ${m.startsWith(SUBMIT_FAILED) ? `Unable to allocate resources: ${m.slice(SUBMIT_FAILED.length)}` : m}`) };
-  }
+  const build = (request: typeof o.request) => buildJob({ request, state: o.resolution.state, script }, config, { ...identity, jobId: 0, now: now(), cwd: io.cwd });
   const flow = parseFlowOptions([], io.env);
   if (!flow.ok) return { ok: false, stderr: [`srun: error: ${flow.message}`] };
-  const job: JobRecord = { ...built.job, command: program, interactive: { host: identity.submitHost, pid: process.pid } };
-  return { ok: true, job, submission: { resolution: o.resolution, script, flow: flow.options, warnings: [] } };
+  const submission = { resolution: o.resolution, script, flow: flow.options, warnings: [] };
+  const record = (job: JobRecord): JobRecord => ({ ...job, command: program, interactive: { host: identity.submitHost, pid: process.pid } });
+  const built = build(o.request);
+  if (!built.ok) {
+    // slurmctld's refusal reads differently from srun
+    const stderr = built.messages.map((m) => `srun: error: ${m.startsWith(SUBMIT_FAILED) ? `Unable to allocate resources: ${m.slice(SUBMIT_FAILED.length)}` : m}`);
+    if (!built.messages.includes(`${SUBMIT_FAILED}${UNAVAILABLE}`)) return { ok: false, stderr };
+    // the record as it would be without the node-fit checks (a held job skips them), kept as a failed job
+    const kept = build({ ...o.request, hold: true });
+    return { ok: false, stderr, refused: kept.ok ? { job: { ...record(kept.job), held: false }, submission } : undefined };
+  }
+  return { ok: true, job: record(built.job), submission };
 }
 
 type Waited = { ok: true; job: StoredJob } | { ok: false; exit: number };
@@ -108,6 +121,23 @@ function allocationEnd(code: number, result: StepResult | undefined): { state: s
 
 const endCode = (e: TaskEnd) => (e.signal !== null ? 128 + e.signal : e.code ?? 0);
 
+/** An impossible request stays in slurmctld's records: FAILED, Reason=BadConstraints, ExitCode=0:1 (direct-bad-option). */
+async function recordRefused(io: IO, cluster: Cluster, job: JobRecord, submission: ParsedSubmission): Promise<void> {
+  const backend = new RedisBackend(io.env, cluster);
+  try {
+    const jobId = await backend.nextJobId(cluster.config);
+    await backend.submit(cluster, { ...job, jobId }, submission, { env: io.env });
+    const s = await Session.open(cluster, io.env, { controller: false });
+    try {
+      await s.scripts.cancel(jobId, process.getuid?.() ?? 0, now(), 'BadConstraints', '', { state: 'FAILED', exit: '0:1' });
+    } finally {
+      await s.close();
+    }
+  } finally {
+    await backend.close();
+  }
+}
+
 export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
   const loaded = loadCluster(io.env);
   if (!loaded.ok) {
@@ -117,6 +147,7 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
   const cluster = loaded.cluster;
   const built = allocationRecord(o, io, cluster.config);
   if (!built.ok) {
+    if (built.refused) await recordRefused(io, cluster, built.refused.job, built.refused.submission);
     lines(io.stderr, built.stderr);
     return 1;
   }

@@ -109,9 +109,9 @@ export class Scripts {
     return this.num(S.finish, [k.job(jobId), k.running, k.active, k.listing, k.acct], [jobId, run, state, reason, exit, end, k.wake]);
   }
 
-  cancel(jobId: number, uid: number, now: number, reason = '', priority = ''): Promise<CancelResult> {
+  cancel(jobId: number, uid: number, now: number, reason = '', priority = '', final?: { state: string; exit: string }): Promise<CancelResult> {
     const k = this.k;
-    return this.num(S.cancel, [k.job(jobId), k.pending, k.active, k.listing, k.acct], [jobId, uid, now, k.wake, reason, priority]);
+    return this.num(S.cancel, [k.job(jobId), k.pending, k.active, k.listing, k.acct], [jobId, uid, now, k.wake, reason, priority, final?.state ?? '', final?.exit ?? '']);
   }
 
   hold(jobId: number, kind: 'user' | 'admin'): Promise<HoldResult> {

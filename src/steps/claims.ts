@@ -43,7 +43,8 @@ export const MEMORY_UNAVAILABLE = 'Memory required by task is not available';
 export function stepClaims(layout: StepLayout, job: readonly AllocatedNode[], o: ClaimOptions): NodeClaim[] {
   return layout.nodes.map((n) => {
     const node = job[n.jobIndex]!;
-    const taskCpus = n.tasks.length * o.cpusPerTask;
+    // an overcommitted step (-O) still holds no more than the node's CPUs
+    const taskCpus = Math.min(n.tasks.length * o.cpusPerTask, node.cpus);
     const cpus = o.overlap ? 0 : o.exact ? taskCpus : node.cpus;
     let memMb: number;
     if (o.overlap && !o.memory.byCli) memMb = node.memMb;

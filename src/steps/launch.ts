@@ -1,21 +1,21 @@
 /**
  * Running a step's tasks on the local provider's emulated nodes: one process
- * per task (through a one-line sh that gives it SLURM_TASK_PID = its own pid),
- * stdio wired as srun -i/-o/-e/-l ask, and srun's behaviour around them, as
- * recorded on Slurm 22.05: exit lines and code (exit-report.ts), -K (the
- * others are terminated when one fails), -W (the others are killed some
- * seconds after the first ends), and what srun does with the signals it gets
+ * per task (task-launcher.ts starts them), stdio wired as srun -i/-o/-e/-l
+ * ask, and srun's behaviour around them, as recorded on Slurm 22.05: exit
+ * lines and code (exit-report.ts), -K (the others are terminated when one
+ * fails), -W (the others are killed some seconds after the first ends), and
+ * what srun does with the signals it gets
  * (SIGINT: status, a second within a second forwards it; SIGTERM/SIGHUP:
  * "forcing job termination" and SIGKILL to the tasks; others forwarded).
  * This is the I/O edge of the step code; the decisions are in the pure modules.
  */
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, openSync, statSync, writeSync } from 'node:fs';
 import { formatIsoLocal } from '../spec/values/datetime.js';
 import { exitCodeOf, exitLines, outcomeText, statusLines, type TaskEnd } from './exit-report.js';
 import { LabelledLines, labelPrefix } from './output.js';
 import { checkProgram } from './program.js';
 import type { OutputPlan, TaskStdio } from './stdio.js';
+import { startTasks, type TaskFd, type TaskHandle, type TaskStart } from './task-launcher.js';
 
 export interface LaunchTask {
   procid: number;
@@ -65,11 +65,6 @@ export interface StepResult {
   exit: string;
 }
 
-/** One line of sh: the task learns its own pid, then becomes the program. */
-const TASK_WRAPPER = 'SLURM_TASK_PID=$$; export SLURM_TASK_PID; exec "$@"';
-/** The same for a task without PWD: sh would export one of its own, which slurmstepd does not give. */
-const TASK_WRAPPER_NO_PWD = `unset PWD; ${TASK_WRAPPER}`;
-
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /** Write all of `bytes` to fd, waiting out a full non-blocking pipe. */
@@ -96,7 +91,7 @@ function stdinIsNull(): boolean {
 }
 
 export class StepRun {
-  private readonly children = new Map<number, ChildProcess>();
+  private readonly children = new Map<number, TaskHandle>();
   private readonly ends = new Map<number, TaskEnd>();
   private readonly notStarted = new Set<number>();
   private unreported: TaskEnd[] = [];
@@ -131,10 +126,12 @@ export class StepRun {
     const nullInput = broadcast > 1 && stdinIsNull();
     const pipedInputs: NodeJS.WritableStream[] = [];
 
+    const starts: TaskStart[] = [];
+    let cwd = '/tmp';
     for (const t of o.tasks) {
-      let stdio: StdioOptions;
+      let stdio: [TaskFd, TaskFd, TaskFd];
       try {
-        const out = (p: OutputPlan, fd: number): number | 'pipe' | 'ignore' =>
+        const out = (p: OutputPlan, fd: number): TaskFd =>
           p.kind === 'null' ? 'ignore' : p.kind === 'file' ? openFile(p.path, o.append ? 'a' : 'w') : o.label ? 'pipe' : fd;
         const inPlan = t.stdio.stdin;
         const stdin = inPlan.kind === 'null' || (inPlan.kind === 'srun' && nullInput) ? 'ignore'
@@ -156,17 +153,21 @@ export class StepRun {
         this.record({ procid: t.procid, node: t.node, code: program.code, signal: null });
         continue;
       }
-      const cwd = existsSync(t.cwd) ? t.cwd : '/tmp';
+      cwd = existsSync(t.cwd) ? t.cwd : '/tmp';
       if (cwd !== t.cwd) stepdError(`couldn't chdir to \`${t.cwd}': No such file or directory: going to /tmp instead`);
-      const child = spawn('/bin/sh', ['-c', t.env.PWD === undefined ? TASK_WRAPPER_NO_PWD : TASK_WRAPPER, 'srun-task', ...o.command], {
-        env: t.env, cwd, stdio, detached: o.detached,
-      });
-      this.children.set(t.procid, child);
+      starts.push({ procid: t.procid, env: t.env, stdio });
+    }
+
+    const nodeOf = new Map(o.tasks.map((t) => [t.procid, t.node]));
+    const handles = starts.length ? startTasks(o.command, starts, { cwd, detached: o.detached }) : new Map<number, TaskHandle>();
+    for (const [procid, child] of handles) {
+      const node = nodeOf.get(procid)!;
+      this.children.set(procid, child);
       if (child.stdin) {
         child.stdin.on('error', () => undefined);
         pipedInputs.push(child.stdin);
       }
-      const prefix = labelPrefix(t.procid, o.ntasks);
+      const prefix = labelPrefix(procid, o.ntasks);
       const relay = (stream: NodeJS.ReadableStream | null, fd: number) => {
         if (!stream) return;
         const lines = new LabelledLines(prefix, o.unbuffered, (b) => writeBytes(fd, b));
@@ -178,7 +179,7 @@ export class StepRun {
       child.on('error', () => undefined);
       let ended: TaskEnd | undefined;
       child.on('exit', (code, signal) => {
-        ended = { procid: t.procid, node: t.node, code: signal ? null : code ?? 0, signal: signal ? signalNumber(signal) : null };
+        ended = { procid, node, code: signal ? null : code ?? 0, signal: signal ? signalNumber(signal) : null };
         // output still in the pipes comes first; a task's leftover children keeping them open do not hold srun
         setTimeout(() => {
           child.stdout?.destroy();
@@ -186,8 +187,9 @@ export class StepRun {
         }, 1000).unref();
       });
       child.on('close', (code, signal) => {
-        this.children.delete(t.procid);
-        this.record(ended ?? { procid: t.procid, node: t.node, code: signal ? null : code ?? 0, signal: signal ? signalNumber(signal) : null });
+        if (!this.children.has(procid)) return;
+        this.children.delete(procid);
+        this.record(ended ?? { procid, node, code: signal ? null : code ?? 0, signal: signal ? signalNumber(signal) : null });
       });
     }
     for (const fd of new Set(this.fds)) closeSync(fd);

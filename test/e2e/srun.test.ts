@@ -255,6 +255,44 @@ describe('steps side by side', () => {
     expect(l.map((x) => [x.id, x.state, x.end > 0])).toEqual([[0, 'CANCELLED', true], [1, 'COMPLETED', true]]);
   });
 
+  it('many tasks (started by one forker): each its rank, its own pid as SLURM_TASK_PID, its own labelled output', async () => {
+    const cwd = join(c.dir, 'many');
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(join(cwd, 'many.sh'), `#!/bin/bash\nsrun -O -n 40 -l bash -c 'echo "$SLURM_PROCID $SLURM_LOCALID $SLURM_NODEID $([ "$SLURM_TASK_PID" = $$ ] && echo self)"; [ $SLURM_PROCID = 7 ] && kill -9 $$; exit 0'\necho "srun-exit=$?"\n`);
+    const id = c.submit(['-N', '2', '-n', '4', 'many.sh'], { cwd });
+    await c.waitState(id, ['COMPLETED'], 30_000);
+    const out = readFileSync(join(cwd, `slurm-${id}.out`), 'utf8').split('\n').filter(Boolean);
+    const lines = out.filter((l) => /^ ?\d+: /.test(l)).sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
+    expect(lines.map((l) => l.split(' ').filter(Boolean)).map(([label, rank, , , self]) => [label, rank, self]))
+      .toEqual(Array.from({ length: 40 }, (_, i) => [`${i}:`, String(i), 'self']));
+    // local ids count 0.. on each node, in rank order
+    const byNode = new Map<string, string[]>();
+    for (const l of lines) {
+      const [, , local, node] = l.trim().split(/\s+/);
+      byNode.set(node!, [...(byNode.get(node!) ?? []), local!]);
+    }
+    for (const locals of byNode.values()) expect(locals).toEqual(locals.map((_, i) => String(i)));
+    expect(out.filter((l) => !/^ ?\d+: /.test(l))).toEqual(['srun: error: gpu1: task 7: Killed', `srun: Force Terminated StepId=${id}.0`, 'srun-exit=137']);
+  });
+
+  it('signals to srun reach its tasks (SIGUSR1 forwarded), and srun reports how they ended', async () => {
+    const cwd = join(c.dir, 'fwd');
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(join(cwd, 'fwd.sh'), [
+      '#!/bin/bash',
+      'srun -n2 bash -c \'trap "echo got USR1 $SLURM_PROCID; exit 0" USR1; echo ready; sleep 20 & wait\' &',
+      'pid=$!',
+      'until [ "$(grep -c ready slurm-$SLURM_JOB_ID.out)" = 2 ]; do sleep 0.1; done',
+      'kill -USR1 $pid',
+      'wait $pid',
+      'echo "srun-exit=$?"',
+    ].join('\n'));
+    const id = c.submit(['-n', '2', 'fwd.sh'], { cwd });
+    await c.waitState(id, ['COMPLETED'], 30_000);
+    const out = readFileSync(join(cwd, `slurm-${id}.out`), 'utf8').split('\n').filter((l) => l && l !== 'ready').sort();
+    expect(out).toEqual(['got USR1 0', 'got USR1 1', 'srun-exit=0']);
+  });
+
   it('plain steps wait for each other, --exact ones do not, one per node run at once, --overlap (bg-steps)', async () => {
     const r = await runCase('bg-steps', 60_000);
     const theirs = (t: string) => r.theirs.find((s) => s.title === t)!.lines;
@@ -334,12 +372,17 @@ describe('srun outside an allocation', () => {
     }
   });
 
-  it('bad options and impossible requests: srun\'s messages and exit codes', () => {
+  it('bad options and impossible requests: srun\'s messages and exit codes; impossible ones stay as FAILED jobs', () => {
+    const before = c.run('squeue', ['-h', '-t', 'all', '-o', '%i']).stdout.split('\n').filter(Boolean);
     for (const rec of direct('direct-bad-option')) {
       const argv = rec.cmd.split(' ').slice(1);
       const r = c.run('srun', argv);
       expect({ cmd: rec.cmd, exit: r.status, err: r.stderr }).toEqual({ cmd: rec.cmd, exit: rec.exit, err: rec.stderrNormalized });
     }
+    const made = c.run('squeue', ['-h', '-t', 'all', '-o', '%i']).stdout.split('\n').filter((id) => id && !before.includes(id));
+    const fields = ['JobName', 'JobState', 'Reason', 'ExitCode', 'BatchFlag', 'TimeLimit', 'NumNodes', 'Command'];
+    const pick = (m: Map<string, string> | Record<string, string>) => fields.map((f) => (m instanceof Map ? m.get(f) : m[f]));
+    expect(made.map((id) => pick(c.job(id)))).toEqual(load('direct-bad-option').final.map((f) => pick(f)));
   });
 
   it('-o/-e patterns outside an allocation', () => {

@@ -125,6 +125,7 @@ export class TestCluster {
     } finally {
       redis.disconnect();
     }
-    rmSync(this.dir, { recursive: true, force: true });
+    // a job still running may have its supervisor write into the spool meanwhile: retry
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   }
 }

@@ -8,12 +8,20 @@
   ARGV[1] job id     ARGV[2] uid of the canceller   ARGV[3] now   ARGV[4] wake channel
   ARGV[5] the reason to record for a pending job ('' keeps its reason)
   ARGV[6] the priority to record for a pending job ('' keeps it; --kill-on-invalid-dep: 4294967294, as Slurm)
+  ARGV[7] the final state of a pending job ('' or absent: CANCELLED; FAILED for a request slurmctld refuses)
+  ARGV[8] its exit code ('' or absent: 0:0)
   Returns -1 no such job, 1 cancelled while pending, 2 running (signal it), 3 already over.
 ]]
 local st = redis.call('HMGET', KEYS[1], 'state', 'cancelBy')
 if not st[1] then return -1 end
 if st[1] == 'PENDING' then
-  redis.call('HSET', KEYS[1], 'state', 'CANCELLED', 'start', ARGV[3], 'end', ARGV[3], 'exit', '0:0', 'cancelBy', ARGV[2])
+  local final = ARGV[7] or ''
+  if final == '' then final = 'CANCELLED' end
+  local by = ARGV[2]
+  if final ~= 'CANCELLED' then by = '' end
+  local exit = ARGV[8] or ''
+  if exit == '' then exit = '0:0' end
+  redis.call('HSET', KEYS[1], 'state', final, 'start', ARGV[3], 'end', ARGV[3], 'exit', exit, 'cancelBy', by)
   if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'reason', ARGV[5]) end
   if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'priority', ARGV[6]) end
   redis.call('ZREM', KEYS[2], ARGV[1])
