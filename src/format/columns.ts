@@ -57,3 +57,11 @@ export function fit(value: string, width: number, right: boolean, cut = true): s
   if (value.length > width) return cut ? value.slice(0, width) : value;
   return right ? value.padStart(width) : value.padEnd(width);
 }
+
+/** One `-O` item, `Name[:[.][width][suffix]]` (squeue and sinfo): no `:` means width 20, left-justified; a `:` without a width means as wide as the value. */
+export function parseFieldItem(item: string): { name: string; width: number; right: boolean; suffix: string } {
+  const colon = item.indexOf(':');
+  if (colon < 0) return { name: item, width: 20, right: false, suffix: '' };
+  const m = /^(\.?)(\d*)(.*)$/s.exec(item.slice(colon + 1))!;
+  return { name: item.slice(0, colon), width: m[2] ? Number(m[2]) : 0, right: m[1] === '.', suffix: m[3]! };
+}

@@ -4,6 +4,7 @@
  * Widths, justification and cutting as Slurm's _print_str; the default
  * formats size the PARTITION (and, with -N, NODELIST) column to the data.
  */
+import { parseFieldItem } from '../columns.js';
 import type { MatchFlag, SinfoRecord } from './records.js';
 import { BY_LETTER, BY_NAME, type PrintContext, type SinfoField } from './fields.js';
 
@@ -97,17 +98,7 @@ export function layoutFromFields(spec: string): SinfoLayout {
   const errors: string[] = [];
   const columns: SinfoColumn[] = [];
   for (const item of spec.split(',').filter((t) => t !== '')) {
-    const colon = item.indexOf(':');
-    const name = colon < 0 ? item : item.slice(0, colon);
-    let width = 20;
-    let right = false;
-    let suffix = '';
-    if (colon >= 0) {
-      const m = /^(\.?)(\d*)(.*)$/s.exec(item.slice(colon + 1))!;
-      right = m[1] === '.';
-      width = m[2] ? Number(m[2]) : 0;
-      suffix = m[3]!;
-    }
+    const { name, width, right, suffix } = parseFieldItem(item);
     if (name.toLowerCase() === 'all') {
       columns.push(...layoutFromFormat('%all').columns);
       continue;

@@ -2,7 +2,7 @@
  * squeue output: rows in, text out. `-o` formats (`%.18i %.9P ...`) and `-O`
  * field lists (`JobID:20,State:.12`) both become a list of columns.
  */
-import { fit, parseFormat, type FormatField } from '../columns.js';
+import { fit, parseFieldItem, parseFormat, type FormatField } from '../columns.js';
 import { BY_LETTER, BY_NAME, type Field, type PrintContext, type Row } from './fields.js';
 
 export const DEFAULT_FORMAT = '%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R';
@@ -45,19 +45,9 @@ export function layoutFromFields(spec: string): Layout {
   const invalids: string[] = [];
   for (const item of spec.split(',')) {
     if (item === '') continue;
-    const colon = item.indexOf(':');
-    const name = colon < 0 ? item : item.slice(0, colon);
+    const { name, width, right, suffix } = parseFieldItem(item);
     const known = BY_NAME.get(name.toLowerCase());
     if (!known) invalids.push(name);
-    let width = 20;
-    let right = false;
-    let suffix = '';
-    if (colon >= 0) {
-      const m = /^(\.?)(\d*)(.*)$/s.exec(item.slice(colon + 1))!;
-      right = m[1] === '.';
-      width = m[2] ? Number(m[2]) : 0;
-      suffix = m[3]!;
-    }
     columns.push({ field: known ?? UNKNOWN, width, right, suffix });
   }
   return { prefix: '', columns, invalids };
