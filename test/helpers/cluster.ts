@@ -106,6 +106,8 @@ export class TestCluster {
   }
 
   async destroy(): Promise<void> {
+    // jobs still running end now (their supervisors would otherwise write into the spool as we remove it)
+    if (await this.controllerPid()) this.run('scancel', ['-u', this.env.USER ?? 'root'], { env: { FLOW_NO_AUTOSTART: '1' } });
     const pid = await this.controllerPid();
     if (pid) {
       try {
@@ -126,6 +128,18 @@ export class TestCluster {
       redis.disconnect();
     }
     // a job still running may have its supervisor write into the spool meanwhile: retry
-    rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+        break;
+      } catch (e) {
+        // a temporary directory left behind must not fail the tests it served
+        if (attempt === 3) {
+          process.stderr.write(`test cluster ${this.name}: could not remove ${this.dir}: ${(e as Error).message}\n`);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
   }
 }
