@@ -42,20 +42,10 @@ export interface Run {
   task: number;
 }
 
-/** A step as its row shows it. */
-export interface StepView {
+/** A step as its row shows it: an srun step's record, or the batch step made to look like one. */
+export interface StepView extends Pick<StepRecord, 'name' | 'start' | 'end' | 'state' | 'exit' | 'nodes' | 'nnodes' | 'ntasks' | 'cpus'> {
   /** `batch`, `0`, `1`... */
   id: string;
-  name: string;
-  start: number;
-  /** 0 while it runs */
-  end: number;
-  state: string;
-  exit: string;
-  nodes: string;
-  nnodes: number;
-  ntasks: number;
-  cpus: number;
   /** the srun step record, for the JSON output */
   record?: StepRecord;
 }
