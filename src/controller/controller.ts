@@ -58,9 +58,6 @@ export function finalState(rc: number, timedOut: boolean, cancelled: boolean, si
   return { state: 'FAILED', reason: 'NonZeroExitCode', exit: `${rc}:0` };
 }
 
-/** The listing changed (jobs left it): its '#v' version goes up, as lua/includes/listing.lua does. */
-const BUMP_LISTING_VERSION = "local v = redis.call('HGET', KEYS[1], '#v') redis.call('HSET', KEYS[1], '#v', '#' .. ((tonumber(v and string.sub(v, 2)) or 0) + 1))";
-
 export class Controller {
   private readonly records = new Map<number, JobRecord>();
   private readonly cancels = new Set<number>();
@@ -499,10 +496,9 @@ export class Controller {
     for (const id of old) {
       pipe.zrem(k.active, id);
       pipe.del(k.script(id), k.env(id));
-      pipe.hdel(k.listing, String(id));
       this.records.delete(id);
     }
-    pipe.eval(BUMP_LISTING_VERSION, 1, k.listing);
     await pipe.exec();
+    for (let i = 0; i < old.length; i += 500) await this.p.scripts.unlist(old.slice(i, i + 500));
   }
 }

@@ -21,6 +21,7 @@ import setReasonsLua, { sha as setReasonsSha } from './lua/set-reasons-4.lua';
 import splitTaskLua, { sha as splitTaskSha } from './lua/split-task-3.lua';
 import stepLua, { sha as stepSha } from './lua/step-1.lua';
 import submitLua, { sha as submitSha } from './lua/submit-8.lua';
+import unlistLua, { sha as unlistSha } from './lua/unlist-1.lua';
 
 export type ScriptArg = string | number | Buffer;
 
@@ -50,6 +51,7 @@ const S = {
   requeue: { lua: requeueLua, sha: requeueSha },
   update: { lua: updateLua, sha: updateSha },
   step: { lua: stepLua, sha: stepSha },
+  unlist: { lua: unlistLua, sha: unlistSha },
 } satisfies Record<string, LuaScript>;
 
 export enum CancelResult { NoSuchJob = -1, CancelledPending = 1, Running = 2, AlreadyOver = 3 }
@@ -148,6 +150,11 @@ export class Scripts {
   }
 
   /** For jobs still pending: [id, reason, Dependency= text, eligible time ('' = unchanged)]. */
+  /** Jobs past MinJobAge leave the listing. */
+  unlist(jobIds: number[]): Promise<number> {
+    return this.num(S.unlist, [this.k.listing], jobIds);
+  }
+
   setReasons(now: number, reasons: [number, string, string, number | ''][]): Promise<number> {
     return this.num(S.setReasons, [this.k.jobPrefix, this.k.listing, this.k.acct], [now, ...reasons.flat()]);
   }

@@ -9,6 +9,13 @@
 ]]
 local LINE = { 'id', 'state', 'priority', 'ord', 'tasks', 'r.partition', 'r.uid', 'r.name', 'r.account', 'r.arrayJobId', 'r.arrayTaskId', 'r.arrayThrottle', 'reason', 'nodes', 'start', 'end', 'r.user', 'nnodes', 'r.nodes', 'r.timeLimit', 'cpus', 'r.minCpus', 'batchHost', 'eligible', 'dependency', 'exit', 'restarts', 'submit', 'r.submit', 'r.comment' }
 local ACCT = { 'restarts', 'submit', 'r.submit', 'eligible', 'state', 'start', 'end', 'tasks', 'r.arrayJobId', 'r.arrayTaskId', 'nodes', 'nnodes', 'cpus', 'exit', 'r.uid', 'r.interactive', 'batchHost', 'cancelBy', 'reason', 'r.minCpus', 'r.name', 'r.partition', 'r.account', 'r.arrayThrottle', 'r.user', 'r.gid', 'r.group', 'r.timeLimit', 'r.nodes', 'r.mem', 'r.memPer', 'r.gpus', 'r.qos', 'priority', 'ord', 'dependency', 'r.numTasks', 'r.cpusPerTask', 'r.minNodes', 'r.features', 'r.reservation', 'r.wckey', 'r.comment', 'history', 'steps', 'r.workDir', 'r.stdout', 'r.stderr' }
+-- '#v': a hash's version ('#' and a count: never taken for a job line), so a reader that keeps
+-- the lines (the controller answering squeue and sacct) knows when to read them again
+local function flow_bump_version(hashKey)
+  local ver = redis.call('HGET', hashKey, '#v')
+  redis.call('HSET', hashKey, '#v', '#' .. ((tonumber(ver and string.sub(ver, 2)) or 0) + 1))
+end
+
 local function flow_listing(jobKey, listingKey, acctKey, id)
   local v = redis.call('HMGET', jobKey, unpack(LINE))
   -- the accounting line has its own order (sacct reads its lines front first)
@@ -19,11 +26,8 @@ local function flow_listing(jobKey, listingKey, acctKey, id)
   for i = 1, #a do
     if not a[i] then a[i] = '' end
   end
-  local line = table.concat(v, '\31')
-  -- '#v': the listing's version ('#' and a count: never taken for a job line), so a reader that
-  -- keeps the listing (the controller answering squeue) knows when to read it again
-  local ver = redis.call('HGET', listingKey, '#v')
-  redis.call('HSET', listingKey, id, line, '#v', '#' .. ((tonumber(ver and string.sub(ver, 2)) or 0) + 1))
-  local acctVer = redis.call('HGET', acctKey, '#v')
-  redis.call('HSET', acctKey, id, id .. '\31' .. table.concat(a, '\31'), '#v', '#' .. ((tonumber(acctVer and string.sub(acctVer, 2)) or 0) + 1))
+  redis.call('HSET', listingKey, id, table.concat(v, '\31'))
+  redis.call('HSET', acctKey, id, id .. '\31' .. table.concat(a, '\31'))
+  flow_bump_version(listingKey)
+  flow_bump_version(acctKey)
 end
