@@ -6,6 +6,7 @@
  */
 import type { ClusterConfig, NodeConfig, PartitionConfig } from './slurm-conf.js';
 import { formatMemory } from '../spec/values/memory.js';
+import { indexRanges } from '../spec/index-ranges.js';
 
 /** Slurm's enum node_states (the base state, low 4 bits) and the flags above it (slurm.h). */
 export const NODE_STATE = { UNKNOWN: 0, DOWN: 1, IDLE: 2, ALLOCATED: 3, ERROR: 4, MIXED: 5, FUTURE: 6 } as const;
@@ -189,16 +190,4 @@ export function gresUsedString(view: NodeView): string {
     offset += g.count;
     return `${label}:${mine.length}(IDX:${mine.length ? indexRanges(mine) : 'N/A'})`;
   }).join(',');
-}
-
-/** 0,1,2,5 -> `0-2,5` */
-function indexRanges(sorted: readonly number[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < sorted.length;) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    out.push(j > i ? `${sorted[i]}-${sorted[j]}` : `${sorted[i]}`);
-    i = j + 1;
-  }
-  return out.join(',');
 }

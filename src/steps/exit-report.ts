@@ -5,6 +5,7 @@
  * code is the highest task exit code, 128+N for a task killed by signal N.
  * Pure.
  */
+import { indexRanges } from '../spec/index-ranges.js';
 
 export interface TaskEnd {
   procid: number;
@@ -27,16 +28,8 @@ export function outcomeText(end: TaskEnd): string | undefined {
 }
 
 /** `0-2`, `0,2,5-7`: Slurm's bit_fmt of task ids. */
-export function taskRanges(ids: readonly number[]): string {
-  const sorted = [...ids].sort((a, b) => a - b);
-  const out: string[] = [];
-  for (let i = 0; i < sorted.length;) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    out.push(j > i ? `${sorted[i]}-${sorted[j]}` : `${sorted[i]}`);
-    i = j + 1;
-  }
-  return out.join(',');
+function taskRanges(ids: readonly number[]): string {
+  return indexRanges([...ids].sort((a, b) => a - b));
 }
 
 const tasksWord = (ids: readonly number[]) => `task${ids.length === 1 ? '' : 's'} ${taskRanges(ids)}`;
