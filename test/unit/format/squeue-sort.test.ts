@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Listed, type Row } from '../../../src/format/squeue/fields.js';
 import { parseSort, sortRows } from '../../../src/format/squeue/sort.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
+import { rng } from '../../helpers/rng.js';
 
 const FIELDS = ['r.partition', 'priority', 'ord', 'r.name', 'r.mem', 'submit'];
 const STATES = ['PENDING', 'RUNNING', 'COMPLETED', 'CANCELLED'];

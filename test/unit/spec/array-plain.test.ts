@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arraySyntax } from '../../../grammar/values/index.js';
 import { plainArrayPieces } from '../../../src/spec/values/array.js';
-
-/** Seeded generator: the same specs every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
+import { rng } from '../../helpers/rng.js';
 
 describe('plain --array specs read without the grammar', () => {
   it('give exactly the pieces the grammar gives', () => {

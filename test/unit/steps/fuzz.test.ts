@@ -13,16 +13,7 @@ import type { AllocatedNode } from '../../../src/steps/layout.js';
 import { planStep } from '../../../src/steps/plan.js';
 import { taskStdio } from '../../../src/steps/stdio.js';
 import { stepEnv, taskEnv, taskPlaces } from '../../../src/steps/task-env.js';
-
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../helpers/rng.js';
 
 const VALUES = ['', '0', '1', '2', '3', '8', '100', '-1', '1-2', '2-1', 'abc', 'gpu1', 'gpu[1-2]', 'gpu[1-', 'gpu9', 'cyclic', 'block', 'plane=2',
   'cyclic:block', 'ALL,FOO=bar', 'NONE', 'FOO', 'out-%t-%n-%N.txt', '%5j', 'none', '0', 'all', 'gpu:1', 'gpu:h100:2', 'a100:3', '1G', '300G',

@@ -10,17 +10,7 @@ import { SBATCH_OPTIONS } from '../../../src/options/table.js';
 import { prepareSubmission } from '../../../src/submit/prepare.js';
 import { oracleCluster, ROOT_IDENTITY } from '../../helpers/replay.js';
 import { FIXTURES } from '../../helpers/oracle.js';
-
-/** mulberry32: small, seeded, reproducible */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../helpers/rng.js';
 
 const scripts = readdirSync(join(FIXTURES, 'scripts')).filter((f) => f.endsWith('.slurm')).map((f) => readFileSync(join(FIXTURES, 'scripts', f), 'utf8'));
 const VALUES = ['', '0', '1', '-1', '2-1', '1-2:3:4:5', 'abc', 'now+1h', '1.5G', '0-99%10', 'afterok:1?afterany:2', 'gpu[01-04,7]', 'gpu:h100:8',
