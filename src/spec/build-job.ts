@@ -5,7 +5,6 @@
  * slurmctld refuse a submission (`Batch job submission failed: ...`, exit 1).
  * Pure: the caller supplies the cluster, the user and the clock.
  */
-import { isAbsolute, resolve } from 'node:path';
 import type { ClusterConfig, PartitionConfig } from '../cluster/slurm-conf.js';
 import { uniformRequest, type JobRequest } from '../options/request.js';
 import type { OptionState } from '../options/resolve.js';
@@ -150,7 +149,7 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
   if (req.deadline !== undefined && timeMin === undefined && timeLimit === 'UNLIMITED') timeMin = 1;
 
   // ---- files
-  const workDir = req.chdir === undefined ? ctx.cwd : resolve(ctx.cwd, req.chdir);
+  const workDir = req.chdir === undefined ? ctx.cwd : underDir(ctx.cwd, req.chdir);
   const isArray = arraySpec !== undefined;
   const withDbd = cluster.accountingStorageType === 'accounting_storage/slurmdbd';
   const defaultOut = isArray ? 'slurm-%A_%a.out' : 'slurm-%j.out';
@@ -253,7 +252,12 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
 /** A file option's path: `none` (any case) is /dev/null, a relative path is under the job's working directory. */
 function filePath(pattern: string, workDir: string): string {
   if (pattern.toLowerCase() === 'none') return '/dev/null';
-  return isAbsolute(pattern) ? pattern : resolve(workDir, pattern);
+  return underDir(workDir, pattern);
+}
+
+/** sbatch joins a relative path to the directory as typed: `./x` and `../l/x` are not folded (`/wd/./x`). */
+function underDir(dir: string, path: string): string {
+  return path.startsWith('/') ? path : `${dir}/${path}`;
 }
 
 const KEPT_RANK: ReadonlyMap<string, number> = new Map(KEPT.map((k, i) => [k, i]));
