@@ -8,7 +8,8 @@
 import type { ClusterConfig, NodeConfig } from '../cluster/slurm-conf.js';
 import { taskIndices, type TaskRange } from '../spec/array-tasks.js';
 import type { JobRecord } from '../spec/job.js';
-import { featureNames, gpusOn } from '../spec/job-checks.js';
+import { demandOf, featureTest, nodeMayServe, type NodeDemand } from '../spec/constraint.js';
+import { gpusOn } from '../spec/job-checks.js';
 import { expandHostlist } from '../spec/values/index.js';
 import type { NodeAllocation } from './state.js';
 
@@ -148,15 +149,13 @@ function waitReason(job: PendingJob, s: Snapshot): string | undefined {
   return undefined;
 }
 
-/** Nodes the job may use, in slurm.conf order. */
-function candidates(r: JobRecord, cluster: ClusterConfig): NodeConfig[] {
+/** Nodes the job may use, in slurm.conf order: its partition's, not excluded, with the features it asks for. */
+function candidates(r: JobRecord, cluster: ClusterConfig, demand: NodeDemand | undefined): NodeConfig[] {
   const part = cluster.partitions.find((p) => p.name === r.partition.split(',')[0]);
   if (!part) return [];
   const excluded = r.excNodes ? new Set(expand(r.excNodes)) : new Set<string>();
-  const wanted = featureNames(r.features ?? '');
-  const anyOf = (r.features ?? '').includes('|');
   return cluster.nodes.filter((n) => part.nodes.includes(n.name) && !excluded.has(n.name)
-    && (wanted.length === 0 || (anyOf ? wanted.some((f) => n.features.includes(f)) : wanted.every((f) => n.features.includes(f)))));
+    && (demand === undefined || nodeMayServe(demand, featureTest(n.features))));
 }
 
 function expand(list: string): string[] {
@@ -242,28 +241,81 @@ function place(r: JobRecord, pool: readonly NodeConfig[], count: number, used: M
 /**
  * Choose nodes for the job, or say it cannot run now (undefined) or ever on
  * this partition ('never'). The smallest node count that holds the tasks
- * wins; --nodes fixes the node count.
+ * wins; with a node range (`-N 1-2`) the largest that can be had, as
+ * slurmctld aims for the maximum. A `[a|b]` constraint takes all nodes from
+ * one alternative; `a*N` needs N nodes with `a`.
  */
 export function fit(r: JobRecord, s: Snapshot): NodeAllocation[] | undefined | 'never' {
-  const nodes = candidates(r, s.cluster);
+  const demand = demandOf(r.features);
+  const nodes = candidates(r, s.cluster, demand);
+  const groups = demand?.alternatives
+    ? demand.alternatives.map((alt) => nodes.filter((n) => alt(featureTest(n.features)))).filter((g) => g.length > 0)
+    : [nodes];
+  let verdict: NodeAllocation[] | undefined | 'never' = 'never';
+  for (const group of groups) {
+    const got = fitAmong(r, group, s, demand);
+    if (Array.isArray(got)) return got;
+    if (got === undefined) verdict = undefined;
+  }
+  return verdict;
+}
+
+/** The fewest nodes the job can run on: its minimum, its -w names, its tasks at --ntasks-per-node, its counted features. */
+function leastNodes(r: JobRecord, required: number, demand: NodeDemand | undefined): number {
+  const perNode = r.ntasksPerNode ? Math.ceil(r.numTasks / r.ntasksPerNode) : 0;
+  const counted = Math.max(0, ...(demand?.counts ?? []).map((c) => (c.distinct ? 0 : c.count)))
+    + (demand?.counts ?? []).reduce((sum, c) => sum + (c.distinct ? c.count : 0), 0);
+  return Math.max(r.minNodes, required, perNode, counted, 1);
+}
+
+function fitAmong(r: JobRecord, nodes: NodeConfig[], s: Snapshot, demand: NodeDemand | undefined): NodeAllocation[] | undefined | 'never' {
   const required = r.reqNodes ? expand(r.reqNodes) : [];
-  const minNodes = Math.max(r.minNodes, required.length, 1);
+  const minNodes = leastNodes(r, required.length, demand);
   if (nodes.length < minNodes) return 'never';
-  const pool = [...nodes.filter((n) => required.includes(n.name)), ...nodes.filter((n) => !required.includes(n.name))];
-  const maxNodes = r.nodesSet ? Math.max(r.maxNodes, minNodes) : Math.min(pool.length, Math.max(r.numTasks, minNodes));
-  const hasRequired = (alloc: NodeAllocation[]) => required.every((n) => alloc.some((c) => c.node === n));
-  for (let count = minNodes; count <= maxNodes; count++) {
+  // -w names first, then the nodes a counted feature needs, then the rest
+  const counted = (n: NodeConfig) => (demand?.counts ?? []).some((c) => c.match(featureTest(n.features)));
+  const pool = [...nodes.filter((n) => required.includes(n.name)),
+    ...nodes.filter((n) => !required.includes(n.name) && counted(n)),
+    ...nodes.filter((n) => !required.includes(n.name) && !counted(n))];
+  const counts: number[] = [];
+  if (r.nodesSet && r.maxNodes > minNodes) for (let c = Math.min(r.maxNodes, pool.length); c >= minNodes; c--) counts.push(c);
+  else for (let c = minNodes, max = r.nodesSet ? minNodes : Math.min(pool.length, Math.max(r.numTasks, minNodes)); c <= max; c++) counts.push(c);
+  const usable = (alloc: NodeAllocation[]) => required.every((n) => alloc.some((c) => c.node === n))
+    && countsMet(demand, alloc.map((a) => nodes.find((n) => n.name === a.node)!));
+  for (const count of counts) {
     const chosen = place(r, pool, count, s.used);
-    if (chosen && hasRequired(chosen)) {
+    if (chosen && usable(chosen)) {
       // slurm.conf order, as Slurm lists allocated nodes
       return chosen.sort((a, b) => s.cluster.nodes.findIndex((n) => n.name === a.node) - s.cluster.nodes.findIndex((n) => n.name === b.node));
     }
   }
   // would it fit on idle nodes?
   const idle = new Map<string, NodeUse>();
-  for (let count = minNodes; count <= maxNodes; count++) {
+  for (const count of counts) {
     const chosen = place(r, pool, count, idle);
-    if (chosen && hasRequired(chosen)) return undefined;
+    if (chosen && usable(chosen)) return undefined;
   }
   return 'never';
+}
+
+/** Each counted feature has its nodes among the chosen ones (a term after `&` in a `[a*1&b*1]` set: nodes no earlier term took). */
+function countsMet(demand: NodeDemand | undefined, chosen: NodeConfig[]): boolean {
+  if (!demand?.counts.length) return true;
+  const taken = new Set<string>();
+  for (const c of demand.counts) {
+    const matching = chosen.filter((n) => c.match(featureTest(n.features)) && !(c.distinct && taken.has(n.name)));
+    if (matching.length < c.count) return false;
+    matching.slice(0, c.count).forEach((n) => taken.add(n.name));
+  }
+  return true;
+}
+
+/**
+ * How many nodes slurmctld's test at submit would pick for a job that does not
+ * start at once (NumNodes= of a pending job it has sized): a fit on idle
+ * nodes, undefined if there is none.
+ */
+export function idleNodeCount(r: JobRecord, cluster: ClusterConfig): number | undefined {
+  const got = fit(r, { now: 0, cluster, used: new Map(), pending: [] });
+  return Array.isArray(got) ? got.length : undefined;
 }

@@ -3,7 +3,7 @@
  * controller changes. Conversion both ways, and to what scontrol/squeue display.
  */
 import type { JobStatus } from '../format/scontrol/show-job.js';
-import type { JobRecord } from '../spec/job.js';
+import { limitSeconds, type JobRecord } from '../spec/job.js';
 
 export type JobStateName =
   | 'PENDING' | 'RUNNING' | 'COMPLETING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TIMEOUT'
@@ -238,8 +238,8 @@ export function displayStatus(j: StoredJob, now: number, allocNode: string): Job
   const running = j.state === 'RUNNING' || j.state === 'COMPLETING' || j.state === 'SUSPENDED';
   const runTime = j.start === 0 ? 0 : Math.max(0, (running ? now : j.end) - j.start);
   const limit = j.record.timeLimit;
-  const endTime = j.end !== 0 ? j.end : j.start !== 0 && limit !== 'UNLIMITED' ? j.start + limit * 60
-    : j.state === 'PENDING' && j.eligible && limit !== 'UNLIMITED' ? j.eligible + limit * 60 : undefined;
+  const endTime = j.end !== 0 ? j.end : j.start !== 0 && limit !== 'UNLIMITED' ? j.start + limitSeconds(limit)
+    : j.state === 'PENDING' && j.eligible && limit !== 'UNLIMITED' ? j.eligible + limitSeconds(limit) : undefined;
   const cpus = j.alloc.reduce((s, a) => s + a.cpus, 0);
   return {
     state: j.state,

@@ -12,8 +12,11 @@ import type { BatchScript } from '../script/read.js';
 import type { JobRecord, MemoryRequest } from './job.js';
 import { planGpus } from './gres.js';
 import { checkControllerLimits, checkFits, checkGpuOptions, submissionFailed } from './job-checks.js';
+import { jobSize, packedNodeCount } from './job-size.js';
+import { constraintText, demandOf, demandSatisfiable } from './constraint.js';
+import { idleNodeCount } from '../controller/scheduler.js';
 import {
-  arrayMax, parseArray, parseDependency, validateArray,
+  arrayMax, compressHostlistSorted, expandHostlist, parseArray, parseDependency, validateArray,
 } from './values/index.js';
 
 export interface SubmitContext {
@@ -95,37 +98,32 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     if (!dep.ok) return refuse(failed(dep.error.message));
   }
 
-  // ---- tasks, nodes, CPUs (sbatch's estimate, then slurmctld's adjustments)
-  const nodesSet = req.nodes !== undefined;
+  // ---- tasks, nodes, CPUs (sbatch's arithmetic, then slurmctld's adjustments)
   const ntpn = req.ntasksPerNode;
-  let minNodes = req.nodes?.min ?? 1;
-  let maxNodes = nodesSet && req.nodes ? req.nodes.max : 0;
-  if (!nodesSet && req.ntasks !== undefined && ntpn !== undefined) minNodes = Math.ceil(req.ntasks / ntpn);
-  // --ntasks-per-node without --ntasks sets the task count (sbatch's _opt_verify); SLURM_NTASKS follows
-  const ntasksSet = req.ntasks !== undefined || (ntpn !== undefined && (minNodes === maxNodes || maxNodes === 0));
-  const ntasks = req.ntasks ?? minNodes * (ntpn ?? 1);
-
   const planned = planGpus(req, (cluster.settings.get('grestypes') ?? 'gpu').split(','));
   if (!planned.ok) return refuse(planned.problem.controller ? failed(planned.problem.message) : planned.problem.message);
   const gpus = planned.plan;
+  let cpusPerTask = req.cpusPerTask ?? 1;
+  const cpusSet = req.cpusPerTask !== undefined;
+  const reqNodes = nodeListShown(req.nodelist);
+  const size = jobSize({ req, cpusPerTask, cpusSet, nodelistCount: reqNodes?.count });
+  const { nodesSet, ntasksSet, ntasks, mc } = size;
+  let { minNodes, maxNodes } = size;
   if (!nodesSet && gpus.perJob > 0 && gpus.perNode > 0) {
     // slurmctld derives the node count from --gpus / --gpus-per-node
     minNodes = maxNodes = Math.ceil(gpus.perJob / gpus.perNode);
   }
-
-  let cpusPerTask = req.cpusPerTask ?? 1;
-  const cpusSet = req.cpusPerTask !== undefined;
-  const estimatedTasks = ntasksSet ? ntasks : 1;
-  let minCpus = req.overcommit ? Math.max(minNodes, 1) : cpusSet ? estimatedTasks * cpusPerTask : estimatedTasks;
-  minCpus = Math.max(minCpus, minNodes);
-  const numTasks = ntasksSet ? ntasks : minNodes * (ntpn ?? 1);
+  const minCpus = Math.max(size.minCpus, minNodes);
+  const numTasks = size.numTasks || minNodes;
   if (!cpusSet && req.cpusPerGpu !== undefined && gpus.perTask > 0) cpusPerTask = req.cpusPerGpu * gpus.perTask;
-  let pnMinCpus = Math.max(req.mincpus ?? 0, cpusPerTask);
-  if (ntpn !== undefined) pnMinCpus = Math.max(pnMinCpus, ntpn * cpusPerTask);
+  let pnMinCpus = req.mincpus ?? (cpusSet ? cpusPerTask : 0);
+  if (ntpn !== undefined && !req.overcommit && size.numTasks > 1) pnMinCpus = Math.max(pnMinCpus, ntpn * cpusPerTask);
+  pnMinCpus = Math.max(pnMinCpus, cpusPerTask);
 
-  const nodeCountGuess = nodesSet || !ntasksSet || maxNodes > 0
-    ? minNodes
-    : guessNodes(ntasks, cpusPerTask, nodeCpus, partitionNodes.length, ntpn);
+  const shape = { cpus: nodeCpus, cores: Math.max(1, ...partitionNodes.map((n) => n.sockets * n.coresPerSocket)) };
+  const packed = packedNodeCount({ minNodes, numTasks: size.numTasks, cpusPerTask, ntasksPerNode: ntpn, mc }, shape);
+  // scontrol shows no more than the maximum
+  const nodeCountGuess = maxNodes && maxNodes < packed ? maxNodes : packed;
 
   // ---- memory
   let memory: MemoryRequest;
@@ -137,6 +135,11 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     const memPerNodeMb = memory.per === 'node' ? memory.mb : memory.mb * pnMinCpus;
     const misfit = checkFits({ memPerNodeMb, gpusPerNode: gpus.perNode, gpuType: gpus.type }, partitionNodes);
     if (misfit) return refuse(...misfit);
+    const demand = demandOf(req.constraint);
+    const excluded = new Set(expandedOrNone(req.exclude));
+    if (demand && !demandSatisfiable(demand, partitionNodes.filter((n) => !excluded.has(n.name)))) {
+      return refuse(failed('Requested node configuration is not available'));
+    }
     // one partition too small only waits (PartitionConfig); a list none of which can hold the job is refused
     if (partitions.length > 1 && partitions.every((p) => p.nodes.length < minNodes)) {
       return refuse(failed('Requested node configuration is not available'));
@@ -218,10 +221,11 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     gpusTotal: gpus.perJob || gpus.perNode * minNodes || gpus.perTask * numTasks,
     gpuType: gpus.type,
     gpuOptions: { gpus: req.gpus, perNode: req.gpusPerNode, perTask: req.gpusPerTask, perSocket: req.gpusPerSocket },
-    features: req.constraint,
+    features: req.constraint === undefined ? undefined : constraintText(req.constraint),
     prefer: req.prefer,
-    reqNodes: req.nodelist,
-    excNodes: req.exclude,
+    reqNodes: reqNodes?.shown ?? req.nodelist,
+    excNodes: nodeListShown(req.exclude)?.shown ?? req.exclude,
+    mc,
     oversubscribe: req.exclusive === 'user' ? 'USER' : req.exclusive === 'mcs' ? 'MCS' : req.exclusive ? 'NO' : req.oversubscribe ? 'YES' : 'OK',
     contiguous: req.contiguous === true,
     licenses: req.licenses,
@@ -246,6 +250,11 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     export: req.export,
     kept,
   };
+  if (!job.held) {
+    // slurmctld sizes a job it could not start at once on idle nodes (node_cnt_wag)
+    const sized = idleNodeCount(job, cluster);
+    if (sized !== undefined) job.nodeCountGuess = maxNodes && maxNodes < sized ? maxNodes : sized;
+  }
   return { ok: true, job };
 }
 
@@ -278,18 +287,23 @@ function keptFields(req: JobRequest): Record<string, string> {
   return kept;
 }
 
+/** The names of a host list (none for a file or a bad list). */
+function expandedOrNone(list: string | undefined): string[] {
+  if (list === undefined || list.includes('/')) return [];
+  const names = expandHostlist(list);
+  return names.ok ? names.value : [];
+}
+
 /**
- * slurmctld's node-count guess for a pending job that gave --ntasks but not
- * --nodes, as observed on real Slurm 22.05 (cons_tres, CR_Core_Memory): a job
- * that fills whole nodes gets ceil(tasks / tasks-per-node); one that would
- * leave a node part-empty is spread over two nodes when it has multi-CPU tasks.
+ * A -w/-x host list as slurmctld keeps it: sorted, without duplicates, compressed (`gpu2,gpu1` is
+ * `gpu[1-2]`). A list with a `/` names a file and is left alone.
  */
-function guessNodes(ntasks: number, cpusPerTask: number, nodeCpus: number, partitionNodes: number, ntpn?: number): number {
-  if (ntpn !== undefined) return Math.ceil(ntasks / ntpn);
-  if (cpusPerTask <= 1) return Math.max(1, Math.ceil(ntasks / nodeCpus));
-  const perNode = Math.max(1, Math.floor(nodeCpus / cpusPerTask));
-  if (ntasks < perNode) return Math.max(1, Math.min(2, partitionNodes));
-  return Math.ceil(ntasks / perNode);
+function nodeListShown(list: string | undefined): { shown: string; count: number } | undefined {
+  if (list === undefined || list === '' || list.includes('/')) return undefined;
+  const names = expandHostlist(list);
+  if (!names.ok) return undefined;
+  const unique = [...new Set(names.value)];
+  return { shown: compressHostlistSorted(unique), count: unique.length };
 }
 
 /**

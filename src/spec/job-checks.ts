@@ -6,6 +6,7 @@
  */
 import type { ClusterConfig, NodeConfig } from '../cluster/slurm-conf.js';
 import type { JobRequest } from '../options/request.js';
+import { parseConstraint } from './constraint.js';
 import { expandHostlist } from './values/index.js';
 
 export const submissionFailed = (reason: string) => `Batch job submission failed: ${reason}`;
@@ -22,10 +23,6 @@ export function checkGpuOptions(req: JobRequest, ntasksSet: boolean): string[] |
   return undefined;
 }
 
-/** Feature names in a --constraint expression (`a&b`, `[a|b]`, `a*2`, parentheses). */
-export function featureNames(expr: string): string[] {
-  return expr.split(/[&|,()[\]]+/).map((f) => f.replace(/\*\d+$/, '').trim()).filter((f) => f !== '');
-}
 
 export function checkControllerLimits(req: JobRequest, cluster: ClusterConfig, nodes: NodeConfig[], now: number): string | undefined {
   if (req.timeMin !== undefined && req.time !== undefined && req.timeMin !== 'UNLIMITED'
@@ -36,8 +33,10 @@ export function checkControllerLimits(req: JobRequest, cluster: ClusterConfig, n
     return submissionFailed('Requested time limit is invalid (missing or exceeds some limit)');
   }
   if (req.constraint !== undefined) {
-    const known = new Set(nodes.flatMap((n) => n.features));
-    if (featureNames(req.constraint).some((f) => !known.has(f))) return submissionFailed('Invalid feature specification');
+    // every name must be a feature of some node of the cluster, whatever the partition
+    const known = new Set(cluster.nodes.flatMap((n) => n.features));
+    const terms = parseConstraint(req.constraint);
+    if (!terms || terms.some((t) => !known.has(t.name))) return submissionFailed('Invalid feature specification');
   }
   if (req.licenses !== undefined && req.licenses !== '') {
     const configured = new Set((cluster.settings.get('licenses') ?? '').split(',').map((l) => l.split(':')[0]).filter(Boolean));

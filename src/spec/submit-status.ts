@@ -5,7 +5,7 @@
  */
 import type { ClusterConfig } from '../cluster/slurm-conf.js';
 import type { JobStatus } from '../format/scontrol/show-job.js';
-import type { JobRecord } from './job.js';
+import { limitSeconds, type JobRecord } from './job.js';
 import { formatArrayIndexSet, formatDependency, parseArray, parseDependency, resolveDependency } from './values/index.js';
 
 export interface SubmitFacts {
@@ -45,7 +45,7 @@ export function dependencyText(job: JobRecord, jobExists: (id: number) => boolea
 
 export function statusAtSubmit(job: JobRecord, cluster: ClusterConfig, facts: SubmitFacts): JobStatus {
   const begin = job.beginTime;
-  const end = begin !== undefined && job.timeLimit !== 'UNLIMITED' ? begin + job.timeLimit * 60 : undefined;
+  const end = begin !== undefined && job.timeLimit !== 'UNLIMITED' ? begin + limitSeconds(job.timeLimit) : undefined;
   const array = job.arraySpec !== undefined ? parseArray(job.arraySpec) : undefined;
   return {
     state: 'PENDING',

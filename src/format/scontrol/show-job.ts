@@ -4,9 +4,10 @@
  * separator ("\n   " or, with -o, a space) and the record with a newline
  * (plus a blank line in the multi-line form). Records in, text out.
  */
-import type { JobRecord, Minutes } from '../../spec/job.js';
+import { tasksWhenRunning, type JobRecord, type Minutes } from '../../spec/job.js';
 import { formatDuration, formatIsoLocal, formatMemory, formatTimeLimit } from '../../spec/values/index.js';
 import { displayPattern } from '../../spec/patterns.js';
+import { INFINITE16 } from '../../spec/job-size.js';
 
 /** What the controller knows about a job beyond its request. */
 export interface JobStatus {
@@ -44,6 +45,8 @@ export interface JobStatus {
 const NULL = '(null)';
 const orNull = (v: string | undefined) => (v === undefined || v === '' ? NULL : v);
 const time = (t: number | undefined) => (t === undefined || t === 0 ? 'Unknown' : formatIsoLocal(t));
+/** a per-node or per-core count; unset (or INFINITE16) is `*` */
+const star = (n: number | undefined) => (n === undefined || n === INFINITE16 ? '*' : String(n));
 const limit = (m: Minutes | undefined) => (m === undefined ? 'N/A' : formatTimeLimit(m));
 
 export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): string {
@@ -80,12 +83,13 @@ export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): strin
   const numCpus = pending ? job.minCpus : st.allocCpus ?? job.minCpus;
   // a job that ended without ever running (cancelled while pending) has no task count
   const neverRan = !pending && st.allocNodes === undefined;
-  lines.push([`NumNodes=${numNodes}`, `NumCPUs=${numCpus}`, `NumTasks=${neverRan ? 'N/A' : job.numTasks}`, `CPUs/Task=${job.cpusPerTask}`, 'ReqB:S:C:T=0:0:*:*']);
+  lines.push([`NumNodes=${numNodes}`, `NumCPUs=${numCpus}`, `NumTasks=${neverRan ? 'N/A' : pending ? job.numTasks : tasksWhenRunning(job, st.allocNodes ?? job.minNodes) ?? st.allocNodes ?? job.minNodes}`, `CPUs/Task=${job.cpusPerTask}`, `ReqB:S:C:T=0:0:${star(job.mc?.cores)}:${star(job.mc?.threads)}`]);
   lines.push([`TRES=${tresString(job, numCpus, pending ? job.minNodes : st.allocNodes ?? job.minNodes, st.gpuTres)}`]);
-  lines.push(['Socks/Node=*', `NtasksPerN:B:S:C=${job.ntasksPerNode ?? 0}:0:*:*`, 'CoreSpec=*']);
+  lines.push([`Socks/Node=${star(job.mc?.sockets)}`, `NtasksPerN:B:S:C=${job.ntasksPerNode ?? 0}:0:${star(job.mc?.ntasksPerSocket)}:${star(job.mc?.ntasksPerCore)}`, 'CoreSpec=*']);
   const mem = job.memory.per === 'node' ? `MinMemoryNode=${formatMemory(job.memory.mb)}` : `MinMemoryCPU=${formatMemory(job.memory.mb)}`;
   lines.push([`MinCPUsNode=${job.pnMinCpus}`, mem, `MinTmpDiskNode=${job.tmpDisk ? formatMemory(job.tmpDisk) : '0'}`]);
-  lines.push([`Features=${orNull(job.features)}`, 'DelayBoot=00:00:00']);
+  // `-C ''` is kept as an empty expression
+  lines.push([`Features=${job.features ?? NULL}`, 'DelayBoot=00:00:00']);
   if (job.prefer) lines.push([`Prefer=${job.prefer}`]);
   if (job.reservation) lines.push([`Reservation=${job.reservation}`]);
   lines.push([`OverSubscribe=${job.oversubscribe}`, `Contiguous=${job.contiguous ? 1 : 0}`, `Licenses=${orNull(job.licenses)}`, `Network=${orNull(job.network)}`]);

@@ -6,6 +6,7 @@
 import type { NodeConfig } from '../../cluster/slurm-conf.js';
 import { displayStatus, type StoredJob } from '../../controller/state.js';
 import { compressHostlistExpression } from '../../spec/values/index.js';
+import { limitSeconds } from '../../spec/job.js';
 import { Float, META, slurmJson, type JsonValue } from '../json/slurm-json.js';
 import { tresString } from '../scontrol/show-job.js';
 import { displayPattern } from '../../spec/patterns.js';
@@ -60,9 +61,9 @@ function jobResources(j: StoredJob, ctx: JsonContext): JsonValue {
 function endTime(j: StoredJob): number {
   if (j.end) return j.end;
   const limit = j.record.timeLimit;
-  if (j.start) return j.start + (limit === 'UNLIMITED' ? YEAR : limit * 60);
+  if (j.start) return j.start + (limit === 'UNLIMITED' ? YEAR : limitSeconds(limit));
   if (j.state === 'PENDING' && j.held === '' && j.eligible > j.record.submitTime) {
-    return j.eligible + (limit === 'UNLIMITED' ? INFINITE_SECONDS : limit * 60);
+    return j.eligible + (limit === 'UNLIMITED' ? INFINITE_SECONDS : limitSeconds(limit));
   }
   return 0;
 }

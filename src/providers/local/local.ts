@@ -9,6 +9,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, wr
 import { join } from 'node:path';
 import type { StoredJob } from '../../controller/state.js';
 import { batchFileName } from '../../spec/patterns.js';
+import { limitSeconds } from '../../spec/job.js';
 import { parseSignal } from '../../spec/values/index.js';
 import type { LaunchContext, LaunchResult, Provider, SignalTarget } from '../provider.js';
 import { batchEnv } from './batch-env.js';
@@ -122,7 +123,7 @@ export class LocalProvider implements Provider {
       binDir: this.binDir,
     });
     const scaled = (secs: number) => Math.max(1, Math.round(secs * this.timeScale));
-    const limit = r.timeLimit === 'UNLIMITED' ? 0 : scaled(r.timeLimit * 60);
+    const limit = r.timeLimit === 'UNLIMITED' ? 0 : scaled(limitSeconds(r.timeLimit));
     const signal = r.signal ? parseSignal(r.signal) : undefined;
     const warn = signal?.ok ? signal.value : undefined;
     const killWait = Number(ctx.cluster.config.settings.get('killwait') ?? DEFAULT_KILL_WAIT);
