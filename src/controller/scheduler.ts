@@ -153,14 +153,37 @@ function waitReason(job: PendingJob, s: Snapshot): string | undefined {
 function candidates(r: JobRecord, cluster: ClusterConfig, demand: NodeDemand | undefined): NodeConfig[] {
   const part = cluster.partitions.find((p) => p.name === r.partition.split(',')[0]);
   if (!part) return [];
-  const excluded = r.excNodes ? new Set(expand(r.excNodes)) : new Set<string>();
-  return cluster.nodes.filter((n) => part.nodes.includes(n.name) && !excluded.has(n.name)
+  const inPartition = nodeSets(cluster).get(part.name)!;
+  const excluded = r.excNodes ? expand(r.excNodes) : [];
+  return cluster.nodes.filter((n) => inPartition.has(n.name) && !excluded.includes(n.name)
     && (demand === undefined || nodeMayServe(demand, featureTest(n.features))));
 }
 
-function expand(list: string): string[] {
-  const r = expandHostlist(list);
-  return r.ok ? r.value : [];
+/** Each partition's node names as a set, and each node's place in slurm.conf, once per cluster. */
+const partitionSets = new WeakMap<ClusterConfig, Map<string, Set<string>>>();
+const nodeOrders = new WeakMap<ClusterConfig, Map<string, number>>();
+function nodeSets(cluster: ClusterConfig): Map<string, Set<string>> {
+  let sets = partitionSets.get(cluster);
+  if (!sets) partitionSets.set(cluster, (sets = new Map(cluster.partitions.map((p) => [p.name, new Set(p.nodes)]))));
+  return sets;
+}
+function nodeOrder(cluster: ClusterConfig): Map<string, number> {
+  let order = nodeOrders.get(cluster);
+  if (!order) nodeOrders.set(cluster, (order = new Map(cluster.nodes.map((n, i) => [n.name, i]))));
+  return order;
+}
+
+/** Host lists repeat from job to job and pass to pass: each expanded once (read only). */
+const expanded = new Map<string, readonly string[]>();
+function expand(list: string): readonly string[] {
+  let names = expanded.get(list);
+  if (names === undefined) {
+    const r = expandHostlist(list);
+    names = r.ok ? r.value : [];
+    if (expanded.size > 1000) expanded.clear();
+    expanded.set(list, names);
+  }
+  return names;
 }
 
 interface NodeNeed {
@@ -286,7 +309,8 @@ function fitAmong(r: JobRecord, nodes: NodeConfig[], s: Snapshot, demand: NodeDe
     const chosen = place(r, pool, count, s.used);
     if (chosen && usable(chosen)) {
       // slurm.conf order, as Slurm lists allocated nodes
-      return chosen.sort((a, b) => s.cluster.nodes.findIndex((n) => n.name === a.node) - s.cluster.nodes.findIndex((n) => n.name === b.node));
+      const order = nodeOrder(s.cluster);
+      return chosen.sort((a, b) => order.get(a.node)! - order.get(b.node)!);
     }
   }
   // would it fit on idle nodes?

@@ -75,7 +75,9 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
   const partitionNodes = cluster.nodes.filter((n) => partition.nodes.includes(n.name));
   const nodeCpus = Math.max(1, ...partitionNodes.map((n) => n.cpus));
   const nodeMemory = Math.max(0, ...partitionNodes.map((n) => n.realMemory));
-  const limitProblem = checkControllerLimits(req, cluster, partitionNodes, ctx.now);
+  const nodelistNames = hostNames(req.nodelist);
+  const excludeNames = hostNames(req.exclude);
+  const limitProblem = checkControllerLimits(req, cluster, [nodelistNames, excludeNames], ctx.now);
   if (limitProblem) return refuse(limitProblem);
 
   // ---- array
@@ -105,7 +107,7 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
   const gpus = planned.plan;
   let cpusPerTask = req.cpusPerTask ?? 1;
   const cpusSet = req.cpusPerTask !== undefined;
-  const reqNodes = nodeListShown(req.nodelist);
+  const reqNodes = nodeListShown(nodelistNames);
   const size = jobSize({ req, cpusPerTask, cpusSet, nodelistCount: reqNodes?.count });
   const { nodesSet, ntasksSet, ntasks, mc } = size;
   let { minNodes, maxNodes } = size;
@@ -136,7 +138,7 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     const misfit = checkFits({ memPerNodeMb, gpusPerNode: gpus.perNode, gpuType: gpus.type }, partitionNodes);
     if (misfit) return refuse(...misfit);
     const demand = demandOf(req.constraint);
-    const excluded = new Set(expandedOrNone(req.exclude));
+    const excluded = new Set(excludeNames || []);
     if (demand && !demandSatisfiable(demand, partitionNodes.filter((n) => !excluded.has(n.name)))) {
       return refuse(failed('Requested node configuration is not available'));
     }
@@ -224,7 +226,7 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     features: req.constraint === undefined ? undefined : constraintText(req.constraint),
     prefer: req.prefer,
     reqNodes: reqNodes?.shown ?? req.nodelist,
-    excNodes: nodeListShown(req.exclude)?.shown ?? req.exclude,
+    excNodes: nodeListShown(excludeNames)?.shown ?? req.exclude,
     mc,
     oversubscribe: req.exclusive === 'user' ? 'USER' : req.exclusive === 'mcs' ? 'MCS' : req.exclusive ? 'NO' : req.oversubscribe ? 'YES' : 'OK',
     contiguous: req.contiguous === true,
@@ -287,22 +289,20 @@ function keptFields(req: JobRequest): Record<string, string> {
   return kept;
 }
 
-/** The names of a host list (none for a file or a bad list). */
-function expandedOrNone(list: string | undefined): string[] {
-  if (list === undefined || list.includes('/')) return [];
+/** The names of a -w/-x host list: undefined when not given or a file (it has a `/`), false when not a host list. */
+function hostNames(list: string | undefined): string[] | false | undefined {
+  if (list === undefined || list.includes('/')) return undefined;
   const names = expandHostlist(list);
-  return names.ok ? names.value : [];
+  return names.ok ? names.value : false;
 }
 
 /**
  * A -w/-x host list as slurmctld keeps it: sorted, without duplicates, compressed (`gpu2,gpu1` is
  * `gpu[1-2]`). A list with a `/` names a file and is left alone.
  */
-function nodeListShown(list: string | undefined): { shown: string; count: number } | undefined {
-  if (list === undefined || list === '' || list.includes('/')) return undefined;
-  const names = expandHostlist(list);
-  if (!names.ok) return undefined;
-  const unique = [...new Set(names.value)];
+function nodeListShown(names: string[] | false | undefined): { shown: string; count: number } | undefined {
+  if (!names || names.length === 0) return undefined;
+  const unique = [...new Set(names)];
   return { shown: compressHostlistSorted(unique), count: unique.length };
 }
 

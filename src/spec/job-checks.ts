@@ -7,7 +7,6 @@
 import type { ClusterConfig, NodeConfig } from '../cluster/slurm-conf.js';
 import type { JobRequest } from '../options/request.js';
 import { parseConstraint } from './constraint.js';
-import { expandHostlist } from './values/index.js';
 
 export const submissionFailed = (reason: string) => `Batch job submission failed: ${reason}`;
 
@@ -24,7 +23,8 @@ export function checkGpuOptions(req: JobRequest, ntasksSet: boolean): string[] |
 }
 
 
-export function checkControllerLimits(req: JobRequest, cluster: ClusterConfig, nodes: NodeConfig[], now: number): string | undefined {
+/** `hostLists`: the -w and -x names (undefined: not given, or a file); `false`: not a host list. */
+export function checkControllerLimits(req: JobRequest, cluster: ClusterConfig, hostLists: (string[] | false | undefined)[], now: number): string | undefined {
   if (req.timeMin !== undefined && req.time !== undefined && req.timeMin !== 'UNLIMITED'
     && (req.time !== 'UNLIMITED' && req.timeMin > req.time)) {
     return submissionFailed("Invalid time-min specification (exceeds job's time or other limits)");
@@ -43,11 +43,9 @@ export function checkControllerLimits(req: JobRequest, cluster: ClusterConfig, n
     if (req.licenses.split(',').some((l) => !configured.has(l.split(/[:@]/)[0]!))) return submissionFailed('Invalid license specification');
   }
   if (req.reservation !== undefined && req.reservation !== '') return submissionFailed('Requested reservation is invalid');
-  for (const list of [req.nodelist, req.exclude]) {
-    if (list === undefined || list.includes('/')) continue;
-    const names = expandHostlist(list);
-    const all = new Set(cluster.nodes.map((n) => n.name));
-    if (!names.ok || names.value.some((n) => !all.has(n))) return submissionFailed('Invalid node name specified');
+  for (const names of hostLists) {
+    if (names === undefined) continue;
+    if (names === false || names.some((n) => !cluster.nodes.some((c) => c.name === n))) return submissionFailed('Invalid node name specified');
   }
   return undefined;
 }
