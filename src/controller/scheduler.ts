@@ -8,7 +8,7 @@
 import type { ClusterConfig, NodeConfig } from '../cluster/slurm-conf.js';
 import { taskIndices, type TaskRange } from '../spec/array-tasks.js';
 import type { JobRecord } from '../spec/job.js';
-import { demandOf, featureTest, nodeMayServe, type NodeDemand } from '../spec/constraint.js';
+import { demandOf, featureTest, nodeMayServe, unservedPartition, type NodeDemand } from '../spec/constraint.js';
 import { gpusOn } from '../spec/job-checks.js';
 import { expandHostlist } from '../spec/values/index.js';
 import type { NodeAllocation } from './state.js';
@@ -51,7 +51,8 @@ export interface Snapshot {
 
 export interface Plan {
   /** with `task`: that task of the array jobId */
-  starts: { jobId: number; task?: number; alloc: NodeAllocation[] }[];
+  /** `partition`: the one of the job's partitions it starts in */
+  starts: { jobId: number; task?: number; alloc: NodeAllocation[]; partition: string }[];
   reasons: [number, string][];
   /** epoch seconds when a reason changes with time alone (a pass is due then) */
   recheck?: number;
@@ -107,11 +108,11 @@ export function schedule(s: Snapshot): Plan {
 
 /** Start the job if it fits; else why it waits. */
 function startJob(job: PendingJob, s: Snapshot, plan: Plan): string | undefined {
-  const alloc = fit(job.record, s);
-  if (alloc === 'never') return 'PartitionConfig';
-  if (alloc === undefined) return 'Resources';
-  addUse(s.used, alloc, job.record.oversubscribe === 'NO');
-  plan.starts.push({ jobId: job.id, alloc });
+  const placed = fitJob(job.record, s);
+  if (placed === 'never') return 'PartitionConfig';
+  if (placed === undefined) return 'Resources';
+  addUse(s.used, placed.alloc, job.record.oversubscribe === 'NO');
+  plan.starts.push({ jobId: job.id, alloc: placed.alloc, partition: placed.partition });
   return undefined;
 }
 
@@ -128,11 +129,11 @@ function startTasks(job: PendingJob, s: Snapshot, plan: Plan): string | undefine
       waiting ??= dependency === 'waiting' ? 'Dependency' : 'DependencyNeverSatisfied';
       continue;
     }
-    const alloc = fit(job.record, s);
-    if (alloc === 'never') return 'PartitionConfig';
-    if (alloc === undefined) return 'Resources';
-    addUse(s.used, alloc, job.record.oversubscribe === 'NO');
-    plan.starts.push({ jobId: job.id, task, alloc });
+    const placed = fitJob(job.record, s);
+    if (placed === 'never') return 'PartitionConfig';
+    if (placed === undefined) return 'Resources';
+    addUse(s.used, placed.alloc, job.record.oversubscribe === 'NO');
+    plan.starts.push({ jobId: job.id, task, alloc: placed.alloc, partition: placed.partition });
     active++;
   }
   return waiting;
@@ -143,17 +144,16 @@ function waitReason(job: PendingJob, s: Snapshot): string | undefined {
   if (job.held === 'admin') return 'JobHeldAdmin';
   const part = s.cluster.partitions.find((p) => p.name === job.record.partition.split(',')[0]);
   if (part && job.record.minNodes > part.nodes.length) return s.now - job.record.submitTime >= MAIN_PASS_DELAY ? 'PartitionNodeLimit' : 'PartitionConfig';
-  if (job.eligible > s.now) return 'BeginTime';
+  if (job.eligible > s.now) return unservedPartition(job.record.features, job.record.partition.split(','), s.cluster) ? 'BadConstraints' : 'BeginTime';
   if (job.dependency === 'waiting') return 'Dependency';
   if (job.dependency === 'never') return 'DependencyNeverSatisfied';
   return undefined;
 }
 
 /** Nodes the job may use, in slurm.conf order: its partition's, not excluded, with the features it asks for. */
-function candidates(r: JobRecord, cluster: ClusterConfig, demand: NodeDemand | undefined): NodeConfig[] {
-  const part = cluster.partitions.find((p) => p.name === r.partition.split(',')[0]);
-  if (!part) return [];
-  const inPartition = nodeSets(cluster).get(part.name)!;
+function candidates(r: JobRecord, cluster: ClusterConfig, partition: string, demand: NodeDemand | undefined): NodeConfig[] {
+  const inPartition = nodeSets(cluster).get(partition);
+  if (!inPartition) return [];
   const excluded = r.excNodes ? expand(r.excNodes) : [];
   return cluster.nodes.filter((n) => inPartition.has(n.name) && !excluded.includes(n.name)
     && (demand === undefined || nodeMayServe(demand, featureTest(n.features))));
@@ -261,16 +261,33 @@ function place(r: JobRecord, pool: readonly NodeConfig[], count: number, used: M
   return chosen.length === count ? chosen : undefined;
 }
 
-/**
- * Choose nodes for the job, or say it cannot run now (undefined) or ever on
- * this partition ('never'). The smallest node count that holds the tasks
- * wins; with a node range (`-N 1-2`) the largest that can be had, as
- * slurmctld aims for the maximum. A `[a|b]` constraint takes all nodes from
- * one alternative; `a*N` needs N nodes with `a`.
- */
+/** {@link fitJob}'s nodes. */
 export function fit(r: JobRecord, s: Snapshot): NodeAllocation[] | undefined | 'never' {
+  const placed = fitJob(r, s);
+  return typeof placed === 'object' ? placed.alloc : placed;
+}
+
+/**
+ * Choose nodes for the job, or say it cannot run now (undefined) or ever
+ * ('never'): the first of its partitions (`-p a,b`) that can hold it now, and
+ * the nodes there. The smallest node count that holds the tasks wins; with a
+ * node range (`-N 1-2`) the largest that can be had, as slurmctld aims for the
+ * maximum. A `[a|b]` constraint takes all nodes from one alternative; `a*N`
+ * needs N nodes with `a`.
+ */
+export function fitJob(r: JobRecord, s: Snapshot): { alloc: NodeAllocation[]; partition: string } | undefined | 'never' {
+  let verdict: undefined | 'never' = 'never';
+  for (const partition of r.partition.split(',')) {
+    const got = fitIn(r, s, partition);
+    if (Array.isArray(got)) return { alloc: got, partition };
+    if (got === undefined) verdict = undefined;
+  }
+  return verdict;
+}
+
+function fitIn(r: JobRecord, s: Snapshot, partition: string): NodeAllocation[] | undefined | 'never' {
   const demand = demandOf(r.features);
-  const nodes = candidates(r, s.cluster, demand);
+  const nodes = candidates(r, s.cluster, partition, demand);
   const groups = demand?.alternatives
     ? demand.alternatives.map((alt) => nodes.filter((n) => alt(featureTest(n.features)))).filter((g) => g.length > 0)
     : [nodes];

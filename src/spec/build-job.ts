@@ -139,9 +139,14 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     if (misfit) return refuse(...misfit);
     const demand = demandOf(req.constraint);
     const excluded = new Set(excludeNames || []);
-    if (demand && !demandSatisfiable(demand, partitionNodes.filter((n) => !excluded.has(n.name)))) {
+    // the constraint must be met in one of the partitions
+    const usable = (p: PartitionConfig) => cluster.nodes.filter((n) => p.nodes.includes(n.name) && !excluded.has(n.name));
+    if (demand && !partitions.some((p) => demandSatisfiable(demand, usable(p)))) {
       return refuse(failed('Requested node configuration is not available'));
     }
+    // slurmctld names first the partition its test at submit chose: the first that can serve
+    const serving = demand && partitions.find((p) => demandSatisfiable(demand, usable(p)));
+    if (serving && serving !== partitions[0]) partitions = [serving, ...partitions.filter((p) => p !== serving)];
     // one partition too small only waits (PartitionConfig); a list none of which can hold the job is refused
     if (partitions.length > 1 && partitions.every((p) => p.nodes.length < minNodes)) {
       return refuse(failed('Requested node configuration is not available'));
@@ -183,7 +188,7 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     // accounting storage slurmctld keeps no account or QOS of its own.
     account: req.account ?? (withDbd ? ctx.userName : undefined),
     qos: withDbd ? req.qos ?? 'normal' : cluster.accountingStorageType === 'accounting_storage/none' ? undefined : req.qos,
-    partition: req.partition ?? partition.name,
+    partition: req.partition === undefined ? partition.name : partitions.map((p) => p.name).join(','),
     submitHost: ctx.submitHost,
     allocSid: ctx.allocSid,
     submitDir: ctx.cwd,

@@ -231,6 +231,21 @@ export function nodeMayServe(d: NodeDemand, has: HasFeature): boolean {
 }
 
 /**
+ * A job sent to several partitions (`-p h100,a100 -C a100`) that one of them cannot serve: slurmctld
+ * accepts it (another can) but shows `Reason=BadConstraints` while it waits.
+ */
+export function unservedPartition(features: string | undefined, partitions: readonly string[], cluster: {
+  nodes: readonly { name: string; features: readonly string[] }[]; partitions: readonly { name: string; nodes: readonly string[] }[];
+}): boolean {
+  const d = demandOf(features);
+  if (d === undefined || partitions.length < 2) return false;
+  return partitions.some((name) => {
+    const p = cluster.partitions.find((x) => x.name === name);
+    return p !== undefined && !demandSatisfiable(d, cluster.nodes.filter((n) => p.nodes.includes(n.name)));
+  });
+}
+
+/**
  * Could some nodes among these ever satisfy the demand (slurmctld's test at submit)? Some node
  * passes the filter, and each counted term has enough nodes.
  */

@@ -21,7 +21,7 @@ interface RunRecording {
 }
 
 const CASES = ['size-range-ntasks', 'size-range-ntpn', 'size-range-2-4', 'size-ntasks-ntpn-gres', 'constraint-count-run',
-  'constraint-xand-run', 'constraint-or-run', 'time-negative-run'];
+  'constraint-xand-run', 'constraint-or-run', 'constraint-partitions-run', 'time-negative-run'];
 const FIELDS = ['JobState', 'Partition', 'NodeList', 'NumNodes', 'NumCPUs', 'NumTasks', 'TRES', 'Features', 'TimeLimit', 'MinCPUsNode'];
 /** The batch step's view of its allocation. */
 const LAYOUT = /^SLURM_(NNODES|NTASKS|NPROCS|JOB_NODELIST|NODELIST|TASKS_PER_NODE|JOB_CPUS_PER_NODE|CPUS_ON_NODE|NTASKS_PER_NODE|JOB_PARTITION|JOB_NUM_NODES)=/;
