@@ -77,7 +77,7 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
   const nodeMemory = Math.max(0, ...partitionNodes.map((n) => n.realMemory));
   const nodelistNames = hostNames(req.nodelist);
   const excludeNames = hostNames(req.exclude);
-  const limitProblem = checkControllerLimits(req, cluster, [nodelistNames, excludeNames], ctx.now);
+  const limitProblem = checkControllerLimits(req, cluster, [nodelistNames, excludeNames], ctx.now, partition.defaultTime);
   if (limitProblem) return refuse(limitProblem);
 
   // ---- array
@@ -186,7 +186,7 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     // With slurmdbd, a job without -A/-q gets its user's default association: here the
     // account named after the user (as slurmdbd sets root up) and QOS normal. Without
     // accounting storage slurmctld keeps no account or QOS of its own.
-    account: req.account ?? (withDbd ? ctx.userName : undefined),
+    account: req.account?.toLowerCase() ?? (withDbd ? ctx.userName : undefined),
     qos: withDbd ? req.qos ?? 'normal' : cluster.accountingStorageType === 'accounting_storage/none' ? undefined : req.qos,
     partition: req.partition === undefined ? partition.name : partitions.map((p) => p.name).join(','),
     submitHost: ctx.submitHost,

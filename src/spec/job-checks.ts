@@ -8,6 +8,9 @@ import type { ClusterConfig, NodeConfig } from '../cluster/slurm-conf.js';
 import type { JobRequest } from '../options/request.js';
 import { parseConstraint } from './constraint.js';
 
+const NO_VAL = 0xfffffffe;
+const minutes32 = (m: number | 'UNLIMITED') => (m === 'UNLIMITED' ? 0xffffffff : m >>> 0);
+
 export const submissionFailed = (reason: string) => `Batch job submission failed: ${reason}`;
 
 /** sbatch's own GPU option checks (it refuses before contacting the controller). */
@@ -24,9 +27,10 @@ export function checkGpuOptions(req: JobRequest, ntasksSet: boolean): string[] |
 
 
 /** `hostLists`: the -w and -x names (undefined: not given, or a file); `false`: not a host list. */
-export function checkControllerLimits(req: JobRequest, cluster: ClusterConfig, hostLists: (string[] | false | undefined)[], now: number): string | undefined {
-  if (req.timeMin !== undefined && req.time !== undefined && req.timeMin !== 'UNLIMITED'
-    && (req.time !== 'UNLIMITED' && req.timeMin > req.time)) {
+export function checkControllerLimits(req: JobRequest, cluster: ClusterConfig, hostLists: (string[] | false | undefined)[], now: number,
+  defaultTime?: number | 'UNLIMITED'): string | undefined {
+  // compared as slurmctld's 32-bit values: no -t and no DefaultTime is NO_VAL, which INFINITE (-1) exceeds
+  if (req.timeMin !== undefined && minutes32(req.timeMin) > minutes32(req.time ?? defaultTime ?? NO_VAL)) {
     return submissionFailed("Invalid time-min specification (exceeds job's time or other limits)");
   }
   if (req.deadline !== undefined && req.deadline <= now) {
