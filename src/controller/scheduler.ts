@@ -236,7 +236,10 @@ function roomFor(r: JobRecord, node: NodeConfig, free: NodeNeed): number {
  * while leaving one for every node still to choose, as cons_tres packs them
  * (`-n 5 -N 2` gets 4+1 CPUs, `-n 40` on 32-CPU nodes 32+8).
  */
-function place(r: JobRecord, pool: readonly NodeConfig[], count: number, used: Map<string, NodeUse>): NodeAllocation[] | undefined {
+/** Nothing in use (never written to). */
+const IDLE: ReadonlyMap<string, NodeUse> = new Map();
+
+function place(r: JobRecord, pool: readonly NodeConfig[], count: number, used: ReadonlyMap<string, NodeUse>): NodeAllocation[] | undefined {
   const chosen: NodeAllocation[] = [];
   let left = r.numTasks;
   for (const node of pool) {
@@ -303,9 +306,13 @@ function fitIn(r: JobRecord, s: Snapshot, partition: string): NodeAllocation[] |
 /** The fewest nodes the job can run on: its minimum, its -w names, its tasks at --ntasks-per-node, its counted features. */
 function leastNodes(r: JobRecord, required: number, demand: NodeDemand | undefined): number {
   const perNode = r.ntasksPerNode ? Math.ceil(r.numTasks / r.ntasksPerNode) : 0;
-  const counted = Math.max(0, ...(demand?.counts ?? []).map((c) => (c.distinct ? 0 : c.count)))
-    + (demand?.counts ?? []).reduce((sum, c) => sum + (c.distinct ? c.count : 0), 0);
-  return Math.max(r.minNodes, required, perNode, counted, 1);
+  let shared = 0;
+  let distinct = 0;
+  for (const c of demand?.counts ?? []) {
+    if (c.distinct) distinct += c.count;
+    else shared = Math.max(shared, c.count);
+  }
+  return Math.max(r.minNodes, required, perNode, shared + distinct, 1);
 }
 
 function fitAmong(r: JobRecord, nodes: NodeConfig[], s: Snapshot, demand: NodeDemand | undefined): NodeAllocation[] | undefined | 'never' {
@@ -313,16 +320,21 @@ function fitAmong(r: JobRecord, nodes: NodeConfig[], s: Snapshot, demand: NodeDe
   const minNodes = leastNodes(r, required.length, demand);
   if (nodes.length < minNodes) return 'never';
   // -w names first, then the nodes a counted feature needs, then the rest
-  const counted = (n: NodeConfig) => (demand?.counts ?? []).some((c) => c.match(featureTest(n.features)));
-  const pool = [...nodes.filter((n) => required.includes(n.name)),
-    ...nodes.filter((n) => !required.includes(n.name) && counted(n)),
-    ...nodes.filter((n) => !required.includes(n.name) && !counted(n))];
-  const counts: number[] = [];
-  if (r.nodesSet && r.maxNodes > minNodes) for (let c = Math.min(r.maxNodes, pool.length); c >= minNodes; c--) counts.push(c);
-  else for (let c = minNodes, max = r.nodesSet ? minNodes : Math.min(pool.length, Math.max(r.numTasks, minNodes)); c <= max; c++) counts.push(c);
+  let pool = nodes;
+  if (required.length > 0 || demand?.counts.length) {
+    const counted = (n: NodeConfig) => (demand?.counts ?? []).some((c) => c.match(featureTest(n.features)));
+    pool = [...nodes.filter((n) => required.includes(n.name)),
+      ...nodes.filter((n) => !required.includes(n.name) && counted(n)),
+      ...nodes.filter((n) => !required.includes(n.name) && !counted(n))];
+  }
+  // node counts to try: a range from its maximum down, else from the fewest up
+  const range = r.nodesSet && r.maxNodes > minNodes;
+  const first = range ? Math.min(r.maxNodes, pool.length) : minNodes;
+  const last = range ? minNodes : r.nodesSet ? minNodes : Math.min(pool.length, Math.max(r.numTasks, minNodes));
+  const step = range ? -1 : 1;
   const usable = (alloc: NodeAllocation[]) => required.every((n) => alloc.some((c) => c.node === n))
     && countsMet(demand, alloc.map((a) => nodes.find((n) => n.name === a.node)!));
-  for (const count of counts) {
+  for (let count = first; range ? count >= last : count <= last; count += step) {
     const chosen = place(r, pool, count, s.used);
     if (chosen && usable(chosen)) {
       // slurm.conf order, as Slurm lists allocated nodes
@@ -331,9 +343,8 @@ function fitAmong(r: JobRecord, nodes: NodeConfig[], s: Snapshot, demand: NodeDe
     }
   }
   // would it fit on idle nodes?
-  const idle = new Map<string, NodeUse>();
-  for (const count of counts) {
-    const chosen = place(r, pool, count, idle);
+  for (let count = first; range ? count >= last : count <= last; count += step) {
+    const chosen = place(r, pool, count, IDLE);
     if (chosen && usable(chosen)) return undefined;
   }
   return 'never';
@@ -357,6 +368,7 @@ function countsMet(demand: NodeDemand | undefined, chosen: NodeConfig[]): boolea
  * nodes, undefined if there is none.
  */
 export function idleNodeCount(r: JobRecord, cluster: ClusterConfig): number | undefined {
-  const got = fit(r, { now: 0, cluster, used: new Map(), pending: [] });
+  // fit() only reads `used`
+  const got = fit(r, { now: 0, cluster, used: IDLE as Map<string, NodeUse>, pending: [] });
   return Array.isArray(got) ? got.length : undefined;
 }
