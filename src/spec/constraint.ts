@@ -122,7 +122,8 @@ export function nodeDemand(terms: readonly FeatureTerm[]): NodeDemand {
   const hasCount = terms.some((t) => t.count > 0);
   return {
     allowed: hasCount ? () => true : (has) => andOr(terms, has),
-    alternatives: terms.some((t) => t.op === 'xor' || t.op === 'xand') ? alternatives(terms) : undefined,
+    // a `[a*1&b*1]` set asks for counts, not for one alternative
+    alternatives: terms.some((t) => t.op === 'xor') ? alternatives(terms) : undefined,
     counts: countedTerms(terms),
   };
 }
