@@ -138,7 +138,9 @@ export function listFields(r: JobRecord): Record<string, string | number> {
     'r.stdin': r.stdin,
     'r.requeue': r.requeue ? 1 : 0,
     'r.memPer': r.memory.per,
-    'r.gpus': r.gpusTotal || r.gpusPerNode * r.nodeCountGuess,
+    // the GPUs asked for (pending TRES), and per node (a running job's are per node x its nodes)
+    'r.gpus': r.gpusTotal,
+    'r.gpusPerNode': r.gpusPerNode,
     'r.minNodes': r.minNodes,
     // an allocation made by srun itself (sacct: no batch step)
     'r.interactive': r.interactive ? 1 : '',
@@ -166,7 +168,7 @@ export const ACCT_FIELDS: readonly string[] = ['id', 'restarts', 'submit', 'r.su
   'tasks', 'r.arrayJobId', 'r.arrayTaskId', 'nodes', 'nnodes', 'cpus', 'exit', 'r.uid', 'r.interactive', 'batchHost', 'cancelBy',
   'reason', 'r.minCpus', 'r.name', 'r.partition', 'r.account', 'r.arrayThrottle', 'r.user', 'r.gid', 'r.group', 'r.timeLimit',
   'r.nodes', 'r.mem', 'r.memPer', 'r.gpus', 'r.qos', 'priority', 'ord', 'dependency', 'r.numTasks', 'r.cpusPerTask', 'r.minNodes',
-  'r.features', 'r.reservation', 'r.wckey', 'r.comment', 'history', 'steps', 'r.workDir', 'r.stdout', 'r.stderr'];
+  'r.features', 'r.reservation', 'r.wckey', 'r.comment', 'history', 'steps', 'r.workDir', 'r.stdout', 'r.stderr', 'r.gpusPerNode'];
 
 /** Hash fields for a new job (everything but `record`). */
 export function initialFields(s: StoredJob): Record<string, string | number> {

@@ -123,9 +123,7 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
   pnMinCpus = Math.max(pnMinCpus, cpusPerTask);
 
   const shape = { cpus: nodeCpus, cores: Math.max(1, ...partitionNodes.map((n) => n.sockets * n.coresPerSocket)) };
-  const packed = packedNodeCount({ minNodes, numTasks: size.numTasks, cpusPerTask, ntasksPerNode: ntpn, mc }, shape);
-  // scontrol shows no more than the maximum
-  const nodeCountGuess = maxNodes && maxNodes < packed ? maxNodes : packed;
+  const nodeCountGuess = packedNodeCount({ minNodes, numTasks: size.numTasks, cpusPerTask, ntasksPerNode: ntpn, mc }, shape);
 
   // ---- memory
   let memory: MemoryRequest;
@@ -260,7 +258,7 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
   if (!job.held) {
     // slurmctld sizes a job it could not start at once on idle nodes (node_cnt_wag)
     const sized = idleNodeCount(job, cluster);
-    if (sized !== undefined) job.nodeCountGuess = maxNodes && maxNodes < sized ? maxNodes : sized;
+    if (sized !== undefined) job.nodeCountGuess = sized;
   }
   return { ok: true, job };
 }

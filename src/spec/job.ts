@@ -23,6 +23,10 @@ export function tasksWhenRunning(r: Pick<JobRecord, 'ntasksSet' | 'numTasks' | '
   return r.ntasksPerNode !== undefined ? r.ntasksPerNode * nodes : undefined;
 }
 
+/** The GPUs of a job on `nodes` nodes: per node x nodes when asked per node, else the job's total. */
+export const gpusOnNodes = (r: Pick<JobRecord, 'gpusPerNode' | 'gpusTotal'>, nodes: number): number =>
+  (r.gpusPerNode > 0 ? r.gpusPerNode * nodes : r.gpusTotal);
+
 export type MemoryRequest =
   | { per: 'node'; mb: number }
   | { per: 'cpu'; mb: number };

@@ -75,11 +75,15 @@ const ran = (r: Run) => r.nodes !== '';
 
 const reqCpus = (j: JobLine) => j.num('r.minCpus');
 const reqNodes = (j: JobLine) => j.num('r.nodes') || 1;
+/** the node count of the request's TRES: slurmctld's minimum */
+const tresNodes = (j: JobLine) => j.num('r.minNodes') || 1;
+/** GPUs on `nodes` nodes: per node x nodes when asked per node, else the job's total */
+const gpusOn = (j: JobLine, nodes: number) => (j.num('r.gpusPerNode') > 0 ? j.num('r.gpusPerNode') * nodes : j.num('r.gpus'));
 
 /** Memory asked for in all, MB (the `mem` TRES of the request). */
 export function reqMemMb(j: JobLine): number {
   const mb = j.num('r.mem');
-  return j.get('r.memPer') === 'cpu' ? mb * reqCpus(j) : mb * reqNodes(j);
+  return j.get('r.memPer') === 'cpu' ? mb * reqCpus(j) : mb * tresNodes(j);
 }
 
 function allocMemMb(r: Run): number {
@@ -90,7 +94,7 @@ function allocMemMb(r: Run): number {
 /** ReqTRES: what the job asked for (billing = CPUs). */
 export function reqTres(j: JobLine): Tres[] {
   const cpus = reqCpus(j);
-  const out: Tres[] = [{ name: 'billing', count: cpus }, { name: 'cpu', count: cpus }, { name: 'mem', count: reqMemMb(j) }, { name: 'node', count: reqNodes(j) }];
+  const out: Tres[] = [{ name: 'billing', count: cpus }, { name: 'cpu', count: cpus }, { name: 'mem', count: reqMemMb(j) }, { name: 'node', count: tresNodes(j) }];
   const gpus = j.num('r.gpus');
   if (gpus > 0) out.push({ name: 'gres/gpu', count: gpus });
   return out;
@@ -100,7 +104,7 @@ export function reqTres(j: JobLine): Tres[] {
 export function allocTres(r: Run): Tres[] {
   if (!ran(r)) return reqTres(r.job);
   const out: Tres[] = [{ name: 'billing', count: r.cpus }, { name: 'cpu', count: r.cpus }, { name: 'mem', count: allocMemMb(r) }, { name: 'node', count: r.nnodes }];
-  const gpus = r.job.num('r.gpus');
+  const gpus = gpusOn(r.job, r.nnodes);
   if (gpus > 0) out.push({ name: 'gres/gpu', count: gpus });
   return out;
 }
@@ -115,7 +119,7 @@ export function stepTres(s: StepView, r: Run): Tres[] {
     { name: 'mem', count: j.get('r.memPer') === 'cpu' ? mb * s.cpus : mb * s.nnodes },
     { name: 'node', count: s.nnodes },
   ];
-  const gpus = j.num('r.gpus');
+  const gpus = gpusOn(j, jobNodes);
   if (gpus > 0) out.push({ name: 'gres/gpu', count: Math.ceil(gpus / jobNodes) * s.nnodes });
   return out;
 }

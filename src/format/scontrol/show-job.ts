@@ -4,7 +4,7 @@
  * separator ("\n   " or, with -o, a space) and the record with a newline
  * (plus a blank line in the multi-line form). Records in, text out.
  */
-import { tasksWhenRunning, type JobRecord, type Minutes } from '../../spec/job.js';
+import { gpusOnNodes, tasksWhenRunning, type JobRecord, type Minutes } from '../../spec/job.js';
 import { formatDuration, formatIsoLocal, formatMemory, formatTimeLimit } from '../../spec/values/index.js';
 import { displayPattern } from '../../spec/patterns.js';
 import { INFINITE16 } from '../../spec/job-size.js';
@@ -77,8 +77,9 @@ export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): strin
   if (st.batchHost) lines.push([`BatchHost=${st.batchHost}`]);
 
   const pending = st.state === 'PENDING';
+  // scontrol shows no more than the maximum (squeue shows the guess as it is)
   const numNodes = pending
-    ? `${job.nodeCountGuess}${job.maxNodes ? `-${job.maxNodes}` : ''}`
+    ? `${job.maxNodes ? `${Math.min(job.nodeCountGuess, job.maxNodes)}-${job.maxNodes}` : job.nodeCountGuess}`
     : `${st.allocNodes ?? job.minNodes}`;
   const numCpus = pending ? job.minCpus : st.allocCpus ?? job.minCpus;
   // a job that ended without ever running (cancelled while pending) has no task count
@@ -117,10 +118,10 @@ export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): strin
 
 /** `TRES=cpu=4,mem=4G,node=1,billing=4`: memory is per node x nodes, or per CPU x CPUs, or per GPU x GPUs. */
 export function tresString(job: JobRecord, cpus: number, nodes: number, gpuTres = false): string {
+  const gpus = gpusOnNodes(job, nodes);
   let mem: number;
-  if (job.memPerGpu !== undefined) mem = job.memPerGpu * Math.max(job.gpusTotal, 1);
+  if (job.memPerGpu !== undefined) mem = job.memPerGpu * Math.max(gpus, 1);
   else if (job.memory.per === 'node') mem = (job.memory.mb || job.nodeMemory) * nodes;
   else mem = job.memory.mb * cpus;
-  const gpus = job.gpusTotal || job.gpusPerNode * nodes;
   return `cpu=${cpus},mem=${formatMemory(mem)},node=${nodes},billing=${cpus}${gpuTres && gpus > 0 ? `,gres/gpu=${gpus}` : ''}`;
 }
