@@ -251,6 +251,7 @@ export async function squeue(argv: string[], io: IO, source: ListSource & JobSou
   const ctx = {
     gpuTres: /(^|,)gres\/gpu(,|$)/.test(loaded.cluster.config.settings.get('accountingstoragetres') ?? ''),
     noconvert: opts.has('noconvert'),
+    withDbd: loaded.cluster.config.accountingStorageType === 'accounting_storage/slurmdbd',
   };
   const rows = sortRows(rowsOf(jobs, opts.has('array'), filter), sort.spec, now,
     filter.jobs?.length === 1);

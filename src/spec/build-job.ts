@@ -181,11 +181,13 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     userName: ctx.userName,
     groupId: ctx.groupId,
     groupName: ctx.groupName,
-    // With slurmdbd, a job without -A/-q gets its user's default association: here the
-    // account named after the user (as slurmdbd sets root up) and QOS normal. Without
-    // accounting storage slurmctld keeps no account or QOS of its own.
-    account: req.account?.toLowerCase() ?? (withDbd ? ctx.userName : undefined),
-    qos: withDbd ? req.qos ?? 'normal' : cluster.accountingStorageType === 'accounting_storage/none' ? undefined : req.qos,
+    // With slurmdbd, a job belongs to its user's association: the account named after the user
+    // (as slurmdbd sets root up) and QOS normal. Without AccountingStorageEnforce an account or QOS
+    // it has no association for is not refused: the account becomes the user's, the QOS none
+    // (shown empty). Without accounting storage slurmctld keeps no QOS, and the account as given.
+    account: withDbd ? ctx.userName : req.account?.toLowerCase(),
+    qos: withDbd ? (req.qos === undefined || req.qos.toLowerCase() === 'normal' ? 'normal' : '')
+      : cluster.accountingStorageType === 'accounting_storage/none' ? undefined : req.qos,
     partition: req.partition === undefined ? partition.name : partitions.map((p) => p.name).join(','),
     submitHost: ctx.submitHost,
     allocSid: ctx.allocSid,

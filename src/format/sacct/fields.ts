@@ -100,9 +100,9 @@ export function reqTres(j: JobLine): Tres[] {
   return out;
 }
 
-/** AllocTRES: what the run got; before it runs, slurmdbd has the request. */
+/** AllocTRES: what the run got; nothing before it runs. */
 export function allocTres(r: Run): Tres[] {
-  if (!ran(r)) return reqTres(r.job);
+  if (!ran(r)) return [];
   const out: Tres[] = [{ name: 'billing', count: r.cpus }, { name: 'cpu', count: r.cpus }, { name: 'mem', count: allocMemMb(r) }, { name: 'node', count: r.nnodes }];
   const gpus = gpusOn(r.job, r.nnodes);
   if (gpus > 0) out.push({ name: 'gres/gpu', count: gpus });
@@ -218,12 +218,13 @@ export const FIELDS: readonly AcctField[] = [
   f('MinCPUNode', 10, empty),
   f('MinCPUTask', 10, empty),
   f('NCPUS', 10, jobCpus, stepCpus),
-  f('NNodes', 8, (r) => String(ran(r) ? r.nnodes : reqNodes(r.job)), (s) => String(s.nnodes)),
+  f('NNodes', 8, (r) => String(ran(r) ? r.nnodes : tresNodes(r.job)), (s) => String(s.nnodes)),
   f('NodeList', 15, (r) => r.nodes || 'None assigned', (s) => s.nodes),
   f('NTasks', 8, undefined, (s) => String(s.ntasks)),
   f('Partition', 10, jobText('r.partition')),
   f('Priority', 10, jobText('priority')),
-  f('QOS', 10, jobText('r.qos')),
+  // a QOS the job has no association for (kept empty) is Unknown to slurmdbd
+  f('QOS', 10, (r) => r.job.get('r.qos') || 'Unknown'),
   f('QOSRAW', 6, (r) => (r.job.get('r.qos') === 'normal' ? '1' : '')),
   f('Reason', 22, reason),
   f('ReqCPUFreq', 10, unknownFreq, unknownFreq),

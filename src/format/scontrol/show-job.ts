@@ -62,7 +62,7 @@ export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): strin
   first.push(`JobName=${job.name}`);
   lines.push(first);
   lines.push([`UserId=${job.userName}(${job.userId})`, `GroupId=${job.groupName}(${job.groupId})`, 'MCS_label=N/A']);
-  lines.push([`Priority=${st.priority}`, `Nice=${job.nice}`, `Account=${orNull(job.account)}`, `QOS=${orNull(job.qos)}`]);
+  lines.push([`Priority=${st.priority}`, `Nice=${job.nice}`, `Account=${orNull(job.account)}`, `QOS=${job.qos ?? NULL}`]);
   lines.push([`JobState=${st.state}`, `Reason=${st.reason}`, `Dependency=${st.dependency ?? NULL}`]);
   lines.push([`Requeue=${job.requeue ? 1 : 0}`, `Restarts=${st.restarts}`, `BatchFlag=${job.interactive ? 0 : 1}`, 'Reboot=0', `ExitCode=${st.exitCode}`]);
   if (st.derivedExitCode !== undefined) lines[lines.length - 1]!.push(`DerivedExitCode=${st.derivedExitCode}`);

@@ -116,6 +116,8 @@ export interface PrintContext {
   gpuTres: boolean;
   /** --noconvert: sizes in MB, not scaled to G/T */
   noconvert: boolean;
+  /** slurmdbd accounting: every job has an association, and a QOS with none is shown empty */
+  withDbd?: boolean;
 }
 
 /** `tres-alloc`: what the job holds (or asks for while pending), as TRES=. */
@@ -241,7 +243,7 @@ export const FIELDS: Field[] = [
   plain('O', ['contiguous'], 'CONTIGUOUS', 'r.contiguous'),
   f('p', ['priority'], 'PRIORITY', [], (r) => (r.job.num('priority') / 4294967295).toFixed(14)),
   plain('P', ['partition'], 'PARTITION', 'r.partition'),
-  plain('q', ['qos'], 'QOS', 'r.qos', true),
+  f('q', ['qos'], 'QOS', ['r.qos'], (r, _now, ctx) => (ctx.withDbd ? r.job.get('r.qos') : orNull(r.job.get('r.qos')))),
   plain('Q', ['prioritylong'], 'PRIORITY', 'priority'),
   plain('r', ['reason'], 'REASON', 'reason'),
   f('R', ['reasonlist'], 'NODELIST(REASON)', ['reason', 'nodes'], reasonList, true),
