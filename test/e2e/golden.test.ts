@@ -21,6 +21,19 @@ import { GOLDEN_DIR, loadRecording, loadScenario, masked, queryStepsOf, replay, 
  */
 export const KNOWN_FAILING: string[] = [];
 
+/** How long the recorded run took (seconds): its last query's time. */
+function recordedSeconds(run: GoldenRun): number {
+  return Math.max(0, ...run.queries.map((q) => q.t ?? 0));
+}
+
+/** Returns once `seconds` from now still falls on today's date (local time), waiting past midnight if not. */
+async function notAcrossMidnight(seconds: number): Promise<void> {
+  const now = new Date();
+  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1).getTime();
+  if (now.getTime() + seconds * 1000 < midnight) return;
+  await new Promise((r) => setTimeout(r, midnight - now.getTime() + 1000));
+}
+
 const CONF = readFileSync(join(GOLDEN_DIR, 'slurm.conf'), 'utf8');
 const names = readdirSync(join(GOLDEN_DIR, 'recorded'))
   .filter((f) => f.endsWith('.json'))
@@ -49,6 +62,9 @@ for (const name of names) {
     let ours: GoldenRun;
 
     beforeAll(async () => {
+      // sacct without -S lists the jobs of today (since midnight): each recording ran within one day,
+      // so ours must too. Near midnight, wait for the new day rather than straddle it.
+      if (queryStepsOf(scenario).some((q) => q.query[0] === 'sacct')) await notAcrossMidnight(recordedSeconds(real) + 60);
       cluster = new TestCluster({ confText: CONF, extraEnv: scenario.replayEnv });
       // waits on our side give up after 60 s (real requeue waits are longer: that scenario
       // shrinks our requeue delay with replayEnv FLOW_MINUTE_SECONDS instead)

@@ -24,7 +24,40 @@ afterAll(async () => {
   await c.destroy();
 });
 
-const epoch = (t: string) => Date.parse(`${t}Z`) / 1000;
+/** scontrol's local time (YYYY-MM-DDTHH:MM:SS) as a Date in this process's time zone, as the commands print it */
+const local = (t: string): Date => {
+  const [y, mo, d, h, mi, s] = t.split(/[-T:]/).map(Number) as [number, number, number, number, number, number];
+  return new Date(y, mo - 1, d, h, mi, s);
+};
+
+/**
+ * What EligibleTime a --begin value gives for a submission at `submit`, by the rule the recording
+ * itself follows (checked on the recording too), so the comparison holds on any day, at any hour:
+ * - now+N: the same offset from the submission;
+ * - a time of day (16:00, noon, midnight, teatime, fika, tomorrow): its next occurrence after the
+ *   submission (today's, or tomorrow's once today's has passed);
+ * - a month and day (12/25): its next occurrence (this year's, or next year's once it has passed);
+ * - anything else is absolute and compared as it is.
+ */
+function eligibleFor(begin: string, submit: Date, recorded: { submit: Date; eligible: Date }): Date {
+  const e = recorded.eligible;
+  if (/^now/i.test(begin)) return new Date(submit.getTime() + (e.getTime() - recorded.submit.getTime()));
+  const at = (y: number, mo: number, d: number) => new Date(y, mo, d, e.getHours(), e.getMinutes(), e.getSeconds());
+  if (/^\d{1,2}\/\d{1,2}$/.test(begin)) {
+    const t = at(submit.getFullYear(), e.getMonth(), e.getDate());
+    return t >= submit ? t : at(submit.getFullYear() + 1, e.getMonth(), e.getDate());
+  }
+  if (!/\d{4}|\//.test(begin)) {
+    const t = at(submit.getFullYear(), submit.getMonth(), submit.getDate());
+    return t > submit ? t : at(submit.getFullYear(), submit.getMonth(), submit.getDate() + 1);
+  }
+  return e;
+}
+
+const beginArg = (argv: string[]): string | undefined => {
+  const i = argv.findIndex((a) => a === '-b' || a === '--begin' || a.startsWith('--begin='));
+  return i < 0 ? undefined : argv[i]!.startsWith('--begin=') ? argv[i]!.slice(8) : argv[i + 1];
+};
 
 const cases = recordings('parse').filter((r) => r.jobId !== null && r.scontrol?.length && !UNSUPPORTED.has(r.case.name));
 
@@ -52,10 +85,14 @@ describe('scontrol show job -o against real Slurm, submitted with our sbatch', (
       if (!want.has(f) && !ours.has(f)) continue;
       let theirs = norm(subst(want.get(f) ?? ''), rec.jobId!);
       let mine = norm(ours.get(f), id);
-      if (TIMES.has(f) && theirs !== mine && theirs !== 'Unknown' && mine !== 'Unknown') {
-        // relative to submission, for `now+1hour` and friends
-        theirs = String(epoch(theirs!) - epoch(want.get('SubmitTime')!));
-        mine = String(epoch(mine!) - epoch(ours.get('SubmitTime')!));
+      const begin = beginArg(rec.argv);
+      if (TIMES.has(f) && begin && theirs !== 'Unknown') {
+        const recorded = { submit: local(want.get('SubmitTime')!), eligible: local(theirs!) };
+        // the rule must be the recording's own: applied to real Slurm's submission, it gives real Slurm's answer
+        expect(eligibleFor(begin, recorded.submit, recorded).getTime(), `${begin}: the rule reproduces the recording`).toBe(recorded.eligible.getTime());
+        const expected = eligibleFor(begin, local(ours.get('SubmitTime')!), recorded);
+        theirs = `${begin} -> ${expected.toString()}`;
+        mine = mine === 'Unknown' ? mine : `${begin} -> ${local(mine!).toString()}`;
       }
       expect({ field: f, value: mine }).toEqual({ field: f, value: theirs });
     }

@@ -12,6 +12,18 @@ import { FIXTURES, ROOT } from './oracle.js';
 
 export const REDIS_URL = process.env.FLOW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/7';
 
+/**
+ * The time zone and clock the tests run under reach the commands too: CI runs the suite again
+ * under another zone and a shifted clock (libfaketime, whose settings travel in the environment).
+ */
+export function clockEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && (k === 'TZ' || k.startsWith('FAKETIME') || (k === 'LD_PRELOAD' && v.includes('faketime')))) out[k] = v;
+  }
+  return out;
+}
+
 export interface RunResult {
   status: number;
   stdout: string;
@@ -35,6 +47,7 @@ export class TestCluster {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/root',
       USER: process.env.USER ?? 'root',
+      ...clockEnv(),
       SLURM_CONF: this.conf,
       FLOW_REDIS_URL: REDIS_URL,
       FLOW_STATE_DIR: join(this.dir, 'state'),

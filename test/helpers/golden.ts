@@ -440,12 +440,18 @@ function applyRule(text: string, rule: MaskRule): string {
     .join('\n');
 }
 
+/** ISO times YYYY-MM-DDTHH:MM:SS -> <TIME>; ctime "Sat Nov 28 20:40:00 2026" -> <CTIME> */
+function maskTimes(text: string): string {
+  return text
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/g, '<TIME>')
+    .replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}\b/g, '<CTIME>');
+}
+
 /**
- * Mask what differs between two correct runs. Per-query rules first (on the raw
- * text), then, always:
+ * Mask what differs between two correct runs. Times first (ISO -> <TIME>, ctime ->
+ * <CTIME>), then the per-query rules, then, always:
  *  - the work dir and SLURM_CONF (and its directory) -> <CWD>, <CONF>, <CONFDIR> (also JSON-escaped)
  *  - --json core indices ("3": "allocated") -> "<CORE>": "allocated"
- *  - ISO times YYYY-MM-DDTHH:MM:SS -> <TIME>; ctime "Sat Nov 28 20:40:00 2026" -> <CTIME>
  *  - every job id the scenario labelled -> {LABEL} (so 1000_5 -> {A}_5, 1000_[15-99%10] ->
  *    {A}_[15-99%10], 1000.batch -> {A}.batch), array tasks' own ids -> {A#5}
  *  - the host name -> <HOST>, the cluster name -> <CLUSTER>, the user/group -> <USER>/<GROUP>,
@@ -453,7 +459,9 @@ function applyRule(text: string, rule: MaskRule): string {
  *    AllocNode:Sid=<host>:<pid> -> <ALLOCNODE>:<SID>
  */
 export function mask(text: string, ctx: GoldenContext, rules: MaskRule[] = []): string {
-  let out = text;
+  // times first: a query's 'dur' rule would otherwise eat the clock inside a ctime
+  // (squeue -l's header "Sat Nov 28 20:40:00 2026"), leaving its date to compare
+  let out = maskTimes(text);
   for (const r of rules) out = applyRule(out, r);
   // directories (longest first)
   const dirs: Array<[string, string]> = [
@@ -467,9 +475,6 @@ export function mask(text: string, ctx: GoldenContext, rules: MaskRule[] = []): 
   for (const [d, ph] of dirs) if (d && d !== '/' && d !== '\\/') out = out.split(d).join(ph);
   // which cores a job gets depends on whether jobs before it had ended yet: timing, not behaviour
   out = out.replace(/"\d+": "allocated"/g, '"<CORE>": "allocated"');
-  // times
-  out = out.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/g, '<TIME>');
-  out = out.replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}\b/g, '<CTIME>');
   // job ids, one pass over every digit run
   const ids = new Map<string, string>();
   for (const [label, tasks] of Object.entries(ctx.arrayTasks ?? {})) for (const [k, v] of Object.entries(tasks)) ids.set(String(v), `{${label}#${k}}`);

@@ -8,7 +8,7 @@ import { parseSlurmConf, type ClusterConfig } from '../../src/cluster/slurm-conf
 import { showJob } from '../../src/format/scontrol/show-job.js';
 import { prepareSubmission, type Prepared } from '../../src/submit/prepare.js';
 import { statusAtSubmit } from '../../src/spec/submit-status.js';
-import { FIXTURES, scriptBytes, type OracleRecording } from './oracle.js';
+import { FIXTURES, inTimeZone, RECORDED_TZ, scriptBytes, type OracleRecording } from './oracle.js';
 
 export function oracleCluster(): ClusterConfig {
   const r = parseSlurmConf(readFileSync(join(FIXTURES, 'oracle', 'slurm.conf'), 'utf8'));
@@ -24,7 +24,12 @@ export function stageScript(rec: OracleRecording): void {
   if (rec.case.script && !rec.case.stdin) copyFileSync(join(FIXTURES, 'scripts', rec.case.script), join(rec.cwd, basename(rec.case.script)));
 }
 
+/** Our front end on a recorded submission, in the recording's time zone and at its submit time. */
 export function replay(rec: OracleRecording, cluster: ClusterConfig): Prepared {
+  return inTimeZone(RECORDED_TZ, () => prepare(rec, cluster));
+}
+
+function prepare(rec: OracleRecording, cluster: ClusterConfig): Prepared {
   stageScript(rec);
   const env: Record<string, string> = { PATH: '/usr/bin:/bin', HOME: '/root', USER: 'root', ...(rec.case.env ?? {}) };
   for (const [k, v] of Object.entries(env)) env[k] = v.replace(/\{(DEP\d+)\}/g, (_, d: string) => String(rec.deps[d]));
@@ -44,7 +49,11 @@ export function replay(rec: OracleRecording, cluster: ClusterConfig): Prepared {
 
 /** Our `scontrol show job -o` line for a replayed held/pending submission. */
 export function replayLine(rec: OracleRecording, cluster: ClusterConfig): string | Prepared {
-  const p = replay(rec, cluster);
+  return inTimeZone(RECORDED_TZ, () => showReplayed(rec, cluster));
+}
+
+function showReplayed(rec: OracleRecording, cluster: ClusterConfig): string | Prepared {
+  const p = prepare(rec, cluster);
   if (p.kind !== 'job') return p;
   const known = new Set(Object.values(rec.deps));
   const status = statusAtSubmit(p.job, cluster, {
