@@ -5,10 +5,10 @@
  * (and GPU) variables with the same values, ids, host names, paths and times
  * aside.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { TestCluster } from '../helpers/cluster.js';
+import { ClusterPool, withPool } from '../helpers/pool.js';
 import { FIXTURES } from '../helpers/oracle.js';
 
 interface RunFile { name: string; envNormalized: string[]; records: number[] }
@@ -23,12 +23,10 @@ const CASES = ['plain', 'tasks-cpus', 'gres-gpu2-h100', 'gpus-per-node-a100', 'm
 /** The cluster name, config path and controller address are this cluster's own. */
 const OWN = new Set(['SLURM_CLUSTER_NAME', 'SLURM_CONF', 'SLURM_WORKING_CLUSTER']);
 
-let c: TestCluster;
-beforeAll(() => {
-  c = new TestCluster();
-});
+const pool = new ClusterPool(3);
+const it = withPool(pool);
 afterAll(async () => {
-  await c.destroy();
+  await pool.destroy();
 });
 
 function recording(name: string): RunRecording {
@@ -50,11 +48,11 @@ function normalize(lines: string[], jobId: number, cwd: string): string[] {
 
 const ENV_LINE = /^(SLURM_|SLURMD_|CUDA_VISIBLE_DEVICES=|GPU_DEVICE_ORDINAL=|ROCR_VISIBLE_DEVICES=)/;
 
-describe('batch step environment matches real Slurm', () => {
-  it.each(CASES)('%s', async (name) => {
+describe.concurrent('batch step environment matches real Slurm', () => {
+  it.for(CASES)('%s', async (name, { c }) => {
     const rec = recording(name);
     const oracle = rec.files.find((f) => f.envNormalized.length > 0)!;
-    const cwd = `${rec.cwd}-flow`;
+    const cwd = join(c.dir, 'run', name);
     rmSync(cwd, { recursive: true, force: true });
     mkdirSync(join(cwd, 'sub'), { recursive: true });
     copyFileSync(join(FIXTURES, 'scripts', 'run', rec.case.script), join(cwd, rec.case.script));

@@ -54,6 +54,38 @@ describe('golden fixtures', () => {
   });
 });
 
+/**
+ * The scenarios replay side by side (each on its own cluster, a few at a time, the longest first);
+ * each scenario's tests wait for its own replay only.
+ */
+const AT_ONCE = 3;
+let replays: Map<string, Promise<{ cluster: TestCluster; run: GoldenRun }>> | undefined;
+function replayed(name: string): Promise<{ cluster: TestCluster; run: GoldenRun }> {
+  if (!replays) {
+    const order = [...names].sort((a, b) => recordedSeconds(loadRecording(b)!) - recordedSeconds(loadRecording(a)!));
+    let slots = AT_ONCE;
+    const queue: Array<() => void> = [];
+    const slot = () => (slots-- > 0 ? Promise.resolve() : new Promise<void>((r) => queue.push(r)));
+    const free = () => {
+      slots++;
+      queue.shift()?.();
+    };
+    replays = new Map(order.map((n) => [n, slot().then(() => replayOne(n)).finally(free)]));
+  }
+  return replays.get(name)!;
+}
+
+async function replayOne(name: string): Promise<{ cluster: TestCluster; run: GoldenRun }> {
+  const scenario = loadScenario(name);
+  // sacct without -S lists the jobs of today (since midnight): each recording ran within one day,
+  // so ours must too. Near midnight, wait for the new day rather than straddle it.
+  if (queryStepsOf(scenario).some((q) => q.query[0] === 'sacct')) await notAcrossMidnight(recordedSeconds(loadRecording(name)!) + 60);
+  const cluster = new TestCluster({ confText: CONF, extraEnv: scenario.replayEnv });
+  // waits on our side give up after 60 s (real requeue waits are longer: that scenario
+  // shrinks our requeue delay with replayEnv FLOW_MINUTE_SECONDS instead)
+  return { cluster, run: await replay(scenario, cluster, { maxWait: 60 }) };
+}
+
 for (const name of names) {
   describe(`golden: ${name}`, () => {
     const scenario = loadScenario(name);
@@ -62,13 +94,7 @@ for (const name of names) {
     let ours: GoldenRun;
 
     beforeAll(async () => {
-      // sacct without -S lists the jobs of today (since midnight): each recording ran within one day,
-      // so ours must too. Near midnight, wait for the new day rather than straddle it.
-      if (queryStepsOf(scenario).some((q) => q.query[0] === 'sacct')) await notAcrossMidnight(recordedSeconds(real) + 60);
-      cluster = new TestCluster({ confText: CONF, extraEnv: scenario.replayEnv });
-      // waits on our side give up after 60 s (real requeue waits are longer: that scenario
-      // shrinks our requeue delay with replayEnv FLOW_MINUTE_SECONDS instead)
-      ours = await replay(scenario, cluster, { maxWait: 60 });
+      ({ cluster, run: ours } = await replayed(name));
       // FLOW_GOLDEN_DUMP=<dir>: write our raw run and both masked sides of every query, for diffing
       const dump = process.env.FLOW_GOLDEN_DUMP;
       if (dump) {

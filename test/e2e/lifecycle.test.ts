@@ -4,29 +4,29 @@
  * reasons and exit codes are those real Slurm 22.05.8 gave for the same jobs
  * (fixtures/oracle/run, recorded by scripts/record-oracle-run.sh).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestCluster } from '../helpers/cluster.js';
+import { ClusterPool, withPool } from '../helpers/pool.js';
 
-let c: TestCluster;
-
-beforeAll(() => {
-  // one job-time minute lasts two seconds here, so time limits can be tested
-  c = new TestCluster({ extraEnv: { FLOW_MINUTE_SECONDS: '2' } });
-});
+// one job-time minute lasts two seconds here, so time limits can be tested
+const pool = new ClusterPool(3, { extraEnv: { FLOW_MINUTE_SECONDS: '2' } });
+const it = withPool(pool);
+const scripts = mkdtempSync(join(tmpdir(), 'flow-lifecycle-'));
 afterAll(async () => {
-  await c.destroy();
+  await pool.destroy();
+  rmSync(scripts, { recursive: true, force: true });
 });
 
 function script(name: string, body: string): string {
-  const path = join(c.dir, name);
+  const path = join(scripts, name);
   writeFileSync(path, `#!/bin/bash\n${body}\n`);
   return path;
 }
 
-describe('job lifecycle on the local provider', () => {
-  it('prints exactly "Submitted batch job N" and runs the job to COMPLETED', async () => {
+describe.concurrent('job lifecycle on the local provider', () => {
+  it('prints exactly "Submitted batch job N" and runs the job to COMPLETED', async ({ c }) => {
     const path = script('hello.sh', '#SBATCH -J hello\necho "hello from $SLURM_JOB_ID on $SLURMD_NODENAME"\nsleep 1');
     const r = c.run('sbatch', [path]);
     expect(r.stderr).toBe('');
@@ -46,13 +46,13 @@ describe('job lifecycle on the local provider', () => {
     expect(c.run('squeue', ['-h', '-t', 'all', '-j', String(id), '-o', '%T']).stdout).toBe('COMPLETED\n');
   });
 
-  it('ends a job that exits 3 as FAILED with ExitCode=3:0', async () => {
+  it('ends a job that exits 3 as FAILED with ExitCode=3:0', async ({ c }) => {
     const id = c.submit([script('fail.sh', 'echo about to fail\nexit 3')]);
     const j = await c.waitState(id, ['FAILED']);
     expect([j.get('ExitCode'), j.get('Reason')]).toEqual(['3:0', 'NonZeroExitCode']);
   });
 
-  it('cancels a running job: CANCELLED, ExitCode=0:15, and the slurmstepd line in its output', async () => {
+  it('cancels a running job: CANCELLED, ExitCode=0:15, and the slurmstepd line in its output', async ({ c }) => {
     const id = c.submit([script('long.sh', 'echo started\nsleep 120')]);
     await c.waitState(id, ['RUNNING']);
     await c.waitFor('the batch shell', () => readFileSync(join(c.dir, `slurm-${id}.out`), 'utf8').includes('started') || undefined);
@@ -63,14 +63,14 @@ describe('job lifecycle on the local provider', () => {
     expect(readFileSync(join(c.dir, `slurm-${id}.out`), 'utf8')).toMatch(/slurmstepd-gpu1: error: \*\*\* JOB \d+ ON gpu1 CANCELLED AT \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d \*\*\*\n$/);
   });
 
-  it('stops a job at its time limit: TIMEOUT, reason TimeLimit, ExitCode=0:15', async () => {
+  it('stops a job at its time limit: TIMEOUT, reason TimeLimit, ExitCode=0:15', async ({ c }) => {
     const id = c.submit(['-t', '1', script('sleepy.sh', 'sleep 200')]);
     const j = await c.waitState(id, ['TIMEOUT'], 20_000);
     expect([j.get('ExitCode'), j.get('Reason'), j.get('TimeLimit')]).toEqual(['0:15', 'TimeLimit', '00:01:00']);
     expect(readFileSync(join(c.dir, `slurm-${id}.out`), 'utf8')).toMatch(/\*\*\* JOB \d+ ON gpu1 CANCELLED AT .* DUE TO TIME LIMIT \*\*\*/);
   });
 
-  it('keeps a held job pending until it is released', async () => {
+  it('keeps a held job pending until it is released', async ({ c }) => {
     const id = c.submit(['-H', '--wrap', 'echo released']);
     const held = c.job(id);
     expect([held.get('JobState'), held.get('Reason'), held.get('Priority')]).toEqual(['PENDING', 'JobHeldUser', '0']);
@@ -81,7 +81,7 @@ describe('job lifecycle on the local provider', () => {
     expect(readFileSync(join(c.dir, `slurm-${id}.out`), 'utf8')).toBe('released\n');
   });
 
-  it('makes a job wait with reason Resources while another holds the GPUs it needs', async () => {
+  it('makes a job wait with reason Resources while another holds the GPUs it needs', async ({ c }) => {
     const first = c.submit(['-p', 'a100', '-w', 'gpu3', '--gres=gpu:8', script('gpu1.sh', 'echo $CUDA_VISIBLE_DEVICES; sleep 4')]);
     await c.waitState(first, ['RUNNING']);
     const second = c.submit(['-p', 'a100', '-w', 'gpu3', '--gres=gpu:8', script('gpu2.sh', 'echo $CUDA_VISIBLE_DEVICES')]);
@@ -95,14 +95,14 @@ describe('job lifecycle on the local provider', () => {
     expect(readFileSync(join(c.dir, `slurm-${second}.out`), 'utf8')).toBe('0,1,2,3,4,5,6,7\n');
   });
 
-  it('answers squeue -j for an unknown job the way Slurm does', () => {
+  it('answers squeue -j for an unknown job the way Slurm does', ({ c }) => {
     const r = c.run('squeue', ['-j', '999999']);
     expect(r).toEqual({ status: 1, stdout: '', stderr: 'slurm_load_jobs error: Invalid job id specified\n' });
     const s = c.run('scontrol', ['show', 'job', '999999']);
     expect(s).toEqual({ status: 1, stdout: '', stderr: 'slurm_load_jobs error: Invalid job id specified\n' });
   });
 
-  it('fails a job whose output directory does not exist (JobLaunchFailure, 0:53)', async () => {
+  it('fails a job whose output directory does not exist (JobLaunchFailure, 0:53)', async ({ c }) => {
     const id = c.submit(['-o', 'nodir/out-%j.log', '--wrap', 'true']);
     const j = await c.waitState(id, ['FAILED']);
     expect([j.get('Reason'), j.get('ExitCode')]).toEqual(['JobLaunchFailure', '0:53']);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { FIXTURES, ROOT } from './oracle.js';
+import { spawnAsync } from './spawn.js';
 
 export const REDIS_URL = process.env.FLOW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/7';
 
@@ -64,6 +65,11 @@ export class TestCluster {
       timeout: 60_000,
     });
     return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** run() without blocking the event loop (for tests that overlap). */
+  runAsync(cmd: string, args: string[], opts: { cwd?: string; input?: string | Buffer; env?: Record<string, string> } = {}): Promise<RunResult> {
+    return spawnAsync(join(ROOT, 'bin', cmd), args, { cwd: opts.cwd ?? this.dir, env: { ...this.env, ...opts.env }, input: opts.input, timeout: 60_000 });
   }
 
   /** sbatch --parsable; returns the job id (fails the test otherwise). */

@@ -15,7 +15,7 @@
  * This module must stay free of vitest and of TestCluster at run time: the
  * recorder bundles it with esbuild and runs it under plain node.
  */
-import { spawnSync } from 'node:child_process';
+import { spawnAsync } from './spawn.js';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo, hostname as osHostname } from 'node:os';
 import { basename, join } from 'node:path';
@@ -149,7 +149,7 @@ export interface Backend {
   cwd: string;
   cluster: string;
   conf: string;
-  run(argv: string[], opts?: { input?: string; env?: Record<string, string> }): CommandResult;
+  run(argv: string[], opts?: { input?: string; env?: Record<string, string> }): Promise<CommandResult>;
   /** longest a wait may take on this side (seconds); default: the step's own timeout */
   maxWait?: number;
 }
@@ -245,7 +245,7 @@ export async function runScenario(scenario: Scenario, backend: Backend): Promise
       const args = s.submit.map((a) => expand(a, xctx));
       const argv = ['sbatch', ...(args.includes('--parsable') ? [] : ['--parsable']), ...args];
       if (f.name && !s.stdin) argv.push(f.name);
-      const r = backend.run(argv, { input: s.stdin ? f.text : undefined, env: s.env });
+      const r = await backend.run(argv, { input: s.stdin ? f.text : undefined, env: s.env });
       const m = /^(\d+)(;\S+)?\n$/.exec(r.stdout);
       const jobId = r.exit === 0 && m ? Number(m[1]) : null;
       if (s.as && jobId !== null) labels[s.as] = jobId;
@@ -261,7 +261,7 @@ export async function runScenario(scenario: Scenario, backend: Backend): Promise
         rec.gaveUp = `no job for ${target}`;
       } else {
         for (;;) {
-          const probe = waitProbe(backend, w, id);
+          const probe = await waitProbe(backend, w, id);
           rec.observed = probe.observed;
           if (probe.done) break;
           if (probe.giveUp) {
@@ -279,23 +279,23 @@ export async function runScenario(scenario: Scenario, backend: Backend): Promise
       steps.push(rec);
     } else if ('run' in s) {
       const argv = s.run.map((a) => expand(a, xctx));
-      const r = backend.run(argv, { input: s.input });
+      const r = await backend.run(argv, { input: s.input });
       steps.push({ step: i, kind: 'run', argv, t: t(), ...r });
     } else if ('sleep' in s) {
       await sleepMs(s.sleep * 1000);
       steps.push({ step: i, kind: 'sleep', t: t() });
     } else if (isQuery(s)) {
       const argv = s.query.map((a) => expand(a, xctx));
-      const r = backend.run(argv, { input: s.input });
+      const r = await backend.run(argv, { input: s.input });
       queries.push({ id: s.id, argv, t: t(), ...r });
       steps.push({ step: i, kind: 'query', id: s.id, t: t() });
     }
   }
 
-  const arrayTasks = collectArrayTasks(backend, labels);
+  const arrayTasks = await collectArrayTasks(backend, labels);
   // clean up: cancel every job this scenario created (finished ones are unaffected)
   const ids = Object.values(labels);
-  if (ids.length) backend.run(['scancel', ...ids.map(String)]);
+  if (ids.length) await backend.run(['scancel', ...ids.map(String)]);
 
   return {
     scenario: scenario.name,
@@ -329,19 +329,19 @@ function groupOf(gid: number): string {
   return String(gid);
 }
 
-function waitProbe(backend: Backend, w: WaitStep['wait'], id: string | undefined): { done?: boolean; giveUp?: string; observed?: string } {
+async function waitProbe(backend: Backend, w: WaitStep['wait'], id: string | undefined): Promise<{ done?: boolean; giveUp?: string; observed?: string }> {
   if (w.settled) {
-    const q = backend.run(['squeue', '-h', '-t', 'CG,CF', '-o', '%i']);
+    const q = await backend.run(['squeue', '-h', '-t', 'CG,CF', '-o', '%i']);
     if (q.exit !== 0) return { giveUp: `squeue -t CG,CF: exit ${q.exit}` };
     if (q.stdout.trim() !== '') return { observed: q.stdout.trim() };
-    const n = backend.run(['sinfo', '-h', '-N', '-o', '%t']);
+    const n = await backend.run(['sinfo', '-h', '-N', '-o', '%t']);
     if (n.exit !== 0) return { done: true, observed: 'sinfo unavailable' };
     const bad = n.stdout.split('\n').filter((l) => l && !/^(idle|mix|alloc)$/.test(l));
     return bad.length ? { observed: bad.join(',') } : { done: true };
   }
   const want = w.state === undefined ? undefined : Array.isArray(w.state) ? w.state : [w.state];
   if (w.sacct) {
-    const r = backend.run(['sacct', '-n', '-P', '-j', id!, '-o', 'JobID,State']);
+    const r = await backend.run(['sacct', '-n', '-P', '-j', id!, '-o', 'JobID,State']);
     if (r.exit !== 0) return { giveUp: `sacct: exit ${r.exit} ${r.stderr.trim()}` };
     const rows = r.stdout.split('\n').filter(Boolean).map((l) => l.split('|'));
     const alloc = rows.find((f) => f[0] === id);
@@ -349,7 +349,7 @@ function waitProbe(backend: Backend, w: WaitStep['wait'], id: string | undefined
     const okSteps = (w.steps ?? []).every((st) => rows.some((f) => f[0] === `${id}.${st}` && !/RUNNING|PENDING/.test(f[1] ?? '')));
     return { done: okState && okSteps, observed: rows.map((f) => f.join('|')).join(';') };
   }
-  const r = backend.run(['squeue', '-h', '-t', 'all', ...(w.min !== undefined ? ['-r'] : []), '-j', id!, '-o', '%i|%T|%r']);
+  const r = await backend.run(['squeue', '-h', '-t', 'all', ...(w.min !== undefined ? ['-r'] : []), '-j', id!, '-o', '%i|%T|%r']);
   if (r.exit !== 0) return { giveUp: `squeue: exit ${r.exit} ${r.stderr.trim()}` };
   const rows = r.stdout.split('\n').filter(Boolean).map((l) => l.split('|'));
   const match = (f: string[]): boolean => (!want || want.includes(f[1] ?? '')) && (w.reason === undefined || f[2] === w.reason);
@@ -364,18 +364,18 @@ function waitProbe(backend: Backend, w: WaitStep['wait'], id: string | undefined
 }
 
 /** label -> task index -> the task's own job id, from squeue -r and sacct (whichever answers). */
-function collectArrayTasks(backend: Backend, labels: Record<string, number>): Record<string, Record<string, number>> {
+async function collectArrayTasks(backend: Backend, labels: Record<string, number>): Promise<Record<string, Record<string, number>>> {
   const out: Record<string, Record<string, number>> = {};
   for (const [label, id] of Object.entries(labels)) {
     const tasks: Record<string, number> = {};
-    const q = backend.run(['squeue', '-h', '-t', 'all', '-r', '-j', String(id), '-o', '%i|%A']);
+    const q = await backend.run(['squeue', '-h', '-t', 'all', '-r', '-j', String(id), '-o', '%i|%A']);
     if (q.exit === 0) {
       for (const line of q.stdout.split('\n')) {
         const m = /^(\d+)_(\d+)\|(\d+)$/.exec(line);
         if (m?.[2] && Number(m[1]) === id && Number(m[3]) !== id) tasks[m[2]] = Number(m[3]);
       }
     }
-    const a = backend.run(['sacct', '-n', '-P', '-X', '-j', String(id), '-o', 'JobID,JobIDRaw']);
+    const a = await backend.run(['sacct', '-n', '-P', '-X', '-j', String(id), '-o', 'JobID,JobIDRaw']);
     if (a.exit === 0) {
       for (const line of a.stdout.split('\n')) {
         const m = /^(\d+)_(\d+)\|(\d+)$/.exec(line);
@@ -526,15 +526,9 @@ export function slurmBackend(opts: { conf: string; cwd: string; cluster: string 
     cwd: opts.cwd,
     cluster: opts.cluster,
     conf: opts.conf,
-    run(argv, o = {}) {
-      const r = spawnSync(argv[0] ?? '', argv.slice(1), {
-        cwd: opts.cwd,
-        env: { ...env, ...o.env },
-        input: o.input ?? '',
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
-      return { exit: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    async run(argv, o = {}) {
+      const r = await spawnAsync(argv[0] ?? '', argv.slice(1), { cwd: opts.cwd, env: { ...env, ...o.env }, input: o.input ?? '', timeout: 60_000 });
+      return { exit: r.status, stdout: r.stdout, stderr: r.stderr };
     },
   };
 }
@@ -548,9 +542,9 @@ export function flowBackend(cluster: TestCluster, scenario: string, opts: { maxW
     cluster: cluster.name,
     conf: cluster.conf,
     maxWait: opts.maxWait,
-    run(argv, o = {}) {
-      const r = cluster.run(argv[0] ?? '', argv.slice(1), { cwd, input: o.input ?? '', env: o.env });
-      return { exit: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    async run(argv, o = {}) {
+      const r = await cluster.runAsync(argv[0] ?? '', argv.slice(1), { cwd, input: o.input ?? '', env: o.env });
+      return { exit: r.status, stdout: r.stdout, stderr: r.stderr };
     },
   };
 }
