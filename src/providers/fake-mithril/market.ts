@@ -27,7 +27,8 @@ import { formatDollars, parseDollars } from '../mithril/money.js';
 import type { BidStatus, CreateBidRequest, InstanceStatus, LaunchSpecification, UpdateBidRequest } from '../mithril/schemas.js';
 
 export class Problem extends Error {
-  constructor(readonly status: number, readonly detail: string) {
+  /** `loc`: for a 422, where in the request (FastAPI's loc list) */
+  constructor(readonly status: number, readonly detail: string, readonly loc: (string | number)[] = ['body']) {
     super(detail);
   }
 }
@@ -229,6 +230,8 @@ export class Market {
   ) {
     const t = now();
     this.#last = t;
+    // where addresses start: two emulators on one machine rarely meet
+    this.#nextAddress = Math.floor(Math.random() * 60_000);
     this.user = { id: newFid(''), fid: newFid('user_'), email: config.userEmail, name: 'emulator', orgId: newFid('org_') };
     this.projects = config.projectNames.map((name) => ({ fid: newFid('proj_'), name, createdAt: t }));
     this.#synthetic = { fid: newFid('proj_'), name: '(market)', createdAt: t };
@@ -297,7 +300,7 @@ export class Market {
 
   #limit(text: string, pool: Pool): number {
     const cents = parseDollars(text);
-    if (cents === null) throw new Problem(422, `limit_price must be a dollar amount like "$12.50", not ${JSON.stringify(text)}`);
+    if (cents === null) throw new Problem(422, `Value error, limit_price must be a dollar amount like "$12.50", not ${JSON.stringify(text)}`, ['body', 'limit_price']);
     if (cents < pool.type.minimumCents) {
       throw new Problem(400, `Limit price below minimum: ${text} is below the minimum of ${formatDollars(pool.type.minimumCents)} for ${pool.type.name} in ${pool.region}`);
     }
@@ -322,8 +325,8 @@ export class Market {
     const pool = known.find((p) => p.region === req.region);
     if (!pool) throw new Problem(400, `Instance type ${req.instance_type} is not available in region ${req.region}`);
     const limitCents = this.#limit(req.limit_price, pool);
-    if (req.instance_quantity < 1) throw new Problem(422, 'instance_quantity must be at least 1');
-    if (req.name.trim() === '') throw new Problem(422, 'name must not be empty');
+    if (req.instance_quantity < 1) throw new Problem(422, 'Input should be greater than or equal to 1', ['body', 'instance_quantity']);
+    if (req.name.trim() === '') throw new Problem(422, 'Value error, name must not be empty', ['body', 'name']);
     for (const b of this.bids.values()) {
       if (b.project === req.project && b.name === req.name && b.status !== 'Terminated') throw new Problem(400, `Bid name already used: ${req.name}`);
     }
