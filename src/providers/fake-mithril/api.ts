@@ -329,7 +329,7 @@ export const ROUTES: Route[] = [
     return ok({
       instances: r.data.map((i) => ({
         instance_fid: i.fid, bid_fid: i.bid.fid, reservation_fid: null,
-        events: i.ledger.filter((p) => (p.end ?? Infinity) >= from && p.start <= to)
+        events: c.market.ledger(i).filter((p) => (p.end ?? Infinity) >= from && p.start <= to)
           .map((p) => ({ price_cents: p.priceCents, start_time: iso(p.start), end_time: p.end === null ? null : iso(p.end) })),
       })),
       next_cursor: r.next_cursor,

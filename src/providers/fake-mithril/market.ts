@@ -128,6 +128,8 @@ export interface Pool {
   clearing: Clearing;
   /** the spot price at each change: [ms, cents] */
   history: [number, number][];
+  /** its bids that are not terminated: what a tick looks at */
+  live: Set<Bid>;
 }
 
 export interface BidEvent {
@@ -184,7 +186,8 @@ export interface Instance {
   extraStartMs: number;
   /** while RELOCATING: when it comes back */
   backAt: number | null;
-  ledger: LedgerPeriod[];
+  /** when it was billed: [from, to], `to` null while it still is (prices come from the pool's history) */
+  billed: [number, number | null][];
 }
 
 /** Statuses in which an instance holds a machine of the pool. */
@@ -240,7 +243,7 @@ export class Market {
       const empty = clear({ capacity: p.capacity, minimumCents: type.minimumCents, bids: [] });
       return {
         type, region: p.region, typeFid: typeFid(type.name, p.region), aucFid: auctionFid(type.name, p.region), capacity: p.capacity,
-        priceCents: type.minimumCents, lastAllocationCents: type.minimumCents, clearing: empty, history: [[t, type.minimumCents]],
+        priceCents: type.minimumCents, lastAllocationCents: type.minimumCents, clearing: empty, history: [[t, type.minimumCents]], live: new Set(),
       };
     });
     if (config.demand) {
@@ -354,6 +357,7 @@ export class Market {
       events: [{ t, type: 'Placed', limitCents }], noticeEnds: null, synthetic: false, expiresAt: null, holding: 0,
     };
     this.bids.set(bid.fid, bid);
+    pool.live.add(bid);
     return bid;
   }
 
@@ -365,6 +369,7 @@ export class Market {
       events: [{ t, type: 'Placed', limitCents }], noticeEnds: null, synthetic: true, expiresAt, holding: 0,
     };
     this.bids.set(bid.fid, bid);
+    pool.live.add(bid);
   }
 
   /** A bid of one of the user's projects (synthetic bids are nobody's to see). */
@@ -407,6 +412,7 @@ export class Market {
     bid.deactivatedAt = t;
     bid.noticeEnds = null;
     bid.events.push({ t, type: 'Terminated' });
+    bid.pool.live.delete(bid);
   }
 
   // ---- what the pricing paths show
@@ -418,8 +424,10 @@ export class Market {
   /** Instances of the pool on its machines now. */
   used(pool: Pool): number {
     let n = 0;
-    for (const i of this.instances.values()) if (i.bid.pool === pool && ON_HARDWARE.has(i.status)) n++;
-    for (const b of this.bids.values()) if (b.pool === pool) n += b.holding;
+    for (const b of pool.live) {
+      n += b.holding;
+      for (const i of b.instances) if (ON_HARDWARE.has(i.status)) n++;
+    }
     return n;
   }
 
@@ -427,8 +435,8 @@ export class Market {
 
   #auctionInput(pool: Pool) {
     const bids = [];
-    for (const b of this.bids.values()) {
-      if (b.pool === pool && LIVE_BID.has(b.status)) bids.push({ id: b.fid, limitCents: b.limitCents, quantity: b.quantity, seq: b.seq });
+    for (const b of pool.live) {
+      if (LIVE_BID.has(b.status)) bids.push({ id: b.fid, limitCents: b.limitCents, quantity: b.quantity, seq: b.seq });
     }
     return { capacity: pool.capacity, minimumCents: pool.type.minimumCents, bids };
   }
@@ -441,14 +449,15 @@ export class Market {
       this.#demand(pool, t, elapsed);
       this.#clear(pool, t);
       this.#advance(pool, t);
+      for (const b of pool.live) for (const i of b.instances) this.#bill(i, t);
     }
-    for (const i of this.instances.values()) this.#bill(i, t);
   }
 
   #demand(pool: Pool, t: number, elapsed: number): void {
-    for (const b of this.bids.values()) {
-      if (b.synthetic && b.pool === pool && b.expiresAt !== null && b.expiresAt <= t) {
+    for (const b of pool.live) {
+      if (b.synthetic && b.expiresAt !== null && b.expiresAt <= t) {
         this.bids.delete(b.fid);
+        pool.live.delete(b);
       }
     }
     if (!this.config.demand || elapsed === 0) return;
@@ -463,8 +472,8 @@ export class Market {
     pool.priceCents = clearing.priceCents;
     if (pool.history.length > 100_000) pool.history.splice(0, pool.history.length - 100_000);
     let allocated = false;
-    for (const b of this.bids.values()) {
-      if (b.pool !== pool || !LIVE_BID.has(b.status)) continue;
+    for (const b of pool.live) {
+      if (!LIVE_BID.has(b.status)) continue;
       const wins = clearing.winners.has(b.fid);
       if (b.status === 'Open' && wins) {
         this.#allocate(b, t);
@@ -496,7 +505,7 @@ export class Market {
         const name = `${b.name}-${k}`;
         const i: Instance = {
           fid, name, bid: b, createdAt: t, status: 'STATUS_NEW', since: t, before: null, statusHistory: [[t, 'STATUS_NEW']],
-          ip: null, booted: false, power: 'off', extraStartMs: 0, backAt: null, ledger: [],
+          ip: null, booted: false, power: 'off', extraStartMs: 0, backAt: null, billed: [],
         };
         b.instances.push(i);
         this.instances.set(fid, i);
@@ -576,7 +585,7 @@ export class Market {
   #advance(pool: Pool, t: number): void {
     let free = pool.capacity - this.used(pool);
     const stage = this.config.stageMs;
-    const bids = [...this.bids.values()].filter((b) => b.pool === pool && b.status === 'Allocated').sort((a, b) => a.seq - b.seq);
+    const bids = [...pool.live].filter((b) => b.status === 'Allocated').sort((a, b) => a.seq - b.seq);
     for (const b of bids) {
       if (b.synthetic) {
         if (b.holding === 0 && b.quantity <= free) {
@@ -647,26 +656,65 @@ export class Market {
 
   // ---- billing
 
-  /** What an instance pays now, per hour: the spot price while it runs (never above its bid's limit), nothing otherwise. */
-  #rate(i: Instance): number | null {
-    const b = i.bid;
+  /** Whether an instance is billed now: while it runs (and through a notice it got while running), not while it starts. */
+  #billable(i: Instance): boolean {
     const running = i.status === 'STATUS_RUNNING' || (i.status === 'STATUS_PREEMPTING' && i.before === 'STATUS_RUNNING');
-    if (!running || b.status === 'Terminated') return null;
-    return Math.min(b.pool.priceCents, b.limitCents);
+    return running && i.bid.status !== 'Terminated';
   }
 
   #bill(i: Instance, t: number): void {
-    const rate = this.#rate(i);
-    const open = i.ledger[i.ledger.length - 1];
-    if (open && open.end === null && open.priceCents === rate) return;
-    if (open && open.end === null) open.end = t;
-    if (rate !== null) i.ledger.push({ priceCents: rate, start: t, end: null });
+    const open = i.billed[i.billed.length - 1];
+    const isOpen = open !== undefined && open[1] === null;
+    const billable = this.#billable(i);
+    if (billable && !isOpen) i.billed.push([t, null]);
+    else if (!billable && isOpen) open[1] = t;
   }
 
-  /** Cents charged to an instance so far: each period's seconds at its hourly price. */
+  /**
+   * The instance's ledger: each period it was billed, split where its price
+   * changed. The price is the pool's spot price in force, never above the
+   * bid's limit (a winner's limit is never below it; a bid under notice has
+   * lost, and pays no more than its limit). Computed from the pool's price
+   * history when asked, so a tick costs nothing per price change.
+   */
+  ledger(i: Instance, until = this.now()): LedgerPeriod[] {
+    const history = i.bid.pool.history;
+    const limits = i.bid.events.filter((e) => e.type === 'Placed' || e.type === 'Limit Price Changed').map((e) => [e.t, e.limitCents!] as const);
+    const at = <T extends readonly [number, number]>(xs: readonly T[], t: number) => {
+      // the last entry at or before t (entries are in time order)
+      let lo = 0;
+      let hi = xs.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (xs[mid]![0] <= t) lo = mid;
+        else hi = mid - 1;
+      }
+      return xs[lo]![1];
+    };
+    const out: LedgerPeriod[] = [];
+    for (const [start, end] of i.billed) {
+      const stop = end ?? until;
+      // a change at the very end of a closed period is not in it; an open one runs on at the new price
+      const within = (t: number) => t > start && (end === null ? t <= stop : t < stop);
+      const cuts = new Set<number>([start]);
+      for (const [t] of history) if (within(t)) cuts.add(t);
+      for (const [t] of limits) if (within(t)) cuts.add(t);
+      const points = [...cuts].sort((a, b) => a - b);
+      points.forEach((t, k) => {
+        const priceCents = Math.min(at(history, t), at(limits, t));
+        const last = out[out.length - 1];
+        const next = k + 1 < points.length ? points[k + 1]! : end;
+        if (last && last.end === t && last.priceCents === priceCents) last.end = next;
+        else out.push({ priceCents, start: t, end: next });
+      });
+    }
+    return out;
+  }
+
+  /** Cents charged to an instance so far: each whole second at its period's hourly price. */
   charged(i: Instance, t = this.now()): number {
     let centSeconds = 0;
-    for (const p of i.ledger) centSeconds += (p.priceCents * Math.floor(((p.end ?? t) - p.start) / 1000));
+    for (const p of this.ledger(i, t)) centSeconds += p.priceCents * Math.floor(((p.end ?? t) - p.start) / 1000);
     return Math.round(centSeconds / 3600);
   }
 }

@@ -226,7 +226,7 @@ export class FakeMithril {
         body: [...m.bids.values()].filter((b) => !b.synthetic).map((b) => ({
           bid_fid: b.fid, name: b.name,
           charged_cents: b.instances.reduce((n, i) => n + m.charged(i, now), 0),
-          instances: b.instances.map((i) => ({ instance_fid: i.fid, charged_cents: m.charged(i, now), periods: i.ledger.length })),
+          instances: b.instances.map((i) => ({ instance_fid: i.fid, charged_cents: m.charged(i, now), periods: m.ledger(i, now).length })),
         })),
       };
     }

@@ -95,10 +95,11 @@ describe('market properties over 1,000 random sequences', () => {
             const held = b.instances.filter((i) => ON_HARDWARE.has(i.status)).length;
             check(held === 0 || held === b.quantity, `bid ${b.name} holds ${held} of ${b.quantity} machines: ${where}`);
             for (const i of b.instances) {
-              const open = i.ledger[i.ledger.length - 1];
+              const ledger = m.ledger(i);
+              const open = ledger[ledger.length - 1];
               const billed = open !== undefined && open.end === null;
               if (i.status === 'STATUS_RUNNING' && b.status === 'Allocated') {
-                check(billed && open.priceCents === pool.priceCents, `a running winner is not billed the spot price: ${where}`);
+                check(billed && open.priceCents === pool.priceCents, `a running winner is not billed the spot price: ${where} ${JSON.stringify({ ledger, billed: i.billed, price: pool.priceCents, history: pool.history.slice(-3), limit: b.limitCents, events: b.events })}`);
               }
               if (billed) check(open.priceCents <= b.limitCents, `billed above the limit: ${where}`);
               if (!billed) check(i.status !== 'STATUS_RUNNING', `a running instance is not billed: ${where}`);
@@ -153,6 +154,14 @@ describe('a preempted bid', () => {
     expect(a.status).toBe('Open');
     expect(a.instances[0]!.status).toBe('STATUS_PREEMPTED');
     expect(machines.halts.map((h) => h.fid)).toEqual([a.instances[0]!.fid]);
+    // billed at the minimum while it ran alone, then at the new spot price (its own limit) through the notice; not while it started
+    const ran = a.instances[0]!.statusHistory.find(([, st]) => st === 'STATUS_RUNNING')![0];
+    const outbid = a.instances[0]!.statusHistory.find(([, st]) => st === 'STATUS_PREEMPTING')![0];
+    expect(m.ledger(a.instances[0]!)).toEqual([
+      { priceCents: 800, start: ran, end: outbid },
+      { priceCents: 2000, start: outbid, end: clock.t },
+    ]);
+    expect(m.charged(a.instances[0]!)).toBe(Math.round((800 * Math.floor((outbid - ran) / 1000) + 2000 * Math.floor((clock.t - outbid) / 1000)) / 3600));
     // the machine a gave up goes to b in the same tick
     expect(b.instances[0]!.status).toBe('STATUS_CONFIRMED');
     // b leaves: a wins its machine back, same instance, same disk
