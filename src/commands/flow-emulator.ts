@@ -4,7 +4,8 @@
  * them, our client (and `flow pricing`) talk to it as to the real API. Built
  * as its own bundle (dist/emulator.cjs), loaded only by this subcommand.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { CATALOG } from '../providers/fake-mithril/catalog.js';
@@ -71,8 +72,9 @@ export function emulatorSettings(o: EmulatorOptions): { ok: true; value: Setting
   if (quota === null) return fail(`--quota: not a whole number: ${o.quota}`);
   const seed = whole(o.seed, Date.now() % 2 ** 31);
   if (seed === null) return fail(`--seed: not a whole number: ${o.seed}`);
-  const sshPort = whole(o.sshPort, process.getuid?.() === 0 ? 22 : 2222, 65535);
-  if (sshPort === null || sshPort === 0) return fail(`--ssh-port: not a port: ${o.sshPort}`);
+  // 0: a port found free when the emulator starts
+  const sshPort = whole(o.sshPort, 0, 65535);
+  if (sshPort === null) return fail(`--ssh-port: not a port: ${o.sshPort}`);
   const faults: FaultRule[] = [];
   for (const f of o.fault ?? []) {
     const r = parseFault(f);
@@ -88,6 +90,17 @@ export function emulatorSettings(o: EmulatorOptions): { ok: true; value: Setting
   };
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '0.0.0.0', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 2222));
+    });
+  });
+}
+
 export async function emulatorCommand(o: EmulatorOptions, io: IO): Promise<number> {
   const parsed = emulatorSettings(o);
   if (!parsed.ok) {
@@ -98,11 +111,13 @@ export async function emulatorCommand(o: EmulatorOptions, io: IO): Promise<numbe
   const base = o.stateDir ?? join(stateDir(io.env), 'emulator');
   mkdirSync(base, { recursive: true });
   const root = mkdtempSync(join(base, 'run-'));
+  // instances' sshd listen on their own addresses; a port that nothing holds on all addresses (as a host's own sshd holds 22)
+  const sshPort = s.sshPort || await freePort();
   const sshd = findSshd();
   const machines = new ProcessMachines({ root, sshd, graceMs: s.graceMs, log: (line) => io.stderr(`${line}\n`) });
   const server = new FakeMithril({
     pools: s.pools, host: o.host ?? '127.0.0.1', port: s.port, tickMs: s.tickMs, noticeMs: s.noticeMs, stageMs: s.stageMs, relocateMs: s.relocateMs,
-    quota: s.quota, demand: s.bidders > 0 ? { bidders: s.bidders, lifetimeMs: s.lifetimeMs } : null, faults: s.faults, seed: s.seed, sshPort: s.sshPort,
+    quota: s.quota, demand: s.bidders > 0 ? { bidders: s.bidders, lifetimeMs: s.lifetimeMs } : null, faults: s.faults, seed: s.seed, sshPort,
     projectNames: o.project ?? ['default'], machines, ...(o.apiKey ? { apiKey: o.apiKey } : {}),
     ...(o.verbose ? { log: (line: string) => io.stderr(`${line}\n`) } : {}),
   });
@@ -116,7 +131,7 @@ export async function emulatorCommand(o: EmulatorOptions, io: IO): Promise<numbe
   const out = [
     `flow emulator: a fake Mithril API at ${server.url} (tick ${s.tickMs} ms, preemption notice ${s.noticeMs / 1000} s, seed ${s.seed})`,
     ...s.pools.map((p) => `  ${p.typeName} in ${p.region}: ${p.capacity} instance${p.capacity === 1 ? '' : 's'}, minimum ${formatDollars(CATALOG.find((c) => c.name === p.typeName)!.minimumCents)}/h`),
-    `  instances' disks: ${root}`,
+    `  instances' disks: ${root}${o.stateDir === undefined ? ' (removed when the emulator stops)' : ''}`,
     sshd ? `  ssh to instances as ${userInfo().username} at their ssh_destination (sshd: ${sshd})` : '  no sshd (apt-get install openssh-server): instances cannot be reached by ssh',
     ...s.faults.map((f) => `  fault: ${JSON.stringify(f)}`),
     `export MITHRIL_API_URL=${server.url}`,
@@ -130,6 +145,8 @@ export async function emulatorCommand(o: EmulatorOptions, io: IO): Promise<numbe
   });
   await server.stop();
   await machines.close();
+  // the disks go with the run, unless they were put where the user asked
+  if (o.stateDir === undefined) rmSync(root, { recursive: true, force: true });
   io.stderr(`flow emulator: stopped (${signal}); instances halted\n`);
   return 0;
 }

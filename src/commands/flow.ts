@@ -82,8 +82,8 @@ export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<numb
     .option('--project <name>', 'a project of the account (repeatable; default: default)', collect)
     .option('--quota <n>', 'instances a project may hold in live bids', '64')
     .option('--seed <n>', 'seed for demand and fault rates')
-    .option('--state-dir <dir>', "where the instances' disks go (default: the state directory)")
-    .option('--ssh-port <n>', "port of each instance's sshd on its own address (default 22 as root, else 2222)")
+    .option('--state-dir <dir>', "where the instances' disks go, kept after the emulator stops (default: a directory of the run in the state directory, removed when it stops)")
+    .option('--ssh-port <n>', "port of each instance's sshd on its own address (default: one free on this machine)")
     .option('--grace <duration>', 'between SIGTERM and SIGKILL when an instance is halted', '2s')
     .option('--verbose', 'print each request on stderr')
     .action(async (opts: EmulatorOptions) => {

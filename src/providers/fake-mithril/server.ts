@@ -85,7 +85,13 @@ export class FakeMithril {
     this.market = new Market({ ...DEFAULT_MARKET, ...o, subnet, pools: o.pools }, o.machines, this.faults, rng(seed), o.now);
     this.apiKey = o.apiKey ?? newFid('fkey_');
     this.market.addApiKey(this.apiKey);
-    this.#server = createServer((req, res) => void this.#handle(req, res));
+    this.#server = createServer((req, res) => {
+      // a client that goes away mid-request is its own business, never the server's end
+      this.#handle(req, res).catch((e: unknown) => {
+        this.#o.log?.(`flow emulator: ${req.method} ${req.url}: ${(e as Error).message}`);
+        if (!res.headersSent) send(res, { status: 500, body: { detail: 'Internal Server Error' } });
+      });
+    });
     this.#server.keepAliveTimeout = 30_000;
   }
 
