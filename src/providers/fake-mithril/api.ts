@@ -7,7 +7,6 @@
  * the pricing paths use cents.
  */
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import * as z from 'zod/mini';
 import { formatDollars } from '../mithril/money.js';
 import {
   INSTANCE_STATUSES, query, strict,
@@ -307,34 +306,13 @@ export const ROUTES: Route[] = [
     return ok({ fid: i.fid, name: i.name, status: i.status, bid: i.bid.fid, reservation: null, end_time: end === null ? null : iso(end) });
   }),
 
-  route('GET', '/v2/instances/status/history', (c) => {
-    const q = validate(query.instanceHistory, c.query, 'query');
-    const from = time(q.start_time, 'start_time') ?? -Infinity;
-    const to = time(q.end_time, 'end_time') ?? Infinity;
-    const r = instancesOf(c, q);
-    return ok({
-      instances: r.data.map((i) => ({
-        instance_fid: i.fid, bid_fid: i.bid.fid, reservation_fid: null,
-        events: i.statusHistory.filter(([t]) => t >= from && t <= to).map(([t, status]) => ({ timestamp: iso(t), status })),
-      })),
-      next_cursor: r.next_cursor,
-    });
-  }),
+  route('GET', '/v2/instances/status/history', (c) => instanceHistory(c, (i, from, to) => i.statusHistory
+    .filter(([t]) => t >= from && t <= to)
+    .map(([t, status]) => ({ timestamp: iso(t), status })))),
 
-  route('GET', '/v2/instances/pricing/history', (c) => {
-    const q = validate(query.instanceHistory, c.query, 'query');
-    const from = time(q.start_time, 'start_time') ?? -Infinity;
-    const to = time(q.end_time, 'end_time') ?? Infinity;
-    const r = instancesOf(c, q);
-    return ok({
-      instances: r.data.map((i) => ({
-        instance_fid: i.fid, bid_fid: i.bid.fid, reservation_fid: null,
-        events: c.market.ledger(i).filter((p) => (p.end ?? Infinity) >= from && p.start <= to)
-          .map((p) => ({ price_cents: p.priceCents, start_time: iso(p.start), end_time: p.end === null ? null : iso(p.end) })),
-      })),
-      next_cursor: r.next_cursor,
-    });
-  }),
+  route('GET', '/v2/instances/pricing/history', (c) => instanceHistory(c, (i, from, to) => c.market.ledger(i)
+    .filter((p) => (p.end ?? Infinity) >= from && p.start <= to)
+    .map((p) => ({ price_cents: p.priceCents, start_time: iso(p.start), end_time: p.end === null ? null : iso(p.end) })))),
 
   route('GET', '/v2/ssh-keys', (c) => {
     const q = validate(query.sshKeys, c.query, 'query');
@@ -357,9 +335,17 @@ export const ROUTES: Route[] = [
   }),
 ];
 
-function instancesOf(c: Ctx, q: z.infer<typeof query.instanceHistory>) {
+/** The two instance history paths: the project's instances (by instance or bid), a page of them, each with its events in the time window. */
+function instanceHistory(c: Ctx, events: (i: Instance, from: number, to: number) => unknown[]): Answer {
+  const q = validate(query.instanceHistory, c.query, 'query');
+  const from = time(q.start_time, 'start_time') ?? -Infinity;
+  const to = time(q.end_time, 'end_time') ?? Infinity;
   c.market.project(q.project);
   const list = [...c.market.instances.values()].filter((i) => i.bid.project === q.project
     && (q.instance_fid === undefined || i.fid === q.instance_fid) && (q.bid_fid === undefined || i.bid.fid === q.bid_fid) && q.reservation_fid === undefined);
-  return page(list, (i) => [i.createdAt, i.fid], 'asc', q.limit ?? 100, q.next_cursor);
+  const r = page(list, (i) => [i.createdAt, i.fid], 'asc', q.limit ?? 100, q.next_cursor);
+  return ok({
+    instances: r.data.map((i) => ({ instance_fid: i.fid, bid_fid: i.bid.fid, reservation_fid: null, events: events(i, from, to) })),
+    next_cursor: r.next_cursor,
+  });
 }
