@@ -113,7 +113,15 @@ describe('the client against the fake API', () => {
     const c = client();
     try {
       expect((await c.me()).email).toContain('@');
-      expect(await c.projectFid()).toMatch(/^proj_/);
+      const fid = await c.projectFid();
+      expect(fid).toMatch(/^proj_/);
+      // MITHRIL_PROJECT may be the fid itself; a project that is not there is said so
+      const byFid = new MithrilClient({ apiUrl: server.url, key: new Secret(KEY), project: fid }, { log: capture });
+      expect(await byFid.projectFid()).toBe(fid);
+      await byFid.close();
+      const missing = new MithrilClient({ apiUrl: server.url, key: new Secret(KEY), project: 'nope' }, { log: capture });
+      expect((await failure(missing.listBids())).message).toBe('mithril: no project nope (projects: default)');
+      await missing.close();
       const types = await c.instanceTypes();
       // one type, one fid per region
       expect(types.filter((t) => t.name === H100)).toHaveLength(2);
