@@ -11,6 +11,7 @@ import * as V from '../src/spec/values/index.js';
 import { interleaved, timeProcess } from './stats.js';
 import { BenchCluster } from './cluster.js';
 import { Redis } from 'ioredis';
+import { mithrilBench } from './mithril.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURES = join(ROOT, 'fixtures');
@@ -210,6 +211,8 @@ function valueThroughput(): void {
 }
 
 // `node dist/bench.mjs [name...]` runs only the named parts
-const parts: Record<string, () => void | Promise<void>> = { parser: parserThroughput, values: valueThroughput, dryrun: dryRunRatio, commands: commandRatios, sacct: sacctRatio, thousand: thousandJobs, srun: srunRatio };
+const parts: Record<string, () => void | Promise<void>> = {
+  parser: parserThroughput, values: valueThroughput, dryrun: dryRunRatio, commands: commandRatios, sacct: sacctRatio, thousand: thousandJobs, srun: srunRatio, mithril: () => mithrilBench(ROOT),
+};
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(parts)) if (only.length === 0 || only.includes(name)) await run();
