@@ -7,7 +7,9 @@ import type { JobRecord } from '../spec/job.js';
 
 export type JobStateName =
   | 'PENDING' | 'RUNNING' | 'COMPLETING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TIMEOUT'
-  | 'NODE_FAIL' | 'OUT_OF_MEMORY' | 'DEADLINE' | 'PREEMPTED' | 'BOOT_FAIL' | 'SUSPENDED';
+  | 'NODE_FAIL' | 'OUT_OF_MEMORY' | 'DEADLINE' | 'PREEMPTED' | 'BOOT_FAIL' | 'SUSPENDED'
+  // held after `scontrol requeuehold State=SpecialExit` (pending again once released)
+  | 'SPECIAL_EXIT';
 
 export const FINAL_STATES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL', 'OUT_OF_MEMORY', 'DEADLINE', 'PREEMPTED', 'BOOT_FAIL']);
 

@@ -64,6 +64,8 @@ const byName = new Map(FLOW_OPTIONS.map((o) => [o.name, o]));
 export const FLOW_GETOPT: GetoptTable = {
   long: FLOW_OPTIONS.map((o): LongOption => ({ name: o.name, arg: 'required', id: o.name })),
   short: new Map(),
+  // as sbatch reads #SBATCH words: the first word that is no option is an error
+  ordering: 'require-order',
 };
 
 export type FlowResult = { ok: true; options: FlowOptions } | { ok: false; message: string };

@@ -22,6 +22,8 @@ import { GOLDEN_DIR, loadRecording, loadScenario, masked, queryStepsOf, replay, 
 export const KNOWN_FAILING: string[] = [];
 
 const CONF = readFileSync(join(GOLDEN_DIR, 'slurm.conf'), 'utf8');
+/** scenarios recorded on the shared oracle replay on its configuration */
+const SHARED_CONF = readFileSync(join(GOLDEN_DIR, '..', 'oracle', 'slurm.conf'), 'utf8');
 const names = readdirSync(join(GOLDEN_DIR, 'recorded'))
   .filter((f) => f.endsWith('.json'))
   .map((f) => f.replace(/\.json$/, ''))
@@ -49,7 +51,7 @@ for (const name of names) {
     let ours: GoldenRun;
 
     beforeAll(async () => {
-      cluster = new TestCluster({ confText: CONF, extraEnv: scenario.replayEnv });
+      cluster = new TestCluster({ confText: scenario.cluster === 'shared' ? SHARED_CONF : CONF, extraEnv: scenario.replayEnv });
       // waits on our side give up after 60 s (real requeue waits are longer: that scenario
       // shrinks our requeue delay with replayEnv FLOW_MINUTE_SECONDS instead)
       ours = await replay(scenario, cluster, { maxWait: 60 });

@@ -60,7 +60,8 @@ export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): strin
   lines.push(first);
   lines.push([`UserId=${job.userName}(${job.userId})`, `GroupId=${job.groupName}(${job.groupId})`, 'MCS_label=N/A']);
   lines.push([`Priority=${st.priority}`, `Nice=${job.nice}`, `Account=${orNull(job.account)}`, `QOS=${orNull(job.qos)}`]);
-  lines.push([`JobState=${st.state}`, `Reason=${st.reason}`, `Dependency=${st.dependency ?? NULL}`]);
+  // a reason given as text (`job requeued in held state`) has its blanks made underscores, for parsers
+  lines.push([`JobState=${st.state}`, `Reason=${st.reason.replace(/\s/g, '_')}`, `Dependency=${st.dependency ?? NULL}`]);
   lines.push([`Requeue=${job.requeue ? 1 : 0}`, `Restarts=${st.restarts}`, `BatchFlag=${job.interactive ? 0 : 1}`, 'Reboot=0', `ExitCode=${st.exitCode}`]);
   if (st.derivedExitCode !== undefined) lines[lines.length - 1]!.push(`DerivedExitCode=${st.derivedExitCode}`);
   lines.push([`RunTime=${formatDuration(st.runTime)}`, `TimeLimit=${limit(job.timeLimit)}`, `TimeMin=${limit(job.timeMin)}`]);
