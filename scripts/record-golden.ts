@@ -17,6 +17,17 @@ const SHARED_CONF = '/etc/slurm-oracle/slurm.conf';
 const WORK = process.env.FLOW_GOLDEN_WORK ?? '/tmp/flow-golden';
 const FIRST_JOB_ID = process.env.FLOW_GOLDEN_FIRST_JOB_ID ?? '1000';
 
+/** Wait (up to 5 minutes) until the shared oracle has no live job, so the scenario's jobs are alone on it. */
+async function sharedIdle(conf: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const live = execFileSync('/usr/bin/squeue', ['-h', '-o', '%i'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', SLURM_CONF: conf } }).trim();
+    if (live === '') return;
+    if (i === 0) process.stderr.write(`record-golden: waiting for the shared oracle's jobs to end: ${live.split('\n').join(' ')}\n`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error('the shared oracle stayed busy');
+}
+
 async function main(): Promise<void> {
   const all = readdirSync(join(GOLDEN_DIR, 'scenarios'))
     .filter((f) => f.endsWith('.json'))
@@ -30,8 +41,10 @@ async function main(): Promise<void> {
     const scenario = loadScenario(name);
     if ((scenario.cluster === 'shared') !== SHARED) throw new Error(`${name}: record it ${scenario.cluster === 'shared' ? 'with' : 'without'} --shared`);
     const t0 = Date.now();
-    // an empty, idle cluster whose job ids start at FirstJobId (as TestCluster's)
+    // an empty, idle cluster whose job ids start at FirstJobId (as TestCluster's); the shared
+    // oracle cannot be restarted: wait until no job of its other users is alive
     if (!SHARED) execFileSync(ORACLE, ['fresh', FIRST_JOB_ID], { stdio: ['ignore', 'ignore', 'inherit'] });
+    else await sharedIdle(conf);
     const cwd = join(WORK, name);
     rmSync(cwd, { recursive: true, force: true });
     const run = await runScenario(scenario, slurmBackend({ conf, cwd, cluster: 'oracle' }));

@@ -129,6 +129,11 @@ export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise
   if (p.targets.length) {
     for (const t of p.targets) {
       const hits = hitsOf(t, live);
+      if (t.step !== undefined && hits.length > 0) {
+        say(`error: cancelling a job step (${t.text}) is not supported by flow-slurm yet`);
+        code = 1;
+        continue;
+      }
       if (hits.length === 0) {
         code = 1;
         if (p.verbose >= 0) say(`error: Kill job error on job ${t.step !== undefined ? 'step ' : ''}id ${t.text}: ${INVALID}`);

@@ -8,8 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadCluster, type Cluster } from '../cluster/load.js';
-import { displayStatus, type StoredJob } from '../controller/state.js';
-import { showJob } from '../format/scontrol/show-job.js';
+import { displayStatus, type StepRecord, type StoredJob } from '../controller/state.js';
+import { highestExit } from '../format/sacct/values.js';
+import { jobDetails, showJob } from '../format/scontrol/show-job.js';
 import { showStep, stepViews } from '../format/steps.js';
 import { parseCommandLine } from '../options/command-line.js';
 import { formatTasks, hasTask, parseTasks } from '../spec/array-tasks.js';
@@ -454,7 +455,9 @@ async function showJobs(target: string | undefined, s: Session, io: IO, deps: Sc
   }
   const now = Math.floor(io.now().getTime() / 1000);
   const cluster = loaded.cluster;
-  io.stdout(jobs.sort((a, b) => b.record.jobId - a.record.jobId).map((j) => render(j, now, s, cluster)).join(''));
+  // -d: DerivedExitCode is the highest exit code of the job's steps
+  const steps = s.details ? await deps.source.steps(cluster, [...new Set(jobs.map((j) => j.record.jobId))]) : undefined;
+  io.stdout(jobs.sort((a, b) => b.record.jobId - a.record.jobId).map((j) => render(j, now, s, cluster, steps?.get(j.record.jobId))).join(''));
   return 0;
 }
 
@@ -466,11 +469,16 @@ function asPendingTask(array: StoredJob, task: number): StoredJob {
 /** With slurmdbd accounting GPUs (AccountingStorageTRES=gres/gpu), TRES strings list them. */
 const gpuTres = (cluster: Cluster) => /(^|,)gres\/gpu(,|$)/.test(cluster.config.settings.get('accountingstoragetres') ?? '');
 
-function render(j: StoredJob, now: number, s: Session, cluster: Cluster): string {
+function render(j: StoredJob, now: number, s: Session, cluster: Cluster, steps?: readonly StepRecord[]): string {
   const st = displayStatus(j, now, j.record.submitHost);
   st.allocSid = j.record.allocSid ?? 0;
   st.gpuTres = gpuTres(cluster);
   if (j.tasks !== '') st.pendingArrayTasks = formatTasks(parseTasks(j.tasks), j.record.arrayThrottle ?? 0);
+  if (s.details) {
+    st.derivedExitCode = highestExit((steps ?? []).map((x) => x.exit));
+    // the resources a job holds or held (none before it ran)
+    if (j.alloc.length > 0) st.details = jobDetails(j.alloc, cluster.config.nodes);
+  }
   return showJob(j.record, st, s.oneLiner);
 }
 

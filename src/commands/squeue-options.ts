@@ -66,14 +66,18 @@ export interface SqueueParams {
 }
 
 export type SqueueParse =
-  | { kind: 'run'; params: SqueueParams }
+  /** warnings: what squeue said while reading its options (unknown users) */
+  | { kind: 'run'; params: SqueueParams; warnings: string }
   | { kind: 'help' }
   | { kind: 'usage' }
   | { kind: 'print'; stdout: string; stderr: string; exit: number };
 
 const fail = (stderr: string): SqueueParse => ({ kind: 'print', stdout: '', stderr, exit: 1 });
 
-export function parseSqueue(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, uid: number): SqueueParse {
+export function parseSqueue(
+  argv: readonly string[], env: Readonly<Record<string, string | undefined>>, uid: number, lookupUser: (name: string) => number | undefined,
+): SqueueParse {
+  let warnings = '';
   const cl = parseCommandLine(SQUEUE_COMMAND_LINE, argv, env);
   const p: SqueueParams = {
     jobFlag: false, stepFlag: false, long: false, noHeader: false, array: false, json: false, noConvert: false, start: false, iterate: 0, verbose: 0,
@@ -110,7 +114,11 @@ export function parseSqueue(argv: readonly string[], env: Readonly<Record<string
         break;
       case 'sort': p.sort = v; break;
       case 'states': p.states = v; break;
-      case 'user': p.users = v; break;
+      case 'user':
+        p.users = v;
+        // sic: the message ends with a newline of its own; squeue says it at once and goes on
+        for (const u of v.split(',').filter(Boolean)) if (lookupUser(u) === undefined) warnings += `squeue: error: Invalid user: ${u}\n\n`;
+        break;
       case 'me': p.users = String(uid); break;
       case 'version': return { kind: 'print', stdout: 'slurm 22.05.8\n', stderr: '', exit: 0 };
       case 'nodelist': p.nodelist = v; break;
@@ -141,5 +149,5 @@ export function parseSqueue(argv: readonly string[], env: Readonly<Record<string
     if (p.jobs !== undefined) p.jobFlag = false;
     else return fail('squeue: error: Incompatible options --jobs and --steps\n');
   }
-  return { kind: 'run', params: p };
+  return { kind: 'run', params: p, warnings };
 }

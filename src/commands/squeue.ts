@@ -21,7 +21,8 @@ import { SQUEUE_HELP } from './squeue-help.js';
 const STATE_NAMES = ['PENDING', 'RUNNING', 'SUSPENDED', 'COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'NODE_FAIL', 'PREEMPTED',
   'BOOT_FAIL', 'DEADLINE', 'OUT_OF_MEMORY', 'COMPLETING', 'CONFIGURING', 'RESIZING', 'RESV_DEL_HOLD', 'REQUEUED',
   'REQUEUE_FED', 'REQUEUE_HOLD', 'REVOKED', 'SIGNALING', 'SPECIAL_EXIT', 'STAGE_OUT', 'STOPPED'];
-const DEFAULT_STATES = new Set(['PENDING', 'RUNNING', 'SUSPENDED', 'COMPLETING', 'CONFIGURING', 'STAGE_OUT']);
+// SPECIAL_EXIT: a job requeued and held that way waits, and squeue lists it
+const DEFAULT_STATES = new Set(['PENDING', 'RUNNING', 'SUSPENDED', 'COMPLETING', 'CONFIGURING', 'STAGE_OUT', 'SPECIAL_EXIT']);
 
 export interface JobFilter {
   /** job ids, optionally with an array task */
@@ -130,7 +131,7 @@ export function parseStepList(items: readonly string[]): { job: number; step: nu
 }
 
 export async function squeue(argv: string[], io: IO, source: ListSource & JobSource): Promise<number> {
-  const parsed = parseSqueue(argv, io.env, io.uid ?? process.getuid?.() ?? 0);
+  const parsed = parseSqueue(argv, io.env, io.uid ?? process.getuid?.() ?? 0, lookupUser);
   if (parsed.kind === 'help' || parsed.kind === 'usage') {
     io.stdout(parsed.kind === 'help' ? SQUEUE_HELP : SQUEUE_USAGE);
     return 0;
@@ -141,6 +142,7 @@ export async function squeue(argv: string[], io: IO, source: ListSource & JobSou
     return parsed.exit;
   }
   const p = parsed.params;
+  if (parsed.warnings) io.stderr(parsed.warnings);
   const items = (text: string | undefined) => text?.split(',').filter(Boolean);
 
   const filter: JobFilter = {};
@@ -160,13 +162,11 @@ export async function squeue(argv: string[], io: IO, source: ListSource & JobSou
     }
     filter.states = s;
   }
-  let badUser: string | undefined;
   if (p.users !== undefined) {
     filter.users = new Set();
     for (const u of items(p.users)!) {
       const id = lookupUser(u);
-      if (id === undefined) badUser ??= u;
-      else filter.users.add(id);
+      if (id !== undefined) filter.users.add(id);
     }
   }
   if (p.names !== undefined) filter.names = new Set(items(p.names));
@@ -224,8 +224,6 @@ export async function squeue(argv: string[], io: IO, source: ListSource & JobSou
   const rows = sortRows(rowsOf(jobs, p.array, filter), sort.spec, now,
     filter.jobs?.length === 1);
   let out = '';
-  // sic: the message ends with a newline of its own
-  if (badUser !== undefined) io.stderr(`squeue: error: Invalid user: ${badUser}\n\n`);
   // squeue dates its report when it has a header and is long, verbose or iterating
   if (!p.noHeader && (p.long || p.verbose > 0 || p.iterate > 0)) out += `${ctime(io.now())}\n`;
   if (!p.noHeader) out += `${headerLine(layout)}\n`;

@@ -51,7 +51,10 @@ for (const name of names) {
     let ours: GoldenRun;
 
     beforeAll(async () => {
-      cluster = new TestCluster({ confText: scenario.cluster === 'shared' ? SHARED_CONF : CONF, extraEnv: scenario.replayEnv });
+      // the shared oracle's ids are what its counter was: ours start there too (same widths, same masking)
+      const first = Math.min(...Object.values(real.context.labels));
+      const firstJobId = scenario.cluster === 'shared' && Number.isFinite(first) ? first : 1000;
+      cluster = new TestCluster({ confText: scenario.cluster === 'shared' ? SHARED_CONF : CONF, extraEnv: scenario.replayEnv, firstJobId });
       // waits on our side give up after 60 s (real requeue waits are longer: that scenario
       // shrinks our requeue delay with replayEnv FLOW_MINUTE_SECONDS instead)
       ours = await replay(scenario, cluster, { maxWait: 60 });
