@@ -73,9 +73,10 @@ export type GetoptResult =
 export function getopt(argv: readonly string[], table: GetoptTable, settings: GetoptSettings = {}): GetoptResult {
   const permute = (table.ordering ?? 'permute') === 'permute' && !settings.posixlyCorrect;
   const n = argv.length;
-  // the argv as glibc permutes it, as indexes into the given one
-  const order = argv.map((_, i) => i);
-  const word = (k: number) => argv[order[k]!]!;
+  // the argv as glibc permutes it, as indexes into the given one (made on the first exchange: most argvs need none)
+  let order: number[] | undefined;
+  const at = (k: number) => (order ? order[k]! : k);
+  const word = (k: number) => argv[at(k)]!;
   const isOperand = (k: number) => {
     const w = word(k);
     return w[0] !== '-' || w.length === 1;
@@ -89,13 +90,18 @@ export function getopt(argv: readonly string[], table: GetoptTable, settings: Ge
 
   /** Move the skipped operands [firstSkipped, lastSkipped) behind the options read since [lastSkipped, optind). */
   const exchange = () => {
+    order ??= argv.map((_, i) => i);
     const moved = [...order.slice(lastSkipped, optind), ...order.slice(firstSkipped, lastSkipped)];
     order.splice(firstSkipped, optind - firstSkipped, ...moved);
     firstSkipped += optind - lastSkipped;
     lastSkipped = optind;
   };
-  const end = (at: number): GetoptResult => ({ ok: true, options, operands: order.slice(at).map((i) => argv[i]!), operandIndex: at });
-  const fail = (message: string, at: number): GetoptResult => ({ ok: false, message, index: order[at]!, options });
+  const end = (from: number): GetoptResult => {
+    const operands: string[] = [];
+    for (let k = from; k < n; k++) operands.push(word(k));
+    return { ok: true, options, operands, operandIndex: from };
+  };
+  const fail = (message: string, k: number): GetoptResult => ({ ok: false, message, index: at(k), options });
 
   for (;;) {
     if (settings.stopAt && optind < n && settings.stopAt(word(optind))) return end(optind);
@@ -121,19 +127,19 @@ export function getopt(argv: readonly string[], table: GetoptTable, settings: Ge
       if (w[1] === '-') {
         const r = longOption(w.slice(2), table.long, optind + 1 < n ? word(optind + 1) : undefined);
         if (!r.ok) return fail(r.message, optind);
-        options.push({ id: r.id, value: r.value, index: order[optind]! });
+        options.push({ id: r.id, value: r.value, index: at(optind) });
         optind += r.words;
         continue;
       }
       rest = w.slice(1);
     }
 
-    const at = optind;
+    const start = optind;
     const letter = rest[0]!;
     rest = rest.slice(1);
     if (rest === '') optind++;
     const spec = table.short.get(letter);
-    if (!spec) return fail(`invalid option -- '${letter}'`, at);
+    if (!spec) return fail(`invalid option -- '${letter}'`, start);
     let value: string | undefined;
     if (spec.arg === 'optional') {
       // only an attached value: `-j 5` is -j and the operand 5
@@ -147,14 +153,14 @@ export function getopt(argv: readonly string[], table: GetoptTable, settings: Ge
         value = rest;
         optind++;
       } else if (optind === n) {
-        return fail(`option requires an argument -- '${letter}'`, at);
+        return fail(`option requires an argument -- '${letter}'`, start);
       } else {
         value = word(optind);
         optind++;
       }
       rest = '';
     }
-    options.push({ id: spec.id, value, index: order[at]! });
+    options.push({ id: spec.id, value, index: at(start) });
   }
 }
 
