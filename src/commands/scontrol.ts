@@ -85,21 +85,30 @@ export async function scontrol(argv: string[], io: IO, deps: ScontrolDeps): Prom
 
 /**
  * No command on the line: read them from stdin, as scontrol does through
- * readline (which, reading no terminal, prints each prompt and line it reads).
+ * readline: a prompt before each line; reading no terminal, readline also
+ * prints the line it read. At the end of stdin, the prompt and a newline.
  */
 async function interactive(s: Session, io: IO, deps: ScontrolDeps): Promise<void> {
-  const text = io.readStdin().toString('utf8');
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
+  const next = io.readLine ?? linesOf(io.readStdin().toString('utf8'));
   let last = '';
-  for (const raw of lines) {
-    io.stdout(`scontrol: ${raw}\n`);
+  for (;;) {
+    io.stdout('scontrol: ');
+    const raw = next();
+    if (raw === undefined) break;
+    if (!io.stdinIsTerminal) io.stdout(`${raw}\n`);
     const line = raw === '!!' ? last : raw;
     last = line;
     await command(splitWords(line), s, io, deps);
     if (s.done) return;
   }
-  io.stdout('scontrol: \n');
+  io.stdout('\n');
+}
+
+/** A text's lines one at a time (the last one's newline may be missing). */
+function linesOf(text: string): () => string | undefined {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return () => lines.shift();
 }
 
 /** An interactive line's words: split at blanks outside quotes (the quotes stay, as scontrol keeps them). */
