@@ -33,12 +33,3 @@ export function keyword(tag: string, name: string, min: number): boolean {
 
 /** `xstrncasecmp(tag, name, strlen(name)) == 0`: tag starts with name, in any case (`hold`, `requeuehold`). */
 export const startsWithKeyword = (tag: string, name: string): boolean => tag.slice(0, name.length).toLowerCase() === name;
-
-/** Keywords real scontrol has that flow-slurm does not do: refused by name rather than called unknown. */
-export const UNBUILT_KEYWORDS: readonly (readonly [string, number])[] = [
-  ['abort', 5], ['cancel_reboot', 3], ['completing', 2], ['cluster', 2], ['create', 2], ['errnumstr', 2], ['errnostr', 2],
-  ['fsdampeningfactor', 3], ['fairsharedampeningfactor', 3], ['listpids', 1], ['notify', 1], ['pidinfo', 3], ['ping', 3],
-  ['reboot_nodes', 3], ['reconfigure', 3], ['suspend', 2], ['resume', 3], ['top', 3], ['token', 3], ['wait_job', 2],
-  ['setdebugflags', 9], ['setdebug', 2], ['schedloglevel', 3], ['write', 5], ['takeover', 8], ['shutdown', 8],
-  ['delete', 1], ['callerid', 3], ['gethost', 7], ['getent', 6],
-];
