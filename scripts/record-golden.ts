@@ -17,15 +17,19 @@ const SHARED_CONF = '/etc/slurm-oracle/slurm.conf';
 const WORK = process.env.FLOW_GOLDEN_WORK ?? '/tmp/flow-golden';
 const FIRST_JOB_ID = process.env.FLOW_GOLDEN_FIRST_JOB_ID ?? '1000';
 
-/** Wait (up to 5 minutes) until the shared oracle has no live job, so the scenario's jobs are alone on it. */
+/**
+ * Wait (up to 10 minutes) until the shared oracle holds no job at all, running or finished (finished ones
+ * leave after MinJobAge, 300 s): the scenario's jobs are then alone on it, and what depends on whether
+ * slurmctld has any job record (scancel -v's plugin lines, scontrol show step's error) is as on a new cluster.
+ */
 async function sharedIdle(conf: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const live = execFileSync('/usr/bin/squeue', ['-h', '-o', '%i'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', SLURM_CONF: conf } }).trim();
-    if (live === '') return;
-    if (i === 0) process.stderr.write(`record-golden: waiting for the shared oracle's jobs to end: ${live.split('\n').join(' ')}\n`);
+  for (let i = 0; i < 600; i++) {
+    const jobs = execFileSync('/usr/bin/squeue', ['-h', '-t', 'all', '-o', '%i'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', SLURM_CONF: conf } }).trim();
+    if (jobs === '') return;
+    if (i === 0) process.stderr.write(`record-golden: waiting for the shared oracle's jobs to end and age out: ${jobs.split('\n').join(' ')}\n`);
     await new Promise((r) => setTimeout(r, 1000));
   }
-  throw new Error('the shared oracle stayed busy');
+  throw new Error('the shared oracle kept jobs');
 }
 
 async function main(): Promise<void> {

@@ -115,14 +115,13 @@ export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise
     return 1;
   }
   const cluster = loaded.cluster;
-  const ids = p.targets.length ? [...new Set(p.targets.map((t) => t.id))] : undefined;
-  const jobs = await deps.source.load(cluster, ids);
   const say = (line: string) => io.stderr(`scancel: ${line}\n`);
   const plain = !hasFilters(p) && signal === undefined && !p.batch && !p.interactive && p.targets.every((t) => t.step === undefined);
-  if (plain) return cancelByIds(p, jobs, cluster, deps, say);
+  if (plain) return cancelByIds(p, await deps.source.load(cluster, [...new Set(p.targets.map((t) => t.id))]), cluster, deps, say);
 
-  // the job table is read first (with -v, the select plugins say they loaded)
-  if (p.verbose > 0) for (const l of PLUGIN_LINES) say(l);
+  // the whole job table is read first (with -v, the select plugins say they loaded, when it holds any job)
+  const jobs = await deps.source.load(cluster);
+  if (p.verbose > 0 && jobs.length > 0) for (const l of PLUGIN_LINES) say(l);
   const live = jobs.filter((j) => !FINAL_STATES.has(j.state));
   let code = 0;
   const chosen: Hit[] = [];

@@ -508,7 +508,8 @@ async function showSteps(target: string | undefined, oneLiner: boolean, io: IO, 
     want = { job: Number(m[1]), step: m[2] };
   }
   const jobs = (await deps.source.load(loaded.cluster, want ? [want.job] : undefined)).sort((a, b) => a.record.jobId - b.record.jobId);
-  if (want && jobs.length === 0) {
+  // an unknown job is an error, unless slurmctld holds no job at all (then it finds no step)
+  if (want && jobs.length === 0 && (await deps.source.load(loaded.cluster)).length > 0) {
     io.stderr('slurm_get_job_steps error: Invalid job id specified\n');
     return 1;
   }
@@ -519,8 +520,8 @@ async function showSteps(target: string | undefined, oneLiner: boolean, io: IO, 
     return [...v.filter((x) => x.step === 'batch'), ...v.filter((x) => x.step !== 'batch')];
   }).filter((v) => want?.step === undefined || String(v.step) === want.step);
   if (views.length === 0) {
-    io.stdout(target === undefined ? 'No job steps in the system\n' : `Job step ${target} not found\n`);
-    return target === undefined ? 0 : 1;
+    io.stdout(want === undefined ? 'No job steps in the system\n' : `Job step ${want.job}.${want.step ?? ''} not found\n`);
+    return want === undefined ? 0 : 1;
   }
   io.stdout(views.map((v) => showStep(v, oneLiner)).join(''));
   return 0;
