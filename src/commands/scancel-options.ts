@@ -5,7 +5,7 @@
  * allowed), and the checks it makes before asking the controller. Pure.
  */
 import { parseCommandLine, type CommandLineSpec } from '../options/command-line.js';
-import { strtol } from '../options/kinds.js';
+import { strtolRest } from '../options/kinds.js';
 import { jobStateNum } from '../spec/job-states.js';
 
 export const SCANCEL_COMMAND_LINE: CommandLineSpec = {
@@ -71,12 +71,6 @@ export type ScancelParse =
 const fail = (stderr: string): ScancelParse => ({ kind: 'print', stdout: '', stderr, exit: 1 });
 const invalidId = (text: string) => fail(`scancel: error: Invalid job id ${text}\n`);
 
-/** The leading number of text as strtol reads it, and what follows it. */
-function leadingNumber(text: string): [number, string] {
-  const m = /^[ \t\n\v\f\r]*[+-]?\d*/.exec(text)![0];
-  return [strtol(text), text.slice(m.length)];
-}
-
 /** An array index set `[1-3,5]` (a hostlist's range syntax, as scancel reads it). */
 function taskSet(inner: string): number[] | undefined {
   const out: number[] = [];
@@ -97,7 +91,7 @@ export function parseTargets(operands: readonly string[]): CancelTarget[] | stri
   const queue = [...operands];
   while (queue.length > 0) {
     const text = queue.shift()!;
-    const [id, afterId] = leadingNumber(text);
+    const [id, afterId] = strtolRest(text);
     if (id <= 0) return text;
     let rest = afterId;
     const t: CancelTarget = { text, id };
@@ -113,17 +107,17 @@ export function parseTargets(operands: readonly string[]): CancelTarget[] | stri
       t.tasks = 'all';
       rest = rest.slice(2);
     } else if (rest.startsWith('_')) {
-      const [task, after] = leadingNumber(rest.slice(1));
+      const [task, after] = strtolRest(rest.slice(1));
       if (task < 0) return text;
       t.tasks = [task];
       rest = after;
     } else if (rest.startsWith('+')) {
       // a hetjob component: scancel acts on the whole job
-      const [, after] = leadingNumber(rest.slice(1));
+      const [, after] = strtolRest(rest.slice(1));
       rest = after;
     }
     if (rest.startsWith('.')) {
-      const [step, after] = leadingNumber(rest.slice(1));
+      const [step, after] = strtolRest(rest.slice(1));
       if (step < 0) return text;
       t.step = step;
       rest = after;

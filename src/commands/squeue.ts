@@ -3,7 +3,7 @@
  * for MinJobAge), filtered, sorted and printed in Slurm's formats.
  */
 import { loadCluster } from '../cluster/load.js';
-import { strtol } from '../options/kinds.js';
+import { strtol, strtolRest } from '../options/kinds.js';
 import { BASE_FIELDS, COMPACT_STATE, type Listed, type Row } from '../format/squeue/fields.js';
 import { squeueJson } from '../format/squeue/json.js';
 import { parseSort, SORT_USES, sortRows } from '../format/squeue/sort.js';
@@ -106,10 +106,8 @@ function parseStates(text: string): Set<string> | string {
 export function parseJobList(text: string): { id: number; task?: number }[] | string {
   const out: { id: number; task?: number }[] = [];
   for (const item of text.split(',').filter(Boolean)) {
-    const m = /^[ \t\n\v\f\r]*[+-]?\d*/.exec(item)![0];
-    const id = strtol(item);
+    const [id, rest] = strtolRest(item);
     if (id <= 0) return `Invalid job id: ${item}`;
-    const rest = item.slice(m.length);
     out.push(rest.startsWith('_') ? { id, task: strtol(rest.slice(1)) } : { id });
   }
   return out;
