@@ -124,9 +124,9 @@ export class Scripts {
     return this.num(S.release, [this.k.job(jobId), this.k.pending, this.k.listing, this.k.acct, this.k.submissions], [this.k.wake, jobId]);
   }
 
-  requeue(jobId: number, now: number, eligible: number, ended: PastRun): Promise<RequeueResult> {
+  requeue(jobId: number, now: number, eligible: number, ended: PastRun, held: '' | 'PENDING' | 'SPECIAL_EXIT' = ''): Promise<RequeueResult> {
     const k = this.k;
-    return this.num(S.requeue, [k.job(jobId), k.pending, k.running, k.active, k.listing, k.acct, k.accounting], [jobId, now, eligible, k.wake, JSON.stringify(ended)]);
+    return this.num(S.requeue, [k.job(jobId), k.pending, k.running, k.active, k.listing, k.acct, k.accounting], [jobId, now, eligible, k.wake, JSON.stringify(ended), held]);
   }
 
   /** scontrol update (see job-update.ts): 1, 0 if the record changed meanwhile, -1 no such job, -2 no longer pending */

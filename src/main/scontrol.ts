@@ -30,10 +30,10 @@ runMain('scontrol', async (argv, io) => {
         }
         return 'Job is being updated by someone else';
       },
-      requeue: async (cluster, job) => {
+      requeue: async (cluster, job, held) => {
         const s = await source.open(cluster);
         const now = Math.floor(Date.now() / 1000);
-        return s.scripts.requeue(job.record.jobId, now, now + requeueDelay(io.env), pastRun(job, now));
+        return s.scripts.requeue(job.record.jobId, now, now + requeueDelay(io.env), pastRun(job, now), held ?? '');
       },
     });
   } finally {

@@ -35,6 +35,8 @@ async function notAcrossMidnight(seconds: number): Promise<void> {
 }
 
 const CONF = readFileSync(join(GOLDEN_DIR, 'slurm.conf'), 'utf8');
+/** scenarios recorded on the shared oracle replay on its configuration */
+const SHARED_CONF = readFileSync(join(GOLDEN_DIR, '..', 'oracle', 'slurm.conf'), 'utf8');
 const names = readdirSync(join(GOLDEN_DIR, 'recorded'))
   .filter((f) => f.endsWith('.json'))
   .map((f) => f.replace(/\.json$/, ''))
@@ -80,7 +82,10 @@ async function replayOne(name: string): Promise<{ cluster: TestCluster; run: Gol
   // sacct without -S lists the jobs of today (since midnight): each recording ran within one day,
   // so ours must too. Near midnight, wait for the new day rather than straddle it.
   if (queryStepsOf(scenario).some((q) => q.query[0] === 'sacct')) await notAcrossMidnight(recordedSeconds(loadRecording(name)!) + 60);
-  const cluster = new TestCluster({ confText: CONF, extraEnv: scenario.replayEnv });
+  // the shared oracle's ids are what its counter was: ours start there too (same widths, same masking)
+  const first = Math.min(...Object.values(loadRecording(name)!.context.labels));
+  const firstJobId = scenario.cluster === 'shared' && Number.isFinite(first) ? first : 1000;
+  const cluster = new TestCluster({ confText: scenario.cluster === 'shared' ? SHARED_CONF : CONF, extraEnv: scenario.replayEnv, firstJobId });
   // waits on our side give up after 60 s (real requeue waits are longer: that scenario
   // shrinks our requeue delay with replayEnv FLOW_MINUTE_SECONDS instead)
   return { cluster, run: await replay(scenario, cluster, { maxWait: 60 }) };

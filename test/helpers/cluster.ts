@@ -37,13 +37,14 @@ export class TestCluster {
   readonly conf: string;
   readonly env: Record<string, string>;
 
-  constructor(opts: { confText?: string; extraEnv?: Record<string, string> } = {}) {
+  /** firstJobId: default 1000 (a replay of a recording keeps its ids' widths with another) */
+  constructor(opts: { confText?: string; extraEnv?: Record<string, string>; firstJobId?: number } = {}) {
     this.name = `t${process.pid}${Math.random().toString(36).slice(2, 8)}`;
     this.dir = mkdtempSync(join(tmpdir(), 'flow-test-'));
     this.conf = join(this.dir, 'slurm.conf');
     const base = opts.confText ?? readFileSync(join(FIXTURES, 'oracle', 'slurm.conf'), 'utf8');
     // job ids start high enough never to be mistaken for node numbers or other small values
-    writeFileSync(this.conf, `${base.replace(/^ClusterName=.*$/m, `ClusterName=${this.name}`)}\nFirstJobId=1000\n`);
+    writeFileSync(this.conf, `${base.replace(/^ClusterName=.*$/m, `ClusterName=${this.name}`)}\nFirstJobId=${opts.firstJobId ?? 1000}\n`);
     this.env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/root',

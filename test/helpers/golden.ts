@@ -37,8 +37,10 @@ export interface QueryStep {
   /** the client whose exact invocation this is (documentation) */
   client?: string;
   note?: string;
-  /** stdin for the command */
+  /** stdin for the command (placeholders expanded) */
   input?: string;
+  /** extra environment for the command (e.g. POSIXLY_CORRECT) */
+  env?: Record<string, string>;
   /** post-filter applied to both sides' stdout before masking: keep lines matching grep, then the first `head` lines */
   select?: { grep?: string; head?: number };
   mask?: MaskRule[];
@@ -89,6 +91,12 @@ export interface Scenario {
   scripts?: Record<string, string>;
   /** extra environment for OUR side only (e.g. FLOW_MINUTE_SECONDS, which shrinks the 121 s requeue delay) */
   replayEnv?: Record<string, string>;
+  /**
+   * `shared`: recorded on the shared oracle as it was (accounting_storage/none, other users' jobs
+   * around: the scenario must not depend on them) and replayed on fixtures/oracle/slurm.conf;
+   * default: the private slurmdbd-mode cluster, restarted empty (fixtures/golden/slurm.conf)
+   */
+  cluster?: 'shared';
   steps: Step[];
 }
 
@@ -286,7 +294,7 @@ export async function runScenario(scenario: Scenario, backend: Backend): Promise
       steps.push({ step: i, kind: 'sleep', t: t() });
     } else if (isQuery(s)) {
       const argv = s.query.map((a) => expand(a, xctx));
-      const r = await backend.run(argv, { input: s.input });
+      const r = await backend.run(argv, { input: s.input === undefined ? undefined : expand(s.input, xctx), env: s.env });
       queries.push({ id: s.id, argv, t: t(), ...r });
       steps.push({ step: i, kind: 'query', id: s.id, t: t() });
     }

@@ -7,7 +7,7 @@
 import type { JobLine } from './lines.js';
 import type { AcctRow, Run, StepView } from './rows.js';
 import {
-  convertNum, cpuTimeText, dateText, durationText, exitText, minutesText, tresText, UNIT_MEGA, UNIT_NONE, type Tres, type Units,
+  convertNum, cpuTimeText, dateText, durationText, exitText, highestExit, minutesText, tresText, UNIT_MEGA, UNIT_NONE, type Tres, type Units,
 } from './values.js';
 
 export interface PrintContext {
@@ -52,23 +52,7 @@ export function jobExit(r: Run): string {
 }
 
 /** The highest exit code of the job's srun steps (DerivedExitCode). */
-export function derivedExit(r: Run): string {
-  let best = '0:0';
-  let bestCode = 0;
-  let bestSignal = 0;
-  for (const s of r.steps) {
-    const e = exitText(s.exit || '0:0');
-    const colon = e.indexOf(':');
-    const code = Number(e.slice(0, colon)) || 0;
-    const signal = Number(e.slice(colon + 1)) || 0;
-    if (code > bestCode || (code === bestCode && signal > bestSignal)) {
-      best = e;
-      bestCode = code;
-      bestSignal = signal;
-    }
-  }
-  return best;
-}
+export const derivedExit = (r: Run): string => highestExit(r.steps.map((s) => s.exit));
 
 /** Whether the run got an allocation. */
 const ran = (r: Run) => r.nodes !== '';
