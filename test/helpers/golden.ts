@@ -448,11 +448,11 @@ function applyRule(text: string, rule: MaskRule): string {
     .join('\n');
 }
 
-/** ISO times YYYY-MM-DDTHH:MM:SS -> <TIME>; ctime "Sat Nov 28 20:40:00 2026" -> <CTIME> */
+/** ISO times YYYY-MM-DDTHH:MM:SS -> <TIME>; squeue -l's "Mon Dec 07 13:06:55 2026" (day zero-padded, as Slurm prints it) -> <CTIME> */
 function maskTimes(text: string): string {
   return text
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/g, '<TIME>')
-    .replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}\b/g, '<CTIME>');
+    .replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d\d \d\d:\d\d:\d\d \d{4}\b/g, '<CTIME>');
 }
 
 /**
