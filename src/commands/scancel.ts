@@ -31,6 +31,8 @@ export interface CancelDeps {
   cancel: (cluster: Cluster, jobId: number) => Promise<number>;
   /** cancel one still-pending task of an array (it becomes a record of its own, CANCELLED) */
   cancelTask: (cluster: Cluster, arrayJobId: number, task: number) => Promise<void>;
+  /** scancel N.S: cancel a running step (the Lua result: its id, -1 job not running, -2 no such step running) */
+  cancelStep: (cluster: Cluster, jobId: number, stepId: number) => Promise<number>;
   /** deliver a signal to a running job; false if it is not running */
   signal: (cluster: Cluster, jobId: number, signal: number, batch: boolean, full: boolean) => Promise<boolean>;
 }
@@ -39,6 +41,8 @@ interface Target {
   text: string;
   id: number;
   tasks?: number[];
+  /** `42.3`: a step of the job */
+  step?: number;
 }
 
 const CANCELLABLE = new Set(['PENDING', 'RUNNING', 'SUSPENDED']);
@@ -56,7 +60,7 @@ export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise
   }
   const targets: Target[] = [];
   for (const text of argv.slice(parsed.operandIndex).flatMap((a) => a.split(/[\s,]+/)).filter(Boolean)) {
-    const m = /^(\d+)(?:_(\d+|\[[^\]]*\]))?(?:\.\w+)?$/.exec(text);
+    const m = /^(\d+)(?:_(\d+|\[[^\]]*\]))?(?:\.(\w+))?$/.exec(text);
     if (!m) {
       io.stderr(`scancel: error: Invalid job id ${text}\n`);
       return 1;
@@ -72,7 +76,8 @@ export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise
         tasks = [...arrayIndices(list.value)];
       } else tasks = [Number(m[2])];
     }
-    targets.push({ text, id: Number(m[1]), tasks });
+    const step = m[3] !== undefined && /^\d+$/.test(m[3]) ? Number(m[3]) : undefined;
+    targets.push({ text, id: Number(m[1]), tasks, step });
   }
   const filtered = ['name', 'user', 'me', 'state', 'partition', 'account', 'qos', 'nodelist'].some((k) => opts.has(k));
   if (targets.length === 0 && !filtered) {
@@ -131,6 +136,10 @@ export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise
   const pendingTasks: [StoredJob, number][] = [];
   if (targets.length) {
     for (const t of targets) {
+      if (t.step !== undefined && (signal === undefined || signal === 9)) {
+        code = Math.max(code, await cancelStep(t, t.step, jobs.filter(match), io, deps, cluster, opts.has('verbose')));
+        continue;
+      }
       const hits = jobs.filter((j) => (j.record.jobId === t.id || j.record.arrayJobId === t.id)
         && (t.tasks === undefined || (j.record.arrayTaskId !== undefined && t.tasks.includes(j.record.arrayTaskId))));
       const live = hits.filter(match);
@@ -165,6 +174,31 @@ export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise
         io.stderr(`scancel: error: Kill job error on job id ${j.record.jobId}: Job is pending execution\n`);
         code = 1;
       } else if (opts.has('verbose')) io.stderr(`scancel: Signal ${signal} to job ${j.record.jobId}\n`);
+    }
+  }
+  return code;
+}
+
+/**
+ * scancel N.S, as scancel 22.05 does it (fixtures/golden signals): a job that
+ * is not running (unknown, finished) is refused by scancel itself, exit 1; a
+ * step the running job does not have is refused by slurmctld, and scancel
+ * exits with that error's number (ESLURM_INVALID_JOB_ID 2017, i.e. 225).
+ */
+async function cancelStep(t: Target, step: number, live: StoredJob[], io: IO, deps: CancelDeps, cluster: Cluster, verbose: boolean): Promise<number> {
+  const jobText = t.text.slice(0, t.text.lastIndexOf('.'));
+  const hits = live.filter((j) => (j.record.jobId === t.id && (t.tasks === undefined || j.record.arrayTaskId === undefined))
+    || (j.record.arrayJobId === t.id && t.tasks !== undefined && j.record.arrayTaskId !== undefined && t.tasks.includes(j.record.arrayTaskId)));
+  if (hits.length === 0) {
+    io.stderr(`scancel: error: Kill job error on job step id ${jobText}.${step}: Invalid job id specified\n`);
+    return 1;
+  }
+  let code = 0;
+  for (const j of hits) {
+    if (verbose) io.stderr(`scancel: Terminating step ${jobText}.${step}\n`);
+    if ((await deps.cancelStep(cluster, j.record.jobId, step)) < 0) {
+      io.stderr(`scancel: error: Kill job error on job step id ${jobText}: Invalid job id specified\n`);
+      code = 2017 & 0xff;
     }
   }
   return code;

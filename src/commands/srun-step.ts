@@ -225,6 +225,7 @@ export async function runStep(c: StepContext): Promise<number> {
   // signals before the tasks run: srun gives up the step it waits for
   let pendingSignal: NodeJS.Signals | undefined;
   let run: StepRun | undefined;
+  let onCancel: (() => void) | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     if (run) {
       if (!c.intercept?.(sig, run)) run.onSignal(sig);
@@ -269,16 +270,20 @@ export async function runStep(c: StepContext): Promise<number> {
       stderr: io.stderr,
     });
     c.onRun?.(run);
+    const stepRun = run;
+    onCancel = () => void stepCancelled(c, stepId).then((yes) => yes && stepRun.cancelStep(), () => undefined);
+    process.on('SIGURG', onCancel);
     run.start();
     if (pendingSignal) run.onSignal(pendingSignal);
     const watch = c.watchJob ? watchJobEnd(c, run) : undefined;
     const result = await run.done;
     clearInterval(watch);
     c.onResult?.(result);
-    await c.session.scripts.stepEnd(jobId, { ...record, id: stepId, end: now(), state: stepState(result), exit: result.exit });
+    await c.session.scripts.stepEnd(jobId, { ...record, id: stepId, end: now(), state: await stepState(result, c), exit: result.exit });
     return result.exitCode;
   } finally {
     for (const sig of SRUN_SIGNALS) process.off(sig, onSignal);
+    if (onCancel) process.off('SIGURG', onCancel);
   }
 }
 
@@ -312,23 +317,44 @@ function watchJobEnd(c: StepContext, run: StepRun): NodeJS.Timeout {
   return timer;
 }
 
-/** A SIGTERM handler for runStep that tells the job's end from a signal to srun alone. */
-export function cancelOnJobEnd(s: Session, jobId: number, timeScale: number, onEnding?: (why: JobEnding) => void): NonNullable<StepContext['intercept']> {
+/**
+ * A SIGTERM handler for runStep that tells the job's end from a signal to srun
+ * alone. The tasks may die of the same SIGTERM meanwhile: what they did is
+ * reported after the answer. `inBatch`: srun runs in the batch job, whose
+ * cancellation it reports as srun in a batch job does.
+ */
+export function cancelOnJobEnd(s: Session, jobId: number, timeScale: number, onEnding?: (why: JobEnding) => void, inBatch = false): NonNullable<StepContext['intercept']> {
   return (sig, run) => {
     if (sig !== 'SIGTERM') return false;
+    run.hold();
     void jobEnding(s, jobId, timeScale).then((why) => {
-      if (!why) return run.onSignal(sig);
-      onEnding?.(why);
-      run.terminate(why === 'timeout' ? ' DUE TO TIME LIMIT' : '');
-    }, () => run.onSignal(sig));
+      if (!why) run.onSignal(sig);
+      else {
+        onEnding?.(why);
+        if (inBatch && why === 'cancel') run.jobCancelled();
+        else run.terminate(why === 'timeout' ? ' DUE TO TIME LIMIT' : '');
+      }
+    }, () => run.onSignal(sig)).finally(() => run.release());
     return true;
   };
 }
 
-/** How sacct lists the step. */
-function stepState(r: StepResult): string {
-  if (r.aborted || r.cancelled) return 'CANCELLED';
-  return r.exitCode === 0 ? 'COMPLETED' : 'FAILED';
+/** How sacct lists the step: a step that ended by a signal while its job was ending is CANCELLED. */
+async function stepState(r: StepResult, c: StepContext): Promise<string> {
+  if (r.aborted || r.cancelled || r.stepCancelled) return 'CANCELLED';
+  if (r.exitCode === 0) return 'COMPLETED';
+  if (r.ends.some((e) => e.signal !== null)) {
+    const scale = Number(c.io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
+    if ((await jobEnding(c.session, c.job.record.jobId, scale).catch(() => undefined)) === 'cancel') return 'CANCELLED';
+  }
+  return 'FAILED';
+}
+
+/** scancel N.S: srun is told with SIGURG (see the controller); it looks whether its step is the one cancelled. */
+async function stepCancelled(c: StepContext, stepId: number): Promise<boolean> {
+  const stepsJson = await c.session.call('HGET', c.session.keys.job(c.job.record.jobId), 'steps') as string | null;
+  const steps = stepsJson ? (JSON.parse(stepsJson) as StepRecord[] | Record<string, never>) : [];
+  return Array.isArray(steps) && steps.some((st) => st.id === stepId && st.cancelBy !== undefined);
 }
 
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGUSR1: 10, SIGUSR2: 12, SIGALRM: 14, SIGTERM: 15 };

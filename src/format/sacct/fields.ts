@@ -51,12 +51,19 @@ export function jobExit(r: Run): string {
   return exitText(r.exit);
 }
 
-/** The highest exit code of the job's srun steps (DerivedExitCode). */
+/** A step's state text: `CANCELLED by 0` when scancel N.S ended it. */
+export const stepStateText = (s: StepView): string => (s.state === 'CANCELLED' && s.record?.cancelBy !== undefined ? `CANCELLED by ${s.record.cancelBy}` : s.state);
+
+/**
+ * The highest exit code of the job's srun steps (DerivedExitCode), as slurmdbd
+ * has it: steps that outlived their cancelled job do not count.
+ */
 export function derivedExit(r: Run): string {
   let best = '0:0';
   let bestCode = 0;
   let bestSignal = 0;
   for (const s of r.steps) {
+    if (s.afterJob) continue;
     const e = exitText(s.exit || '0:0');
     const colon = e.indexOf(':');
     const code = Number(e.slice(0, colon)) || 0;
@@ -236,7 +243,7 @@ export const FIELDS: readonly AcctField[] = [
   f('ResvCPU', 10, (r, c) => durationText(reserved(r, c.now) * reqCpus(r.job))),
   f('ResvCPURAW', 10, (r, c) => String(reserved(r, c.now) * reqCpus(r.job))),
   f('Start', 19, (r) => dateText(r.start), (s) => dateText(s.start)),
-  f('State', 10, stateText, (s) => s.state),
+  f('State', 10, stateText, stepStateText),
   f('Submit', 19, (r) => dateText(r.submit), (s) => dateText(s.start)),
   f('SubmitLine', 20, empty),
   f('Suspended', 10, () => '00:00:00', () => '00:00:00'),
