@@ -14,6 +14,7 @@ import { packageRoot } from '../package-root.js';
 import type { StepRecord, StoredJob } from '../controller/state.js';
 import { admit, exceedsJob, MEMORY_UNAVAILABLE, stepClaims, type NodeClaim } from '../steps/claims.js';
 import { exportedToTasks } from '../steps/export.js';
+import { srunIsOurs } from '../steps/job-path.js';
 import { perNodeCounts, type AllocatedNode } from '../steps/layout.js';
 import { StepRun, type LaunchTask, type StepResult } from '../steps/launch.js';
 import { planStep } from '../steps/plan.js';
@@ -49,13 +50,14 @@ export interface StepContext {
  * allocation, or one it attaches to with --jobid): a batch step's tasks
  * inherit them from the batch shell instead.
  */
-export function allocationVars(cluster: Cluster, job: StoredJob): AllocationVars {
+export function allocationVars(cluster: Cluster, job: StoredJob, io: Pick<IO, 'env' | 'cwd'>): AllocationVars {
   const r = job.record;
+  const bin = join(packageRoot(), 'bin');
   return {
     clusterName: cluster.config.clusterName, submitDir: r.submitDir, submitHost: r.submitHost, jobName: r.name, partition: r.partition,
     userId: r.userId, userName: r.userName, groupId: r.groupId, account: r.account, qos: r.qos,
     workingCluster: `${cluster.config.clusterName}:${hostname().split('.')[0]}:6817:9728:109`,
-    binDir: join(packageRoot(), 'bin'),
+    binDir: srunIsOurs(io.env.PATH ?? '', bin, io.cwd) ? undefined : bin,
   };
 }
 

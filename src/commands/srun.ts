@@ -53,7 +53,7 @@ async function srunInAllocation(o: SrunOptions, jobId: number, io: IO): Promise<
     const options = attached ? { ...o, request: { ...o.request, nodes: o.request.nodes ?? { min: job.alloc.length, max: job.alloc.length } } } : o;
     return await runStep({
       session: s, job, options, io, killWait, killAfter, intercept: cancelOnJobEnd(s, jobId, scale, undefined, !attached),
-      allocation: attached ? allocationVars(cluster, job) : undefined, watchJob: attached,
+      allocation: attached ? allocationVars(cluster, job, io) : undefined, watchJob: attached,
     });
   } finally {
     await s.close();

@@ -13,6 +13,7 @@ import { batchFileName } from '../../spec/patterns.js';
 import { parseSignal } from '../../spec/values/index.js';
 import type { LaunchContext, LaunchResult, Provider, SignalTarget } from '../provider.js';
 import { batchEnv } from './batch-env.js';
+import { srunIsOurs } from '../../steps/job-path.js';
 import { ensureNodesResolve } from './node-hosts.js';
 import supervisorScript from './supervisor.sh';
 
@@ -121,6 +122,7 @@ export class LocalProvider implements Provider {
       submitEnv: ctx.submitEnv,
       loginEnv: r.export !== undefined ? loginEnv(r.userName, r.userId) : undefined,
       binDir: this.binDir,
+      srunIsOurs: (path) => srunIsOurs(path, this.binDir, cwd),
     });
     const scaled = (secs: number) => Math.max(1, Math.round(secs * this.timeScale));
     const limit = r.timeLimit === 'UNLIMITED' ? 0 : scaled(r.timeLimit * 60);
