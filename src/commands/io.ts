@@ -4,6 +4,7 @@
  * here, so commands return exit codes and tests can run them in-process.
  */
 import { readFileSync, writeSync } from 'node:fs';
+import { outputBytes } from '../format/bytes.js';
 
 export interface IO {
   stdout(text: string): void;
@@ -27,7 +28,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * went away (`squeue | head`) ends the process quietly, as SIGPIPE ends Slurm's.
  */
 function writeAll(fd: number, text: string | Buffer): void {
-  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  const bytes = typeof text === 'string' ? outputBytes(text) : text;
   for (let off = 0; off < bytes.length;) {
     try {
       off += writeSync(fd, bytes, off);
