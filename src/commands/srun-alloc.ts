@@ -190,7 +190,7 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
         result = r;
       },
       // scancel of srun's job reaches srun as SIGTERM: the step is cancelled, not forced
-      intercept: cancelOnJobEnd(s, jobId, scale, (why) => {
+      intercept: cancelOnJobEnd(s, job, scale, (why) => {
         if (why === 'cancel') ending ??= 'cancel';
       }),
     });

@@ -292,15 +292,17 @@ export async function runStep(c: StepContext): Promise<number> {
 export type JobEnding = 'cancel' | 'timeout';
 
 /**
- * Why the job ends, if it does, when srun gets SIGTERM: scancel and the time
- * limit reach srun together with the job's other processes. Then the step is
- * cancelled as slurmstepd cancels it (SIGTERM now, SIGKILL after KillWait),
- * not forced (SIGKILL at once) as for a SIGTERM of srun's own.
+ * Why the job ends, if it does, when srun gets SIGTERM: scancel, scontrol
+ * requeue and the time limit reach srun together with the job's other
+ * processes. Then the step is cancelled as slurmstepd cancels it (SIGTERM now,
+ * SIGKILL after KillWait), not forced (SIGKILL at once) as for a SIGTERM of
+ * srun's own. `run`: the job's run srun belongs to (a requeue ends it).
  */
-export async function jobEnding(s: Session, jobId: number, timeScale: number): Promise<JobEnding | undefined> {
+export async function jobEnding(s: Session, jobId: number, timeScale: number, run?: number): Promise<JobEnding | undefined> {
   const j = await s.job(jobId);
   if (!j) return undefined;
   if (j.cancelBy !== '' || j.state === 'CANCELLED' || j.state === 'COMPLETING') return 'cancel';
+  if (run !== undefined && (j.run !== run || j.state === 'PENDING')) return 'cancel';
   const limit = j.record.timeLimit;
   if (j.state === 'TIMEOUT' || (limit !== 'UNLIMITED' && j.start > 0 && Date.now() / 1000 >= j.start + Math.max(1, Math.round(limit * 60 * timeScale)))) return 'timeout';
   return undefined;
@@ -310,7 +312,7 @@ export async function jobEnding(s: Session, jobId: number, timeScale: number): P
 function watchJobEnd(c: StepContext, run: StepRun): NodeJS.Timeout {
   const scale = Number(c.io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
   const timer = setInterval(() => {
-    void jobEnding(c.session, c.job.record.jobId, scale).then((why) => {
+    void jobEnding(c.session, c.job.record.jobId, scale, c.job.run).then((why) => {
       if (!why) return;
       clearInterval(timer);
       run.terminate(why === 'timeout' ? ' DUE TO TIME LIMIT' : '');
@@ -325,11 +327,11 @@ function watchJobEnd(c: StepContext, run: StepRun): NodeJS.Timeout {
  * reported after the answer. `inBatch`: srun runs in the batch job, whose
  * cancellation it reports as srun in a batch job does.
  */
-export function cancelOnJobEnd(s: Session, jobId: number, timeScale: number, onEnding?: (why: JobEnding) => void, inBatch = false): NonNullable<StepContext['intercept']> {
+export function cancelOnJobEnd(s: Session, job: StoredJob, timeScale: number, onEnding?: (why: JobEnding) => void, inBatch = false): NonNullable<StepContext['intercept']> {
   return (sig, run) => {
     if (sig !== 'SIGTERM') return false;
     run.hold();
-    void jobEnding(s, jobId, timeScale).then((why) => {
+    void jobEnding(s, job.record.jobId, timeScale, job.run).then((why) => {
       if (!why) run.onSignal(sig);
       else {
         onEnding?.(why);
@@ -347,7 +349,7 @@ async function stepState(r: StepResult, c: StepContext): Promise<string> {
   if (r.exitCode === 0) return 'COMPLETED';
   if (r.ends.some((e) => e.signal !== null)) {
     const scale = Number(c.io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
-    if ((await jobEnding(c.session, c.job.record.jobId, scale).catch(() => undefined)) === 'cancel') return 'CANCELLED';
+    if ((await jobEnding(c.session, c.job.record.jobId, scale, c.job.run).catch(() => undefined)) === 'cancel') return 'CANCELLED';
   }
   return 'FAILED';
 }

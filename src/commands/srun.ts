@@ -52,7 +52,7 @@ async function srunInAllocation(o: SrunOptions, jobId: number, io: IO): Promise<
     const attached = io.env.SLURM_JOB_ID !== String(jobId);
     const options = attached ? { ...o, request: { ...o.request, nodes: o.request.nodes ?? { min: job.alloc.length, max: job.alloc.length } } } : o;
     return await runStep({
-      session: s, job, options, io, killWait, killAfter, intercept: cancelOnJobEnd(s, jobId, scale, undefined, !attached),
+      session: s, job, options, io, killWait, killAfter, intercept: cancelOnJobEnd(s, job, scale, undefined, !attached),
       allocation: attached ? allocationVars(cluster, job, io) : undefined, watchJob: attached,
     });
   } finally {
