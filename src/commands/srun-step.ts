@@ -289,7 +289,7 @@ export async function runStep(c: StepContext): Promise<number> {
   }
 }
 
-export type JobEnding = 'cancel' | 'timeout';
+export type JobEnding = 'cancel' | 'requeue' | 'timeout';
 
 /**
  * Why the job ends, if it does, when srun gets SIGTERM: scancel, scontrol
@@ -302,7 +302,7 @@ export async function jobEnding(s: Session, jobId: number, timeScale: number, ru
   const j = await s.job(jobId);
   if (!j) return undefined;
   if (j.cancelBy !== '' || j.state === 'CANCELLED' || j.state === 'COMPLETING') return 'cancel';
-  if (run !== undefined && (j.run !== run || j.state === 'PENDING')) return 'cancel';
+  if (run !== undefined && (j.run !== run || j.state === 'PENDING')) return 'requeue';
   const limit = j.record.timeLimit;
   if (j.state === 'TIMEOUT' || (limit !== 'UNLIMITED' && j.start > 0 && Date.now() / 1000 >= j.start + Math.max(1, Math.round(limit * 60 * timeScale)))) return 'timeout';
   return undefined;
@@ -335,7 +335,7 @@ export function cancelOnJobEnd(s: Session, job: StoredJob, timeScale: number, on
       if (!why) run.onSignal(sig);
       else {
         onEnding?.(why);
-        if (inBatch && why === 'cancel') run.jobCancelled();
+        if (inBatch && why !== 'timeout') run.jobCancelled(why === 'requeue' ? ' DUE TO JOB REQUEUE' : '');
         else run.terminate(why === 'timeout' ? ' DUE TO TIME LIMIT' : '');
       }
     }, () => run.onSignal(sig)).finally(() => run.release());
@@ -349,7 +349,8 @@ async function stepState(r: StepResult, c: StepContext): Promise<string> {
   if (r.exitCode === 0) return 'COMPLETED';
   if (r.ends.some((e) => e.signal !== null)) {
     const scale = Number(c.io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
-    if ((await jobEnding(c.session, c.job.record.jobId, scale, c.job.run).catch(() => undefined)) === 'cancel') return 'CANCELLED';
+    const why = await jobEnding(c.session, c.job.record.jobId, scale, c.job.run).catch(() => undefined);
+    if (why === 'cancel' || why === 'requeue') return 'CANCELLED';
   }
   return 'FAILED';
 }

@@ -329,12 +329,12 @@ export class StepRun {
    * srun's "forcing"; the tasks have KillWait to end, as slurmstepd gives them
    * (fixtures/golden signals: a task that traps SIGTERM finishes).
    */
-  jobCancelled(): void {
+  jobCancelled(why: '' | ' DUE TO JOB REQUEUE' = ''): void {
     if (this.aborted === 'cancelled') return;
     this.aborted = 'cancelled';
     const at = formatIsoLocal(Math.floor(Date.now() / 1000));
     this.o.stderr(`srun: Job step aborted: Waiting up to ${this.o.killWait + 2} seconds for job step to finish.\n`);
-    for (const node of this.o.nodes) this.o.stderr(`slurmstepd-${node}: error: *** STEP ${this.o.step} ON ${node} CANCELLED AT ${at} ***\n`);
+    for (const node of this.o.nodes) this.o.stderr(`slurmstepd-${node}: error: *** STEP ${this.o.step} ON ${node} CANCELLED AT ${at}${why} ***\n`);
     this.o.stderr('srun: forcing job termination\n');
     this.killLater();
   }
