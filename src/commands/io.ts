@@ -5,6 +5,7 @@
  */
 import { readFileSync, readSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
+import { outputBytes } from '../format/bytes.js';
 
 export interface IO {
   stdout(text: string): void;
@@ -32,7 +33,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * went away (`squeue | head`) ends the process quietly, as SIGPIPE ends Slurm's.
  */
 function writeAll(fd: number, text: string | Buffer): void {
-  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  const bytes = typeof text === 'string' ? outputBytes(text) : text;
   for (let off = 0; off < bytes.length;) {
     try {
       off += writeSync(fd, bytes, off);

@@ -21,6 +21,8 @@ export interface CancelDeps {
   cancel: (cluster: Cluster, jobId: number) => Promise<number>;
   /** cancel one still-pending task of an array (it becomes a record of its own, CANCELLED) */
   cancelTask: (cluster: Cluster, arrayJobId: number, task: number) => Promise<void>;
+  /** scancel N.S: cancel a running step (the Lua result: its id, -1 job not running, -2 no such step running) */
+  cancelStep: (cluster: Cluster, jobId: number, stepId: number) => Promise<number>;
   /** deliver a signal to a running job; false if it is not running */
   signal: (cluster: Cluster, jobId: number, signal: number, batch: boolean, full: boolean) => Promise<boolean>;
 }
@@ -128,8 +130,12 @@ export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise
   if (p.targets.length) {
     for (const t of p.targets) {
       const hits = hitsOf(t, live);
+      if (t.step !== undefined && hits.length > 0 && (signal === undefined || signal === 9)) {
+        code = Math.max(code, await cancelStep(t, t.step, hits.filter((h) => CANCELLABLE.has(h.job.state)), cluster, deps, say, p.verbose > 0));
+        continue;
+      }
       if (t.step !== undefined && hits.length > 0) {
-        say(`error: cancelling a job step (${t.text}) is not supported by flow-slurm yet`);
+        say(`error: signalling a job step (${t.text}) is not supported by flow-slurm yet`);
         code = 1;
         continue;
       }
@@ -191,4 +197,26 @@ async function cancelByIds(p: ScancelParams, jobs: readonly StoredJob[], cluster
     }
   }
   return 0;
+}
+
+/**
+ * scancel N.S, as scancel 22.05 does it (fixtures/golden signals): a step the running job does not
+ * have is refused by slurmctld, and scancel exits with that error's number (ESLURM_INVALID_JOB_ID
+ * 2017, i.e. 225).
+ */
+async function cancelStep(t: CancelTarget, step: number, hits: Hit[], cluster: Cluster, deps: CancelDeps, say: (l: string) => void, verbose: boolean): Promise<number> {
+  const jobText = t.text.slice(0, t.text.lastIndexOf('.'));
+  if (hits.length === 0) {
+    say(`error: Kill job error on job step id ${jobText}.${step}: ${INVALID}`);
+    return 1;
+  }
+  let code = 0;
+  for (const h of hits) {
+    if (verbose) say(`Terminating step ${jobText}.${step}`);
+    if ((await deps.cancelStep(cluster, h.job.record.jobId, step)) < 0) {
+      say(`error: Kill job error on job step id ${jobText}: ${INVALID}`);
+      code = 2017 & 0xff;
+    }
+  }
+  return code;
 }

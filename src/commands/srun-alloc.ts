@@ -177,7 +177,7 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
     const options: SrunOptions = { ...o, request: { ...o.request, nodes: o.request.nodes ?? { min: job.alloc.length, max: job.alloc.length } } };
     const code = await runStep({
       session: s, job, options, io, killWait, killAfter,
-      allocation: allocationVars(cluster, job),
+      allocation: allocationVars(cluster, job, io),
       onRun: (run: StepRun) => {
         if (r.timeLimit !== 'UNLIMITED') {
           timer = setTimeout(() => {
@@ -190,7 +190,7 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
         result = r;
       },
       // scancel of srun's job reaches srun as SIGTERM: the step is cancelled, not forced
-      intercept: cancelOnJobEnd(s, jobId, scale, (why) => {
+      intercept: cancelOnJobEnd(s, job, scale, (why) => {
         if (why === 'cancel') ending ??= 'cancel';
       }),
     });

@@ -52,8 +52,8 @@ async function srunInAllocation(o: SrunOptions, jobId: number, io: IO): Promise<
     const attached = io.env.SLURM_JOB_ID !== String(jobId);
     const options = attached ? { ...o, request: { ...o.request, nodes: o.request.nodes ?? { min: job.alloc.length, max: job.alloc.length } } } : o;
     return await runStep({
-      session: s, job, options, io, killWait, killAfter, intercept: cancelOnJobEnd(s, jobId, scale),
-      allocation: attached ? allocationVars(cluster, job) : undefined, watchJob: attached,
+      session: s, job, options, io, killWait, killAfter, intercept: cancelOnJobEnd(s, job, scale, undefined, !attached),
+      allocation: attached ? allocationVars(cluster, job, io) : undefined, watchJob: attached,
     });
   } finally {
     await s.close();

@@ -19,7 +19,7 @@ import { splitTask } from './array-split.js';
 import type { Keys } from './keys.js';
 import { addUse, schedule, type NodeUse, type PendingJob } from './scheduler.js';
 import type { Scripts } from './scripts.js';
-import { fromFields, JOB_FIELDS, type StoredJob } from './state.js';
+import { fromFields, JOB_FIELDS, type StepRecord, type StoredJob } from './state.js';
 import { evaluate, loadReferenced, type DependencyLookup } from './dependencies.js';
 import type { LaunchData, LaunchQueue } from './worker.js';
 
@@ -42,17 +42,18 @@ const LEASE_MS = 6000;
 const SCHED_INTERVAL_MS = 15_000;
 const now = () => Math.floor(Date.now() / 1000);
 
-/** How a run ended, from its exit status and what was done to it. */
 /**
  * How a run ended, from the batch script's status. `signal`: the signal that
  * killed the script, 0 when it exited (then rc > 128 is just its exit code,
  * as for a script whose last command was killed); undefined when the
- * supervisor could not tell, and rc > 128 is taken for a signal.
+ * supervisor could not tell, and rc > 128 is taken for a signal. A cancelled
+ * job keeps its script's status, as slurmctld does (a script that traps
+ * SIGTERM and exits 3: CANCELLED, ExitCode=3:0).
  */
 export function finalState(rc: number, timedOut: boolean, cancelled: boolean, signal?: number): { state: string; reason: string; exit: string } {
-  if (timedOut) return { state: 'TIMEOUT', reason: 'TimeLimit', exit: rc > 128 ? `0:${rc - 128}` : '0:15' };
-  if (cancelled) return { state: 'CANCELLED', reason: 'None', exit: rc > 128 ? `0:${rc - 128}` : '0:15' };
   const killedBy = signal ?? (rc > 128 ? rc - 128 : 0);
+  if (timedOut) return { state: 'TIMEOUT', reason: 'TimeLimit', exit: rc > 128 ? `0:${rc - 128}` : '0:15' };
+  if (cancelled) return { state: 'CANCELLED', reason: 'None', exit: killedBy > 0 ? `0:${killedBy}` : `${rc}:0` };
   if (killedBy > 0) return { state: 'FAILED', reason: 'JobLaunchFailure', exit: `0:${killedBy}` };
   if (rc === 0) return { state: 'COMPLETED', reason: 'None', exit: '0:0' };
   return { state: 'FAILED', reason: 'NonZeroExitCode', exit: `${rc}:0` };
@@ -102,6 +103,7 @@ export class Controller {
       if (what === 'requeue' && id) this.requeues.set(Number(id), Number(sig));
       if (what === 'update' && id) this.records.delete(Number(id));
       if (what === 'signal' && id) void this.deliver(Number(id), Number(sig), batch === '1' ? 'batch' : full === '1' ? 'all' : 'steps');
+      if (what === 'stepcancel' && id) void this.cancelStep(Number(id), Number(sig));
       this.dirty = true;
       this.requestTick();
     });
@@ -244,7 +246,7 @@ export class Controller {
       if (!job || job.cancelBy === '' || (job.state !== 'RUNNING' && job.state !== 'COMPLETING')) continue;
       if (!job.sup) continue; // not launched yet: the launch sees the cancel and ends it
       writeFileSync(`${endFile(this.p.spoolDir, jobId, job.run)}.cancel`, job.cancelBy);
-      this.p.provider.signal(job, 'SIGTERM', 'all', this.p.spoolDir);
+      this.p.provider.end(job);
       this.signaled.set(jobId, { deadline: Date.now() + killWait * 1000 * this.p.timeScale, job });
     }
     for (const [jobId, run] of [...this.requeues]) {
@@ -252,7 +254,7 @@ export class Controller {
       const job = await this.getJob(jobId);
       if (!job?.sup || job.run !== run) continue; // never launched, or already gone
       writeFileSync(`${endFile(this.p.spoolDir, jobId, run)}.cancel`, 'requeue');
-      this.p.provider.signal(job, 'SIGTERM', 'all', this.p.spoolDir);
+      this.p.provider.end(job);
       this.signaled.set(jobId, { deadline: Date.now() + killWait * 1000 * this.p.timeScale, job });
     }
     for (const [jobId, { deadline, job }] of this.signaled) {
@@ -261,6 +263,14 @@ export class Controller {
       // the run that was sent SIGTERM, if it still lives (the job itself may be pending again after a requeue)
       if (this.p.provider.alive(job)) this.p.provider.signal(job, 'SIGKILL', 'all', this.p.spoolDir);
     }
+  }
+
+  /** scancel N.S (the step is marked cancelled): its srun ends it. */
+  private async cancelStep(jobId: number, stepId: number): Promise<void> {
+    const json = await this.p.redis.hget(this.p.keys.job(jobId), 'steps');
+    const steps = json ? (JSON.parse(json) as StepRecord[] | Record<string, never>) : [];
+    const step = Array.isArray(steps) ? steps.find((st) => st.id === stepId && st.end === 0) : undefined;
+    if (step) this.p.provider.cancelStep(step);
   }
 
   /** scancel --signal: to the running job's processes. */

@@ -144,6 +144,11 @@ export class Scripts {
     return this.num(S.step, [this.k.job(jobId), this.k.listing, this.k.acct], [jobId, 'end', JSON.stringify(step)]);
   }
 
+  /** scancel N.S: mark a running step cancelled by uid (its srun ends it); its id, -1 job not running, -2 no such step running. */
+  stepCancel(jobId: number, stepId: number, uid: number): Promise<number> {
+    return this.num(S.step, [this.k.job(jobId), this.k.listing, this.k.acct], [jobId, 'cancel', JSON.stringify({ id: stepId, cancelBy: uid })]);
+  }
+
   /** Take or keep the controller lease; true while this controller leads. */
   async lead(id: string, leaseMs: number): Promise<boolean> {
     return (await this.num(S.lead, [this.k.controller], [id, leaseMs])) === 1;

@@ -82,6 +82,10 @@ export interface StepRecord {
   srun?: { host: string; pid: number };
   /** task distribution (`block`, `cyclic`, `-m` as given), for scontrol show step */
   dist?: string;
+  /** uid of who cancelled it (scancel N.S): sacct shows `CANCELLED by <uid>` */
+  cancelBy?: number;
+  /** still running when its job was cancelled: its exit code does not count for the job's DerivedExitCode */
+  afterJob?: boolean;
 }
 
 /** A run that ended in a requeue. */

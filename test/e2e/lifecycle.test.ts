@@ -5,9 +5,10 @@
  * (fixtures/oracle/run, recorded by scripts/record-oracle-run.sh).
  */
 import { afterAll, describe, expect } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FIXTURES } from '../helpers/oracle.js';
 import { ClusterPool, withPool } from '../helpers/pool.js';
 
 // one job-time minute lasts two seconds here, so time limits can be tested
@@ -61,6 +62,34 @@ describe.concurrent('job lifecycle on the local provider', () => {
     const j = await c.waitState(id, ['CANCELLED']);
     expect(j.get('ExitCode')).toBe('0:15');
     expect(readFileSync(join(c.dir, `slurm-${id}.out`), 'utf8')).toMatch(/slurmstepd-gpu1: error: \*\*\* JOB \d+ ON gpu1 CANCELLED AT \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d \*\*\*\n$/);
+  });
+
+  it('after scancel, goes through the states real Slurm showed (scancel-running): RUNNING, CANCELLED, at most a COMPLETING between', async ({ c }) => {
+    const rec = JSON.parse(readFileSync(join(FIXTURES, 'oracle', 'run', 'scancel-running.json'), 'utf8')) as {
+      case: { script: string; args: string[] }; states: Record<string, [number, string, string][]>; final: Record<string, string>[];
+      files: { contentNormalized: string }[];
+    };
+    copyFileSync(join(FIXTURES, 'scripts', 'run', rec.case.script), join(c.dir, rec.case.script));
+    const id = c.submit([...rec.case.args, rec.case.script]);
+    const out = join(c.dir, `slurm-${id}.out`);
+    await c.waitFor('the script to sleep', () => existsSync(out) && readFileSync(out, 'utf8').includes('== cancel-running sleeping') || undefined);
+    const seen: string[] = [];
+    const look = () => {
+      const s = c.run('squeue', ['-h', '-t', 'all', '-j', String(id), '-o', '%T|%r']).stdout.trim();
+      if (s !== seen[seen.length - 1]) seen.push(s);
+      return s;
+    };
+    look();
+    expect(c.run('scancel', [String(id)])).toEqual({ status: 0, stdout: '', stderr: '' });
+    await c.waitFor('the end', () => look().startsWith('CANCELLED|') || undefined);
+    // what squeue showed from RUNNING on, in Slurm's order (its 0.1 s polling missed COMPLETING)
+    const recorded = rec.states['{JOBID}']!.map(([, state, reason]) => `${state}|${reason}`);
+    expect(seen.filter((s) => !s.startsWith('COMPLETING|'))).toEqual(recorded.slice(recorded.indexOf('RUNNING|None')));
+    const j = c.job(id);
+    expect([j.get('JobState'), j.get('Reason'), j.get('ExitCode')]).toEqual([rec.final[0]!.JobState, rec.final[0]!.Reason, rec.final[0]!.ExitCode]);
+    // the output ends as Slurm's: the script's last line, then slurmstepd's
+    const tail = (text: string) => text.trimEnd().split('\n').slice(-2).map((l) => l.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/, '{TIME}'));
+    expect(tail(readFileSync(out, 'utf8'))).toEqual(tail(rec.files[0]!.contentNormalized.replaceAll('{JOBID}', String(id))));
   });
 
   it('stops a job at its time limit: TIMEOUT, reason TimeLimit, ExitCode=0:15', async ({ c }) => {

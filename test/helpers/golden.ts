@@ -523,6 +523,37 @@ export function queryStepsOf(scenario: Scenario): QueryStep[] {
 // ------------------------------------------------------------------ backends
 
 /**
+ * Command output as text, byte for byte: valid UTF-8 as it is, every byte of
+ * an invalid sequence as `\\xNN` (Slurm pads and cuts fixed-width columns by
+ * bytes, so a cut can fall inside a character; a plain UTF-8 decode would make
+ * any two such cuts look alike).
+ */
+export function outputText(bytes: Buffer | null | undefined): string {
+  if (!bytes?.length) return '';
+  const text = bytes.toString('utf8');
+  if (!text.includes('\uFFFD') || Buffer.from(text).equals(bytes)) return text;
+  let out = '';
+  for (let i = 0; i < bytes.length;) {
+    const n = utf8Length(bytes, i);
+    if (n > 0) {
+      out += bytes.toString('utf8', i, i + n);
+      i += n;
+    } else out += `\\x${bytes[i++]!.toString(16).padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** Length of the valid UTF-8 sequence starting at i, 0 if there is none. */
+function utf8Length(b: Buffer, i: number): number {
+  const c = b[i]!;
+  const n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (n <= 1 || i + n > b.length) return n === 1 ? 1 : 0;
+  for (let k = 1; k < n; k++) if ((b[i + k]! & 0xc0) !== 0x80) return 0;
+  const text = b.toString('utf8', i, i + n);
+  return text.length > 0 && !text.includes('\uFFFD') ? n : 0;
+}
+
+/**
  * Real Slurm: <cmd> found on PATH=/usr/bin:/bin (so argv[0] is the bare name, as when a
  * client runs it: getopt messages read "squeue: ...") with a clean environment (as
  * scripts/record-oracle*.sh).
@@ -536,7 +567,7 @@ export function slurmBackend(opts: { conf: string; cwd: string; cluster: string 
     conf: opts.conf,
     async run(argv, o = {}) {
       const r = await spawnAsync(argv[0] ?? '', argv.slice(1), { cwd: opts.cwd, env: { ...env, ...o.env }, input: o.input ?? '', timeout: 60_000 });
-      return { exit: r.status, stdout: r.stdout, stderr: r.stderr };
+      return { exit: r.status, stdout: outputText(r.stdoutBytes), stderr: outputText(r.stderrBytes) };
     },
   };
 }
@@ -551,8 +582,11 @@ export function flowBackend(cluster: TestCluster, scenario: string, opts: { maxW
     conf: cluster.conf,
     maxWait: opts.maxWait,
     async run(argv, o = {}) {
-      const r = await cluster.runAsync(argv[0] ?? '', argv.slice(1), { cwd, input: o.input ?? '', env: o.env });
-      return { exit: r.status, stdout: r.stdout, stderr: r.stderr };
+      const cmd = argv[0] ?? '';
+      // our commands by path (bin/<cmd>); anything else (cat) as on the real side
+      const ours = existsSync(join(GOLDEN_ROOT, 'bin', cmd));
+      const r = await spawnAsync(ours ? join(GOLDEN_ROOT, 'bin', cmd) : cmd, argv.slice(1), { cwd, env: { ...cluster.env, ...o.env }, input: o.input ?? '', timeout: 60_000 });
+      return { exit: r.status, stdout: outputText(r.stdoutBytes), stderr: outputText(r.stderrBytes) };
     },
   };
 }

@@ -5,6 +5,9 @@ export interface Spawned {
   status: number;
   stdout: string;
   stderr: string;
+  /** the bytes as written (a cut inside a UTF-8 character stays as it is) */
+  stdoutBytes: Buffer;
+  stderrBytes: Buffer;
 }
 
 export function spawnAsync(
@@ -21,7 +24,9 @@ export function spawnAsync(
     const timer = opts.timeout ? setTimeout(() => child.kill('SIGKILL'), opts.timeout) : undefined;
     const done = (status: number) => {
       if (timer) clearTimeout(timer);
-      resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      const stdoutBytes = Buffer.concat(out);
+      const stderrBytes = Buffer.concat(err);
+      resolve({ status, stdout: stdoutBytes.toString('utf8'), stderr: stderrBytes.toString('utf8'), stdoutBytes, stderrBytes });
     };
     child.on('error', (e) => {
       err.push(Buffer.from(`${e.message}\n`));
