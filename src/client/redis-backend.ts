@@ -13,6 +13,7 @@ import type { JobRecord } from '../spec/job.js';
 import { statusAtSubmit } from '../spec/submit-status.js';
 import { compressHostlist, formatIsoLocal, parseDependency } from '../spec/values/index.js';
 import type { ParsedSubmission } from '../submit/parse.js';
+import { ControllerWatch } from './ensure-controller.js';
 import { Session } from './session.js';
 
 /** priority/basic: each job a little lower than the one before it; --nice lowers it further. */
@@ -116,7 +117,10 @@ export class RedisBackend implements Backend {
 
   async waitForEnd(_cluster: Cluster, jobId: number): Promise<number> {
     const s = await this.open();
+    // never wait on a dead controller
+    const watch = new ControllerWatch(s, this.env);
     for (;;) {
+      await watch.check();
       const job = await s.job(jobId);
       if (!job) return 1;
       if (FINAL_STATES.has(job.state)) {

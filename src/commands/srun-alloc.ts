@@ -10,6 +10,7 @@
 import { basename } from 'node:path';
 import { loadCluster, type Cluster } from '../cluster/load.js';
 import { RedisBackend } from '../client/redis-backend.js';
+import { ControllerWatch } from '../client/ensure-controller.js';
 import { Session } from '../client/session.js';
 import { FINAL_STATES, type StoredJob } from '../controller/state.js';
 import { ensureNodesResolve } from '../providers/local/node-hosts.js';
@@ -73,7 +74,10 @@ async function waitForAllocation(s: Session, jobId: number, io: IO): Promise<Wai
     const began = Date.now();
     let queued = false;
     let told = false;
+    // never wait on a dead controller
+    const watch = new ControllerWatch(s, io.env);
     for (;;) {
+      await watch.check();
       if (revoked) {
         await s.scripts.cancel(jobId, process.getuid?.() ?? 0, now());
         io.stderr(`srun: Job allocation ${jobId} has been revoked\n`);

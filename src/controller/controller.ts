@@ -21,6 +21,7 @@ import { addUse, schedule, type NodeUse, type PendingJob } from './scheduler.js'
 import type { Scripts } from './scripts.js';
 import { fromFields, JOB_FIELDS, type StoredJob } from './state.js';
 import { evaluate, loadReferenced, type DependencyLookup } from './dependencies.js';
+import { holderDead, LEASE_MS } from './holder.js';
 import type { LaunchData, LaunchQueue } from './worker.js';
 
 export interface ControllerParts {
@@ -36,9 +37,16 @@ export interface ControllerParts {
   /** <1 shortens KillWait for tests (see LocalProvider) */
   timeScale: number;
   makeQueue: (launch: (d: LaunchData) => Promise<void>) => LaunchQueue;
+  /**
+   * Fault injection for the chaos tests (FLOW_CRASH_AT): the controller kills
+   * itself with SIGKILL when it reaches this point, as `kill -9` would there.
+   */
+  crashAt?: CrashPoint;
 }
 
-const LEASE_MS = 6000;
+/** Points between two steps that a crash must not break (see test/e2e/liveness.test.ts). */
+export type CrashPoint = 'after-split' | 'after-allocate' | 'launch-claimed' | 'launch-spawned';
+
 const SCHED_INTERVAL_MS = 15_000;
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -105,7 +113,9 @@ export class Controller {
       this.dirty = true;
       this.requestTick();
     });
-    this.watcher = watch(this.endsDir, () => {
+    this.watcher = watch(this.endsDir, (_event, name) => {
+      // an end record (not a supervisor's pid or child file): resources are free again
+      if (name && !/^\d+\.\d+$/.test(String(name))) return;
       this.dirty = true;
       this.requestTick();
     });
@@ -125,9 +135,16 @@ export class Controller {
     this.watcher?.close();
     await this.queue.close().catch(() => undefined);
     await this.p.subscriber.quit().catch(() => undefined);
-    await this.p.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.p.keys.controller, this.p.id).catch(() => undefined);
+    await this.p.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1], KEYS[2]) end return 0", 2,
+      this.p.keys.controller, this.p.keys.controllerInfo, this.p.id).catch(() => undefined);
     await this.p.redis.quit().catch(() => undefined);
     this.resolveStopped();
+  }
+
+  private crash(point: CrashPoint): void {
+    if (this.p.crashAt !== point) return;
+    this.p.log(`FLOW_CRASH_AT=${point}: killing this controller`);
+    process.kill(process.pid, 'SIGKILL');
   }
 
   private async renew(): Promise<void> {
@@ -229,7 +246,7 @@ export class Controller {
 
   private cleanupRun(jobId: number, run: number): void {
     const file = endFile(this.p.spoolDir, jobId, run);
-    for (const suffix of ['', '.child', '.timeout', '.cancel', '.tmp', '.sig']) rmSync(`${file}${suffix}`, { force: true });
+    for (const suffix of ['', '.child', '.timeout', '.cancel', '.tmp', '.sig', '.pid', '.pid.tmp']) rmSync(`${file}${suffix}`, { force: true });
     rmSync(runDir(this.p.spoolDir, jobId, run), { recursive: true, force: true });
     this.signaled.delete(jobId);
   }
@@ -289,18 +306,65 @@ export class Controller {
         this.cleanupRun(jobId, job.run);
         continue;
       }
-      const dir = runDir(this.p.spoolDir, jobId, job.run);
-      const pidFile = join(dir, 'sup.pid');
-      if (existsSync(pidFile)) {
-        await this.p.scripts.launched(jobId, job.run, readFileSync(pidFile, 'utf8').trim());
-      } else if (existsSync(dir) && Date.now() - statSync(dir).mtimeMs > 30_000) {
+      const supervisor = this.supervisorOf(jobId, job.run);
+      if (supervisor) {
+        // launched, but the controller that launched it went before recording so
+        await this.p.scripts.launched(jobId, job.run, supervisor);
+        continue;
+      }
+      const verdict = this.unfinishedLaunch(jobId, job);
+      if (verdict === 'again') {
+        this.p.log(`job ${jobId} run ${job.run}: launch interrupted; launching again`);
+        rmSync(runDir(this.p.spoolDir, jobId, job.run), { recursive: true, force: true });
+        await this.launch({ jobId, run: job.run });
+      } else if (verdict === 'failed') {
         this.p.log(`job ${jobId} run ${job.run}: launch never completed -> NODE_FAIL`);
         await this.p.scripts.finish(jobId, job.run, 'NODE_FAIL', 'NodeDown', '0:0', now());
         this.cleanupRun(jobId, job.run);
-      } else if (!existsSync(dir)) {
-        await this.queue.add({ jobId, run: job.run });
       }
     }
+  }
+
+  /** The supervisor's pid, as the launching controller or the supervisor itself recorded it. */
+  private supervisorOf(jobId: number, run: number): string | undefined {
+    for (const file of [join(runDir(this.p.spoolDir, jobId, run), 'sup.pid'), `${endFile(this.p.spoolDir, jobId, run)}.pid`]) {
+      try {
+        const pid = readFileSync(file, 'utf8').trim();
+        if (/^\d+$/.test(pid)) return pid;
+      } catch {
+        // not there
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * A run allocated but not launched: is its launch under way, or will it
+   * never finish? Never begun (the controller that allocated it died, or its
+   * queued launch is held by a dead worker's lock), or begun by a controller
+   * that died before the supervisor started: launch again. A supervisor
+   * writes its pid first thing, within milliseconds of its start, so a claim
+   * a few seconds old without one never got a supervisor, and launching
+   * again cannot run the job twice. One that stays stuck fails the run.
+   */
+  private unfinishedLaunch(jobId: number, job: StoredJob): 'wait' | 'again' | 'failed' {
+    const dir = runDir(this.p.spoolDir, jobId, job.run);
+    let age: number;
+    try {
+      age = Date.now() - statSync(dir).mtimeMs;
+    } catch {
+      // not claimed: give the queue's own launch a moment first
+      return now() - job.start >= 2 ? 'again' : 'wait';
+    }
+    let launcher = '';
+    try {
+      launcher = readFileSync(join(dir, 'launcher'), 'utf8');
+    } catch {
+      // claimed by a controller that died before it said so
+    }
+    if (age < 3000) return 'wait';
+    if (launcher === '' || (launcher !== this.p.id && holderDead(launcher))) return 'again';
+    return age > 30_000 ? 'failed' : 'wait';
   }
 
   /** The dispatch queue's worker: start one run of one job, at most once. */
@@ -322,6 +386,8 @@ export class Controller {
     } catch {
       return;
     }
+    writeFileSync(join(dir, 'launcher'), this.p.id);
+    this.crash('launch-claimed');
     const [script, env] = await Promise.all([
       this.p.redis.getBuffer(this.p.keys.script(d.jobId)),
       this.p.redis.get(this.p.keys.env(d.jobId)),
@@ -333,6 +399,7 @@ export class Controller {
       submitEnv: env ? (JSON.parse(env) as Record<string, string>) : {},
       controllerHost: hostname().split('.')[0]!,
     });
+    this.crash('launch-spawned');
     if (!result.ok) {
       this.p.log(`job ${d.jobId}: launch failed: ${result.message}`);
       await this.p.scripts.finish(d.jobId, d.run, 'FAILED', result.reason, '0:53', now());
@@ -462,9 +529,11 @@ export class Controller {
     for (const s of plan.starts) {
       const jobId = s.task === undefined ? s.jobId : await this.splitForStart(s.jobId, s.task);
       if (jobId === undefined) continue;
+      if (s.task !== undefined) this.crash('after-split');
       const nodes = compressHostlist(s.alloc.map((a) => a.node));
       const cpus = s.alloc.reduce((n, a) => n + a.cpus, 0);
       const run = await this.p.scripts.allocate(jobId, nodes, JSON.stringify(s.alloc), s.alloc[0]!.node, t, cpus, s.alloc.length);
+      this.crash('after-allocate');
       if (run > 0) await this.queue.add({ jobId, run });
       this.dirty = true; // a start may satisfy after: dependencies
     }

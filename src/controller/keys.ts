@@ -35,6 +35,10 @@ export interface Keys {
   acct: string;
   /** STRING with a TTL: the live controller's id */
   controller: string;
+  /** STRING with a TTL: a command starting a controller (one at a time) */
+  controllerStarting: string;
+  /** HASH: what the leading controller tells about itself (flow controller status) */
+  controllerInfo: string;
   /** STRING: the build of the leading controller (commands of the same build may ask it to answer them) */
   controllerBuild: string;
   /** LIST of command requests for the controller to answer (src/served) */
@@ -66,6 +70,8 @@ export function keysFor(cluster: string): Keys {
     accounting: `${p}accounting`,
     acct: `${p}acct`,
     controller: `${p}controller`,
+    controllerStarting: `${p}controller-starting`,
+    controllerInfo: `${p}controller-info`,
     controllerBuild: `${p}controller-build`,
     serve: `${p}serve`,
     served: (request) => `${p}served:${request}`,

@@ -31,14 +31,25 @@ export interface RunResult {
   stderr: string;
 }
 
+/** The same Redis server as REDIS_URL, another database. */
+export function redisDb(db: number): string {
+  const u = new URL(REDIS_URL);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
 export class TestCluster {
   readonly name: string;
   readonly dir: string;
   readonly conf: string;
   readonly env: Record<string, string>;
+  /** the Redis this cluster lives in */
+  readonly redisUrl: string;
 
-  constructor(opts: { confText?: string; extraEnv?: Record<string, string> } = {}) {
-    this.name = `t${process.pid}${Math.random().toString(36).slice(2, 8)}`;
+  /** name, redisUrl and stateDir: for clusters that share a name or a state directory on purpose */
+  constructor(opts: { confText?: string; extraEnv?: Record<string, string>; name?: string; redisUrl?: string; stateDir?: string } = {}) {
+    this.name = opts.name ?? `t${process.pid}${Math.random().toString(36).slice(2, 8)}`;
+    this.redisUrl = opts.redisUrl ?? REDIS_URL;
     this.dir = mkdtempSync(join(tmpdir(), 'flow-test-'));
     this.conf = join(this.dir, 'slurm.conf');
     const base = opts.confText ?? readFileSync(join(FIXTURES, 'oracle', 'slurm.conf'), 'utf8');
@@ -50,8 +61,8 @@ export class TestCluster {
       USER: process.env.USER ?? 'root',
       ...clockEnv(),
       SLURM_CONF: this.conf,
-      FLOW_REDIS_URL: REDIS_URL,
-      FLOW_STATE_DIR: join(this.dir, 'state'),
+      FLOW_REDIS_URL: this.redisUrl,
+      FLOW_STATE_DIR: opts.stateDir ?? join(this.dir, 'state'),
       ...opts.extraEnv,
     };
   }
@@ -108,14 +119,14 @@ export class TestCluster {
   }
 
   /** Start a controller in the background (commands also start one on demand). */
-  startController(): number {
-    const child = spawn(join(ROOT, 'bin', 'flow'), ['controller', '--daemon'], { env: this.env, detached: true, stdio: 'ignore' });
+  startController(env: Record<string, string> = {}): number {
+    const child = spawn(join(ROOT, 'bin', 'flow'), ['controller', '--daemon'], { env: { ...this.env, ...env }, detached: true, stdio: 'ignore' });
     child.unref();
     return child.pid!;
   }
 
   async controllerPid(): Promise<number | undefined> {
-    const redis = new Redis(REDIS_URL);
+    const redis = new Redis(this.redisUrl);
     try {
       const v = await redis.get(`flow:{${this.name}}:controller`);
       return v ? Number(v.split(':')[1]) : undefined;
@@ -135,7 +146,7 @@ export class TestCluster {
         // gone
       }
     }
-    const redis = new Redis(REDIS_URL);
+    const redis = new Redis(this.redisUrl);
     try {
       let cursor = '0';
       do {

@@ -7,6 +7,8 @@
 end=$1 limit=$2 warn=$3 wsig=$4 wbatch=$5 killwait=$6 jobid=$7 node=$8
 shift 8
 me=$$
+# first thing: a controller that took over from the one launching us learns who we are
+echo "$me" > "$end.pid.tmp" && mv "$end.pid.tmp" "$end.pid"
 
 stamp() { date '+%Y-%m-%dT%H:%M:%S'; }
 

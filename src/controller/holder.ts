@@ -1,0 +1,70 @@
+/**
+ * Who holds a cluster's controller lease, and whether that holder is known to
+ * be dead. The lease value names the holder's host, pid, pid namespace and
+ * process start time, so a command on the same host (and in the same pid
+ * namespace) sees at once that a controller was killed (kill -9, the OOM
+ * killer) or that its pid now belongs to another process, without waiting
+ * for the lease to run out. A holder elsewhere is trusted until its lease
+ * expires: LEASE_MS after its last renewal.
+ */
+import { readFileSync, readlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
+
+/** How long a lease lasts without renewal; the leader renews it every LEASE_MS / 3. */
+export const LEASE_MS = 6000;
+
+export interface Holder {
+  host: string;
+  pid: number;
+  /** pid namespace inode ('' where there is no /proc) */
+  ns: string;
+  /** the process's start time in clock ticks since boot ('' where there is no /proc) */
+  start: string;
+}
+
+let ownNs: string | undefined;
+function pidNamespace(): string {
+  if (ownNs === undefined) {
+    try {
+      ownNs = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? '';
+    } catch {
+      ownNs = '';
+    }
+  }
+  return ownNs;
+}
+
+/** Field 22 of /proc/<pid>/stat, or undefined when it cannot be read. */
+function startTime(pid: number | 'self'): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // the command name (field 2) is in parentheses and may hold spaces
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process as a lease holder: `host:pid:ns:start:nonce`. */
+export function holderId(): string {
+  return `${hostname()}:${process.pid}:${pidNamespace()}:${startTime('self') ?? ''}:${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export function parseHolder(id: string): Holder {
+  const [host = '', pid = '0', ns = '', start = ''] = id.split(':');
+  return { host, pid: Number(pid), ns, start };
+}
+
+/** True only when this process can tell that the holder no longer runs. */
+export function holderDead(id: string): boolean {
+  const h = parseHolder(id);
+  if (h.host !== hostname() || h.ns !== pidNamespace() || !(h.pid > 0)) return false;
+  try {
+    process.kill(h.pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return true;
+  }
+  // alive, or another user's: is it still the same process?
+  const now = h.start ? startTime(h.pid) : undefined;
+  return now !== undefined && now !== h.start;
+}
