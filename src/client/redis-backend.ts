@@ -73,9 +73,11 @@ export class RedisBackend implements Backend {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined) env[k] = v;
     // without --priority, Redis numbers the job's priority in submission order
-    const r = await s.scripts.submit(job.jobId, JSON.stringify(job), parsed.script.bytes, JSON.stringify(env), fields, job.submitTime,
+    const record = JSON.stringify(job);
+    const r = await s.scripts.submit(job.jobId, record, parsed.script.bytes, JSON.stringify(env), fields, job.submitTime,
       job.priority === undefined ? job.nice : undefined);
-    if (r !== 1) throw new Error(`job id ${job.jobId} is already taken`);
+    // sent again after a dropped connection, the first one may have been accepted: then the job is ours
+    if (r !== 1 && (await s.call('HGET', s.keys.job(job.jobId), 'record')) !== record) throw new Error(`job id ${job.jobId} is already taken`);
   }
 
   /** The jobs a dependency names that exist, and whether each is a job array. */

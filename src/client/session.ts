@@ -4,12 +4,12 @@
  * only the controller needs is loaded here (no ioredis, no BullMQ).
  */
 import type { Cluster } from '../cluster/load.js';
-import { reach } from '../controller/connect.js';
 import { keysFor, type Keys } from '../controller/keys.js';
 import { Scripts } from '../controller/scripts.js';
 import { fromFields, JOB_FIELDS, type StoredJob } from '../controller/state.js';
 import { ensureController } from './ensure-controller.js';
-import { Resp, type Arg, type Reply } from './resp.js';
+import { RedisClient } from './redis-client.js';
+import type { Arg, Reply } from './resp.js';
 import { RespRunner } from './resp-runner.js';
 
 export class Session {
@@ -18,13 +18,13 @@ export class Session {
 
   private constructor(
     readonly cluster: Cluster,
-    readonly redis: Resp,
+    readonly redis: RedisClient,
     readonly keys: Keys,
     readonly scripts: Scripts,
   ) {}
 
   static async open(cluster: Cluster, env: Readonly<Record<string, string | undefined>>, opts: { controller?: boolean } = {}): Promise<Session> {
-    const redis = await reach(env, (t) => Resp.open(t));
+    const redis = await RedisClient.open(env);
     const keys = keysFor(cluster.config.clusterName);
     const s = new Session(cluster, redis, keys, new Scripts(new RespRunner(redis), keys));
     if (opts.controller !== false) s.controllerBuild = await ensureController(s, env);

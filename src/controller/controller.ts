@@ -90,6 +90,8 @@ export class Controller {
   /** ms epoch when a waiting job's time condition (--begin, after:+min) next comes due */
   private nextTimed = Infinity;
   private stopped = false;
+  /** at start and after Redis came back: look for cancels and requeues whose messages were lost */
+  private reconcile = true;
   private resolveStopped!: () => void;
   readonly done = new Promise<void>((r) => (this.resolveStopped = r));
 
@@ -119,6 +121,9 @@ export class Controller {
       this.dirty = true;
       this.requestTick();
     });
+    // Redis came back (restarted, or the connection dropped): what we cached may be stale, and
+    // messages sent meanwhile are lost; the subscriber subscribes again by itself
+    this.p.redis.on('ready', () => this.resync());
     this.timers.push(setInterval(() => this.requestTick(), 1000));
     this.timers.push(setInterval(() => void this.renew(), LEASE_MS / 3));
     // recovery: every running job is checked on the first tick
@@ -156,6 +161,16 @@ export class Controller {
     } catch (e) {
       this.p.log(`lease renewal failed: ${(e as Error).message}`);
     }
+  }
+
+  /** Read everything again on the next pass, as after a start. */
+  private resync(): void {
+    this.p.log('Redis is back: reading the state again');
+    this.records.clear();
+    this.lastCheck = 0;
+    this.reconcile = true;
+    this.dirty = true;
+    this.requestTick();
   }
 
   requestTick(): void {
@@ -290,9 +305,13 @@ export class Controller {
 
   private async checkRunning(): Promise<void> {
     const ids = (await this.p.redis.smembers(this.p.keys.running)).map(Number);
+    const reconcile = this.reconcile;
+    if (reconcile) await this.requeuedRuns();
     for (const jobId of ids) {
       const job = await this.getJob(jobId);
       if (!job || (job.state !== 'RUNNING' && job.state !== 'COMPLETING')) continue;
+      // cancelled while no controller listened
+      if (reconcile && job.cancelBy && job.sup && !this.signaled.has(jobId)) this.cancels.add(jobId);
       const file = endFile(this.p.spoolDir, jobId, job.run);
       if (existsSync(file)) continue; // collected on the next pass
       if (job.sup) {
@@ -323,6 +342,24 @@ export class Controller {
         this.cleanupRun(jobId, job.run);
       }
     }
+  }
+
+  /** Runs still going whose job was requeued while no controller listened: they are ended as a requeue ends them. */
+  private async requeuedRuns(): Promise<void> {
+    let names: string[];
+    try {
+      names = readdirSync(this.p.spoolDir);
+    } catch {
+      names = [];
+    }
+    for (const name of names) {
+      const m = /^job(\d+)\.(\d+)$/.exec(name);
+      if (!m) continue;
+      const [jobId, run] = [Number(m[1]), Number(m[2])];
+      const job = await this.getJob(jobId);
+      if (job?.state === 'PENDING' && job.run === run && job.sup && !this.signaled.has(jobId) && this.p.provider.alive(job)) this.requeues.set(jobId, run);
+    }
+    this.reconcile = false;
   }
 
   /** The supervisor's pid, as the launching controller or the supervisor itself recorded it. */

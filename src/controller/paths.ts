@@ -8,16 +8,7 @@ import { join } from 'node:path';
 import type { RedisTarget } from '../client/resp.js';
 import { fnv1a } from '../cluster/load.js';
 import { stateDir } from '../state-dir.js';
-import { redisTarget, type Env } from './connect.js';
-
-/** A Redis target as a user reads it: no user name, no password. */
-export function redisLabel(target: RedisTarget, own = false): string {
-  if (own) return `own redis-server (${target.path})`;
-  const db = target.db ?? 0;
-  if (target.path) return `unix://${target.path}?db=${db}`;
-  const host = target.host ?? '127.0.0.1';
-  return `redis://${host.includes(':') ? `[${host}]` : host}:${target.port ?? 6379}/${db}`;
-}
+import { redisLabel, redisTarget, type Env } from './connect.js';
 
 /** The target as one directory name (credentials left out: two users of one database share its files). */
 export function redisSlug(target: RedisTarget, own = false): string {
