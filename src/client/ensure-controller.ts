@@ -4,6 +4,7 @@
  * whose holder is known to be dead (holder.ts: same host, process gone) is
  * taken over at once, without waiting for it to expire.
  */
+import { MINUTE_SECONDS, minuteSecondsFromEnv } from '../controller/cluster-settings.js';
 import { holderDead, holderId } from '../controller/holder.js';
 import { packageRoot } from '../package-root.js';
 import type { Session } from './session.js';
@@ -13,8 +14,13 @@ const CLAIM_MS = 5000;
 
 /** Returns the running controller's build, if one runs (see src/served). */
 export async function ensureController(s: Session, env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> {
+  const [, holder, build] = await s.redis.pipeline([
+    // the cluster's own settings are fixed by the first command that uses it
+    ['HSETNX', s.keys.settings, MINUTE_SECONDS, minuteSecondsFromEnv(env)],
+    ['GET', s.keys.controller],
+    ['GET', s.keys.controllerBuild],
+  ]);
   if (env.FLOW_NO_AUTOSTART === '1') return undefined;
-  const [holder, build] = await s.redis.pipeline([['GET', s.keys.controller], ['GET', s.keys.controllerBuild]]);
   const dead = typeof holder === 'string' && holderDead(holder) ? holder : undefined;
   if (typeof holder === 'string' && !dead) return typeof build === 'string' ? build : undefined;
   // a controller that loses the race for the lease exits on its own

@@ -4,6 +4,7 @@
  * only the controller needs is loaded here (no ioredis, no BullMQ).
  */
 import type { Cluster } from '../cluster/load.js';
+import { MINUTE_SECONDS, timeScaleOf } from '../controller/cluster-settings.js';
 import { keysFor, type Keys } from '../controller/keys.js';
 import { Scripts } from '../controller/scripts.js';
 import { fromFields, JOB_FIELDS, type StoredJob } from '../controller/state.js';
@@ -15,6 +16,7 @@ import { RespRunner } from './resp-runner.js';
 export class Session {
   /** the build of the controller that was running when the session opened */
   controllerBuild?: string;
+  private scale?: Promise<number>;
 
   private constructor(
     readonly cluster: Cluster,
@@ -29,6 +31,12 @@ export class Session {
     const s = new Session(cluster, redis, keys, new Scripts(new RespRunner(redis), keys));
     if (opts.controller !== false) s.controllerBuild = await ensureController(s, env);
     return s;
+  }
+
+  /** The cluster's minute length as a fraction of a real minute (cluster-settings.ts). */
+  timeScale(): Promise<number> {
+    this.scale ??= this.redis.call(['HGET', this.keys.settings, MINUTE_SECONDS]).then(timeScaleOf);
+    return this.scale;
   }
 
   call(...args: Arg[]): Promise<Reply> {

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { loadCluster } from '../cluster/load.js';
 import { redisTarget } from '../controller/connect.js';
+import { MINUTE_SECONDS, minuteSecondsFromEnv, timeScaleOf } from '../controller/cluster-settings.js';
 import { holderDead, holderId, LEASE_MS } from '../controller/holder.js';
 import { clusterPaths } from '../controller/paths.js';
 import { connectRedis, ioredisOptions } from '../controller/ioredis-connect.js';
@@ -50,7 +51,16 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
     const holder = await redis.get(keys.controller);
     return holder === null || holderDead(holder) ? scripts.lead(id, LEASE_MS, holder ?? undefined) : false;
   };
-  while (!(await takeLead())) {
+  const started = Date.now();
+  // a daemon leaves it to the leader; a standby waits, unless the controllers are shut down (scontrol shutdown)
+  const shutDown = async () => Number(await redis.get(keys.shutdown)) >= started;
+  for (;;) {
+    if (!daemon && (await shutDown())) {
+      log('shutdown requested; stopping');
+      redis.disconnect();
+      return 0;
+    }
+    if (await takeLead()) break;
     if (daemon) {
       redis.disconnect();
       return 0;
@@ -64,7 +74,9 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
     .exec();
   writeFileSync(paths.pid, `${process.pid}\n`);
 
-  const timeScale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
+  // the cluster's minute length, not this process's: fixed by the cluster's first command (or by us, if none came first)
+  await redis.hsetnx(keys.settings, MINUTE_SECONDS, minuteSecondsFromEnv(io.env));
+  const timeScale = timeScaleOf(await redis.hget(keys.settings, MINUTE_SECONDS));
   // BullMQ's workers block on their connection: no per-request retry limit
   const bullConnection = { ...ioredisOptions(redisTarget(io.env).target), maxRetriesPerRequest: null };
   const controller = new Controller({
@@ -80,6 +92,7 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
     log,
     makeQueue: (launch) => new LaunchQueue(bullConnection, keys.bullPrefix, launch),
     crashAt: io.env.FLOW_CRASH_AT as CrashPoint | undefined,
+    startedAt: started,
   });
   // read-only commands of the same build may ask the leader to answer them (src/served)
   const serverRedis = redis.duplicate();

@@ -1,6 +1,6 @@
 /**
- * scontrol: `show job [-o] [id]`, `hold`/`uhold`/`release`, and the hostlist
- * helpers `show hostnames|hostlist|hostlistsorted`.
+ * scontrol: `show job [-o] [id]`, `hold`/`uhold`/`release`, `shutdown`, and
+ * the hostlist helpers `show hostnames|hostlist|hostlistsorted`.
  */
 import { loadCluster, type Cluster } from '../cluster/load.js';
 import { displayStatus, type StoredJob } from '../controller/state.js';
@@ -11,6 +11,7 @@ import { compressHostlistExpression, expandHostlist } from '../spec/values/index
 import type { IO } from './io.js';
 import type { JobSource } from './job-source.js';
 import { showCluster, type ShowClusterDeps } from './scontrol-show.js';
+import { lookupUser } from './users.js';
 
 /** `view` serves `show config|node` (scontrol-show.ts). */
 export interface ScontrolDeps extends ShowClusterDeps {
@@ -21,6 +22,8 @@ export interface ScontrolDeps extends ShowClusterDeps {
   requeue: (cluster: Cluster, job: StoredJob) => Promise<number>;
   /** apply `Key=Value` changes to a job; an error message, or undefined when done */
   update: (cluster: Cluster, jobId: number, pairs: [string, string][]) => Promise<string | undefined>;
+  /** stop the cluster's controllers: stopped, none ran, or one that did not stop (its pid and host) */
+  shutdown: (cluster: Cluster) => Promise<{ stopped: true } | { none: true } | { stuck: string }>;
 }
 
 const isRoot = () => (process.getuid?.() ?? 0) === 0;
@@ -59,6 +62,8 @@ export async function scontrol(argv: string[], io: IO, deps: ScontrolDeps): Prom
     return code;
   }
   if (v === 'requeue') return requeue(rest, io, deps);
+  // the full word, as Slurm requires for this one
+  if (v === 'shutdown') return shutdown(verb, rest, io, deps);
   if (v === 'update') return update(rest, io, deps);
   io.stderr(`invalid keyword: ${verb}\n`);
   return 1;
@@ -120,6 +125,38 @@ async function requeue(args: string[], io: IO, deps: ScontrolDeps): Promise<numb
     }
   }
   return code;
+}
+
+/**
+ * `scontrol shutdown [slurmctld|controller]`: stops the controller (and a
+ * standby); running jobs go on, as under slurmstepd. There are no slurmd
+ * daemons to stop. Only root and SlurmUser may (slurmctld's validate_super_user).
+ * Messages and exit codes are scontrol's (fixtures/golden/shutdown).
+ */
+async function shutdown(verb: string, args: string[], io: IO, deps: ScontrolDeps): Promise<number> {
+  if (args.length > 1) {
+    io.stderr(`too many arguments for keyword:${verb}\n`);
+    return 1;
+  }
+  if (args.length === 1 && args[0] !== 'slurmctld' && args[0] !== 'controller') {
+    io.stderr(`invalid shutdown argument:${args[0]}\n`);
+    return 1;
+  }
+  const loaded = loadCluster(io.env);
+  if (!loaded.ok) return fail(io, loaded.message);
+  const uid = io.uid ?? process.getuid?.() ?? 0;
+  const slurmUser = loaded.cluster.config.settings.get('slurmuser') ?? 'root';
+  if (uid !== 0 && uid !== lookupUser(slurmUser)) {
+    io.stderr('slurm_shutdown error: Invalid user id\n');
+    return 1;
+  }
+  const r = await deps.shutdown(loaded.cluster);
+  if ('none' in r) {
+    io.stderr('slurm_shutdown error: Unable to contact slurm controller (connect failure)\n');
+    return 1;
+  }
+  if ('stuck' in r) return fail(io, `the controller (${r.stuck}) did not stop`);
+  return 0;
 }
 
 function fail(io: IO, message: string): number {

@@ -172,7 +172,7 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
     await ensureNodesResolve(cluster.config.nodes.map((n) => n.name), (line) => io.stderr(`${line}\n`));
 
     const r = job.record;
-    const scale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
+    const scale = await s.timeScale();
     const killWait = Number(cluster.config.settings.get('killwait') ?? 30);
     const killAfter = Math.max(1, Math.round(killWait * scale));
     let ending: 'cancel' | 'timeout' | undefined;

@@ -301,9 +301,8 @@ export async function jobEnding(s: Session, jobId: number, timeScale: number): P
 
 /** Every second: has the job ended (scancel, time limit)? Then the step is cancelled as slurmstepd would. */
 function watchJobEnd(c: StepContext, run: StepRun): NodeJS.Timeout {
-  const scale = Number(c.io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
   const timer = setInterval(() => {
-    void jobEnding(c.session, c.job.record.jobId, scale).then((why) => {
+    void c.session.timeScale().then((scale) => jobEnding(c.session, c.job.record.jobId, scale)).then((why) => {
       if (!why) return;
       clearInterval(timer);
       run.terminate(why === 'timeout' ? ' DUE TO TIME LIMIT' : '');

@@ -9,6 +9,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unl
 import { join } from 'node:path';
 import { stateDir } from '../state-dir.js';
 import { parseRedisUrl, type RedisTarget } from '../client/resp.js';
+import { pidAlive } from './holder.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -46,14 +47,6 @@ function ownDir(env: Env): string {
   return join(stateDir(env), 'redis');
 }
 
-const pidAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /**
  * Start our own redis-server, unless one is starting or running already:

@@ -42,6 +42,8 @@ export interface ControllerParts {
    * itself with SIGKILL when it reaches this point, as `kill -9` would there.
    */
   crashAt?: CrashPoint;
+  /** when this controller's process started (ms epoch): a shutdown asked for after it stops it */
+  startedAt: number;
 }
 
 /** Points between two steps that a crash must not break (see test/e2e/liveness.test.ts). */
@@ -112,6 +114,7 @@ export class Controller {
       if (what === 'requeue' && id) this.requeues.set(Number(id), Number(sig));
       if (what === 'update' && id) this.records.delete(Number(id));
       if (what === 'signal' && id) void this.deliver(Number(id), Number(sig), batch === '1' ? 'batch' : full === '1' ? 'all' : 'steps');
+      if (what === 'shutdown') return this.shutdown();
       this.dirty = true;
       this.requestTick();
     });
@@ -152,8 +155,17 @@ export class Controller {
     process.kill(process.pid, 'SIGKILL');
   }
 
+  /** scontrol shutdown, flow controller stop: the running jobs go on, their supervisors outlive us. */
+  private shutdown(): void {
+    if (this.stopped) return;
+    this.p.log('shutdown requested; stopping');
+    void this.stop();
+  }
+
   private async renew(): Promise<void> {
     try {
+      // a shutdown asked for while our subscriber was away
+      if (Number(await this.p.redis.get(this.p.keys.shutdown)) >= this.p.startedAt) return this.shutdown();
       if (!(await this.p.scripts.lead(this.p.id, LEASE_MS))) {
         this.p.log('lost the controller lease; stopping');
         await this.stop();

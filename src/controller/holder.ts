@@ -55,15 +55,27 @@ export function parseHolder(id: string): Holder {
   return { host, pid: Number(pid), ns, start };
 }
 
+/** The holder runs (or ran) on this host, in this pid namespace: its pid means something here. */
+export function holderHere(id: string): boolean {
+  const h = parseHolder(id);
+  return h.host === hostname() && h.ns === pidNamespace() && h.pid > 0;
+}
+
+/** A process of this pid runs (perhaps another user's). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** True only when this process can tell that the holder no longer runs. */
 export function holderDead(id: string): boolean {
+  if (!holderHere(id)) return false;
   const h = parseHolder(id);
-  if (h.host !== hostname() || h.ns !== pidNamespace() || !(h.pid > 0)) return false;
-  try {
-    process.kill(h.pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return true;
-  }
+  if (!pidAlive(h.pid)) return true;
   // alive, or another user's: is it still the same process?
   const now = h.start ? startTime(h.pid) : undefined;
   return now !== undefined && now !== h.start;

@@ -39,6 +39,10 @@ export interface Keys {
   controllerStarting: string;
   /** HASH: what the leading controller tells about itself (flow controller status) */
   controllerInfo: string;
+  /** HASH: the cluster's emulation settings (cluster-settings.ts) */
+  settings: string;
+  /** STRING with a TTL: when a shutdown was asked for (ms epoch); standbys older than it stop too */
+  shutdown: string;
   /** STRING: the build of the leading controller (commands of the same build may ask it to answer them) */
   controllerBuild: string;
   /** LIST of command requests for the controller to answer (src/served) */
@@ -73,6 +77,8 @@ export function keysFor(cluster: string): Keys {
     controllerStarting: `${p}controller-starting`,
     controllerInfo: `${p}controller-info`,
     controllerBuild: `${p}controller-build`,
+    settings: `${p}settings`,
+    shutdown: `${p}shutdown`,
     serve: `${p}serve`,
     served: (request) => `${p}served:${request}`,
     wake: `${p}wake`,
