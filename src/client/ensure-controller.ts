@@ -37,13 +37,13 @@ export async function ensureController(s: Session, env: Readonly<Record<string, 
 
 /**
  * For commands that wait on the controller (sbatch --wait, srun for its
- * allocation): checks that one is alive at most once per interval, and
+ * allocation): checks that one is alive at most twice a second, and
  * starts one if not, so a wait never outlasts a dead controller.
  */
 export class ControllerWatch {
   private last = Date.now();
 
-  constructor(private readonly s: Session, private readonly env: Readonly<Record<string, string | undefined>>, private readonly everyMs = 1000) {}
+  constructor(private readonly s: Session, private readonly env: Readonly<Record<string, string | undefined>>, private readonly everyMs = 500) {}
 
   async check(): Promise<void> {
     if (Date.now() - this.last < this.everyMs) return;

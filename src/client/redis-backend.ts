@@ -129,7 +129,7 @@ export class RedisBackend implements Backend {
         const [code, signal] = job.exit.split(':').map(Number);
         return signal ? 1 : code ?? 0;
       }
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 250));
     }
   }
 

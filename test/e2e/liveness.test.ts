@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { LEASE_MS } from '../../src/controller/holder.js';
 import { clusterPaths } from '../../src/controller/paths.js';
-import { TestCluster } from '../helpers/cluster.js';
+import { alive, TestCluster } from '../helpers/cluster.js';
 import { ROOT } from '../helpers/oracle.js';
 
 const CONF = `ClusterName=x
@@ -36,14 +36,6 @@ function cluster(): TestCluster {
   return c;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** A job script that notes each start of it (job id, array task) in starts.log, then sleeps. */
 function noting(c: TestCluster, seconds: number): { script: string; starts: () => string[] } {
@@ -51,16 +43,6 @@ function noting(c: TestCluster, seconds: number): { script: string; starts: () =
   const script = join(c.dir, 'noting.sh');
   writeFileSync(script, `#!/bin/sh\necho "$SLURM_JOB_ID\${SLURM_ARRAY_TASK_ID:+ $SLURM_ARRAY_TASK_ID}" >> ${log}\nsleep ${seconds}\n`);
   return { script, starts: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).sort() : []) };
-}
-
-/** The leading controller's pid, once there is one. */
-async function leader(c: TestCluster): Promise<number> {
-  for (let i = 0; i < 300; i++) {
-    const pid = await c.controllerPid();
-    if (pid) return pid;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('no controller leads');
 }
 
 async function killController(c: TestCluster): Promise<number> {
@@ -116,7 +98,7 @@ describe('the controller comes back', () => {
   it('a standby controller takes over from a leader killed with -9, with no command running', async () => {
     const c = cluster();
     c.startController();
-    const first = await leader(c);
+    const first = await c.leader();
     const standby = spawn(join(ROOT, 'bin', 'flow'), ['controller'], { env: c.env, stdio: 'ignore' });
     children.push(standby);
     await new Promise((r) => setTimeout(r, 1500)); // it is waiting for the lease
@@ -167,7 +149,7 @@ describe('the controller comes back', () => {
     it(`kill -9 at ${point}: the job still runs, once, and completes`, async () => {
       const c = cluster();
       const crashing = c.startController({ FLOW_CRASH_AT: point });
-      expect(await leader(c)).toBe(crashing);
+      expect(await c.leader()).toBe(crashing);
       const { script, starts } = noting(c, 0);
       const id = c.submit(point === 'after-split' ? ['--array=0-2', script] : [script]);
       await c.waitFor(`the controller to die at ${point}`, () => !alive(crashing));

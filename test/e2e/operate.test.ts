@@ -4,7 +4,6 @@
  * the process that happens to start its controller.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { Redis } from 'ioredis';
 import { parseRedisUrl } from '../../src/client/resp.js';
 import { redisLabel } from '../../src/controller/connect.js';
 import { clusterPaths } from '../../src/controller/paths.js';
-import { TestCluster } from '../helpers/cluster.js';
+import { alive, TestCluster } from '../helpers/cluster.js';
 
 const CONF = `ClusterName=x
 DefMemPerCPU=1024
@@ -24,31 +23,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 
 const clusters: TestCluster[] = [];
-const children: ChildProcess[] = [];
 afterAll(async () => {
-  for (const child of children) child.kill('SIGTERM');
   await Promise.all(clusters.map((c) => c.destroy()));
 });
 function cluster(extraEnv: Record<string, string> = {}): TestCluster {
   const c = new TestCluster({ confText: CONF, extraEnv });
   clusters.push(c);
   return c;
-}
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-async function leader(c: TestCluster): Promise<number> {
-  for (let i = 0; i < 300; i++) {
-    const pid = await c.controllerPid();
-    if (pid) return pid;
-    await sleep(100);
-  }
-  throw new Error('no controller leads');
 }
 async function keysOf(c: TestCluster): Promise<string[]> {
   const redis = new Redis(c.redisUrl);
@@ -65,7 +46,7 @@ describe('flow controller status|stop, flow controllers', () => {
     const other = cluster();
     expect(c.run('sbatch', ['--wait', '--wrap', 'true']).status).toBe(0);
     expect(other.run('sbatch', ['--wait', '--wrap', 'true']).status).toBe(0);
-    const pid = await leader(c);
+    const pid = await c.leader();
     const paths = clusterPaths(c.env, c.name);
 
     const status = c.run('flow', ['controller', 'status']);
@@ -108,7 +89,7 @@ describe('flow clean', () => {
     // what a crash in the middle of a run's clean-up leaves (its end record already collected): its directory, a pid file
     mkdirSync(join(paths.spool, 'job999.1'));
     writeFileSync(join(paths.spool, 'ends', '999.1.child'), '1\n');
-    const pid = await leader(c);
+    const pid = await c.leader();
 
     const refused = c.run('flow', ['clean', '--purge']);
     expect([refused.status, refused.stdout, refused.stderr]).toEqual([1, '', `flow: error: cluster ${c.name} has 1 running job; cancel it first (scancel)\n`]);
@@ -138,7 +119,7 @@ describe('the minute length belongs to the cluster', () => {
     const c = cluster();
     // the cluster's first command says a minute lasts 2 s
     expect(c.run('sbatch', ['--hold', '--wrap', 'true'], { env: { FLOW_MINUTE_SECONDS: '2' } }).status).toBe(0);
-    const first = await leader(c);
+    const first = await c.leader();
     process.kill(first, 'SIGKILL');
     // from now on no command says so; the controller they start still counts 2 s a minute
     const id = c.submit(['-t', '1', '--wrap', 'sleep 100']);

@@ -25,6 +25,16 @@ export function clockEnv(env: NodeJS.ProcessEnv = process.env): Record<string, s
   return out;
 }
 
+/** A process of this pid runs. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface RunResult {
   status: number;
   stdout: string;
@@ -123,6 +133,16 @@ export class TestCluster {
     const child = spawn(join(ROOT, 'bin', 'flow'), ['controller', '--daemon'], { env: { ...this.env, ...env }, detached: true, stdio: 'ignore' });
     child.unref();
     return child.pid!;
+  }
+
+  /** The leading controller's pid, once one leads (within 30 s). */
+  async leader(): Promise<number> {
+    for (let i = 0; i < 300; i++) {
+      const pid = await this.controllerPid();
+      if (pid) return pid;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no controller leads cluster ${this.name}`);
   }
 
   async controllerPid(): Promise<number | undefined> {
