@@ -322,9 +322,9 @@ export class Controller {
     for (const jobId of ids) {
       const job = await this.getJob(jobId);
       if (!job || (job.state !== 'RUNNING' && job.state !== 'COMPLETING')) continue;
-      // cancelled while no controller listened
-      if (reconcile && job.cancelBy && job.sup && !this.signaled.has(jobId)) this.cancels.add(jobId);
       const file = endFile(this.p.spoolDir, jobId, job.run);
+      // cancelled while no controller listened (a controller that passed it on left the marker)
+      if (reconcile && job.cancelBy && job.sup && !this.signaled.has(jobId) && !existsSync(`${file}.cancel`)) this.cancels.add(jobId);
       if (existsSync(file)) continue; // collected on the next pass
       if (job.sup) {
         if (this.p.provider.alive(job)) continue;
@@ -369,7 +369,8 @@ export class Controller {
       if (!m) continue;
       const [jobId, run] = [Number(m[1]), Number(m[2])];
       const job = await this.getJob(jobId);
-      if (job?.state === 'PENDING' && job.run === run && job.sup && !this.signaled.has(jobId) && this.p.provider.alive(job)) this.requeues.set(jobId, run);
+      if (job?.state === 'PENDING' && job.run === run && job.sup && !this.signaled.has(jobId) && !existsSync(`${endFile(this.p.spoolDir, jobId, run)}.cancel`)
+        && this.p.provider.alive(job)) this.requeues.set(jobId, run);
     }
     this.reconcile = false;
   }

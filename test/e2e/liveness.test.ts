@@ -126,6 +126,21 @@ describe('the controller comes back', () => {
     expect(starts()).toEqual(ids.map((id) => `${id}`).sort());
   });
 
+  it('a job cancelled while no controller listened is cancelled by the next one', async () => {
+    const c = cluster();
+    const id = c.submit(['-o', 'job.out', '--wrap', 'echo started; sleep 100']);
+    await c.waitFor('the job to run', () => existsSync(join(c.dir, 'job.out')) && readFileSync(join(c.dir, 'job.out'), 'utf8') === 'started\n');
+    await killController(c);
+    // the cancel message finds no one (and this scancel starts no controller)
+    expect(c.run('scancel', [String(id)], { env: { FLOW_NO_AUTOSTART: '1' } }).status).toBe(0);
+    await new Promise((r) => setTimeout(r, 2000));
+    // marked, but nobody stops it
+    expect(c.run('squeue', ['-h', '-j', String(id), '-o', '%T'], { env: { FLOW_NO_AUTOSTART: '1' } }).stdout).toBe('COMPLETING\n');
+    const j = await c.waitState(id, ['CANCELLED'], 30_000); // this command brings a controller back
+    expect(j.get('ExitCode')).toBe('0:15');
+    expect(readFileSync(join(c.dir, 'job.out'), 'utf8').match(/CANCELLED AT/g)).toHaveLength(1);
+  });
+
   it('kill -9 again and again while an array is split and its tasks run: every task runs once and completes', async () => {
     const c = cluster();
     const { script, starts } = noting(c, 0.3);
