@@ -34,15 +34,20 @@ function pidNamespace(): string {
   return ownNs;
 }
 
-/** Field 22 of /proc/<pid>/stat, or undefined when it cannot be read. */
-function startTime(pid: number | 'self'): string | undefined {
+/** The fields of /proc/<pid>/stat after the command name (state first), or undefined without /proc. */
+function stat(pid: number | 'self'): string[] | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
     // the command name (field 2) is in parentheses and may hold spaces
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** Field 22 of /proc/<pid>/stat, or undefined when it cannot be read. */
+function startTime(pid: number | 'self'): string | undefined {
+  return stat(pid)?.[19];
 }
 
 /** This process as a lease holder: `host:pid:ns:start:nonce`. */
@@ -61,14 +66,14 @@ export function holderHere(id: string): boolean {
   return h.host === hostname() && h.ns === pidNamespace() && h.pid > 0;
 }
 
-/** A process of this pid runs (perhaps another user's). */
+/** A process of this pid runs (perhaps another user's); one that exited but was not yet reaped (a zombie) does not. */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return stat(pid)?.[0] !== 'Z';
 }
 
 /** True only when this process can tell that the holder no longer runs. */

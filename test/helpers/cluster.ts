@@ -25,15 +25,8 @@ export function clockEnv(env: NodeJS.ProcessEnv = process.env): Record<string, s
   return out;
 }
 
-/** A process of this pid runs. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** A process of this pid runs (one that exited but was not reaped, a zombie, does not). */
+export { pidAlive as alive } from '../../src/controller/holder.js';
 
 export interface RunResult {
   status: number;
