@@ -13,28 +13,17 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { LEASE_MS } from '../../src/controller/holder.js';
 import { clusterPaths } from '../../src/controller/paths.js';
-import { alive, TestCluster } from '../helpers/cluster.js';
+import { alive, ClusterSet, TestCluster } from '../helpers/cluster.js';
 import { ROOT } from '../helpers/oracle.js';
 
-const CONF = `ClusterName=x
-DefMemPerCPU=1024
-MinJobAge=300
-NodeName=n[1-3] CPUs=4 RealMemory=8000 Gres=gpu:2 State=UNKNOWN
-PartitionName=main Nodes=n[1-3] Default=YES MaxTime=INFINITE State=UP
-`;
 
-const clusters: TestCluster[] = [];
+const clusters = new ClusterSet();
 const children: ChildProcess[] = [];
 afterAll(async () => {
   for (const child of children) child.kill('SIGTERM');
-  await Promise.all(clusters.map((c) => c.destroy()));
+  await clusters.destroy();
 });
 
-function cluster(): TestCluster {
-  const c = new TestCluster({ confText: CONF });
-  clusters.push(c);
-  return c;
-}
 
 
 /** A job script that notes each start of it (job id, array task) in starts.log, then sleeps. */
@@ -65,7 +54,7 @@ function states(c: TestCluster): Map<string, string> {
 
 describe('the controller comes back', () => {
   it(`after kill -9, sbatch --wait --wrap true completes within the lease (${LEASE_MS / 1000} s) plus 3 s`, async () => {
-    const c = cluster();
+    const c = clusters.make();
     expect(c.run('sbatch', ['--wait', '--wrap', 'true']).status).toBe(0);
     const dead = await killController(c);
     const began = Date.now();
@@ -80,7 +69,7 @@ describe('the controller comes back', () => {
   });
 
   it('waits no longer than the lease for a holder it cannot see (another host), then starts a controller', async () => {
-    const c = cluster();
+    const c = clusters.make();
     const redis = new Redis(c.redisUrl);
     try {
       // a lease as a controller on another machine holds it, just renewed; that machine then went silent
@@ -96,7 +85,7 @@ describe('the controller comes back', () => {
   });
 
   it('a standby controller takes over from a leader killed with -9, with no command running', async () => {
-    const c = cluster();
+    const c = clusters.make();
     c.startController();
     const first = await c.leader();
     const standby = spawn(join(ROOT, 'bin', 'flow'), ['controller'], { env: c.env, stdio: 'ignore' });
@@ -116,7 +105,7 @@ describe('the controller comes back', () => {
   });
 
   it('kill -9 while jobs run and wait: every job ends as it should, each started once', async () => {
-    const c = cluster();
+    const c = clusters.make();
     const { script, starts } = noting(c, 3);
     const ids = [0, 1, 2, 3].map(() => c.submit(['--exclusive', script]));
     await c.waitFor('three running', () => [...states(c).values()].filter((s) => s === 'RUNNING').length === 3);
@@ -127,7 +116,7 @@ describe('the controller comes back', () => {
   });
 
   it('a job cancelled while no controller listened is cancelled by the next one', async () => {
-    const c = cluster();
+    const c = clusters.make();
     const id = c.submit(['-o', 'job.out', '--wrap', 'echo started; sleep 100']);
     await c.waitFor('the job to run', () => existsSync(join(c.dir, 'job.out')) && readFileSync(join(c.dir, 'job.out'), 'utf8') === 'started\n');
     await killController(c);
@@ -142,7 +131,7 @@ describe('the controller comes back', () => {
   });
 
   it('kill -9 again and again while an array is split and its tasks run: every task runs once and completes', async () => {
-    const c = cluster();
+    const c = clusters.make();
     const { script, starts } = noting(c, 0.3);
     const arrayId = c.submit(['--array=0-39%4', script]);
     for (let kill = 0; kill < 3; kill++) {
@@ -162,7 +151,7 @@ describe('the controller comes back', () => {
   // each point lies between two steps of the controller's work; the controller dies exactly there
   for (const point of ['after-split', 'after-allocate', 'launch-claimed', 'launch-spawned'] as const) {
     it(`kill -9 at ${point}: the job still runs, once, and completes`, async () => {
-      const c = cluster();
+      const c = clusters.make();
       const crashing = c.startController({ FLOW_CRASH_AT: point });
       expect(await c.leader()).toBe(crashing);
       const { script, starts } = noting(c, 0);

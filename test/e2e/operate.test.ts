@@ -11,26 +11,15 @@ import { Redis } from 'ioredis';
 import { parseRedisUrl } from '../../src/client/resp.js';
 import { redisLabel } from '../../src/controller/connect.js';
 import { clusterPaths } from '../../src/controller/paths.js';
-import { alive, TestCluster } from '../helpers/cluster.js';
+import { alive, ClusterSet, TestCluster } from '../helpers/cluster.js';
 
-const CONF = `ClusterName=x
-DefMemPerCPU=1024
-MinJobAge=300
-NodeName=n[1-3] CPUs=4 RealMemory=8000 State=UNKNOWN
-PartitionName=main Nodes=n[1-3] Default=YES MaxTime=INFINITE State=UP
-`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 
-const clusters: TestCluster[] = [];
+const clusters = new ClusterSet();
 afterAll(async () => {
-  await Promise.all(clusters.map((c) => c.destroy()));
+  await clusters.destroy();
 });
-function cluster(extraEnv: Record<string, string> = {}): TestCluster {
-  const c = new TestCluster({ confText: CONF, extraEnv });
-  clusters.push(c);
-  return c;
-}
 async function keysOf(c: TestCluster): Promise<string[]> {
   const redis = new Redis(c.redisUrl);
   try {
@@ -42,8 +31,8 @@ async function keysOf(c: TestCluster): Promise<string[]> {
 
 describe('flow controller status|stop, flow controllers', () => {
   it('shows the controller (cluster, pid, host, Redis, log, lease age), lists it among others, stops it', async () => {
-    const c = cluster();
-    const other = cluster();
+    const c = clusters.make();
+    const other = clusters.make();
     expect(c.run('sbatch', ['--wait', '--wrap', 'true']).status).toBe(0);
     expect(other.run('sbatch', ['--wait', '--wrap', 'true']).status).toBe(0);
     const pid = await c.leader();
@@ -82,7 +71,7 @@ describe('flow controller status|stop, flow controllers', () => {
 
 describe('flow clean', () => {
   it('stops the controller and removes leftover run records, keeps those of running jobs; --purge forgets the cluster', async () => {
-    const c = cluster();
+    const c = clusters.make();
     const job = c.submit(['--wrap', 'sleep 4']);
     await c.waitState(job, ['RUNNING']);
     const paths = clusterPaths(c.env, c.name);
@@ -116,7 +105,7 @@ describe('flow clean', () => {
 
 describe('the minute length belongs to the cluster', () => {
   it("is fixed by the cluster's first command and holds for a controller started later from an environment without it", async () => {
-    const c = cluster();
+    const c = clusters.make();
     // the cluster's first command says a minute lasts 2 s
     expect(c.run('sbatch', ['--hold', '--wrap', 'true'], { env: { FLOW_MINUTE_SECONDS: '2' } }).status).toBe(0);
     const first = await c.leader();
@@ -129,7 +118,7 @@ describe('the minute length belongs to the cluster', () => {
   });
 
   it('and a later command cannot change it', async () => {
-    const c = cluster();
+    const c = clusters.make();
     expect(c.run('sbatch', ['--hold', '--wrap', 'true']).status).toBe(0);
     const id = c.submit(['-t', '1', '--wrap', 'sleep 100'], { env: { FLOW_MINUTE_SECONDS: '2' } });
     await c.waitState(id, ['RUNNING']);

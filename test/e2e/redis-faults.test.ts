@@ -13,14 +13,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { TestCluster, type RunResult } from '../helpers/cluster.js';
+import { SMALL_CONF, TestCluster, type RunResult } from '../helpers/cluster.js';
 
-const CONF = `ClusterName=x
-DefMemPerCPU=1024
-MinJobAge=300
-NodeName=n[1-3] CPUs=4 RealMemory=8000 State=UNKNOWN
-PartitionName=main Nodes=n[1-3] Default=YES MaxTime=INFINITE State=UP
-`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function freePort(): Promise<number> {
@@ -79,7 +73,7 @@ describe('Redis faults', () => {
     redis.start();
     cleanups.push(() => redis.stop());
     const url = `redis://127.0.0.1:${redis.port}/0`;
-    const c = new TestCluster({ confText: CONF, redisUrl: url });
+    const c = new TestCluster({ confText: SMALL_CONF, redisUrl: url });
     cleanups.push(() => c.destroy());
     // enough data that reading it back takes a while (LOADING)
     const fill = new Redis(url);
@@ -144,22 +138,9 @@ describe('Redis faults', () => {
 
   it('kill -9 of our own redis-server: the next command starts it again from its file, nothing is lost', async () => {
     // no FLOW_REDIS_URL: flow-slurm's own redis-server under the state directory
-    const c = new TestCluster({ confText: CONF, extraEnv: { FLOW_REDIS_URL: '' } });
+    const c = new TestCluster({ confText: SMALL_CONF, extraEnv: { FLOW_REDIS_URL: '' } });
     const own = join(c.env.FLOW_STATE_DIR!, 'redis');
-    cleanups.push(async () => {
-      const r = new Redis({ path: join(own, 'redis.sock'), lazyConnect: true, maxRetriesPerRequest: 0 });
-      try {
-        await r.connect();
-        const holder = await r.get(`flow:{${c.name}}:controller`);
-        if (holder) process.kill(Number(holder.split(':')[1]), 'SIGTERM');
-        await r.shutdown('NOSAVE').catch(() => undefined);
-      } catch {
-        // already gone
-      } finally {
-        r.disconnect();
-      }
-      rmSync(c.dir, { recursive: true, force: true });
-    });
+    cleanups.push(() => c.destroyWithOwnRedis());
     const running = c.submit(['-o', 'run.out', '--wrap', 'sleep 8; echo ran; exit 5']);
     const waiting = c.submit(['--dependency', `afterany:${running}`, '-o', 'wait.out', '--wrap', 'echo waited']);
     await c.waitState(running, ['RUNNING']);

@@ -10,15 +10,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive, TestCluster } from '../helpers/cluster.js';
+import { alive, ClusterSet, TestCluster } from '../helpers/cluster.js';
 import { FIXTURES, ROOT } from '../helpers/oracle.js';
 
-const CONF = `ClusterName=x
-DefMemPerCPU=1024
-MinJobAge=300
-NodeName=n[1-3] CPUs=4 RealMemory=8000 State=UNKNOWN
-PartitionName=main Nodes=n[1-3] Default=YES MaxTime=INFINITE State=UP
-`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Recorded { args: string[]; exit: number; stdout: string; stderr: string; after: { 'daemons running': string[] } }
@@ -26,17 +20,12 @@ const fixture = (name: string) => join(FIXTURES, 'oracle', 'shutdown', `${name}.
 const recorded = (name: string): Recorded => JSON.parse(readFileSync(fixture(name), 'utf8')) as Recorded;
 const GOLDEN_CASES = ['non-root', 'controller', 'all', 'down'];
 
-const clusters: TestCluster[] = [];
+const clusters = new ClusterSet();
 const children: ChildProcess[] = [];
 afterAll(async () => {
   for (const child of children) child.kill('SIGTERM');
-  await Promise.all(clusters.map((c) => c.destroy()));
+  await clusters.destroy();
 });
-function cluster(): TestCluster {
-  const c = new TestCluster({ confText: CONF });
-  clusters.push(c);
-  return c;
-}
 
 /** scontrol as the ordinary user nobody (the test runs as root), or undefined when it cannot. */
 function asOrdinaryUser(c: TestCluster, args: string[]): { status: number | null; stdout: string; stderr: string } | undefined {
@@ -49,7 +38,7 @@ function asOrdinaryUser(c: TestCluster, args: string[]): { status: number | null
 
 describe('scontrol shutdown', () => {
   it('stops the controller at once; running jobs go on, and the next command brings a controller back', async () => {
-    const c = cluster();
+    const c = clusters.make();
     const job = c.submit(['-o', 'job.out', '--wrap', 'sleep 3; echo done']);
     await c.waitState(job, ['RUNNING']);
     const pid = await c.leader();
@@ -68,7 +57,7 @@ describe('scontrol shutdown', () => {
   });
 
   it('shutdown controller stops it too, and a standby started before the shutdown with it', async () => {
-    const c = cluster();
+    const c = clusters.make();
     const pid = c.startController();
     expect(await c.leader()).toBe(pid);
     const standby = spawn(join(ROOT, 'bin', 'flow'), ['controller'], { env: c.env, stdio: 'ignore' });
@@ -83,7 +72,7 @@ describe('scontrol shutdown', () => {
   });
 
   it('refuses bad arguments as Slurm does, and an ordinary user; nothing stops', async () => {
-    const c = cluster();
+    const c = clusters.make();
     const pid = c.startController();
     expect(await c.leader()).toBe(pid);
     for (const name of ['bad-argument', 'too-many']) {
@@ -99,7 +88,7 @@ describe('scontrol shutdown', () => {
   });
 
   it.runIf(GOLDEN_CASES.every((n) => existsSync(fixture(n))))('prints and exits as real Slurm does in every case', async () => {
-    const c = cluster();
+    const c = clusters.make();
     const pid = c.startController();
     expect(await c.leader()).toBe(pid);
     const user = recorded('non-root');

@@ -28,6 +28,14 @@ export function clockEnv(env: NodeJS.ProcessEnv = process.env): Record<string, s
 /** A process of this pid runs (one that exited but was not reaped, a zombie, does not). */
 export { pidAlive as alive } from '../../src/controller/holder.js';
 
+/** Three 4-CPU nodes in one partition: for tests of the controller's life, not of Slurm's output. */
+export const SMALL_CONF = `ClusterName=x
+DefMemPerCPU=1024
+MinJobAge=300
+NodeName=n[1-3] CPUs=4 RealMemory=8000 State=UNKNOWN
+PartitionName=main Nodes=n[1-3] Default=YES MaxTime=INFINITE State=UP
+`;
+
 export interface RunResult {
   status: number;
   stdout: string;
@@ -148,6 +156,25 @@ export class TestCluster {
     }
   }
 
+  /**
+   * For a cluster on our own redis-server (FLOW_REDIS_URL empty): stop its controller and that
+   * server, and remove the cluster's directory.
+   */
+  async destroyWithOwnRedis(): Promise<void> {
+    const redis = new Redis({ path: join(this.env.FLOW_STATE_DIR!, 'redis', 'redis.sock'), lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await redis.connect();
+      const holder = await redis.get(`flow:{${this.name}}:controller`);
+      if (holder) process.kill(Number(holder.split(':')[1]), 'SIGTERM');
+      await redis.shutdown('NOSAVE').catch(() => undefined);
+    } catch {
+      // already gone
+    } finally {
+      redis.disconnect();
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
   async destroy(): Promise<void> {
     // jobs still running end now (their supervisors would otherwise write into the spool as we remove it)
     if (await this.controllerPid()) this.run('scancel', ['-u', this.env.USER ?? 'root'], { env: { FLOW_NO_AUTOSTART: '1' } });
@@ -184,5 +211,20 @@ export class TestCluster {
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
+  }
+}
+
+/** The clusters of one test file (each test makes its own), destroyed together in afterAll. */
+export class ClusterSet {
+  private readonly made: TestCluster[] = [];
+
+  make(opts: ConstructorParameters<typeof TestCluster>[0] = {}): TestCluster {
+    const c = new TestCluster({ confText: SMALL_CONF, ...opts });
+    this.made.push(c);
+    return c;
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all(this.made.map((c) => c.destroy()));
   }
 }
