@@ -131,7 +131,7 @@ async function requeue(args: string[], io: IO, deps: ScontrolDeps): Promise<numb
  * `scontrol shutdown [slurmctld|controller]`: stops the controller (and a
  * standby); running jobs go on, as under slurmstepd. There are no slurmd
  * daemons to stop. Only root and SlurmUser may (slurmctld's validate_super_user).
- * Messages and exit codes are scontrol's (fixtures/golden/shutdown).
+ * Messages and exit codes are scontrol's (fixtures/oracle/shutdown).
  */
 async function shutdown(verb: string, args: string[], io: IO, deps: ScontrolDeps): Promise<number> {
   if (args.length > 1) {
