@@ -58,11 +58,34 @@ export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<numb
 
   program
     .command('controller')
-    .description('run the controller (the slurmctld stand-in) in the foreground')
+    .description('run the controller (the slurmctld stand-in) in the foreground, as a standby while another leads; '
+      + '`status [--json]`: show the cluster\'s controller (exit 1 when none leads); `stop`: stop it')
     .allowUnknownOption()
     .argument('[args...]')
     .action(async (args: string[]) => {
-      code = await deps.controller(io, args);
+      const [verb, ...rest] = args;
+      if (verb === 'status' || verb === 'stop') {
+        const operate = await import('./flow-operate.js');
+        code = verb === 'status' ? await operate.controllerStatus(io, rest.includes('--json')) : await operate.controllerStop(io);
+      } else {
+        code = await deps.controller(io, args);
+      }
+    });
+
+  program
+    .command('controllers')
+    .description('list every controller in this Redis database: cluster, state, pid, host, lease age, minute length, Redis, log')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      code = await (await import('./flow-operate.js')).controllersList(io, opts.json === true);
+    });
+
+  program
+    .command('clean')
+    .description('stop the cluster\'s controller and remove the records its finished runs left on disk')
+    .option('--purge', 'also forget the cluster: every job, its accounting and settings in Redis, and its directory (refused while jobs run)')
+    .action(async (opts: { purge?: boolean }) => {
+      code = await (await import('./flow-operate.js')).clean(io, opts.purge === true);
     });
 
   program

@@ -1,7 +1,7 @@
 /**
  * scontrol as Slurm 22.05's: options anywhere (GNU getopt), then one command
  * (`show job|step|config|node|partition|hostnames|hostlist`, `hold`/`uhold`/
- * `release`, `requeue`/`requeuehold`, `update`, and the flag keywords), or,
+ * `release`, `requeue`/`requeuehold`, `update`, `shutdown`, and the flag keywords), or,
  * without one, commands read from stdin as its interactive mode reads them.
  * Keywords are matched as scontrol matches them (any case, abbreviated to a
  * least length); real keywords flow-slurm does not do are refused by name.
@@ -31,6 +31,8 @@ export interface ScontrolDeps extends ShowClusterDeps {
   requeue: (cluster: Cluster, job: StoredJob, hold?: 'PENDING' | 'SPECIAL_EXIT') => Promise<number>;
   /** apply `Key=Value` changes to a job; an error message, or undefined when done */
   update: (cluster: Cluster, jobId: number, pairs: [string, string][]) => Promise<string | undefined>;
+  /** stop the cluster's controllers: stopped, none ran, or one that did not stop (its pid and host) */
+  shutdown: (cluster: Cluster) => Promise<{ stopped: true } | { none: true } | { stuck: string }>;
 }
 
 /** What scontrol's flags and keywords set, for the command or the rest of an interactive session. */
@@ -213,7 +215,8 @@ async function command(words: string[], s: Session, io: IO, deps: ScontrolDeps):
     return unbuilt(tag, s, io);
   }
   if (k('show', 3)) return show(words, s, io, deps);
-  if (k('write', 5) || k('takeover', 8) || k('shutdown', 8)) return unbuilt(tag, s, io);
+  if (k('write', 5) || k('takeover', 8)) return unbuilt(tag, s, io);
+  if (k('shutdown', 8)) return shutdown(tag, args, s, io, deps);
   if (k('update', 1)) {
     if ((await update(args, io, deps)) !== 0) failed(s);
     return;
@@ -342,6 +345,37 @@ async function requeue(
       }
     }
   }
+}
+
+/**
+ * `scontrol shutdown [slurmctld|controller]`: stops the controller (and a
+ * standby); running jobs go on, as under slurmstepd. There are no slurmd
+ * daemons to stop. Only root and SlurmUser may (slurmctld's validate_super_user).
+ * Messages and exit codes are scontrol's (fixtures/oracle/shutdown).
+ */
+async function shutdown(tag: string, args: string[], s: Session, io: IO, deps: ScontrolDeps): Promise<void> {
+  if (args.length > 1) {
+    io.stderr(`too many arguments for keyword:${tag}\n`);
+    return failed(s);
+  }
+  if (args.length === 1 && args[0] !== 'slurmctld' && args[0] !== 'controller') {
+    io.stderr(`invalid shutdown argument:${args[0]}\n`);
+    return failed(s);
+  }
+  const loaded = loadCluster(io.env);
+  if (!loaded.ok) return fail(io, s, loaded.message);
+  const uid = io.uid ?? process.getuid?.() ?? 0;
+  const slurmUser = loaded.cluster.config.settings.get('slurmuser') ?? 'root';
+  if (uid !== 0 && uid !== lookupUser(slurmUser)) {
+    io.stderr('slurm_shutdown error: Invalid user id\n');
+    return failed(s);
+  }
+  const r = await deps.shutdown(loaded.cluster);
+  if ('none' in r) {
+    io.stderr('slurm_shutdown error: Unable to contact slurm controller (connect failure)\n');
+    return failed(s);
+  }
+  if ('stuck' in r) return fail(io, s, `the controller (${r.stuck}) did not stop`);
 }
 
 function fail(io: IO, s: Session, message: string): void {

@@ -10,6 +10,7 @@
 import { basename } from 'node:path';
 import { loadCluster, type Cluster } from '../cluster/load.js';
 import { RedisBackend } from '../client/redis-backend.js';
+import { ControllerWatch } from '../client/ensure-controller.js';
 import { Session } from '../client/session.js';
 import { FINAL_STATES, type StoredJob } from '../controller/state.js';
 import { ensureNodesResolve } from '../providers/local/node-hosts.js';
@@ -73,7 +74,10 @@ async function waitForAllocation(s: Session, jobId: number, io: IO): Promise<Wai
     const began = Date.now();
     let queued = false;
     let told = false;
+    // never wait on a dead controller
+    const watch = new ControllerWatch(s, io.env);
     for (;;) {
+      await watch.check();
       if (revoked) {
         await s.scripts.cancel(jobId, process.getuid?.() ?? 0, now());
         io.stderr(`srun: Job allocation ${jobId} has been revoked\n`);
@@ -168,7 +172,7 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
     await ensureNodesResolve(cluster.config.nodes.map((n) => n.name), (line) => io.stderr(`${line}\n`));
 
     const r = job.record;
-    const scale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
+    const scale = await s.timeScale();
     const killWait = Number(cluster.config.settings.get('killwait') ?? 30);
     const killAfter = Math.max(1, Math.round(killWait * scale));
     let ending: 'cancel' | 'timeout' | undefined;

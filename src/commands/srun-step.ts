@@ -310,9 +310,8 @@ export async function jobEnding(s: Session, jobId: number, timeScale: number, ru
 
 /** Every second: has the job ended (scancel, time limit)? Then the step is cancelled as slurmstepd would. */
 function watchJobEnd(c: StepContext, run: StepRun): NodeJS.Timeout {
-  const scale = Number(c.io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
   const timer = setInterval(() => {
-    void jobEnding(c.session, c.job.record.jobId, scale, c.job.run).then((why) => {
+    void c.session.timeScale().then((scale) => jobEnding(c.session, c.job.record.jobId, scale, c.job.run)).then((why) => {
       if (!why) return;
       clearInterval(timer);
       run.terminate(why === 'timeout' ? ' DUE TO TIME LIMIT' : '');
@@ -348,8 +347,7 @@ async function stepState(r: StepResult, c: StepContext): Promise<string> {
   if (r.aborted || r.cancelled || r.stepCancelled) return 'CANCELLED';
   if (r.exitCode === 0) return 'COMPLETED';
   if (r.ends.some((e) => e.signal !== null)) {
-    const scale = Number(c.io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
-    const why = await jobEnding(c.session, c.job.record.jobId, scale, c.job.run).catch(() => undefined);
+    const why = await c.session.timeScale().then((scale) => jobEnding(c.session, c.job.record.jobId, scale, c.job.run)).catch(() => undefined);
     if (why === 'cancel' || why === 'requeue') return 'CANCELLED';
   }
   return 'FAILED';

@@ -44,7 +44,7 @@ async function srunInAllocation(o: SrunOptions, jobId: number, io: IO): Promise<
       io.stderr(`srun: error: Unable to confirm allocation for job ${jobId}: Job/step already completing or completed\n`);
       return 1;
     }
-    const scale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
+    const scale = await s.timeScale();
     const killWait = Number(cluster.config.settings.get('killwait') ?? 30);
     const killAfter = Math.max(1, Math.round(killWait * scale));
     // --jobid from outside the job (SkyPilot's `srun --overlap --jobid=J`): srun sets the job's variables and uses all its nodes,

@@ -5,8 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { Redis } from 'ioredis';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestCluster } from '../helpers/cluster.js';
 
@@ -62,16 +61,7 @@ describe.concurrent('recovery', () => {
       own = new TestCluster({ confText: CONF, extraEnv: { FLOW_REDIS_URL: '' } });
     });
     afterAll(async () => {
-      const redis = new Redis({ path: join(own.dir, 'state', 'redis', 'redis.sock'), lazyConnect: true, maxRetriesPerRequest: 0 });
-      try {
-        await redis.connect();
-        const holder = await redis.get(`flow:{${own.name}}:controller`);
-        if (holder) process.kill(Number(holder.split(':')[1]), 'SIGTERM');
-        await redis.shutdown('NOSAVE').catch(() => undefined);
-      } finally {
-        redis.disconnect();
-      }
-      rmSync(own.dir, { recursive: true, force: true });
+      await own.destroyWithOwnRedis();
     });
 
     it('loses no job: one that ends while Redis is down, one still waiting, both end as they should', async () => {

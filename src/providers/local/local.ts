@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { pidAlive } from '../../controller/holder.js';
 import type { StepRecord, StoredJob } from '../../controller/state.js';
 import { batchFileName } from '../../spec/patterns.js';
 import { parseSignal } from '../../spec/values/index.js';
@@ -196,13 +197,7 @@ export class LocalProvider implements Provider {
 
   alive(job: StoredJob): boolean {
     const pid = Number(job.sup);
-    if (!pid) return false;
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
+    return pid > 0 && pidAlive(pid);
   }
 }
 

@@ -8,6 +8,8 @@
 end=$1 limit=$2 warn=$3 wsig=$4 wbatch=$5 killwait=$6 jobid=$7 node=$8
 shift 8
 me=$$
+# first thing: a controller that took over from the one launching us learns who we are
+echo "$me" > "$end.pid.tmp" && mv "$end.pid.tmp" "$end.pid"
 
 # The job's stderr stays on fd 9 (slurmstepd's lines go there, the script gets it
 # as its fd 2); this shell's own notices ("Terminated" when a child of its dies

@@ -92,6 +92,7 @@ describe('scontrol show config|partition|node (command)', () => {
       hold: unused,
       requeue: unused,
       update: unused,
+      shutdown: unused,
     });
     return { exit, stdout, stderr };
   }
