@@ -10,6 +10,7 @@
 import { basename } from 'node:path';
 import { loadCluster, type Cluster } from '../cluster/load.js';
 import { RedisBackend } from '../client/redis-backend.js';
+import { ControllerWatch } from '../client/ensure-controller.js';
 import { Session } from '../client/session.js';
 import { FINAL_STATES, type StoredJob } from '../controller/state.js';
 import { ensureNodesResolve } from '../providers/local/node-hosts.js';
@@ -76,7 +77,10 @@ async function waitForAllocation(s: Session, jobId: number, io: IO): Promise<Wai
     const began = Date.now();
     let queued = false;
     let told = false;
+    // never wait on a dead controller
+    const watch = new ControllerWatch(s, io.env);
     for (;;) {
+      await watch.check();
       if (revoked) {
         await s.scripts.cancel(jobId, process.getuid?.() ?? 0, now());
         io.stderr(`srun: Job allocation ${jobId} has been revoked\n`);
@@ -171,7 +175,7 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
     await ensureNodesResolve(cluster.config.nodes.map((n) => n.name), (line) => io.stderr(`${line}\n`));
 
     const r = job.record;
-    const scale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
+    const scale = await s.timeScale();
     const killWait = Number(cluster.config.settings.get('killwait') ?? 30);
     const killAfter = Math.max(1, Math.round(killWait * scale));
     let ending: 'cancel' | 'timeout' | undefined;
@@ -180,7 +184,7 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
     const options: SrunOptions = { ...o, request: { ...o.request, nodes: o.request.nodes ?? { min: job.alloc.length, max: job.alloc.length } } };
     const code = await runStep({
       session: s, job, options, io, killWait, killAfter,
-      allocation: allocationVars(cluster, job),
+      allocation: allocationVars(cluster, job, io),
       onRun: (run: StepRun) => {
         const ms = r.timeLimit === 'UNLIMITED' ? Infinity : Math.max(1, Math.round(limitSeconds(r.timeLimit) * scale)) * 1000;
         // a limit beyond setTimeout's range (~24.8 days; `-t -5` is 136 years) is never reached here
@@ -195,7 +199,7 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
         result = r;
       },
       // scancel of srun's job reaches srun as SIGTERM: the step is cancelled, not forced
-      intercept: cancelOnJobEnd(s, jobId, scale, (why) => {
+      intercept: cancelOnJobEnd(s, job, scale, (why) => {
         if (why === 'cancel') ending ??= 'cancel';
       }),
     });

@@ -44,7 +44,7 @@ async function srunInAllocation(o: SrunOptions, jobId: number, io: IO): Promise<
       io.stderr(`srun: error: Unable to confirm allocation for job ${jobId}: Job/step already completing or completed\n`);
       return 1;
     }
-    const scale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
+    const scale = await s.timeScale();
     const killWait = Number(cluster.config.settings.get('killwait') ?? 30);
     const killAfter = Math.max(1, Math.round(killWait * scale));
     // --jobid from outside the job (SkyPilot's `srun --overlap --jobid=J`): srun sets the job's variables and uses all its nodes,
@@ -52,8 +52,8 @@ async function srunInAllocation(o: SrunOptions, jobId: number, io: IO): Promise<
     const attached = io.env.SLURM_JOB_ID !== String(jobId);
     const options = attached ? { ...o, request: { ...o.request, nodes: o.request.nodes ?? { min: job.alloc.length, max: job.alloc.length } } } : o;
     return await runStep({
-      session: s, job, options, io, killWait, killAfter, intercept: cancelOnJobEnd(s, jobId, scale),
-      allocation: attached ? allocationVars(cluster, job) : undefined, watchJob: attached,
+      session: s, job, options, io, killWait, killAfter, intercept: cancelOnJobEnd(s, job, scale, undefined, !attached),
+      allocation: attached ? allocationVars(cluster, job, io) : undefined, watchJob: attached,
     });
   } finally {
     await s.close();

@@ -6,10 +6,10 @@
  * and give the batch step the same task layout variables. Node ranges
  * (`-N 1-2`), --ntasks-per-node and --constraint expressions.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { TestCluster } from '../helpers/cluster.js';
+import { ClusterPool, withPool } from '../helpers/pool.js';
 import { FIXTURES, scontrolFields } from '../helpers/oracle.js';
 
 interface RunRecording {
@@ -26,20 +26,20 @@ const FIELDS = ['JobState', 'Partition', 'NodeList', 'NumNodes', 'NumCPUs', 'Num
 /** The batch step's view of its allocation. */
 const LAYOUT = /^SLURM_(NNODES|NTASKS|NPROCS|JOB_NODELIST|NODELIST|TASKS_PER_NODE|JOB_CPUS_PER_NODE|CPUS_ON_NODE|NTASKS_PER_NODE|JOB_PARTITION|JOB_NUM_NODES)=/;
 
-let c: TestCluster;
-beforeAll(() => {
-  c = new TestCluster();
-});
+// each case holds a cluster of its own while it runs (its nodes are all free, as on the oracle)
+const pool = new ClusterPool(3);
+const it = withPool(pool);
 afterAll(async () => {
-  await c.destroy();
+  await pool.destroy();
 });
 
 const recording = (name: string) => JSON.parse(readFileSync(join(FIXTURES, 'oracle', 'run', `${name}.json`), 'utf8')) as RunRecording;
 
-describe('a job that runs takes the size and nodes real Slurm gives it', () => {
-  it.each(CASES)('%s', async (name) => {
+describe.concurrent('a job that runs takes the size and nodes real Slurm gives it', () => {
+  it.for(CASES)('%s', async (name, { c }) => {
     const rec = recording(name);
-    const cwd = `${rec.cwd}-flow`;
+    // a work directory of this cluster's own (real Slurm's was rec.cwd)
+    const cwd = join(c.dir, 'run', name);
     rmSync(cwd, { recursive: true, force: true });
     mkdirSync(cwd, { recursive: true });
     copyFileSync(join(FIXTURES, 'scripts', 'run', rec.case.script), join(cwd, rec.case.script));

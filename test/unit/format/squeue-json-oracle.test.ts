@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoredJob } from '../../../src/controller/state.js';
 import { squeueJson } from '../../../src/format/squeue/json.js';
 import { recordings } from '../../helpers/oracle.js';
-import { oracleCluster, replay } from '../../helpers/replay.js';
+import { oracleCluster, replay, stagedDir } from '../../helpers/replay.js';
 
 const FIELDS = ['required_nodes', 'excluded_nodes', 'features', 'node_count', 'max_nodes', 'tasks', 'cpus', 'tasks_per_node',
   'minimum_cpus_per_node', 'sockets_per_node', 'cores_per_socket', 'threads_per_core', 'tasks_per_socket', 'tasks_per_core',
@@ -30,7 +30,10 @@ function pendingJson(rec: Parameters<typeof replay>[0]): Json {
     start: 0, end: 0, lastSchedEval: 0, exit: '0:0', restarts: 0, run: 0, nodes: '', alloc: [], batchHost: '', sup: '', cancelBy: '',
     dependency: null, tasks: '', submit: 0, history: [],
   };
-  const out = JSON.parse(squeueJson([job], { clusterName: 'oracle', nodes: cluster.nodes, now: rec.submitTime ?? 0, gpuTres: false, withDbd: false }));
+  const text = squeueJson([job], { clusterName: 'oracle', nodes: cluster.nodes, now: rec.submitTime ?? 0, gpuTres: false, withDbd: false });
+  // the replay ran in our staged copy of the recording's work directory: its paths written as the recording's
+  const staged = stagedDir(rec.cwd);
+  const out = JSON.parse(text, (_k, v: unknown) => (typeof v === 'string' ? v.replaceAll(staged, rec.cwd) : v));
   return out.jobs[0] as Json;
 }
 
