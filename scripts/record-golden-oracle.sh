@@ -50,6 +50,15 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 [ "$(id -u)" = 0 ] || { echo "record-golden-oracle.sh must run as root" >&2; exit 1; }
 
+# Run under `flock /tmp/golden-oracle.lock ...`, this script holds a copy of the lock's
+# descriptor; a daemon started with it would keep the lock after the script ends (a
+# munged left running once held it for good). Close every descriptor above stderr: the
+# lock stays with the flock process that took it.
+for fd in /proc/$$/fd/*; do
+  fd=${fd##*/}
+  [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+done
+
 alive() { # PIDFILE EXE-SUBSTRING
   local pf=$1 want=$2 pid
   [ -s "$pf" ] || return 1

@@ -6,7 +6,7 @@
 import type { Cluster } from '../cluster/load.js';
 import type { ClusterConfig } from '../cluster/slurm-conf.js';
 import type { Backend, TestOnlyAnswer } from '../commands/backend.js';
-import { addUse, fit, type NodeUse } from '../controller/scheduler.js';
+import { addUse, fitJob, type NodeUse } from '../controller/scheduler.js';
 import { FINAL_STATES, initialFields } from '../controller/state.js';
 import { submittedTasks } from '../spec/array-tasks.js';
 import type { JobRecord } from '../spec/job.js';
@@ -100,20 +100,20 @@ export class RedisBackend implements Backend {
     const running = (await s.call('SMEMBERS', s.keys.running)) as string[];
     for (const j of await s.jobs(running.map(Number))) if (j) addUse(used, j.alloc, j.record.oversubscribe === 'NO');
     const now = Math.floor(Date.now() / 1000);
-    let alloc = fit(job, { now, cluster: cluster.config, used, pending: [] });
+    let placed = fitJob(job, { now, cluster: cluster.config, used, pending: [] });
     let start = now;
-    if (alloc === undefined) {
+    if (placed === undefined) {
       // busy now: it would start when the running jobs are gone (no time estimates here)
-      alloc = fit(job, { now, cluster: cluster.config, used: new Map(), pending: [] });
+      placed = fitJob(job, { now, cluster: cluster.config, used: new Map(), pending: [] });
       start = now + 1;
     }
-    if (alloc === 'never' || alloc === undefined) return { ok: false, reason: 'Requested node configuration is not available' };
+    if (placed === 'never' || placed === undefined) return { ok: false, reason: 'Requested node configuration is not available' };
     return {
       ok: true,
       startTime: formatIsoLocal(Math.max(start, job.beginTime ?? 0)),
-      cpus: alloc.reduce((n, a) => n + a.cpus, 0),
-      nodes: compressHostlist(alloc.map((a) => a.node)),
-      partition: job.partition.split(',')[0]!,
+      cpus: placed.alloc.reduce((n, a) => n + a.cpus, 0),
+      nodes: compressHostlist(placed.alloc.map((a) => a.node)),
+      partition: placed.partition,
     };
   }
 

@@ -218,6 +218,7 @@ export async function squeue(argv: string[], io: IO, source: ListSource & JobSou
   const ctx = {
     gpuTres: /(^|,)gres\/gpu(,|$)/.test(loaded.cluster.config.settings.get('accountingstoragetres') ?? ''),
     noconvert: p.noConvert,
+    withDbd: loaded.cluster.config.accountingStorageType === 'accounting_storage/slurmdbd',
   };
   const rows = sortRows(rowsOf(jobs, p.array, filter), sort.spec, now,
     filter.jobs?.length === 1);

@@ -15,7 +15,7 @@ import { Session } from '../client/session.js';
 import { FINAL_STATES, type StoredJob } from '../controller/state.js';
 import { ensureNodesResolve } from '../providers/local/node-hosts.js';
 import { buildJob } from '../spec/build-job.js';
-import type { JobRecord } from '../spec/job.js';
+import { limitSeconds, type JobRecord } from '../spec/job.js';
 import type { StepResult, StepRun } from '../steps/launch.js';
 import type { TaskEnd } from '../steps/exit-report.js';
 import { parseFlowOptions } from '../submit/flow-options.js';
@@ -24,6 +24,9 @@ import { currentIdentity } from './identity.js';
 import { lines, type IO } from './io.js';
 import type { SrunOptions } from './srun-options.js';
 import { allocationVars, cancelOnJobEnd, runStep } from './srun-step.js';
+
+/** setTimeout's longest delay (2^31 - 1 ms) */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const SUBMIT_FAILED = 'Batch job submission failed: ';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -183,11 +186,13 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
       session: s, job, options, io, killWait, killAfter,
       allocation: allocationVars(cluster, job, io),
       onRun: (run: StepRun) => {
-        if (r.timeLimit !== 'UNLIMITED') {
+        const ms = r.timeLimit === 'UNLIMITED' ? Infinity : Math.max(1, Math.round(limitSeconds(r.timeLimit) * scale)) * 1000;
+        // a limit beyond setTimeout's range (~24.8 days; `-t -5` is 136 years) is never reached here
+        if (ms <= MAX_TIMER_MS) {
           timer = setTimeout(() => {
             ending ??= 'timeout';
             run.terminate(' DUE TO TIME LIMIT');
-          }, Math.max(1, Math.round(r.timeLimit * 60 * scale)) * 1000);
+          }, ms);
         }
       },
       onResult: (r) => {

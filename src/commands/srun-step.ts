@@ -21,6 +21,7 @@ import { planStep } from '../steps/plan.js';
 import { taskStdio } from '../steps/stdio.js';
 import { stepEnv, taskEnv, taskPlaces, type AllocationVars } from '../steps/task-env.js';
 import { compressHostlist } from '../spec/values/hostlist.js';
+import { limitSeconds } from '../spec/job.js';
 import { lines, type IO } from './io.js';
 import { stepGpuRequest, stepMemory, stepRequest, type SrunOptions } from './srun-options.js';
 
@@ -304,7 +305,7 @@ export async function jobEnding(s: Session, jobId: number, timeScale: number, ru
   if (j.cancelBy !== '' || j.state === 'CANCELLED' || j.state === 'COMPLETING') return 'cancel';
   if (run !== undefined && (j.run !== run || j.state === 'PENDING')) return 'requeue';
   const limit = j.record.timeLimit;
-  if (j.state === 'TIMEOUT' || (limit !== 'UNLIMITED' && j.start > 0 && Date.now() / 1000 >= j.start + Math.max(1, Math.round(limit * 60 * timeScale)))) return 'timeout';
+  if (j.state === 'TIMEOUT' || (limit !== 'UNLIMITED' && j.start > 0 && Date.now() / 1000 >= j.start + Math.max(1, Math.round(limitSeconds(limit) * timeScale)))) return 'timeout';
   return undefined;
 }
 

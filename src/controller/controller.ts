@@ -592,8 +592,13 @@ export class Controller {
       if (s.task !== undefined) this.crash('after-split');
       const nodes = compressHostlist(s.alloc.map((a) => a.node));
       const cpus = s.alloc.reduce((n, a) => n + a.cpus, 0);
-      const run = await this.p.scripts.allocate(jobId, nodes, JSON.stringify(s.alloc), s.alloc[0]!.node, t, cpus, s.alloc.length);
+      const record = this.records.get(jobId);
+      const moved = record && record.partition !== s.partition
+        ? { name: s.partition, from: `"partition":${JSON.stringify(record.partition)}`, to: `"partition":${JSON.stringify(s.partition)}` }
+        : undefined;
+      const run = await this.p.scripts.allocate(jobId, nodes, JSON.stringify(s.alloc), s.alloc[0]!.node, t, cpus, s.alloc.length, moved);
       this.crash('after-allocate');
+      if (moved && record) this.records.set(jobId, { ...record, partition: s.partition });
       if (run > 0) await this.queue.add({ jobId, run });
       this.dirty = true; // a start may satisfy after: dependencies
     }

@@ -8,7 +8,8 @@
 import type { ClusterConfig, NodeConfig } from '../cluster/slurm-conf.js';
 import { taskIndices, type TaskRange } from '../spec/array-tasks.js';
 import type { JobRecord } from '../spec/job.js';
-import { featureNames, gpusOn } from '../spec/job-checks.js';
+import { demandOf, featureTest, nodeMayServe, unservedPartition, type NodeDemand } from '../spec/constraint.js';
+import { gpusOn } from '../spec/job-checks.js';
 import { expandHostlist } from '../spec/values/index.js';
 import type { NodeAllocation } from './state.js';
 
@@ -50,7 +51,8 @@ export interface Snapshot {
 
 export interface Plan {
   /** with `task`: that task of the array jobId */
-  starts: { jobId: number; task?: number; alloc: NodeAllocation[] }[];
+  /** `partition`: the one of the job's partitions it starts in */
+  starts: { jobId: number; task?: number; alloc: NodeAllocation[]; partition: string }[];
   reasons: [number, string][];
   /** epoch seconds when a reason changes with time alone (a pass is due then) */
   recheck?: number;
@@ -106,11 +108,11 @@ export function schedule(s: Snapshot): Plan {
 
 /** Start the job if it fits; else why it waits. */
 function startJob(job: PendingJob, s: Snapshot, plan: Plan): string | undefined {
-  const alloc = fit(job.record, s);
-  if (alloc === 'never') return 'PartitionConfig';
-  if (alloc === undefined) return 'Resources';
-  addUse(s.used, alloc, job.record.oversubscribe === 'NO');
-  plan.starts.push({ jobId: job.id, alloc });
+  const placed = fitJob(job.record, s);
+  if (placed === 'never') return 'PartitionConfig';
+  if (placed === undefined) return 'Resources';
+  addUse(s.used, placed.alloc, job.record.oversubscribe === 'NO');
+  plan.starts.push({ jobId: job.id, alloc: placed.alloc, partition: placed.partition });
   return undefined;
 }
 
@@ -127,11 +129,11 @@ function startTasks(job: PendingJob, s: Snapshot, plan: Plan): string | undefine
       waiting ??= dependency === 'waiting' ? 'Dependency' : 'DependencyNeverSatisfied';
       continue;
     }
-    const alloc = fit(job.record, s);
-    if (alloc === 'never') return 'PartitionConfig';
-    if (alloc === undefined) return 'Resources';
-    addUse(s.used, alloc, job.record.oversubscribe === 'NO');
-    plan.starts.push({ jobId: job.id, task, alloc });
+    const placed = fitJob(job.record, s);
+    if (placed === 'never') return 'PartitionConfig';
+    if (placed === undefined) return 'Resources';
+    addUse(s.used, placed.alloc, job.record.oversubscribe === 'NO');
+    plan.starts.push({ jobId: job.id, task, alloc: placed.alloc, partition: placed.partition });
     active++;
   }
   return waiting;
@@ -142,26 +144,46 @@ function waitReason(job: PendingJob, s: Snapshot): string | undefined {
   if (job.held === 'admin') return 'JobHeldAdmin';
   const part = s.cluster.partitions.find((p) => p.name === job.record.partition.split(',')[0]);
   if (part && job.record.minNodes > part.nodes.length) return s.now - job.record.submitTime >= MAIN_PASS_DELAY ? 'PartitionNodeLimit' : 'PartitionConfig';
-  if (job.eligible > s.now) return 'BeginTime';
+  if (job.eligible > s.now) return unservedPartition(job.record.features, job.record.partition.split(','), s.cluster) ? 'BadConstraints' : 'BeginTime';
   if (job.dependency === 'waiting') return 'Dependency';
   if (job.dependency === 'never') return 'DependencyNeverSatisfied';
   return undefined;
 }
 
-/** Nodes the job may use, in slurm.conf order. */
-function candidates(r: JobRecord, cluster: ClusterConfig): NodeConfig[] {
-  const part = cluster.partitions.find((p) => p.name === r.partition.split(',')[0]);
-  if (!part) return [];
-  const excluded = r.excNodes ? new Set(expand(r.excNodes)) : new Set<string>();
-  const wanted = featureNames(r.features ?? '');
-  const anyOf = (r.features ?? '').includes('|');
-  return cluster.nodes.filter((n) => part.nodes.includes(n.name) && !excluded.has(n.name)
-    && (wanted.length === 0 || (anyOf ? wanted.some((f) => n.features.includes(f)) : wanted.every((f) => n.features.includes(f)))));
+/** Nodes the job may use, in slurm.conf order: its partition's, not excluded, with the features it asks for. */
+function candidates(r: JobRecord, cluster: ClusterConfig, partition: string, demand: NodeDemand | undefined): NodeConfig[] {
+  const inPartition = nodeSets(cluster).get(partition);
+  if (!inPartition) return [];
+  const excluded = r.excNodes ? expand(r.excNodes) : [];
+  return cluster.nodes.filter((n) => inPartition.has(n.name) && !excluded.includes(n.name)
+    && (demand === undefined || nodeMayServe(demand, featureTest(n.features))));
 }
 
-function expand(list: string): string[] {
-  const r = expandHostlist(list);
-  return r.ok ? r.value : [];
+/** Each partition's node names as a set, and each node's place in slurm.conf, once per cluster. */
+const partitionSets = new WeakMap<ClusterConfig, Map<string, Set<string>>>();
+const nodeOrders = new WeakMap<ClusterConfig, Map<string, number>>();
+function nodeSets(cluster: ClusterConfig): Map<string, Set<string>> {
+  let sets = partitionSets.get(cluster);
+  if (!sets) partitionSets.set(cluster, (sets = new Map(cluster.partitions.map((p) => [p.name, new Set(p.nodes)]))));
+  return sets;
+}
+function nodeOrder(cluster: ClusterConfig): Map<string, number> {
+  let order = nodeOrders.get(cluster);
+  if (!order) nodeOrders.set(cluster, (order = new Map(cluster.nodes.map((n, i) => [n.name, i]))));
+  return order;
+}
+
+/** Host lists repeat from job to job and pass to pass: each expanded once (read only). */
+const expanded = new Map<string, readonly string[]>();
+function expand(list: string): readonly string[] {
+  let names = expanded.get(list);
+  if (names === undefined) {
+    const r = expandHostlist(list);
+    names = r.ok ? r.value : [];
+    if (expanded.size > 1000) expanded.clear();
+    expanded.set(list, names);
+  }
+  return names;
 }
 
 interface NodeNeed {
@@ -237,7 +259,10 @@ function roomFor(r: JobRecord, node: NodeConfig, free: NodeNeed): number {
  * while leaving one for every node still to choose, as cons_tres packs them
  * (`-n 5 -N 2` gets 4+1 CPUs, `-n 40` on 32-CPU nodes 32+8).
  */
-function place(r: JobRecord, pool: readonly NodeConfig[], count: number, used: Map<string, NodeUse>): NodeAllocation[] | undefined {
+/** Nothing in use (never written to). */
+const IDLE: ReadonlyMap<string, NodeUse> = new Map();
+
+function place(r: JobRecord, pool: readonly NodeConfig[], count: number, used: ReadonlyMap<string, NodeUse>): NodeAllocation[] | undefined {
   const chosen: NodeAllocation[] = [];
   let left = r.numTasks;
   for (const node of pool) {
@@ -262,31 +287,111 @@ function place(r: JobRecord, pool: readonly NodeConfig[], count: number, used: M
   return chosen.length === count ? chosen : undefined;
 }
 
-/**
- * Choose nodes for the job, or say it cannot run now (undefined) or ever on
- * this partition ('never'). The smallest node count that holds the tasks
- * wins; --nodes fixes the node count.
- */
+/** {@link fitJob}'s nodes. */
 export function fit(r: JobRecord, s: Snapshot): NodeAllocation[] | undefined | 'never' {
-  const nodes = candidates(r, s.cluster);
+  const placed = fitJob(r, s);
+  return typeof placed === 'object' ? placed.alloc : placed;
+}
+
+/**
+ * Choose nodes for the job, or say it cannot run now (undefined) or ever
+ * ('never'): the first of its partitions (`-p a,b`) that can hold it now, and
+ * the nodes there. The smallest node count that holds the tasks wins; with a
+ * node range (`-N 1-2`) the largest that can be had, as slurmctld aims for the
+ * maximum. A `[a|b]` constraint takes all nodes from one alternative; `a*N`
+ * needs N nodes with `a`.
+ */
+export function fitJob(r: JobRecord, s: Snapshot): { alloc: NodeAllocation[]; partition: string } | undefined | 'never' {
+  let verdict: undefined | 'never' = 'never';
+  for (const partition of r.partition.split(',')) {
+    const got = fitIn(r, s, partition);
+    if (Array.isArray(got)) return { alloc: got, partition };
+    if (got === undefined) verdict = undefined;
+  }
+  return verdict;
+}
+
+function fitIn(r: JobRecord, s: Snapshot, partition: string): NodeAllocation[] | undefined | 'never' {
+  const demand = demandOf(r.features);
+  const nodes = candidates(r, s.cluster, partition, demand);
+  const groups = demand?.alternatives
+    ? demand.alternatives.map((alt) => nodes.filter((n) => alt(featureTest(n.features)))).filter((g) => g.length > 0)
+    : [nodes];
+  let verdict: NodeAllocation[] | undefined | 'never' = 'never';
+  for (const group of groups) {
+    const got = fitAmong(r, group, s, demand);
+    if (Array.isArray(got)) return got;
+    if (got === undefined) verdict = undefined;
+  }
+  return verdict;
+}
+
+/** The fewest nodes the job can run on: its minimum, its -w names, its tasks at --ntasks-per-node, its counted features. */
+function leastNodes(r: JobRecord, required: number, demand: NodeDemand | undefined): number {
+  const perNode = r.ntasksPerNode ? Math.ceil(r.numTasks / r.ntasksPerNode) : 0;
+  let shared = 0;
+  let distinct = 0;
+  for (const c of demand?.counts ?? []) {
+    if (c.distinct) distinct += c.count;
+    else shared = Math.max(shared, c.count);
+  }
+  return Math.max(r.minNodes, required, perNode, shared + distinct, 1);
+}
+
+function fitAmong(r: JobRecord, nodes: NodeConfig[], s: Snapshot, demand: NodeDemand | undefined): NodeAllocation[] | undefined | 'never' {
   const required = r.reqNodes ? expand(r.reqNodes) : [];
-  const minNodes = Math.max(r.minNodes, required.length, 1);
+  const minNodes = leastNodes(r, required.length, demand);
   if (nodes.length < minNodes) return 'never';
-  const pool = [...nodes.filter((n) => required.includes(n.name)), ...nodes.filter((n) => !required.includes(n.name))];
-  const maxNodes = r.nodesSet ? Math.max(r.maxNodes, minNodes) : Math.min(pool.length, Math.max(r.numTasks, minNodes));
-  const hasRequired = (alloc: NodeAllocation[]) => required.every((n) => alloc.some((c) => c.node === n));
-  for (let count = minNodes; count <= maxNodes; count++) {
+  // -w names first, then the nodes a counted feature needs, then the rest
+  let pool = nodes;
+  if (required.length > 0 || demand?.counts.length) {
+    const counted = (n: NodeConfig) => (demand?.counts ?? []).some((c) => c.match(featureTest(n.features)));
+    pool = [...nodes.filter((n) => required.includes(n.name)),
+      ...nodes.filter((n) => !required.includes(n.name) && counted(n)),
+      ...nodes.filter((n) => !required.includes(n.name) && !counted(n))];
+  }
+  // node counts to try: a range from its maximum down, else from the fewest up
+  const range = r.nodesSet && r.maxNodes > minNodes;
+  const first = range ? Math.min(r.maxNodes, pool.length) : minNodes;
+  const last = range ? minNodes : r.nodesSet ? minNodes : Math.min(pool.length, Math.max(r.numTasks, minNodes));
+  const step = range ? -1 : 1;
+  const usable = (alloc: NodeAllocation[]) => required.every((n) => alloc.some((c) => c.node === n))
+    && countsMet(demand, alloc.map((a) => nodes.find((n) => n.name === a.node)!));
+  for (let count = first; range ? count >= last : count <= last; count += step) {
     const chosen = place(r, pool, count, s.used);
-    if (chosen && hasRequired(chosen)) {
+    if (chosen && usable(chosen)) {
       // slurm.conf order, as Slurm lists allocated nodes
-      return chosen.sort((a, b) => s.cluster.nodes.findIndex((n) => n.name === a.node) - s.cluster.nodes.findIndex((n) => n.name === b.node));
+      const order = nodeOrder(s.cluster);
+      return chosen.sort((a, b) => order.get(a.node)! - order.get(b.node)!);
     }
   }
   // would it fit on idle nodes?
-  const idle = new Map<string, NodeUse>();
-  for (let count = minNodes; count <= maxNodes; count++) {
-    const chosen = place(r, pool, count, idle);
-    if (chosen && hasRequired(chosen)) return undefined;
+  for (let count = first; range ? count >= last : count <= last; count += step) {
+    const chosen = place(r, pool, count, IDLE);
+    if (chosen && usable(chosen)) return undefined;
   }
   return 'never';
+}
+
+/** Each counted feature has its nodes among the chosen ones (a term after `&` in a `[a*1&b*1]` set: nodes no earlier term took). */
+function countsMet(demand: NodeDemand | undefined, chosen: NodeConfig[]): boolean {
+  if (!demand?.counts.length) return true;
+  const taken = new Set<string>();
+  for (const c of demand.counts) {
+    const matching = chosen.filter((n) => c.match(featureTest(n.features)) && !(c.distinct && taken.has(n.name)));
+    if (matching.length < c.count) return false;
+    matching.slice(0, c.count).forEach((n) => taken.add(n.name));
+  }
+  return true;
+}
+
+/**
+ * How many nodes slurmctld's test at submit would pick for a job that does not
+ * start at once (NumNodes= of a pending job it has sized): a fit on idle
+ * nodes, undefined if there is none.
+ */
+export function idleNodeCount(r: JobRecord, cluster: ClusterConfig): number | undefined {
+  // fit() only reads `used`
+  const got = fit(r, { now: 0, cluster, used: IDLE as Map<string, NodeUse>, pending: [] });
+  return Array.isArray(got) ? got.length : undefined;
 }

@@ -78,9 +78,15 @@ export class Scripts {
       [jobId, record, script, env, JSON.stringify(fields), k.wake, submitTime, nice ?? 0, nice === undefined ? 0 : 1]);
   }
 
-  allocate(jobId: number, nodes: string, alloc: string, batchHost: string, start: number, cpus: number, nodeCount: number): Promise<number> {
+  /**
+   * `partition`: for a job submitted to several (`-p a,b`), the one it starts in (the record is rewritten
+   * to name only it, as slurmctld shows it): [its JSON `"partition":"a,b"`, the same with the one].
+   */
+  allocate(jobId: number, nodes: string, alloc: string, batchHost: string, start: number, cpus: number, nodeCount: number,
+    partition?: { name: string; from: string; to: string }): Promise<number> {
     const k = this.k;
-    return this.num(S.allocate, [k.job(jobId), k.pending, k.running, k.listing, k.acct], [jobId, nodes, alloc, batchHost, start, cpus, nodeCount]);
+    return this.num(S.allocate, [k.job(jobId), k.pending, k.running, k.listing, k.acct],
+      [jobId, nodes, alloc, batchHost, start, cpus, nodeCount, partition?.name ?? '', partition?.from ?? '', partition?.to ?? '']);
   }
 
   /** Listed fields of the active jobs (or of `ids`): one line per job, the id first, fields \x1f-separated. */

@@ -3,7 +3,7 @@
  * controller changes. Conversion both ways, and to what scontrol/squeue display.
  */
 import type { JobStatus } from '../format/scontrol/show-job.js';
-import type { JobRecord } from '../spec/job.js';
+import { limitSeconds, type JobRecord } from '../spec/job.js';
 
 export type JobStateName =
   | 'PENDING' | 'RUNNING' | 'COMPLETING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TIMEOUT'
@@ -147,7 +147,9 @@ export function listFields(r: JobRecord): Record<string, string | number> {
     'r.stdin': r.stdin,
     'r.requeue': r.requeue ? 1 : 0,
     'r.memPer': r.memory.per,
-    'r.gpus': r.gpusTotal || r.gpusPerNode * r.nodeCountGuess,
+    // the GPUs asked for (pending TRES), and per node (a running job's are per node x its nodes)
+    'r.gpus': r.gpusTotal,
+    'r.gpusPerNode': r.gpusPerNode,
     'r.minNodes': r.minNodes,
     // an allocation made by srun itself (sacct: no batch step)
     'r.interactive': r.interactive ? 1 : '',
@@ -175,7 +177,7 @@ export const ACCT_FIELDS: readonly string[] = ['id', 'restarts', 'submit', 'r.su
   'tasks', 'r.arrayJobId', 'r.arrayTaskId', 'nodes', 'nnodes', 'cpus', 'exit', 'r.uid', 'r.interactive', 'batchHost', 'cancelBy',
   'reason', 'r.minCpus', 'r.name', 'r.partition', 'r.account', 'r.arrayThrottle', 'r.user', 'r.gid', 'r.group', 'r.timeLimit',
   'r.nodes', 'r.mem', 'r.memPer', 'r.gpus', 'r.qos', 'priority', 'ord', 'dependency', 'r.numTasks', 'r.cpusPerTask', 'r.minNodes',
-  'r.features', 'r.reservation', 'r.wckey', 'r.comment', 'history', 'steps', 'r.workDir', 'r.stdout', 'r.stderr'];
+  'r.features', 'r.reservation', 'r.wckey', 'r.comment', 'history', 'steps', 'r.workDir', 'r.stdout', 'r.stderr', 'r.gpusPerNode'];
 
 /** Hash fields for a new job (everything but `record`). */
 export function initialFields(s: StoredJob): Record<string, string | number> {
@@ -257,8 +259,8 @@ export function displayStatus(j: StoredJob, now: number, allocNode: string): Job
   const running = j.state === 'RUNNING' || j.state === 'COMPLETING' || j.state === 'SUSPENDED';
   const runTime = j.start === 0 ? 0 : Math.max(0, (running ? now : j.end) - j.start);
   const limit = j.record.timeLimit;
-  const endTime = j.end !== 0 ? j.end : j.start !== 0 && limit !== 'UNLIMITED' ? j.start + limit * 60
-    : isPendingState(j.state) && j.eligible && limit !== 'UNLIMITED' ? j.eligible + limit * 60 : undefined;
+  const endTime = j.end !== 0 ? j.end : j.start !== 0 && limit !== 'UNLIMITED' ? j.start + limitSeconds(limit)
+    : isPendingState(j.state) && j.eligible && limit !== 'UNLIMITED' ? j.eligible + limitSeconds(limit) : undefined;
   const cpus = j.alloc.reduce((s, a) => s + a.cpus, 0);
   return {
     state: j.state,

@@ -39,6 +39,8 @@ export interface JobRequest {
   exclusive?: 'exclusive' | 'user' | 'mcs';
   export?: string;
   exportFile?: string;
+  /** `-B` was given: sbatch then derives a task count from sockets x cores x threads */
+  extraNodeInfo?: boolean;
   getUserEnv?: string;
   gid?: string;
   gpuBind?: string;
@@ -172,7 +174,7 @@ const UNSET: { [K in RequestField]-?: undefined } = {
   constraint: undefined, container: undefined, context: undefined, contiguous: undefined, coreSpec: undefined,
   coresPerSocket: undefined, cpuFreq: undefined, cpusPerGpu: undefined, cpusPerTask: undefined,
   deadline: undefined, delayBoot: undefined, dependency: undefined, distribution: undefined, error: undefined,
-  exclude: undefined, exclusive: undefined, export: undefined, exportFile: undefined, getUserEnv: undefined,
+  exclude: undefined, exclusive: undefined, export: undefined, exportFile: undefined, extraNodeInfo: undefined, getUserEnv: undefined,
   gid: undefined, gpuBind: undefined, gpuFreq: undefined, gpus: undefined, gpusPerNode: undefined,
   gpusPerSocket: undefined, gpusPerTask: undefined, gres: undefined, gresFlags: undefined, help: undefined,
   hint: undefined, hold: undefined, ignorePbs: undefined, input: undefined, jobName: undefined,

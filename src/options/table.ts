@@ -194,7 +194,7 @@ function extraNodeInfo(v: string): Parsed<Partial<JobRequest>> {
   const names = ['first', 'second', 'third'];
   const fields = ['socketsPerNode', 'coresPerSocket', 'threadsPerCore'] as const;
   const parts = v.split(':');
-  const out: Partial<JobRequest> = {};
+  const out: Partial<JobRequest> = { extraNodeInfo: true };
   for (let i = 0; i < parts.length && i < 3; i++) {
     const p = parts[i]!;
     if (p === '*') continue;
@@ -262,7 +262,7 @@ const entries: OptionEntry[] = [
   text('export', 'export', { arg: 'required', env: ['SBATCH_EXPORT'], honoured: 'yes', kind: 'export' }),
   text('export-file', 'exportFile', { commands: SBATCH_ONLY, arg: 'required', honoured: 'kept' }),
   {
-    name: 'extra-node-info', short: 'B', fields: ['socketsPerNode', 'coresPerSocket', 'threadsPerCore'], kind: 'text', arg: 'required', honoured: 'kept',
+    name: 'extra-node-info', short: 'B', fields: ['socketsPerNode', 'coresPerSocket', 'threadsPerCore', 'extraNodeInfo'], kind: 'text', arg: 'required', honoured: 'kept',
     apply: (v) => extraNodeInfo(v ?? ''),
   },
   {

@@ -5,7 +5,6 @@
  * slurmctld refuse a submission (`Batch job submission failed: ...`, exit 1).
  * Pure: the caller supplies the cluster, the user and the clock.
  */
-import { isAbsolute, resolve } from 'node:path';
 import type { ClusterConfig, PartitionConfig } from '../cluster/slurm-conf.js';
 import { uniformRequest, type JobRequest } from '../options/request.js';
 import type { OptionState } from '../options/resolve.js';
@@ -13,8 +12,11 @@ import type { BatchScript } from '../script/read.js';
 import type { JobRecord, MemoryRequest } from './job.js';
 import { planGpus } from './gres.js';
 import { checkControllerLimits, checkFits, checkGpuOptions, submissionFailed } from './job-checks.js';
+import { jobSize, packedNodeCount } from './job-size.js';
+import { constraintText, demandOf, demandSatisfiable } from './constraint.js';
+import { idleNodeCount } from '../controller/scheduler.js';
 import {
-  arrayMax, parseArray, parseDependency, validateArray,
+  arrayMax, compressHostlistSorted, expandHostlist, parseArray, parseDependency, validateArray,
 } from './values/index.js';
 
 export interface SubmitContext {
@@ -73,7 +75,9 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
   const partitionNodes = cluster.nodes.filter((n) => partition.nodes.includes(n.name));
   const nodeCpus = Math.max(1, ...partitionNodes.map((n) => n.cpus));
   const nodeMemory = Math.max(0, ...partitionNodes.map((n) => n.realMemory));
-  const limitProblem = checkControllerLimits(req, cluster, partitionNodes, ctx.now);
+  const nodelistNames = hostNames(req.nodelist);
+  const excludeNames = hostNames(req.exclude);
+  const limitProblem = checkControllerLimits(req, cluster, [nodelistNames, excludeNames], ctx.now, partition.defaultTime);
   if (limitProblem) return refuse(limitProblem);
 
   // ---- array
@@ -96,37 +100,30 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     if (!dep.ok) return refuse(failed(dep.error.message));
   }
 
-  // ---- tasks, nodes, CPUs (sbatch's estimate, then slurmctld's adjustments)
-  const nodesSet = req.nodes !== undefined;
+  // ---- tasks, nodes, CPUs (sbatch's arithmetic, then slurmctld's adjustments)
   const ntpn = req.ntasksPerNode;
-  let minNodes = req.nodes?.min ?? 1;
-  let maxNodes = nodesSet && req.nodes ? req.nodes.max : 0;
-  if (!nodesSet && req.ntasks !== undefined && ntpn !== undefined) minNodes = Math.ceil(req.ntasks / ntpn);
-  // --ntasks-per-node without --ntasks sets the task count (sbatch's _opt_verify); SLURM_NTASKS follows
-  const ntasksSet = req.ntasks !== undefined || (ntpn !== undefined && (minNodes === maxNodes || maxNodes === 0));
-  const ntasks = req.ntasks ?? minNodes * (ntpn ?? 1);
-
   const planned = planGpus(req, (cluster.settings.get('grestypes') ?? 'gpu').split(','));
   if (!planned.ok) return refuse(planned.problem.controller ? failed(planned.problem.message) : planned.problem.message);
   const gpus = planned.plan;
+  let cpusPerTask = req.cpusPerTask ?? 1;
+  const cpusSet = req.cpusPerTask !== undefined;
+  const reqNodes = nodeListShown(nodelistNames);
+  const size = jobSize({ req, cpusPerTask, cpusSet, nodelistCount: reqNodes?.count });
+  const { nodesSet, ntasksSet, ntasks, mc } = size;
+  let { minNodes, maxNodes } = size;
   if (!nodesSet && gpus.perJob > 0 && gpus.perNode > 0) {
     // slurmctld derives the node count from --gpus / --gpus-per-node
     minNodes = maxNodes = Math.ceil(gpus.perJob / gpus.perNode);
   }
-
-  let cpusPerTask = req.cpusPerTask ?? 1;
-  const cpusSet = req.cpusPerTask !== undefined;
-  const estimatedTasks = ntasksSet ? ntasks : 1;
-  let minCpus = req.overcommit ? Math.max(minNodes, 1) : cpusSet ? estimatedTasks * cpusPerTask : estimatedTasks;
-  minCpus = Math.max(minCpus, minNodes);
-  const numTasks = ntasksSet ? ntasks : minNodes * (ntpn ?? 1);
+  const minCpus = Math.max(size.minCpus, minNodes);
+  const numTasks = size.numTasks || minNodes;
   if (!cpusSet && req.cpusPerGpu !== undefined && gpus.perTask > 0) cpusPerTask = req.cpusPerGpu * gpus.perTask;
-  let pnMinCpus = Math.max(req.mincpus ?? 0, cpusPerTask);
-  if (ntpn !== undefined) pnMinCpus = Math.max(pnMinCpus, ntpn * cpusPerTask);
+  let pnMinCpus = req.mincpus ?? (cpusSet ? cpusPerTask : 0);
+  if (ntpn !== undefined && !req.overcommit && size.numTasks > 1) pnMinCpus = Math.max(pnMinCpus, ntpn * cpusPerTask);
+  pnMinCpus = Math.max(pnMinCpus, cpusPerTask);
 
-  const nodeCountGuess = nodesSet || !ntasksSet || maxNodes > 0
-    ? minNodes
-    : guessNodes(ntasks, cpusPerTask, nodeCpus, partitionNodes.length, ntpn);
+  const shape = { cpus: nodeCpus, cores: Math.max(1, ...partitionNodes.map((n) => n.sockets * n.coresPerSocket)) };
+  const nodeCountGuess = packedNodeCount({ minNodes, numTasks: size.numTasks, cpusPerTask, ntasksPerNode: ntpn, mc }, shape);
 
   // ---- memory
   let memory: MemoryRequest;
@@ -138,6 +135,16 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     const memPerNodeMb = memory.per === 'node' ? memory.mb : memory.mb * pnMinCpus;
     const misfit = checkFits({ memPerNodeMb, gpusPerNode: gpus.perNode, gpuType: gpus.type }, partitionNodes);
     if (misfit) return refuse(...misfit);
+    const demand = demandOf(req.constraint);
+    const excluded = new Set(excludeNames || []);
+    // the constraint must be met in one of the partitions
+    const usable = (p: PartitionConfig) => cluster.nodes.filter((n) => p.nodes.includes(n.name) && !excluded.has(n.name));
+    if (demand && !partitions.some((p) => demandSatisfiable(demand, usable(p)))) {
+      return refuse(failed('Requested node configuration is not available'));
+    }
+    // slurmctld names first the partition its test at submit chose: the first that can serve
+    const serving = demand && partitions.find((p) => demandSatisfiable(demand, usable(p)));
+    if (serving && serving !== partitions[0]) partitions = [serving, ...partitions.filter((p) => p !== serving)];
     // one partition too small only waits (PartitionConfig); a list none of which can hold the job is refused
     if (partitions.length > 1 && partitions.every((p) => p.nodes.length < minNodes)) {
       return refuse(failed('Requested node configuration is not available'));
@@ -150,7 +157,7 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
   if (req.deadline !== undefined && timeMin === undefined && timeLimit === 'UNLIMITED') timeMin = 1;
 
   // ---- files
-  const workDir = req.chdir === undefined ? ctx.cwd : resolve(ctx.cwd, req.chdir);
+  const workDir = req.chdir === undefined ? ctx.cwd : underDir(ctx.cwd, req.chdir);
   const isArray = arraySpec !== undefined;
   const withDbd = cluster.accountingStorageType === 'accounting_storage/slurmdbd';
   const defaultOut = isArray ? 'slurm-%A_%a.out' : 'slurm-%j.out';
@@ -174,12 +181,14 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     userName: ctx.userName,
     groupId: ctx.groupId,
     groupName: ctx.groupName,
-    // With slurmdbd, a job without -A/-q gets its user's default association: here the
-    // account named after the user (as slurmdbd sets root up) and QOS normal. Without
-    // accounting storage slurmctld keeps no account or QOS of its own.
-    account: req.account ?? (withDbd ? ctx.userName : undefined),
-    qos: withDbd ? req.qos ?? 'normal' : cluster.accountingStorageType === 'accounting_storage/none' ? undefined : req.qos,
-    partition: req.partition ?? partition.name,
+    // With slurmdbd, a job belongs to its user's association: the account named after the user
+    // (as slurmdbd sets root up) and QOS normal. Without AccountingStorageEnforce an account or QOS
+    // it has no association for is not refused: the account becomes the user's, the QOS none
+    // (shown empty). Without accounting storage slurmctld keeps no QOS, and the account as given.
+    account: withDbd ? ctx.userName : req.account?.toLowerCase(),
+    qos: withDbd ? (req.qos === undefined || req.qos.toLowerCase() === 'normal' ? 'normal' : '')
+      : cluster.accountingStorageType === 'accounting_storage/none' ? undefined : req.qos,
+    partition: req.partition === undefined ? partition.name : partitions.map((p) => p.name).join(','),
     submitHost: ctx.submitHost,
     allocSid: ctx.allocSid,
     submitDir: ctx.cwd,
@@ -219,10 +228,11 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     gpusTotal: gpus.perJob || gpus.perNode * minNodes || gpus.perTask * numTasks,
     gpuType: gpus.type,
     gpuOptions: { gpus: req.gpus, perNode: req.gpusPerNode, perTask: req.gpusPerTask, perSocket: req.gpusPerSocket },
-    features: req.constraint,
+    features: req.constraint === undefined ? undefined : constraintText(req.constraint),
     prefer: req.prefer,
-    reqNodes: req.nodelist,
-    excNodes: req.exclude,
+    reqNodes: reqNodes?.shown ?? req.nodelist,
+    excNodes: nodeListShown(excludeNames)?.shown ?? req.exclude,
+    mc,
     oversubscribe: req.exclusive === 'user' ? 'USER' : req.exclusive === 'mcs' ? 'MCS' : req.exclusive ? 'NO' : req.oversubscribe ? 'YES' : 'OK',
     contiguous: req.contiguous === true,
     licenses: req.licenses,
@@ -247,13 +257,23 @@ export function buildJob(sub: Submission, cluster: ClusterConfig, ctx: SubmitCon
     export: req.export,
     kept,
   };
+  if (!job.held) {
+    // slurmctld sizes a job it could not start at once on idle nodes (node_cnt_wag)
+    const sized = idleNodeCount(job, cluster);
+    if (sized !== undefined) job.nodeCountGuess = sized;
+  }
   return { ok: true, job };
 }
 
 /** A file option's path: `none` (any case) is /dev/null, a relative path is under the job's working directory. */
 function filePath(pattern: string, workDir: string): string {
   if (pattern.toLowerCase() === 'none') return '/dev/null';
-  return isAbsolute(pattern) ? pattern : resolve(workDir, pattern);
+  return underDir(workDir, pattern);
+}
+
+/** sbatch joins a relative path to the directory as typed: `./x` and `../l/x` are not folded (`/wd/./x`). */
+function underDir(dir: string, path: string): string {
+  return path.startsWith('/') ? path : `${dir}/${path}`;
 }
 
 const KEPT_RANK: ReadonlyMap<string, number> = new Map(KEPT.map((k, i) => [k, i]));
@@ -274,18 +294,21 @@ function keptFields(req: JobRequest): Record<string, string> {
   return kept;
 }
 
+/** The names of a -w/-x host list: undefined when not given or a file (it has a `/`), false when not a host list. */
+function hostNames(list: string | undefined): string[] | false | undefined {
+  if (list === undefined || list.includes('/')) return undefined;
+  const names = expandHostlist(list);
+  return names.ok ? names.value : false;
+}
+
 /**
- * slurmctld's node-count guess for a pending job that gave --ntasks but not
- * --nodes, as observed on real Slurm 22.05 (cons_tres, CR_Core_Memory): a job
- * that fills whole nodes gets ceil(tasks / tasks-per-node); one that would
- * leave a node part-empty is spread over two nodes when it has multi-CPU tasks.
+ * A -w/-x host list as slurmctld keeps it: sorted, without duplicates, compressed (`gpu2,gpu1` is
+ * `gpu[1-2]`). A list with a `/` names a file and is left alone.
  */
-function guessNodes(ntasks: number, cpusPerTask: number, nodeCpus: number, partitionNodes: number, ntpn?: number): number {
-  if (ntpn !== undefined) return Math.ceil(ntasks / ntpn);
-  if (cpusPerTask <= 1) return Math.max(1, Math.ceil(ntasks / nodeCpus));
-  const perNode = Math.max(1, Math.floor(nodeCpus / cpusPerTask));
-  if (ntasks < perNode) return Math.max(1, Math.min(2, partitionNodes));
-  return Math.ceil(ntasks / perNode);
+function nodeListShown(names: string[] | false | undefined): { shown: string; count: number } | undefined {
+  if (!names || names.length === 0) return undefined;
+  const unique = [...new Set(names)];
+  return { shown: compressHostlistSorted(unique), count: unique.length };
 }
 
 /**

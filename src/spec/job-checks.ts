@@ -6,7 +6,10 @@
  */
 import type { ClusterConfig, NodeConfig } from '../cluster/slurm-conf.js';
 import type { JobRequest } from '../options/request.js';
-import { expandHostlist } from './values/index.js';
+import { parseConstraint } from './constraint.js';
+
+const NO_VAL = 0xfffffffe;
+const minutes32 = (m: number | 'UNLIMITED') => (m === 'UNLIMITED' ? 0xffffffff : m >>> 0);
 
 export const submissionFailed = (reason: string) => `Batch job submission failed: ${reason}`;
 
@@ -22,33 +25,31 @@ export function checkGpuOptions(req: JobRequest, ntasksSet: boolean): string[] |
   return undefined;
 }
 
-/** Feature names in a --constraint expression (`a&b`, `[a|b]`, `a*2`, parentheses). */
-export function featureNames(expr: string): string[] {
-  return expr.split(/[&|,()[\]]+/).map((f) => f.replace(/\*\d+$/, '').trim()).filter((f) => f !== '');
-}
 
-export function checkControllerLimits(req: JobRequest, cluster: ClusterConfig, nodes: NodeConfig[], now: number): string | undefined {
-  if (req.timeMin !== undefined && req.time !== undefined && req.timeMin !== 'UNLIMITED'
-    && (req.time !== 'UNLIMITED' && req.timeMin > req.time)) {
+/** `hostLists`: the -w and -x names (undefined: not given, or a file); `false`: not a host list. */
+export function checkControllerLimits(req: JobRequest, cluster: ClusterConfig, hostLists: (string[] | false | undefined)[], now: number,
+  defaultTime?: number | 'UNLIMITED'): string | undefined {
+  // compared as slurmctld's 32-bit values: no -t and no DefaultTime is NO_VAL, which INFINITE (-1) exceeds
+  if (req.timeMin !== undefined && minutes32(req.timeMin) > minutes32(req.time ?? defaultTime ?? NO_VAL)) {
     return submissionFailed("Invalid time-min specification (exceeds job's time or other limits)");
   }
   if (req.deadline !== undefined && req.deadline <= now) {
     return submissionFailed('Requested time limit is invalid (missing or exceeds some limit)');
   }
   if (req.constraint !== undefined) {
-    const known = new Set(nodes.flatMap((n) => n.features));
-    if (featureNames(req.constraint).some((f) => !known.has(f))) return submissionFailed('Invalid feature specification');
+    // every name must be a feature of some node of the cluster, whatever the partition
+    const known = new Set(cluster.nodes.flatMap((n) => n.features));
+    const terms = parseConstraint(req.constraint);
+    if (!terms || terms.some((t) => !known.has(t.name))) return submissionFailed('Invalid feature specification');
   }
   if (req.licenses !== undefined && req.licenses !== '') {
     const configured = new Set((cluster.settings.get('licenses') ?? '').split(',').map((l) => l.split(':')[0]).filter(Boolean));
     if (req.licenses.split(',').some((l) => !configured.has(l.split(/[:@]/)[0]!))) return submissionFailed('Invalid license specification');
   }
   if (req.reservation !== undefined && req.reservation !== '') return submissionFailed('Requested reservation is invalid');
-  for (const list of [req.nodelist, req.exclude]) {
-    if (list === undefined || list.includes('/')) continue;
-    const names = expandHostlist(list);
-    const all = new Set(cluster.nodes.map((n) => n.name));
-    if (!names.ok || names.value.some((n) => !all.has(n))) return submissionFailed('Invalid node name specified');
+  for (const names of hostLists) {
+    if (names === undefined) continue;
+    if (names === false || names.some((n) => !cluster.nodes.some((c) => c.name === n))) return submissionFailed('Invalid node name specified');
   }
   return undefined;
 }

@@ -3,7 +3,29 @@
  * show job`, `squeue` and `sacct` display. Built once at submit time from the
  * resolved options (build-job.ts); plain JSON so it can live in Redis.
  */
+import type { MultiCore } from './job-size.js';
+
 export type Minutes = number | 'UNLIMITED';
+
+/**
+ * The seconds of a time limit as slurmctld counts them (`time_limit * 60` in 32 bits): `-t -5` is
+ * 4294960097 minutes, whose end comes 4294535356 s (136 years) after the start.
+ */
+export const limitSeconds = (minutes: number): number => (minutes * 60) % 2 ** 32;
+
+/**
+ * The task count of a job that got `nodes` nodes: as asked for, or --ntasks-per-node on each
+ * node (`-N 1-2 --ntasks-per-node=2` on 2 nodes has 4); undefined when it has none (scontrol then
+ * shows the node count, and the batch step gets no SLURM_NTASKS).
+ */
+export function tasksWhenRunning(r: Pick<JobRecord, 'ntasksSet' | 'numTasks' | 'ntasksPerNode'>, nodes: number): number | undefined {
+  if (r.ntasksSet) return r.numTasks;
+  return r.ntasksPerNode !== undefined ? r.ntasksPerNode * nodes : undefined;
+}
+
+/** The GPUs of a job on `nodes` nodes: per node x nodes when asked per node, else the job's total. */
+export const gpusOnNodes = (r: Pick<JobRecord, 'gpusPerNode' | 'gpusTotal'>, nodes: number): number =>
+  (r.gpusPerNode > 0 ? r.gpusPerNode * nodes : r.gpusTotal);
 
 export type MemoryRequest =
   | { per: 'node'; mb: number }
@@ -60,6 +82,8 @@ export interface JobRecord {
   cpusSet: boolean;
   cpusPerTask: number;
   ntasksPerNode?: number;
+  /** sockets/cores/threads per node and tasks per socket/core asked for (-B, --hint, --ntasks-per-socket...) */
+  mc?: MultiCore;
   minCpus: number;
   pnMinCpus: number;
   memory: MemoryRequest;

@@ -5,7 +5,8 @@
  */
 import type { ClusterConfig } from '../cluster/slurm-conf.js';
 import type { JobStatus } from '../format/scontrol/show-job.js';
-import type { JobRecord } from './job.js';
+import { limitSeconds, type JobRecord } from './job.js';
+import { unservedPartition } from './constraint.js';
 import { formatArrayIndexSet, formatDependency, parseArray, parseDependency, resolveDependency } from './values/index.js';
 
 export interface SubmitFacts {
@@ -25,6 +26,7 @@ export function pendingReason(job: JobRecord, cluster: ClusterConfig, now: numbe
   if (job.held) return 'JobHeldUser';
   const partition = cluster.partitions.find((p) => p.name === job.partition.split(',')[0]);
   if (partition && job.minNodes > partition.nodes.length) return 'PartitionConfig';
+  if (unservedPartition(job.features, job.partition.split(','), cluster)) return 'BadConstraints';
   if (job.beginTime !== undefined && job.beginTime > now) return 'BeginTime';
   if (job.dependency !== undefined) return 'Dependency';
   return 'None';
@@ -45,7 +47,7 @@ export function dependencyText(job: JobRecord, jobExists: (id: number) => boolea
 
 export function statusAtSubmit(job: JobRecord, cluster: ClusterConfig, facts: SubmitFacts): JobStatus {
   const begin = job.beginTime;
-  const end = begin !== undefined && job.timeLimit !== 'UNLIMITED' ? begin + job.timeLimit * 60 : undefined;
+  const end = begin !== undefined && job.timeLimit !== 'UNLIMITED' ? begin + limitSeconds(job.timeLimit) : undefined;
   const array = job.arraySpec !== undefined ? parseArray(job.arraySpec) : undefined;
   return {
     state: 'PENDING',

@@ -65,11 +65,15 @@ const ran = (r: Run) => r.nodes !== '';
 
 const reqCpus = (j: JobLine) => j.num('r.minCpus');
 const reqNodes = (j: JobLine) => j.num('r.nodes') || 1;
+/** the node count of the request's TRES: slurmctld's minimum */
+const tresNodes = (j: JobLine) => j.num('r.minNodes') || 1;
+/** GPUs on `nodes` nodes: per node x nodes when asked per node, else the job's total */
+const gpusOn = (j: JobLine, nodes: number) => (j.num('r.gpusPerNode') > 0 ? j.num('r.gpusPerNode') * nodes : j.num('r.gpus'));
 
 /** Memory asked for in all, MB (the `mem` TRES of the request). */
 export function reqMemMb(j: JobLine): number {
   const mb = j.num('r.mem');
-  return j.get('r.memPer') === 'cpu' ? mb * reqCpus(j) : mb * reqNodes(j);
+  return j.get('r.memPer') === 'cpu' ? mb * reqCpus(j) : mb * tresNodes(j);
 }
 
 function allocMemMb(r: Run): number {
@@ -80,17 +84,17 @@ function allocMemMb(r: Run): number {
 /** ReqTRES: what the job asked for (billing = CPUs). */
 export function reqTres(j: JobLine): Tres[] {
   const cpus = reqCpus(j);
-  const out: Tres[] = [{ name: 'billing', count: cpus }, { name: 'cpu', count: cpus }, { name: 'mem', count: reqMemMb(j) }, { name: 'node', count: reqNodes(j) }];
+  const out: Tres[] = [{ name: 'billing', count: cpus }, { name: 'cpu', count: cpus }, { name: 'mem', count: reqMemMb(j) }, { name: 'node', count: tresNodes(j) }];
   const gpus = j.num('r.gpus');
   if (gpus > 0) out.push({ name: 'gres/gpu', count: gpus });
   return out;
 }
 
-/** AllocTRES: what the run got; before it runs, slurmdbd has the request. */
+/** AllocTRES: what the run got; nothing before it runs. */
 export function allocTres(r: Run): Tres[] {
-  if (!ran(r)) return reqTres(r.job);
+  if (!ran(r)) return [];
   const out: Tres[] = [{ name: 'billing', count: r.cpus }, { name: 'cpu', count: r.cpus }, { name: 'mem', count: allocMemMb(r) }, { name: 'node', count: r.nnodes }];
-  const gpus = r.job.num('r.gpus');
+  const gpus = gpusOn(r.job, r.nnodes);
   if (gpus > 0) out.push({ name: 'gres/gpu', count: gpus });
   return out;
 }
@@ -105,7 +109,7 @@ export function stepTres(s: StepView, r: Run): Tres[] {
     { name: 'mem', count: j.get('r.memPer') === 'cpu' ? mb * s.cpus : mb * s.nnodes },
     { name: 'node', count: s.nnodes },
   ];
-  const gpus = j.num('r.gpus');
+  const gpus = gpusOn(j, jobNodes);
   if (gpus > 0) out.push({ name: 'gres/gpu', count: Math.ceil(gpus / jobNodes) * s.nnodes });
   return out;
 }
@@ -204,12 +208,13 @@ export const FIELDS: readonly AcctField[] = [
   f('MinCPUNode', 10, empty),
   f('MinCPUTask', 10, empty),
   f('NCPUS', 10, jobCpus, stepCpus),
-  f('NNodes', 8, (r) => String(ran(r) ? r.nnodes : reqNodes(r.job)), (s) => String(s.nnodes)),
+  f('NNodes', 8, (r) => String(ran(r) ? r.nnodes : tresNodes(r.job)), (s) => String(s.nnodes)),
   f('NodeList', 15, (r) => r.nodes || 'None assigned', (s) => s.nodes),
   f('NTasks', 8, undefined, (s) => String(s.ntasks)),
   f('Partition', 10, jobText('r.partition')),
   f('Priority', 10, jobText('priority')),
-  f('QOS', 10, jobText('r.qos')),
+  // a QOS the job has no association for (kept empty) is Unknown to slurmdbd
+  f('QOS', 10, (r) => r.job.get('r.qos') || 'Unknown'),
   f('QOSRAW', 6, (r) => (r.job.get('r.qos') === 'normal' ? '1' : '')),
   f('Reason', 22, reason),
   f('ReqCPUFreq', 10, unknownFreq, unknownFreq),

@@ -4,13 +4,14 @@
  * separator ("\n   " or, with -o, a space) and the record with a newline
  * (plus a blank line in the multi-line form). Records in, text out.
  */
-import type { JobRecord, Minutes } from '../../spec/job.js';
+import { gpusOnNodes, tasksWhenRunning, type JobRecord, type Minutes } from '../../spec/job.js';
 import { compressHostlistExpression, formatDuration, formatIsoLocal, formatMemory, formatTimeLimit } from '../../spec/values/index.js';
 import { indexRanges } from '../../spec/index-ranges.js';
 import { jobGresOnNode, jobGresTotal } from '../../cluster/node-view.js';
 import type { NodeConfig } from '../../cluster/slurm-conf.js';
 import { isPendingState, type NodeAllocation } from '../../controller/state.js';
 import { displayPattern } from '../../spec/patterns.js';
+import { INFINITE16 } from '../../spec/job-size.js';
 
 /** What the controller knows about a job beyond its request. */
 export interface JobStatus {
@@ -93,6 +94,8 @@ function detailLines(d: JobDetails): string[] {
 const NULL = '(null)';
 const orNull = (v: string | undefined) => (v === undefined || v === '' ? NULL : v);
 const time = (t: number | undefined) => (t === undefined || t === 0 ? 'Unknown' : formatIsoLocal(t));
+/** a per-node or per-core count; unset (or INFINITE16) is `*` */
+const star = (n: number | undefined) => (n === undefined || n === INFINITE16 ? '*' : String(n));
 const limit = (m: Minutes | undefined) => (m === undefined ? 'N/A' : formatTimeLimit(m));
 
 export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): string {
@@ -108,7 +111,7 @@ export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): strin
   first.push(`JobName=${job.name}`);
   lines.push(first);
   lines.push([`UserId=${job.userName}(${job.userId})`, `GroupId=${job.groupName}(${job.groupId})`, 'MCS_label=N/A']);
-  lines.push([`Priority=${st.priority}`, `Nice=${job.nice}`, `Account=${orNull(job.account)}`, `QOS=${orNull(job.qos)}`]);
+  lines.push([`Priority=${st.priority}`, `Nice=${job.nice}`, `Account=${orNull(job.account)}`, `QOS=${job.qos ?? NULL}`]);
   // a reason given as text (`job requeued in held state`) has its blanks made underscores, for parsers
   lines.push([`JobState=${st.state}`, `Reason=${st.reason.replace(/\s/g, '_')}`, `Dependency=${st.dependency ?? NULL}`]);
   lines.push([`Requeue=${job.requeue ? 1 : 0}`, `Restarts=${st.restarts}`, `BatchFlag=${job.interactive ? 0 : 1}`, 'Reboot=0', `ExitCode=${st.exitCode}`]);
@@ -124,23 +127,25 @@ export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): strin
   if (st.batchHost) lines.push([`BatchHost=${st.batchHost}`]);
 
   const pending = isPendingState(st.state);
-  // once a job has run, slurmctld no longer shows its node count range (a requeued job)
+  // scontrol shows no more than the maximum (squeue shows the guess as it is); once a job has run,
+  // slurmctld no longer shows its node count range (a requeued job)
   const numNodes = pending
-    ? `${job.nodeCountGuess}${job.maxNodes && st.restarts === 0 ? `-${job.maxNodes}` : ''}`
+    ? `${job.maxNodes && st.restarts === 0 ? `${Math.min(job.nodeCountGuess, job.maxNodes)}-${job.maxNodes}` : job.nodeCountGuess}`
     : `${st.allocNodes ?? job.minNodes}`;
   const numCpus = pending ? job.minCpus : st.allocCpus ?? job.minCpus;
   // a job that ended without ever running (cancelled while pending) has no task count
   const neverRan = !pending && st.allocNodes === undefined;
-  lines.push([`NumNodes=${numNodes}`, `NumCPUs=${numCpus}`, `NumTasks=${neverRan ? 'N/A' : job.numTasks}`, `CPUs/Task=${job.cpusPerTask}`, 'ReqB:S:C:T=0:0:*:*']);
+  lines.push([`NumNodes=${numNodes}`, `NumCPUs=${numCpus}`, `NumTasks=${neverRan ? 'N/A' : pending ? job.numTasks : tasksWhenRunning(job, st.allocNodes ?? job.minNodes) ?? st.allocNodes ?? job.minNodes}`, `CPUs/Task=${job.cpusPerTask}`, `ReqB:S:C:T=0:0:${star(job.mc?.cores)}:${star(job.mc?.threads)}`]);
   lines.push([`TRES=${tresString(job, numCpus, pending ? job.minNodes : st.allocNodes ?? job.minNodes, st.gpuTres)}`]);
-  lines.push(['Socks/Node=*', `NtasksPerN:B:S:C=${job.ntasksPerNode ?? 0}:0:*:*`, 'CoreSpec=*']);
+  lines.push([`Socks/Node=${star(job.mc?.sockets)}`, `NtasksPerN:B:S:C=${job.ntasksPerNode ?? 0}:0:${star(job.mc?.ntasksPerSocket)}:${star(job.mc?.ntasksPerCore)}`, 'CoreSpec=*']);
   if (st.details) {
     lines.push([`JOB_GRES=${st.details.gres ?? NULL}`]);
     for (const l of detailLines(st.details)) lines.push([l]);
   }
   const mem = job.memory.per === 'node' ? `MinMemoryNode=${formatMemory(job.memory.mb)}` : `MinMemoryCPU=${formatMemory(job.memory.mb)}`;
   lines.push([`MinCPUsNode=${job.pnMinCpus}`, mem, `MinTmpDiskNode=${job.tmpDisk ? formatMemory(job.tmpDisk) : '0'}`]);
-  lines.push([`Features=${orNull(job.features)}`, 'DelayBoot=00:00:00']);
+  // `-C ''` is kept as an empty expression
+  lines.push([`Features=${job.features ?? NULL}`, 'DelayBoot=00:00:00']);
   if (job.prefer) lines.push([`Prefer=${job.prefer}`]);
   if (job.reservation) lines.push([`Reservation=${job.reservation}`]);
   lines.push([`OverSubscribe=${job.oversubscribe}`, `Contiguous=${job.contiguous ? 1 : 0}`, `Licenses=${orNull(job.licenses)}`, `Network=${orNull(job.network)}`]);
@@ -168,10 +173,10 @@ export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): strin
 
 /** `TRES=cpu=4,mem=4G,node=1,billing=4`: memory is per node x nodes, or per CPU x CPUs, or per GPU x GPUs. */
 export function tresString(job: JobRecord, cpus: number, nodes: number, gpuTres = false): string {
+  const gpus = gpusOnNodes(job, nodes);
   let mem: number;
-  if (job.memPerGpu !== undefined) mem = job.memPerGpu * Math.max(job.gpusTotal, 1);
+  if (job.memPerGpu !== undefined) mem = job.memPerGpu * Math.max(gpus, 1);
   else if (job.memory.per === 'node') mem = (job.memory.mb || job.nodeMemory) * nodes;
   else mem = job.memory.mb * cpus;
-  const gpus = job.gpusTotal || job.gpusPerNode * nodes;
   return `cpu=${cpus},mem=${formatMemory(mem)},node=${nodes},billing=${cpus}${gpuTres && gpus > 0 ? `,gres/gpu=${gpus}` : ''}`;
 }

@@ -117,16 +117,20 @@ export interface PrintContext {
   gpuTres: boolean;
   /** --noconvert: sizes in MB, not scaled to G/T */
   noconvert: boolean;
+  /** slurmdbd accounting: every job has an association, and a QOS with none is shown empty */
+  withDbd?: boolean;
 }
 
 /** `tres-alloc`: what the job holds (or asks for while pending), as TRES=. */
 function tresAlloc(r: Row, ctx: PrintContext): string {
   const running = !isPending(r) && r.job.num('cpus') > 0;
   const cpus = running ? r.job.num('cpus') : r.job.num('r.minCpus');
-  const nodes = running ? r.job.num('nnodes') : r.job.num('r.nodes');
+  // while pending, the request: slurmctld's minimum node count
+  const nodes = running ? r.job.num('nnodes') : r.job.num('r.minNodes') || 1;
   const mb = r.job.num('r.mem');
   const mem = r.job.get('r.memPer') === 'node' ? mb * nodes : mb * cpus;
-  const gpus = r.job.num('r.gpus');
+  const perNode = r.job.num('r.gpusPerNode');
+  const gpus = running && perNode > 0 ? perNode * nodes : r.job.num('r.gpus');
   return `cpu=${cpus},mem=${formatMemory(mem)},node=${nodes},billing=${cpus}${ctx.gpuTres && gpus > 0 ? `,gres/gpu=${gpus}` : ''}`;
 }
 
@@ -240,7 +244,7 @@ export const FIELDS: Field[] = [
   plain('O', ['contiguous'], 'CONTIGUOUS', 'r.contiguous'),
   f('p', ['priority'], 'PRIORITY', [], (r) => (r.job.num('priority') / 4294967295).toFixed(14)),
   plain('P', ['partition'], 'PARTITION', 'r.partition'),
-  plain('q', ['qos'], 'QOS', 'r.qos', true),
+  f('q', ['qos'], 'QOS', ['r.qos'], (r, _now, ctx) => (ctx.withDbd ? r.job.get('r.qos') : orNull(r.job.get('r.qos')))),
   plain('Q', ['prioritylong'], 'PRIORITY', 'priority'),
   plain('r', ['reason'], 'REASON', 'reason'),
   f('R', ['reasonlist'], 'NODELIST(REASON)', ['reason', 'nodes'], reasonList, true),
@@ -269,7 +273,7 @@ export const FIELDS: Field[] = [
   f(undefined, ['exit_code'], 'EXIT_CODE', ['exit'], (r) => r.job.get('exit') || '0:0'),
   f(undefined, ['restartcnt'], 'RESTARTCNT', ['restarts'], (r) => r.job.get('restarts') || '0'),
   plain(undefined, ['requeue'], 'REQUEUE', 'r.requeue'),
-  f(undefined, ['tres-alloc'], 'TRES_ALLOC', ['state', 'cpus', 'r.minCpus', 'nnodes', 'r.nodes', 'r.mem', 'r.memPer', 'r.gpus'],
+  f(undefined, ['tres-alloc'], 'TRES_ALLOC', ['state', 'cpus', 'r.minCpus', 'nnodes', 'r.minNodes', 'r.mem', 'r.memPer', 'r.gpus', 'r.gpusPerNode'],
     (r, _now, ctx) => tresAlloc(r, ctx)),
 ];
 

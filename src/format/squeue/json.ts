@@ -6,6 +6,8 @@
 import type { NodeConfig } from '../../cluster/slurm-conf.js';
 import { jobGresOnNode } from '../../cluster/node-view.js';
 import { displayStatus, type StoredJob } from '../../controller/state.js';
+import { limitSeconds } from '../../spec/job.js';
+import { INFINITE16 } from '../../spec/job-size.js';
 import { Float, META, slurmJson, type JsonValue } from '../json/slurm-json.js';
 import { tresString } from '../scontrol/show-job.js';
 import { displayPattern } from '../../spec/patterns.js';
@@ -20,6 +22,8 @@ export interface JsonContext {
 }
 
 const YEAR = 365 * 86400;
+/** A per-node or per-core count as asked for; unset (or INFINITE) is null. */
+const perNode = (n: number | undefined) => (n === undefined || n === INFINITE16 ? null : n);
 /** (INFINITE minutes * 60) as slurmctld computes it, in 32 bits */
 const INFINITE_SECONDS = 4294967236;
 
@@ -55,9 +59,9 @@ function jobResources(j: StoredJob, ctx: JsonContext): JsonValue {
 function endTime(j: StoredJob): number {
   if (j.end) return j.end;
   const limit = j.record.timeLimit;
-  if (j.start) return j.start + (limit === 'UNLIMITED' ? YEAR : limit * 60);
+  if (j.start) return j.start + (limit === 'UNLIMITED' ? YEAR : limitSeconds(limit));
   if (j.state === 'PENDING' && j.held === '' && j.eligible > j.record.submitTime) {
-    return j.eligible + (limit === 'UNLIMITED' ? INFINITE_SECONDS : limit * 60);
+    return j.eligible + (limit === 'UNLIMITED' ? INFINITE_SECONDS : limitSeconds(limit));
   }
   return 0;
 }
@@ -96,7 +100,7 @@ function jobJson(j: StoredJob, ctx: JsonContext): JsonValue {
     contiguous: r.contiguous,
     core_spec: null,
     thread_spec: null,
-    cores_per_socket: null,
+    cores_per_socket: perNode(r.mc?.cores),
     billable_tres: started ? new Float(cpus) : null,
     cpus_per_task: null,
     cpu_frequency_minimum: null,
@@ -126,15 +130,15 @@ function jobJson(j: StoredJob, ctx: JsonContext): JsonValue {
     last_sched_evaluation: st.lastSchedEval,
     licenses: r.licenses ?? '',
     max_cpus: 0,
-    max_nodes: 0,
+    max_nodes: r.maxNodes,
     mcs_label: '',
     memory_per_tres: '',
     name: r.name,
     nodes: j.nodes,
     nice: r.nice || null,
-    tasks_per_core: null,
+    tasks_per_core: perNode(r.mc?.ntasksPerCore),
     tasks_per_node: r.ntasksPerNode ?? 0,
-    tasks_per_socket: null,
+    tasks_per_socket: perNode(r.mc?.ntasksPerSocket),
     tasks_per_board: 0,
     cpus,
     node_count: nodeCount,
@@ -162,7 +166,7 @@ function jobJson(j: StoredJob, ctx: JsonContext): JsonValue {
     shared: null,
     show_flags: ['SHOW_ALL', 'SHOW_DETAIL', 'SHOW_LOCAL'],
     sockets_per_board: 0,
-    sockets_per_node: null,
+    sockets_per_node: perNode(r.mc?.sockets),
     start_time: j.start || (j.state === 'PENDING' && j.held === '' && j.eligible > r.submitTime ? j.eligible : 0),
     state_description: '',
     state_reason: j.reason,
@@ -174,7 +178,7 @@ function jobJson(j: StoredJob, ctx: JsonContext): JsonValue {
     system_comment: '',
     time_limit: r.timeLimit === 'UNLIMITED' ? null : r.timeLimit,
     time_minimum: r.timeMin === undefined || r.timeMin === 'UNLIMITED' ? 0 : r.timeMin,
-    threads_per_core: null,
+    threads_per_core: perNode(r.mc?.threads),
     tres_bind: '',
     tres_freq: '',
     tres_per_job: r.tresPerJob ?? '',

@@ -6,6 +6,7 @@
  * when --export asks for it.
  */
 import type { StoredJob } from '../../controller/state.js';
+import { tasksWhenRunning } from '../../spec/job.js';
 import { compressHostlist } from '../../spec/values/index.js';
 import { arrayFacts } from '../../spec/array-facts.js';
 import { alwaysExported, splitExport } from '../../steps/export.js';
@@ -34,7 +35,8 @@ export function tasksPerNode(job: StoredJob): number[] {
   const nodes = job.alloc.length;
   if (r.ntasksPerNode !== undefined) return job.alloc.map(() => r.ntasksPerNode!);
   const out: number[] = [];
-  let left = r.numTasks;
+  // a job with no task count has one per node
+  let left = tasksWhenRunning(r, nodes) ?? nodes;
   job.alloc.forEach((a, i) => {
     const cap = Math.max(1, Math.floor(a.cpus / Math.max(r.cpusPerTask, 1)));
     const rest = nodes - i - 1;
@@ -106,9 +108,10 @@ export function batchEnv(job: StoredJob, ctx: BatchEnvContext): Record<string, s
   set('SLURM_NODEID', 0);
   set('SLURM_NODELIST', nodelist);
   set('SLURM_NODE_ALIASES', '(null)');
-  if (r.ntasksSet) {
-    set('SLURM_NPROCS', r.numTasks);
-    set('SLURM_NTASKS', r.numTasks);
+  const ntasks = tasksWhenRunning(r, nodeNames.length);
+  if (ntasks !== undefined) {
+    set('SLURM_NPROCS', ntasks);
+    set('SLURM_NTASKS', ntasks);
   }
   if (r.ntasksPerNode !== undefined) set('SLURM_NTASKS_PER_NODE', r.ntasksPerNode);
   set('SLURM_PRIO_PROCESS', 0);

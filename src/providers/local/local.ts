@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pidAlive } from '../../controller/holder.js';
 import type { StepRecord, StoredJob } from '../../controller/state.js';
 import { batchFileName } from '../../spec/patterns.js';
+import { limitSeconds } from '../../spec/job.js';
 import { parseSignal } from '../../spec/values/index.js';
 import type { LaunchContext, LaunchResult, Provider, SignalTarget } from '../provider.js';
 import { batchEnv } from './batch-env.js';
@@ -126,7 +127,7 @@ export class LocalProvider implements Provider {
       srunIsOurs: (path) => srunIsOurs(path, this.binDir, cwd),
     });
     const scaled = (secs: number) => Math.max(1, Math.round(secs * this.timeScale));
-    const limit = r.timeLimit === 'UNLIMITED' ? 0 : scaled(r.timeLimit * 60);
+    const limit = r.timeLimit === 'UNLIMITED' ? 0 : scaled(limitSeconds(r.timeLimit));
     const signal = r.signal ? parseSignal(r.signal) : undefined;
     const warn = signal?.ok ? signal.value : undefined;
     const killWait = Number(ctx.cluster.config.settings.get('killwait') ?? DEFAULT_KILL_WAIT);

@@ -111,8 +111,16 @@ function pushPrefixed(out: HostRange[], prefix: string, ranges: NumRange[], tota
   }
 }
 
+const PLAIN_NAMES = /^[A-Za-z0-9._-]+(?:,[A-Za-z0-9._-]+)*$/;
+
 /** hostlist_create(): the range list Slurm builds (names are expanded from it, and compressed from it). */
 function createRanges(text: string): Result<HostRange[]> {
+  // plain names and commas (`gpu1,gpu2`) need no grammar
+  if (PLAIN_NAMES.test(text)) {
+    const out: HostRange[] = [];
+    for (const name of text.split(',')) pushRange(out, rangeOfName(name));
+    return ok(out);
+  }
   const syn = hostlistSyntax(text);
   if (!syn.ok) return fail(`Invalid hostlist: ${text}`, syn.error.column);
   const out: HostRange[] = [];

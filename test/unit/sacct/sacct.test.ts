@@ -170,8 +170,9 @@ describe('sacct listing', () => {
       '',
     ].join('\n'));
     expect(await out('-X', '-P', '-n', '-j', '101', '--units=K', '-o', 'ReqMem,AllocTRES')).toBe('1048576K|billing=1,cpu=1,mem=1048576K,node=1\n');
+    // a job that never ran has no AllocTRES (golden requests-sacct-tres, recorded from real slurmdbd)
     expect(await out('-X', '-P', '-n', '-j', '103', '-o', 'State,Reason,Start,NodeList,Timelimit,AllocTRES')).toBe(
-      'PENDING|JobHeldUser|Unknown|None assigned|01:00:00|billing=1,cpu=1,mem=1G,node=1\n',
+      'PENDING|JobHeldUser|Unknown|None assigned|01:00:00|\n',
     );
     expect(await out('-X', '-P', '-n', '-j', '101', '-o', 'Elapsed,ElapsedRaw,CPUTimeRAW,Submit,End')).toBe(
       `00:00:10|10|10|${formatIsoLocal(T - 600)}|${formatIsoLocal(T - 580)}\n`,
