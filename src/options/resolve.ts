@@ -8,7 +8,7 @@
 import { getopt, type GetoptTable, type LongOption, type ParsedOption, type ShortOption } from './getopt.js';
 import type { FailureLine, OptionFailure } from './kinds.js';
 import type { JobRequest } from './request.js';
-import { optionByName, optionKey, SBATCH_OPTIONS, SRUN_OPTIONS, type OptionEntry } from './table.js';
+import { optionByName, optionKey, SALLOC_OPTIONS, SBATCH_OPTIONS, SRUN_OPTIONS, type OptionEntry } from './table.js';
 
 export type OptionSource =
   | { from: 'command-line'; index: number }
@@ -72,19 +72,20 @@ function buildGetoptTable(entries: readonly OptionEntry[]): GetoptTable {
 
 export const SBATCH_GETOPT = buildGetoptTable(SBATCH_OPTIONS);
 let srunGetopt: GetoptTable | undefined;
+let sallocGetopt: GetoptTable | undefined;
 
-/** The getopt table of a command (srun's is built on first use: sbatch never needs it). */
+/** The getopt table of a command (srun's and salloc's are built on first use: sbatch never needs them). */
 function getoptTableOf(cmd: string): GetoptTable {
-  if (cmd !== 'srun') return SBATCH_GETOPT;
-  srunGetopt ??= buildGetoptTable(SRUN_OPTIONS);
-  return srunGetopt;
+  if (cmd === 'srun') return (srunGetopt ??= buildGetoptTable(SRUN_OPTIONS));
+  if (cmd === 'salloc') return (sallocGetopt ??= buildGetoptTable(SALLOC_OPTIONS));
+  return SBATCH_GETOPT;
 }
 
 export type ArgvResult =
   | { ok: true; options: ParsedOption[]; operandIndex: number }
   | { ok: false; failure: OptionFailure };
 
-/** getopt over argv with the command's own table (sbatch unless cmd is `srun`), with Slurm's wording for its complaints. */
+/** getopt over argv with the command's own table (sbatch unless cmd is `srun` or `salloc`), with Slurm's wording for its complaints. */
 export function parseArgv(argv: readonly string[], cmd: string): ArgvResult {
   const r = getopt(argv, getoptTableOf(cmd));
   if (r.ok) return r;
@@ -126,6 +127,15 @@ export function envTable(variables: readonly { variable: string; entry: OptionEn
   const ranks = new Map<string, number[]>();
   variables.forEach(({ variable }, i) => ranks.set(variable, [...(ranks.get(variable) ?? []), i]));
   return { variables, ranks };
+}
+
+/** A command's own variable table (srun's, salloc's: their opt.c `env_vars[]`), from `[variable, option key]` pairs. */
+export function envTableOf(pairs: readonly (readonly [string, string])[]): EnvTable {
+  return envTable(pairs.map(([variable, key]) => {
+    const entry = optionByName.get(key);
+    if (!entry) throw new Error(`no option ${key} for ${variable}`);
+    return { variable, entry };
+  }));
 }
 
 /** sbatch's input variables: table order, then each entry's own. */
