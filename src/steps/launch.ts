@@ -98,7 +98,7 @@ export class StepRun {
   private flushTimer?: NodeJS.Timeout;
   private waitTimer?: NodeJS.Timeout;
   private killTimer?: NodeJS.Timeout;
-  private aborted: 'kill' | 'wait' | 'forced' | undefined;
+  private aborted: 'kill' | 'wait' | 'forced' | 'ended' | undefined;
   private cancelled = false;
   private lastInterrupt = 0;
   private readonly fds: number[] = [];
@@ -236,7 +236,8 @@ export class StepRun {
     clearTimeout(this.waitTimer);
     clearTimeout(this.killTimer);
     const ends = [...this.ends.values()].sort((a, b) => a.procid - b.procid);
-    if (this.aborted !== 'wait' && ends.some((e) => e.signal !== null)) this.o.stderr(`srun: Force Terminated StepId=${this.o.step}\n`);
+    // not when the job ended it (scancel, time limit: salloc/scancel-step has no such line)
+    if (this.aborted !== 'wait' && this.aborted !== 'ended' && ends.some((e) => e.signal !== null)) this.o.stderr(`srun: Force Terminated StepId=${this.o.step}\n`);
     if (this.readsStdin) process.stdin.destroy();
     this.resolve({ ends, exitCode: exitCodeOf(ends), aborted: this.aborted !== undefined, cancelled: this.cancelled, exit: sacctExit(ends) });
   }
@@ -278,7 +279,7 @@ export class StepRun {
   /** The job is being ended (scancel, time limit): slurmstepd's lines, SIGTERM now, SIGKILL after KillWait. */
   terminate(why: '' | ' DUE TO TIME LIMIT'): void {
     if (this.children.size === 0) return;
-    this.aborted ??= 'forced';
+    this.aborted ??= 'ended';
     const at = formatIsoLocal(Math.floor(Date.now() / 1000));
     this.o.stderr(`srun: Job step aborted: Waiting up to ${this.o.killWait + 2} seconds for job step to finish.\n`);
     for (const node of this.o.nodes) this.o.stderr(`slurmstepd-${node}: error: *** STEP ${this.o.step} ON ${node} CANCELLED AT ${at}${why} ***\n`);
