@@ -58,11 +58,10 @@ export async function runCommand(c: RunContext): Promise<number> {
   const interactive = isInteractive();
   const started = startCommand(resolved.argv, env, c.cwd, interactive);
   const scale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
-  let revoked = false;
+  let revoked: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
-  const revoke = async (why: JobEnding) => {
-    if (revoked) return;
-    revoked = true;
+  const revoke = (why: JobEnding): Promise<void> => (revoked ??= revokeNow(why));
+  const revokeNow = async (why: JobEnding) => {
     clearTimeout(timer);
     const steps = await stepSruns(s, jobId);
     const current = await s.job(jobId);
@@ -76,7 +75,9 @@ export async function runCommand(c: RunContext): Promise<number> {
   const limit = job.record.timeLimit;
   if (limit !== 'UNLIMITED') {
     const ms = Math.max(1, Math.round(limit * 60 * scale)) * 1000;
-    timer = setTimeout(() => void revoke('timeout'), Math.max(0, job.start * 1000 + ms - Date.now()));
+    timer = setTimeout(() => {
+      void revoke('timeout');
+    }, Math.max(0, job.start * 1000 + ms - Date.now()));
   }
 
   let hangup: () => void = () => undefined;
@@ -101,7 +102,10 @@ export async function runCommand(c: RunContext): Promise<number> {
     });
     clearTimeout(timer);
     started.restore();
-    if (revoked) return exitCode(ended);
+    if (revoked) {
+      await revoked;
+      return exitCode(ended);
+    }
     await relinquish(c, ended === 'hangup' ? { code: 0, signal: null } : ended);
     return exitCode(ended);
   } finally {
