@@ -78,7 +78,8 @@ export interface WaitStep {
 export type Step =
   | SubmitStep
   | WaitStep
-  | { run: string[]; input?: string; note?: string }
+  /** `as`: label the job the command made (salloc: its `Granted job allocation N` line) */
+  | { run: string[]; input?: string; note?: string; as?: string }
   | { sleep: number }
   | QueryStep;
 
@@ -280,7 +281,9 @@ export async function runScenario(scenario: Scenario, backend: Backend): Promise
     } else if ('run' in s) {
       const argv = s.run.map((a) => expand(a, xctx));
       const r = backend.run(argv, { input: s.input });
-      steps.push({ step: i, kind: 'run', argv, t: t(), ...r });
+      const made = s.as ? /job allocation (\d+)/.exec(r.stderr) : null;
+      if (s.as && made) labels[s.as] = Number(made[1]);
+      steps.push({ step: i, kind: 'run', argv, label: s.as, jobId: made ? Number(made[1]) : undefined, t: t(), ...r });
     } else if ('sleep' in s) {
       await sleepMs(s.sleep * 1000);
       steps.push({ step: i, kind: 'sleep', t: t() });
