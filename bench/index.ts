@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSlurmConf } from '../src/cluster/slurm-conf.js';
 import { prepareSubmission } from '../src/submit/prepare.js';
+import * as V from '../src/spec/values/index.js';
 import { interleaved, timeProcess } from './stats.js';
 import { BenchCluster } from './cluster.js';
 import { Redis } from 'ioredis';
+import { mithrilBench } from './mithril.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURES = join(ROOT, 'fixtures');
@@ -166,7 +168,51 @@ async function srunRatio(): Promise<void> {
   }
 }
 
+/** Each value parser alone, and a typical script's ten values (one core; target: a value in a microsecond or two). */
+function valueThroughput(): void {
+  const now = new Date();
+  const ctx: V.PatternContext = { jobId: 12, arrayJobId: 10, arrayTaskId: 3, jobName: 'train', user: 'me', nodeName: 'gpu1', nodeIndex: 0, taskId: 0 };
+  const kinds: [string, () => unknown][] = [
+    ['time 1-02:30:00', () => V.parseTimeLimit('1-02:30:00')],
+    ['memory 4G', () => V.parseMemory('4G')],
+    ['date 2030-01-20T10:30:15', () => V.parseDateTime('2030-01-20T10:30:15', now)],
+    ['date now+1hour', () => V.parseDateTime('now+1hour', now)],
+    ['array 1-100%10', () => V.parseArray('1-100%10')],
+    ['dependency afterok:1234:1235,afterany:1236', () => V.parseDependency('afterok:1234:1235,afterany:1236')],
+    ['hostlist gpu[1-4]', () => V.expandHostlist('gpu[1-4]')],
+    ['compress 4 names', () => V.compressHostlist(['gpu1', 'gpu2', 'gpu3', 'gpu4'])],
+    ['gres gpu:h100:2', () => V.parseGres('gpu:h100:2')],
+    ['gpus h100:2', () => V.parseGpus('h100:2')],
+    ['export ALL,FOO=1,BAR', () => V.parseExport('ALL,FOO=1,BAR')],
+    ['signal B:USR1@60', () => V.parseSignal('B:USR1@60')],
+    ['pattern logs/%x-%A_%a.out', () => V.parseFilenamePattern('logs/%x-%A_%a.out')],
+    ['expand logs/%x-%A_%4a.out', () => V.expandFilenamePattern('logs/%x-%A_%4a.out', ctx)],
+    ['a script of 10 values', () => {
+      V.parseTimeLimit('1-02:30:00');
+      V.parseMemory('64G');
+      V.parseFilenamePattern('logs/%x-%A_%a.out');
+      V.parseFilenamePattern('logs/%x-%A_%a.err');
+      V.parseArray('0-99%10');
+      V.parseDependency('afterok:1234');
+      V.parseGres('gpu:h100:2');
+      V.parseSignal('B:USR1@60');
+      V.parseDateTime('now+1hour', now);
+      V.parseExport('ALL,OMP_NUM_THREADS=8');
+    }],
+  ];
+  const opsPerSecond = (fn: () => unknown): number => {
+    for (let i = 0; i < 5000; i++) fn();
+    const n = 50_000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) fn();
+    return n / ((performance.now() - t0) / 1000);
+  };
+  for (const [name, fn] of kinds) console.log(`values: ${name.padEnd(46)} ${Math.round(opsPerSecond(fn)).toLocaleString('en').padStart(11)} ops/s`);
+}
+
 // `node dist/bench.mjs [name...]` runs only the named parts
-const parts: Record<string, () => void | Promise<void>> = { parser: parserThroughput, dryrun: dryRunRatio, commands: commandRatios, sacct: sacctRatio, thousand: thousandJobs, srun: srunRatio };
+const parts: Record<string, () => void | Promise<void>> = {
+  parser: parserThroughput, values: valueThroughput, dryrun: dryRunRatio, commands: commandRatios, sacct: sacctRatio, thousand: thousandJobs, srun: srunRatio, mithril: () => mithrilBench(ROOT),
+};
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(parts)) if (only.length === 0 || only.includes(name)) await run();

@@ -69,6 +69,9 @@ const commandsBuild = await build({
   entryPoints: [
     ...commands.map((f) => ({ in: `${root}src/main/${f}`, out: f.replace(/\.ts$/, '') })),
     { in: `${root}src/controller/daemon.ts`, out: 'controller' },
+    // `flow emulator` and `flow pricing` (undici, the fake server) load these only when they run
+    { in: `${root}src/commands/flow-emulator.ts`, out: 'emulator' },
+    { in: `${root}src/commands/flow-pricing.ts`, out: 'mithril' },
     { in: `${root}grammar/bundle.ts`, out: 'grammar' },
   ],
   outdir: `${root}dist`,

@@ -171,12 +171,21 @@ start() {
       --bind-address=127.0.0.1 --port="$G_MYSQL_PORT" --socket="$MYSQL_SOCK" \
       --pid-file="$MYRUN/mysqld.pid" --log-error="$MYLOG/mariadb.err" \
       --innodb-buffer-pool-size=128M --innodb-lock-wait-timeout=900 \
+      --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
       < /dev/null > /dev/null 2>&1 &
     wait_for 60 mariadb mariadb --no-defaults -S "$MYSQL_SOCK" -uroot -e "select 1"
     wait_for 10 "mariadb pid file" test -s "$MYRUN/mysqld.pid"
   fi
+  # UTF-8 as Debian's MariaDB has it (mariadb.conf.d: utf8mb4): with --no-defaults the server would be
+  # latin1, and job names that are not Latin-1 would come back from slurmdbd as '?'. A database made
+  # latin1 by an earlier version of this script is made again (slurmdbd re-creates its tables; the job
+  # tables are emptied before every scenario anyway).
+  if ! alive "$G_RUN_DIR/slurmdbd.pid" slurmdbd && [ "$(mariadb --no-defaults -S "$MYSQL_SOCK" -uroot -N -e \
+      "SELECT DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='slurm_acct_db'")" = latin1 ]; then
+    mariadb --no-defaults -S "$MYSQL_SOCK" -uroot -e "DROP DATABASE slurm_acct_db"
+  fi
   mariadb --no-defaults -S "$MYSQL_SOCK" -uroot <<'SQL'
-CREATE DATABASE IF NOT EXISTS slurm_acct_db;
+CREATE DATABASE IF NOT EXISTS slurm_acct_db CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
 CREATE USER IF NOT EXISTS 'slurm'@'127.0.0.1' IDENTIFIED BY 'oracle';
 CREATE USER IF NOT EXISTS 'slurm'@'localhost' IDENTIFIED BY 'oracle';
 GRANT ALL ON slurm_acct_db.* TO 'slurm'@'127.0.0.1';

@@ -27,7 +27,8 @@ function listed(raw: Buffer): AcctLines {
 }
 
 export class RedisAcctSource implements AcctSource {
-  private session?: Session;
+  /** one attempt to open, kept: a Redis that stayed away through one attempt is not waited for again */
+  private session?: Promise<Session>;
   /** every line as last read, and the hash's version ('#v'); kept only when asked to */
   private kept?: { version: string; lines: AcctLines };
 
@@ -35,7 +36,7 @@ export class RedisAcctSource implements AcctSource {
   constructor(private readonly env: Readonly<Record<string, string | undefined>>, private readonly keepLines = false) {}
 
   async open(cluster: Cluster): Promise<Session> {
-    this.session ??= await Session.open(cluster, this.env);
+    this.session ??= Session.open(cluster, this.env);
     return this.session;
   }
 
@@ -67,6 +68,6 @@ export class RedisAcctSource implements AcctSource {
   }
 
   async close(): Promise<void> {
-    await this.session?.close();
+    await (await this.session?.catch(() => undefined))?.close();
   }
 }

@@ -13,6 +13,7 @@ import type { JobRecord } from '../spec/job.js';
 import { statusAtSubmit } from '../spec/submit-status.js';
 import { compressHostlist, formatIsoLocal, parseDependency } from '../spec/values/index.js';
 import type { ParsedSubmission } from '../submit/parse.js';
+import { ControllerWatch } from './ensure-controller.js';
 import { Session } from './session.js';
 
 /** priority/basic: each job a little lower than the one before it; --nice lowers it further. */
@@ -72,9 +73,11 @@ export class RedisBackend implements Backend {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined) env[k] = v;
     // without --priority, Redis numbers the job's priority in submission order
-    const r = await s.scripts.submit(job.jobId, JSON.stringify(job), parsed.script.bytes, JSON.stringify(env), fields, job.submitTime,
+    const record = JSON.stringify(job);
+    const r = await s.scripts.submit(job.jobId, record, parsed.script.bytes, JSON.stringify(env), fields, job.submitTime,
       job.priority === undefined ? job.nice : undefined);
-    if (r !== 1) throw new Error(`job id ${job.jobId} is already taken`);
+    // sent again after a dropped connection, the first one may have been accepted: then the job is ours
+    if (r !== 1 && (await s.call('HGET', s.keys.job(job.jobId), 'record')) !== record) throw new Error(`job id ${job.jobId} is already taken`);
   }
 
   /** The jobs a dependency names that exist, and whether each is a job array. */
@@ -116,14 +119,17 @@ export class RedisBackend implements Backend {
 
   async waitForEnd(_cluster: Cluster, jobId: number): Promise<number> {
     const s = await this.open();
+    // never wait on a dead controller
+    const watch = new ControllerWatch(s, this.env);
     for (;;) {
+      await watch.check();
       const job = await s.job(jobId);
       if (!job) return 1;
       if (FINAL_STATES.has(job.state)) {
         const [code, signal] = job.exit.split(':').map(Number);
         return signal ? 1 : code ?? 0;
       }
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 250));
     }
   }
 

@@ -16,7 +16,8 @@ const lineIndex = (fields: readonly string[]): ReadonlyMap<string, number> =>
   new Map<string, number>([['id', 0], ...fields.map((f) => [f, LINE_INDEX.get(f)!] as [string, number])]);
 
 export class RedisJobSource implements JobSource, ListSource {
-  private session?: Session;
+  /** one attempt to open, kept: a Redis that stayed away through one attempt is not waited for again */
+  private session?: Promise<Session>;
   /** the whole listing as last read, and its version ('#v'); kept only when asked to */
   private kept?: { version: string; jobs: Listed[] };
 
@@ -24,7 +25,7 @@ export class RedisJobSource implements JobSource, ListSource {
   constructor(private readonly env: Readonly<Record<string, string | undefined>>, private readonly keepListing = false) {}
 
   async open(cluster: Cluster): Promise<Session> {
-    this.session ??= await Session.open(cluster, this.env);
+    this.session ??= Session.open(cluster, this.env);
     return this.session;
   }
 
@@ -92,6 +93,6 @@ export class RedisJobSource implements JobSource, ListSource {
   }
 
   async close(): Promise<void> {
-    await this.session?.close();
+    await (await this.session?.catch(() => undefined))?.close();
   }
 }

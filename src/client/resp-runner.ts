@@ -1,9 +1,10 @@
 /** Lua scripts through the commands' RESP client. */
 import type { LuaScript, ScriptArg, ScriptRunner } from '../controller/scripts.js';
-import { RedisReplyError, type Resp } from './resp.js';
+import type { RedisClient } from './redis-client.js';
+import { RedisReplyError } from './resp.js';
 
 export class RespRunner implements ScriptRunner {
-  constructor(private readonly resp: Resp) {}
+  constructor(private readonly resp: RedisClient) {}
 
   async run(script: LuaScript, keys: string[], args: ScriptArg[]): Promise<unknown> {
     try {

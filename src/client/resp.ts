@@ -12,6 +12,10 @@ export type Reply = string | number | null | Buffer | Reply[] | RedisReplyError;
 export type Arg = string | number | Buffer;
 
 export class RedisReplyError extends Error {}
+/** Redis took the command but has not answered for the whole time limit: it hangs. */
+export class RedisTimeout extends Error {}
+/** Bytes that are not a Redis reply: the service at the address is not Redis (retrying cannot help). */
+export class RedisProtocolError extends Error {}
 
 export interface RedisTarget {
   path?: string;
@@ -150,7 +154,7 @@ class ReplyReader {
         return out;
       }
       default:
-        throw new Error(`unexpected reply from Redis: ${JSON.stringify(this.text.slice(this.pos, this.pos + 40))}`);
+        throw new RedisProtocolError(`unexpected reply from Redis: ${JSON.stringify(this.text.slice(this.pos, this.pos + 40))}`);
     }
   }
 }
@@ -218,25 +222,32 @@ interface Pending {
   mode: 'text' | 'binary' | 'raw';
 }
 
-export class Resp {
+/**
+ * One connection to Redis. It fails every pending command when the
+ * connection drops, or when no byte of an awaited reply arrives for
+ * `idleMs` (a Redis that hangs); RedisClient (redis-client.ts) retries.
+ */
+export class RespConnection {
   /** received bytes not yet consumed: buf[0..len) */
   private buf: Buffer = Buffer.alloc(0);
   private len = 0;
   private readonly scanner = new ReplyScanner();
   private readonly queue: Pending[] = [];
-  private closed = false;
+  private closed?: Error;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(private readonly socket: Socket, private readonly idleMs: number) {
     socket.on('data', (d: Buffer) => this.onData(d));
-    const fail = (e: Error) => {
-      this.closed = true;
-      for (const p of this.queue.splice(0)) p.reject(e);
-    };
-    socket.on('error', fail);
-    socket.on('close', () => fail(new Error('connection to Redis closed')));
+    socket.on('error', (e) => this.fail(e));
+    socket.on('close', () => this.fail(new Error('connection to Redis closed')));
+    socket.on('timeout', () => socket.destroy(new RedisTimeout(`no reply in ${Math.round(idleMs / 1000)} s`)));
   }
 
-  static open(target: RedisTarget, timeoutMs = 2000): Promise<Resp> {
+  private fail(e: Error): void {
+    this.closed ??= e;
+    for (const p of this.queue.splice(0)) p.reject(e);
+  }
+
+  static open(target: RedisTarget, idleMs = 30_000, timeoutMs = 2000): Promise<RespConnection> {
     return new Promise((resolve, reject) => {
       const socket = target.path ? connect({ path: target.path }) : connect({ host: target.host ?? '127.0.0.1', port: target.port ?? 6379 });
       socket.setNoDelay(true);
@@ -247,7 +258,7 @@ export class Resp {
       });
       socket.once('connect', async () => {
         clearTimeout(timer);
-        const r = new Resp(socket);
+        const r = new RespConnection(socket, idleMs);
         try {
           if (target.password) await r.call(target.username ? ['AUTH', target.username, target.password] : ['AUTH', target.password]);
           if (target.db) await r.call(['SELECT', target.db]);
@@ -273,48 +284,62 @@ export class Resp {
       d.copy(this.buf, this.len);
     }
     this.len += d.length;
-    while (this.queue.length) {
-      const end = this.scanner.scan(this.buf, this.len);
-      if (end < 0) break;
-      const mode = this.queue[0]!.mode;
-      const r = mode === 'raw' ? Buffer.from(this.buf.subarray(0, end)) : decodeReply(this.buf.subarray(0, end), mode === 'binary');
-      const p = this.queue.shift()!;
-      if (r instanceof RedisReplyError) p.reject(r);
-      else p.resolve(r);
-      this.buf = this.buf.subarray(end);
-      this.len -= end;
+    try {
+      while (this.queue.length) {
+        const end = this.scanner.scan(this.buf, this.len);
+        if (end < 0) break;
+        const mode = this.queue[0]!.mode;
+        const r = mode === 'raw' ? Buffer.from(this.buf.subarray(0, end)) : decodeReply(this.buf.subarray(0, end), mode === 'binary');
+        const p = this.queue.shift()!;
+        if (r instanceof RedisReplyError) p.reject(r);
+        else p.resolve(r);
+        this.buf = this.buf.subarray(end);
+        this.len -= end;
+      }
+    } catch (e) {
+      // not Redis speaking: nothing more on this connection can be trusted
+      this.socket.destroy(e instanceof RedisProtocolError ? e : new RedisProtocolError(`unexpected reply from Redis: ${(e as Error).message}`));
+      return;
     }
     if (this.len === 0) this.buf = Buffer.alloc(0);
+    if (this.queue.length === 0) this.socket.setTimeout(0);
+  }
+
+  private send(p: Pending[], bytes: Buffer): void {
+    // a reply is now awaited: a Redis that stops answering is noticed
+    if (this.queue.length === 0) this.socket.setTimeout(this.idleMs);
+    this.queue.push(...p);
+    this.socket.write(bytes);
   }
 
   /** One command; `binary` keeps bulk strings as Buffers. */
   call(args: Arg[], binary = false): Promise<Reply> {
-    if (this.closed) return Promise.reject(new Error('connection to Redis closed'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ resolve, reject, mode: binary ? 'binary' : 'text' });
-      this.socket.write(encode(args));
-    });
+    if (this.closed) return Promise.reject(this.closed);
+    return new Promise((resolve, reject) => this.send([{ resolve, reject, mode: binary ? 'binary' : 'text' }], encode(args)));
   }
 
   /** One command whose reply comes back as its raw bytes (see textArray). */
   callRaw(args: Arg[]): Promise<Buffer> {
-    if (this.closed) return Promise.reject(new Error('connection to Redis closed'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ resolve: (r) => resolve(r as Buffer), reject, mode: 'raw' });
-      this.socket.write(encode(args));
-    });
+    if (this.closed) return Promise.reject(this.closed);
+    return new Promise((resolve, reject) => this.send([{ resolve: (r) => resolve(r as Buffer), reject, mode: 'raw' }], encode(args)));
   }
 
-  /** Several commands in one write; replies in order (errors as values). */
+  /** Several commands in one write; replies in order (Redis's errors as values; a lost connection rejects). */
   pipeline(commands: Arg[][]): Promise<Reply[]> {
     if (commands.length === 0) return Promise.resolve([]);
-    const replies = commands.map(() => new Promise<Reply>((resolve) => this.queue.push({ resolve, reject: (e) => resolve(e as RedisReplyError), mode: 'text' })));
-    this.socket.write(Buffer.concat(commands.map(encode)));
+    if (this.closed) return Promise.reject(this.closed);
+    const pending: Pending[] = [];
+    const replies = commands.map(() => new Promise<Reply>((resolve, reject) => pending.push({
+      resolve,
+      reject: (e) => (e instanceof RedisReplyError ? resolve(e) : reject(e)),
+      mode: 'text',
+    })));
+    this.send(pending, Buffer.concat(commands.map(encode)));
     return Promise.all(replies);
   }
 
   close(): void {
-    this.closed = true;
+    this.closed ??= new Error('connection to Redis closed');
     this.socket.destroy();
   }
 }

@@ -4,31 +4,39 @@
  * only the controller needs is loaded here (no ioredis, no BullMQ).
  */
 import type { Cluster } from '../cluster/load.js';
-import { reach } from '../controller/connect.js';
+import { MINUTE_SECONDS, timeScaleOf } from '../controller/cluster-settings.js';
 import { keysFor, type Keys } from '../controller/keys.js';
 import { Scripts } from '../controller/scripts.js';
 import { fromFields, JOB_FIELDS, type StoredJob } from '../controller/state.js';
 import { ensureController } from './ensure-controller.js';
-import { Resp, type Arg, type Reply } from './resp.js';
+import { RedisClient } from './redis-client.js';
+import type { Arg, Reply } from './resp.js';
 import { RespRunner } from './resp-runner.js';
 
 export class Session {
   /** the build of the controller that was running when the session opened */
   controllerBuild?: string;
+  private scale?: Promise<number>;
 
   private constructor(
     readonly cluster: Cluster,
-    readonly redis: Resp,
+    readonly redis: RedisClient,
     readonly keys: Keys,
     readonly scripts: Scripts,
   ) {}
 
   static async open(cluster: Cluster, env: Readonly<Record<string, string | undefined>>, opts: { controller?: boolean } = {}): Promise<Session> {
-    const redis = await reach(env, (t) => Resp.open(t));
+    const redis = await RedisClient.open(env);
     const keys = keysFor(cluster.config.clusterName);
     const s = new Session(cluster, redis, keys, new Scripts(new RespRunner(redis), keys));
     if (opts.controller !== false) s.controllerBuild = await ensureController(s, env);
     return s;
+  }
+
+  /** The cluster's minute length as a fraction of a real minute (cluster-settings.ts). */
+  timeScale(): Promise<number> {
+    this.scale ??= this.redis.call(['HGET', this.keys.settings, MINUTE_SECONDS]).then(timeScaleOf);
+    return this.scale;
   }
 
   call(...args: Arg[]): Promise<Reply> {

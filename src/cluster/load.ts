@@ -80,7 +80,7 @@ export function loadCluster(env: Readonly<Record<string, string | undefined>>): 
  * keyed by the file's content.
  */
 /** FNV-1a, 32 bits: a content key for the cache (node:crypto costs more to load than this costs to run). */
-function fnv1a(text: string): string {
+export function fnv1a(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

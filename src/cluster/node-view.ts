@@ -191,3 +191,36 @@ export function gresUsedString(view: NodeView): string {
     return `${label}:${mine.length}(IDX:${mine.length ? indexRanges(mine) : 'N/A'})`;
   }).join(',');
 }
+
+/** The GPUs of a node given to one job, per GPU type: `gpu:h100:2(IDX:0-1)`; '' when it has none there. */
+export function jobGresOnNode(node: NodeConfig | undefined, gpus: readonly number[]): string {
+  const sorted = [...gpus].sort((a, b) => a - b);
+  if (sorted.length === 0) return '';
+  const types = node?.gres.filter((g) => g.name === 'gpu') ?? [];
+  if (types.length === 0) return `gpu:${sorted.length}(IDX:${indexRanges(sorted)})`;
+  const out: string[] = [];
+  let offset = 0;
+  for (const g of types) {
+    const mine = sorted.filter((i) => i >= offset && i < offset + g.count);
+    offset += g.count;
+    if (mine.length) out.push(`${[g.name, g.type].filter((x) => x !== undefined).join(':')}:${mine.length}(IDX:${indexRanges(mine)})`);
+  }
+  return out.join(',');
+}
+
+/** A job's GPUs over all its nodes, per GPU type (scontrol -d's JOB_GRES=, Slurm's gres_total): `gpu:a100:2`; undefined without. */
+export function jobGresTotal(nodes: readonly NodeConfig[], alloc: readonly { node: string; gpus: readonly number[] }[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const a of alloc) {
+    const types = nodes.find((n) => n.name === a.node)?.gres.filter((g) => g.name === 'gpu') ?? [];
+    let offset = 0;
+    if (types.length === 0 && a.gpus.length) counts.set('gpu', (counts.get('gpu') ?? 0) + a.gpus.length);
+    for (const g of types) {
+      const n = a.gpus.filter((i) => i >= offset && i < offset + g.count).length;
+      offset += g.count;
+      const label = [g.name, g.type].filter((x) => x !== undefined).join(':');
+      if (n) counts.set(label, (counts.get(label) ?? 0) + n);
+    }
+  }
+  return counts.size ? [...counts].map(([label, n]) => `${label}:${n}`).join(',') : undefined;
+}

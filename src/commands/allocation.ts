@@ -10,6 +10,7 @@
  * once, `job N has been allocated resources` once it does.
  */
 import { loadCluster, type Cluster } from '../cluster/load.js';
+import { ControllerWatch } from '../client/ensure-controller.js';
 import { RedisBackend } from '../client/redis-backend.js';
 import { Session } from '../client/session.js';
 import type { StoredJob } from '../controller/state.js';
@@ -155,7 +156,10 @@ export async function waitForAllocation(s: Session, jobId: number, io: IO, w: Wa
     const began = Date.now();
     let queued = false;
     let told = false;
+    // never wait on a dead controller: its liveness is checked twice a second, one started if it is gone
+    const watch = new ControllerWatch(s, io.env);
     for (;;) {
+      await watch.check();
       if (revoked) {
         await s.scripts.cancel(jobId, uid(), now());
         if (cmd === 'srun') {

@@ -3,21 +3,23 @@
  * describes. In the foreground it waits as a standby while another controller
  * leads; as a daemon (started on demand by the commands) it exits instead.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { loadCluster } from '../cluster/load.js';
 import { redisTarget } from '../controller/connect.js';
+import { MINUTE_SECONDS, minuteSecondsFromEnv, timeScaleOf } from '../controller/cluster-settings.js';
+import { holderDead, holderId, LEASE_MS } from '../controller/holder.js';
+import { clusterPaths } from '../controller/paths.js';
 import { connectRedis, ioredisOptions } from '../controller/ioredis-connect.js';
 import { IoredisRunner } from '../controller/ioredis-runner.js';
-import { Controller } from '../controller/controller.js';
+import { Controller, type CrashPoint } from '../controller/controller.js';
 import { CommandServer } from '../served/server.js';
 import { keysFor } from '../controller/keys.js';
 import { Scripts } from '../controller/scripts.js';
 import { LaunchQueue } from '../controller/worker.js';
 import { packageRoot } from '../package-root.js';
 import { LocalProvider } from '../providers/local/local.js';
-import { stateDir } from '../state-dir.js';
 import type { IO } from './io.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -31,28 +33,50 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
   }
   const cluster = loaded.cluster;
   const name = cluster.config.clusterName;
-  const clusterDir = join(stateDir(io.env), 'clusters', name);
-  mkdirSync(clusterDir, { recursive: true });
-  const logFile = join(clusterDir, 'controller.log');
+  const paths = clusterPaths(io.env, name);
+  mkdirSync(paths.dir, { recursive: true });
   const log = (line: string) => {
     const text = `${new Date().toISOString()} [${process.pid}] ${line}\n`;
-    if (daemon) appendFileSync(logFile, text);
+    if (daemon) appendFileSync(paths.log, text);
     else io.stderr(text);
   };
 
   const redis = await connectRedis(io.env);
   const keys = keysFor(name);
   const scripts = new Scripts(new IoredisRunner(redis), keys);
-  const id = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
-  while (!(await scripts.lead(id, 6000))) {
+  const id = holderId();
+  // the lease, if free, or if its holder is known to be dead; a standby (foreground) waits for it
+  const takeLead = async (): Promise<boolean> => {
+    if (await scripts.lead(id, LEASE_MS)) return true;
+    const holder = await redis.get(keys.controller);
+    return holder === null || holderDead(holder) ? scripts.lead(id, LEASE_MS, holder ?? undefined) : false;
+  };
+  const started = Date.now();
+  // a daemon leaves it to the leader; a standby waits, unless the controllers are shut down (scontrol shutdown)
+  const shutDown = async () => Number(await redis.get(keys.shutdown)) >= started;
+  for (;;) {
+    if (!daemon && (await shutDown())) {
+      log('shutdown requested; stopping');
+      redis.disconnect();
+      return 0;
+    }
+    if (await takeLead()) break;
     if (daemon) {
       redis.disconnect();
       return 0;
     }
-    await sleep(2000);
+    await sleep(1000);
   }
+  // what `flow controller status` shows; the claim of the command that started us is spent
+  await redis.multi()
+    .del(keys.controllerStarting, keys.controllerInfo)
+    .hset(keys.controllerInfo, { id, host: hostname(), pid: process.pid, started: Date.now(), redis: paths.redis, log: daemon ? paths.log : '(stderr)', spool: paths.spool })
+    .exec();
+  writeFileSync(paths.pid, `${process.pid}\n`);
 
-  const timeScale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
+  // the cluster's minute length, not this process's: fixed by the cluster's first command (or by us, if none came first)
+  await redis.hsetnx(keys.settings, MINUTE_SECONDS, minuteSecondsFromEnv(io.env));
+  const timeScale = timeScaleOf(await redis.hget(keys.settings, MINUTE_SECONDS));
   // BullMQ's workers block on their connection: no per-request retry limit
   const bullConnection = { ...ioredisOptions(redisTarget(io.env).target), maxRetriesPerRequest: null };
   const controller = new Controller({
@@ -63,10 +87,12 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
     scripts,
     provider: new LocalProvider(join(packageRoot(), 'bin'), io.env.SLURM_CONF, timeScale),
     timeScale,
-    spoolDir: join(clusterDir, 'spool'),
+    spoolDir: paths.spool,
     id,
     log,
     makeQueue: (launch) => new LaunchQueue(bullConnection, keys.bullPrefix, launch),
+    crashAt: io.env.FLOW_CRASH_AT as CrashPoint | undefined,
+    startedAt: started,
   });
   // read-only commands of the same build may ask the leader to answer them (src/served)
   const serverRedis = redis.duplicate();
@@ -84,5 +110,6 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
   await controller.done;
   await server.stop();
   serverRedis.disconnect();
+  rmSync(paths.pid, { force: true });
   return 0;
 }

@@ -2,7 +2,8 @@
  * flow: Flow's own command. `flow submit job.slurm` submits like sbatch and
  * reports progress on stderr; `--dry-run --json` prints the Slurm job spec and
  * the Flow task spec it maps to, without submitting. `flow controller` runs the
- * controller in the foreground.
+ * controller in the foreground; `flow emulator` a fake Mithril API; `flow
+ * pricing` shows the Mithril spot market.
  */
 import { Command as Commander, CommanderError } from 'commander';
 import { loadCluster } from '../cluster/load.js';
@@ -16,11 +17,18 @@ import { SLURM_VERSION } from '../submit/parse.js';
 import { currentIdentity } from './identity.js';
 import { lines, type IO } from './io.js';
 import type { BackendFactory } from './backend.js';
+import type { EmulatorOptions } from './flow-emulator.js';
+import type { PricingOptions } from './flow-pricing.js';
 
 export interface FlowDeps {
   backend: BackendFactory;
   controller: (io: IO, args: string[]) => Promise<number>;
+  /** the fake Mithril API and the Mithril client live in bundles of their own, loaded by their subcommands only */
+  emulator: (io: IO, opts: EmulatorOptions) => Promise<number>;
+  pricing: (io: IO, opts: PricingOptions) => Promise<number>;
 }
+
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<number> {
   let code = 0;
@@ -50,11 +58,69 @@ export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<numb
 
   program
     .command('controller')
-    .description('run the controller (the slurmctld stand-in) in the foreground')
+    .description('run the controller (the slurmctld stand-in) in the foreground, as a standby while another leads; '
+      + '`status [--json]`: show the cluster\'s controller (exit 1 when none leads); `stop`: stop it')
     .allowUnknownOption()
     .argument('[args...]')
     .action(async (args: string[]) => {
-      code = await deps.controller(io, args);
+      const [verb, ...rest] = args;
+      if (verb === 'status' || verb === 'stop') {
+        const operate = await import('./flow-operate.js');
+        code = verb === 'status' ? await operate.controllerStatus(io, rest.includes('--json')) : await operate.controllerStop(io);
+      } else {
+        code = await deps.controller(io, args);
+      }
+    });
+
+  program
+    .command('controllers')
+    .description('list every controller in this Redis database: cluster, state, pid, host, lease age, minute length, Redis, log')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      code = await (await import('./flow-operate.js')).controllersList(io, opts.json === true);
+    });
+
+  program
+    .command('clean')
+    .description('stop the cluster\'s controller and remove the records its finished runs left on disk')
+    .option('--purge', 'also forget the cluster: every job, its accounting and settings in Redis, and its directory (refused while jobs run)')
+    .action(async (opts: { purge?: boolean }) => {
+      code = await (await import('./flow-operate.js')).clean(io, opts.purge === true);
+    });
+
+  program
+    .command('emulator')
+    .description('run a fake Mithril API (spot auction, instances as local process trees, faults) in the foreground')
+    .option('--port <n>', 'port to listen on (0: any free port)', '0')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--capacity <spec>', 'instances for sale: TYPE=COUNT@REGION, repeatable or comma-separated (default h100-80gb.sxm.8x=4@us-central1-a,a100-80gb.sxm.1x=8@us-central1-a)', collect)
+    .option('--tick <duration>', 'how often the auction runs', '1s')
+    .option('--notice <duration>', 'preemption notice', '5m')
+    .option('--startup <duration>', 'time an instance spends in each start-up status', '2s')
+    .option('--relocation <duration>', 'how long a relocation takes', '5m')
+    .option('--demand <bidders>', 'synthetic bidders present in each pool on average (0: none)', '0')
+    .option('--demand-lifetime <duration>', 'how long a synthetic bidder stays on average', '10m')
+    .option('--fault <spec>', 'inject a fault, e.g. kind=500,path=/v2/spot/bids,method=POST,rate=0.2 (repeatable)', collect)
+    .option('--api-key <key>', 'the API key to accept (default: a new one, printed)')
+    .option('--project <name>', 'a project of the account (repeatable; default: default)', collect)
+    .option('--quota <n>', 'instances a project may hold in live bids', '64')
+    .option('--seed <n>', 'seed for demand and fault rates')
+    .option('--state-dir <dir>', "where the instances' disks go, kept after the emulator stops (default: a directory of the run in the state directory, removed when it stops)")
+    .option('--ssh-port <n>', "port of each instance's sshd on its own address (default: one free on this machine)")
+    .option('--grace <duration>', 'between SIGTERM and SIGKILL when an instance is halted', '2s')
+    .option('--verbose', 'print each request on stderr')
+    .action(async (opts: EmulatorOptions) => {
+      code = await deps.emulator(io, opts);
+    });
+
+  program
+    .command('pricing')
+    .description('spot price, last clearing price and capacity of each instance type and region (MITHRIL_API_URL, MITHRIL_API_KEY)')
+    .option('--json', 'machine-readable output')
+    .option('--instance-type <type>', 'only this instance type (h100-80gb.sxm.8x, 8xh100...)')
+    .option('--region <region>', 'only this region')
+    .action(async (opts: PricingOptions) => {
+      code = await deps.pricing(io, opts);
     });
 
   try {

@@ -3,7 +3,9 @@
  * input, the environment, the working directory and the clock come through
  * here, so commands return exit codes and tests can run them in-process.
  */
-import { readFileSync, writeSync } from 'node:fs';
+import { readFileSync, readSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import { outputBytes } from '../format/bytes.js';
 
 export interface IO {
   stdout(text: string): void;
@@ -16,6 +18,10 @@ export interface IO {
   uid?: number;
   /** output already in bytes (an answer from the controller), written as it is */
   stdoutBytes?(bytes: Buffer): void;
+  /** the next line of stdin as it comes (without its newline), undefined at its end; for a terminal user typing commands */
+  readLine?(): string | undefined;
+  /** stdin is a terminal (which shows what is typed itself) */
+  stdinIsTerminal?: boolean;
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -27,7 +33,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * went away (`squeue | head`) ends the process quietly, as SIGPIPE ends Slurm's.
  */
 function writeAll(fd: number, text: string | Buffer): void {
-  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  const bytes = typeof text === 'string' ? outputBytes(text) : text;
   for (let off = 0; off < bytes.length;) {
     try {
       off += writeSync(fd, bytes, off);
@@ -40,8 +46,45 @@ function writeAll(fd: number, text: string | Buffer): void {
   }
 }
 
+/** Lines of fd 0 one at a time, read synchronously (a terminal hands over a line per read). */
+function lineReader(): () => string | undefined {
+  let pending = Buffer.alloc(0);
+  let ended = false;
+  const chunk = Buffer.alloc(4096);
+  return () => {
+    for (;;) {
+      const nl = pending.indexOf(10);
+      if (nl >= 0) {
+        const line = pending.subarray(0, nl).toString('utf8');
+        pending = pending.subarray(nl + 1);
+        return line;
+      }
+      if (ended) {
+        if (pending.length === 0) return undefined;
+        const line = pending.toString('utf8');
+        pending = Buffer.alloc(0);
+        return line;
+      }
+      let n = 0;
+      try {
+        n = readSync(0, chunk, 0, chunk.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+          Atomics.wait(pause, 0, 0, 10);
+          continue;
+        }
+        n = 0;
+      }
+      if (n === 0) ended = true;
+      else pending = Buffer.concat([pending, chunk.subarray(0, n)]);
+    }
+  };
+}
+
 export function processIO(): IO {
   return {
+    readLine: lineReader(),
+    stdinIsTerminal: isatty(0),
     stdout: (t) => writeAll(1, t),
     stdoutBytes: (b) => writeAll(1, b),
     stderr: (t) => writeAll(2, t),

@@ -5,53 +5,37 @@
  * slurmdb_job_cond_def_start_end(), and the field list. Pure: argv in, a
  * request (or what to print and the exit code) out.
  */
-import { getopt, type GetoptTable, type LongOption, type ShortOption } from '../options/getopt.js';
+import { parseCommandLine, type CommandLineSpec } from '../options/command-line.js';
 import type { Selector } from '../format/sacct/rows.js';
 import { BRIEF_FIELDS, DEFAULT_FIELDS, LONG_FIELDS } from '../format/sacct/fields.js';
 import { parseColumns, type Column, type PrintMode } from '../format/sacct/print.js';
 import { unitOf, type Units } from '../format/sacct/values.js';
+import { jobStateNum } from '../spec/job-states.js';
 
-type Arg = 'none' | 'required' | 'optional';
-
-const OPTIONS: [string, string | undefined, Arg][] = [
-  ['allusers', 'a', 'none'], ['accounts', 'A', 'required'], ['allocations', 'X', 'none'], ['brief', 'b', 'none'],
-  ['batch-script', 'B', 'none'], ['completion', 'c', 'none'], ['constraints', 'C', 'required'], ['delimiter', undefined, 'required'],
-  ['duplicates', 'D', 'none'], ['env-vars', undefined, 'none'], ['federation', undefined, 'none'], ['helpformat', 'e', 'none'],
-  ['help-fields', undefined, 'none'], ['endtime', 'E', 'required'], ['file', 'f', 'required'], ['flags', 'F', 'required'],
-  ['gid', 'g', 'required'], ['group', undefined, 'required'], ['help', 'h', 'none'], ['local', undefined, 'none'],
-  ['name', undefined, 'required'], ['nnodes', 'i', 'required'], ['ncpus', 'I', 'required'], ['jobs', 'j', 'required'],
-  ['json', undefined, 'none'], ['timelimit-min', 'k', 'required'], ['timelimit-max', 'K', 'required'], ['long', 'l', 'none'],
-  ['allclusters', 'L', 'none'], ['cluster', undefined, 'required'], ['clusters', 'M', 'required'], ['nodelist', 'N', 'required'],
-  ['noconvert', undefined, 'none'], ['units', undefined, 'required'], ['noheader', 'n', 'none'], ['fields', undefined, 'required'],
-  ['format', 'o', 'required'], ['parsable', 'p', 'none'], ['parsable2', 'P', 'none'], ['qos', 'q', 'required'],
-  ['partition', 'r', 'required'], ['reason', 'R', 'required'], ['state', 's', 'required'], ['starttime', 'S', 'required'],
-  ['truncate', 'T', 'none'], ['uid', undefined, 'required'], ['usage', 'U', 'none'], ['user', 'u', 'required'],
-  ['verbose', 'v', 'none'], ['version', 'V', 'none'], ['wckeys', 'W', 'required'], ['whole-hetjob', undefined, 'optional'],
-  ['associations', 'x', 'required'], ['yaml', undefined, 'none'],
-];
-
-/** Long names that are another option's alias (getopt treats them as that option). */
-const ALIAS: Record<string, string> = {
-  'help-fields': 'helpformat', group: 'gid', cluster: 'clusters', fields: 'format', uid: 'user',
+export const SACCT_COMMAND_LINE: CommandLineSpec = {
+  command: 'sacct',
+  optstring: 'aA:bBcC:DeE:f:F:g:hi:I:j:k:K:lLM:nN:o:pPq:r:s:S:Ttu:UvVW:x:X',
+  long: [
+    ['allusers', 'none', 'a'], ['accounts', 'required', 'A'], ['allocations', 'none', 'X'], ['brief', 'none', 'b'],
+    ['batch-script', 'none', 'B'], ['completion', 'none', 'c'], ['constraints', 'required', 'C'], ['delimiter', 'required'],
+    ['duplicates', 'none', 'D'], ['federation', 'none'], ['helpformat', 'none', 'e'], ['help-fields', 'none', 'e'],
+    ['endtime', 'required', 'E'], ['env-vars', 'none'], ['file', 'required', 'f'], ['flags', 'required', 'F'],
+    ['gid', 'required', 'g'], ['group', 'required', 'g'], ['help', 'none', 'h'], ['local', 'none'], ['name', 'required'],
+    ['nnodes', 'required', 'i'], ['ncpus', 'required', 'I'], ['jobs', 'required', 'j'], ['timelimit-min', 'required', 'k'],
+    ['timelimit-max', 'required', 'K'], ['long', 'none', 'l'], ['allclusters', 'none', 'L'], ['cluster', 'required', 'M'],
+    ['clusters', 'required', 'M'], ['nodelist', 'required', 'N'], ['noconvert', 'none'], ['units', 'required'],
+    ['noheader', 'none', 'n'], ['fields', 'required', 'o'], ['format', 'required', 'o'], ['parsable', 'none', 'p'],
+    ['parsable2', 'none', 'P'], ['qos', 'required', 'q'], ['partition', 'required', 'r'], ['reason', 'required', 'R'],
+    ['state', 'required', 's'], ['starttime', 'required', 'S'], ['truncate', 'none', 'T'], ['uid', 'required', 'u'],
+    ['use-local-uid', 'none'], ['usage', 'none', 'U'], ['user', 'required', 'u'], ['verbose', 'none', 'v'],
+    ['version', 'none', 'V'], ['wckeys', 'required', 'W'], ['whole-hetjob', 'optional'], ['associations', 'required', 'x'],
+    ['json', 'none'], ['yaml', 'none'],
+  ],
+  // -t: the old name of -X
+  letters: { M: 'clusters', o: 'format', u: 'user', t: 'allocations' },
+  // getopt's own line says it all
+  onError: { tryHelp: false, exit: 1 },
 };
-
-const TABLE: GetoptTable = {
-  long: OPTIONS.map(([name, , arg]): LongOption => ({ name, arg, id: ALIAS[name] ?? name })),
-  short: new Map([
-    ...OPTIONS.filter(([, s]) => s).map(([name, s, arg]): [string, ShortOption] => [s!, { letter: s!, arg, id: name }]),
-    // -t: the old name of -X
-    ['t', { letter: 't', arg: 'none', id: 'allocations' }],
-  ]),
-};
-
-/** Job states by long name and short code (job_state_num()); `-s` matches runs in these. */
-const STATES: readonly [string, string][] = [
-  ['PENDING', 'PD'], ['RUNNING', 'R'], ['SUSPENDED', 'S'], ['COMPLETED', 'CD'], ['CANCELLED', 'CA'], ['FAILED', 'F'],
-  ['TIMEOUT', 'TO'], ['NODE_FAIL', 'NF'], ['PREEMPTED', 'PR'], ['BOOT_FAIL', 'BF'], ['DEADLINE', 'DL'], ['OUT_OF_MEMORY', 'OOM'],
-  ['COMPLETING', 'CG'], ['CONFIGURING', 'CF'], ['RESIZING', 'RS'], ['REQUEUED', 'RQ'], ['REQUEUE_FED', 'RF'],
-  ['REQUEUE_HOLD', 'RH'], ['SPECIAL_EXIT', 'SE'], ['STOPPED', 'ST'], ['REVOKED', 'RV'], ['RESV_DEL_HOLD', 'RD'],
-  ['SIGNALING', 'SI'], ['STAGE_OUT', 'SO'],
-];
 
 export interface SacctRequest {
   columns: Column[];
@@ -131,10 +115,7 @@ export function parseSelector(text: string): Selector | string {
 }
 
 /** A `-s` name (any case, long or short) as its long name. */
-export function stateName(text: string): string | undefined {
-  const up = text.toUpperCase();
-  return STATES.find(([long, short]) => long === up || short === up)?.[0];
-}
+export const stateName = jobStateNum;
 
 const fail = (stderr: string, code = 1): SacctParse => ({ kind: 'print', stdout: '', stderr, code });
 
@@ -146,23 +127,9 @@ function midnight(now: number): number {
 }
 
 export function parseSacct(argv: readonly string[], ctx: SacctContext): SacctParse {
-  // GNU getopt permutes: operands are set aside and parsing goes on after them
-  const parsed: { id: string; value: string | undefined }[] = [];
-  const operands: string[] = [];
-  let rest = argv;
-  for (;;) {
-    const r = getopt(rest, TABLE);
-    if (!r.ok) return fail(`sacct: ${r.message}\n`);
-    parsed.push(...r.options);
-    if (r.operandIndex >= rest.length) break;
-    const dashdash = rest[r.operandIndex - 1] === '--' && r.operandIndex > 0 && !r.options.some((o) => o.index === r.operandIndex - 1);
-    if (dashdash) {
-      operands.push(...rest.slice(r.operandIndex));
-      break;
-    }
-    operands.push(rest[r.operandIndex]!);
-    rest = rest.slice(r.operandIndex + 1);
-  }
+  const cl = parseCommandLine(SACCT_COMMAND_LINE, argv, ctx.env);
+  const parsed = cl.options;
+  const operands = cl.operands;
 
   let help: 'help' | 'helpformat' | 'usage' | undefined;
   let fieldList = '';
@@ -242,7 +209,7 @@ export function parseSacct(argv: readonly string[], ctx: SacctContext): SacctPar
       case 'state':
         for (const item of charList(v)) {
           const name = stateName(item);
-          if (!name) return fail(`sacct: fatal: unrecognized job state value ${item}\n`);
+          if (!name) return fail(`sacct: fatal: unrecognized job state value '${item}'\n`);
           states.add(name);
         }
         break;
@@ -292,6 +259,7 @@ export function parseSacct(argv: readonly string[], ctx: SacctContext): SacctPar
     }
   }
 
+  if (cl.error) return fail(cl.error.stderr, cl.error.exit);
   if (!ctx.accounting) return fail('Slurm accounting storage is disabled\n');
 
   // the field list: -b and -l add theirs, else SACCT_FORMAT or the default

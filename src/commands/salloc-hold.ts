@@ -40,8 +40,8 @@ export async function standIn(io: IO): Promise<number> {
   const loaded = loadCluster(io.env);
   if (!loaded.ok || !(jobId > 0)) return 1;
   const s = await Session.open(loaded.cluster, io.env, { controller: false });
-  const scale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
   try {
+    const scale = await s.timeScale();
     const job = await s.job(jobId);
     if (!job) return 1;
     const limit = job.record.timeLimit;

@@ -10,14 +10,17 @@ import type { StoredJob } from '../controller/state.js';
 import type { JobRequest } from '../options/request.js';
 import { tasksPerNode } from '../providers/local/batch-env.js';
 import { compressHostlist } from '../spec/values/hostlist.js';
+import { jobPath } from '../steps/job-path.js';
 import { perNodeCounts } from '../steps/layout.js';
 
 export interface SallocEnvContext {
   clusterName: string;
   submitDir: string;
   submitHost: string;
-  /** our bin/: first on PATH, as in batch jobs, so `srun` in the command is ours */
+  /** our bin/: first on PATH when `srun` on the caller's PATH is not ours (job-path.ts), as in batch jobs */
   binDir: string;
+  /** whether `srun` on a PATH is ours (job-path.ts srunIsOurs) */
+  srunIsOurs: (path: string) => boolean;
 }
 
 export function sallocEnv(base: Readonly<Record<string, string | undefined>>, job: StoredJob, q: Readonly<JobRequest>, c: SallocEnvContext): Record<string, string> {
@@ -70,7 +73,8 @@ export function sallocEnv(base: Readonly<Record<string, string | undefined>>, jo
   if (r.cpusSet) set('SLURM_CPUS_PER_TASK', r.cpusPerTask);
   if (r.ntasksPerNode !== undefined) env.SLURM_NTASKS_PER_NODE = String(r.ntasksPerNode);
   set('SLURM_CLUSTER_NAME', c.clusterName);
-  if (env.PATH !== undefined && env.PATH.split(':')[0] !== c.binDir) env.PATH = `${c.binDir}:${env.PATH}`;
+  // the caller's PATH, unchanged when its srun is ours (fixtures/oracle/run/env-path)
+  if (env.PATH !== undefined) env.PATH = jobPath(env.PATH, c.binDir, c.srunIsOurs);
   return env;
 }
 

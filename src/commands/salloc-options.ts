@@ -8,7 +8,8 @@
 import type { OptionFailure } from '../options/kinds.js';
 import type { JobRequest } from '../options/request.js';
 import {
-  applyEnvironment, applyParsed, emptyResolution, failureLines, parseArgv, validateSources, type OptionSource, type Resolution,
+  applyEnvironment, applyParsed, emptyResolution, failureLines, firstInfoOption, parseArgv, validateSources,
+  type OptionSource, type Resolution,
 } from '../options/resolve.js';
 import { sallocEnvTable } from '../options/salloc-env.js';
 import { SLURM_VERSION } from '../submit/parse.js';
@@ -46,12 +47,12 @@ function exitCode(value: string | undefined): number {
 
 export function parseSalloc(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, now: Date): SallocParse {
   const cli = parseArgv(argv, CMD);
-  if (!cli.ok) return error(cli.failure);
-  const ids = new Set(cli.options.map((o) => o.id));
-  if (ids.has('help')) return { kind: 'info', stdout: SALLOC_HELP };
-  if (ids.has('usage')) return { kind: 'info', stdout: SALLOC_USAGE };
+  const info = firstInfoOption(cli.options);
+  if (info === 'help') return { kind: 'info', stdout: SALLOC_HELP };
+  if (info === 'usage') return { kind: 'info', stdout: SALLOC_USAGE };
   // the Debian build names its package in the version line
-  if (ids.has('version')) return { kind: 'info', stdout: `slurm-wlm ${SLURM_VERSION}\n` };
+  if (info === 'version') return { kind: 'info', stdout: `slurm-wlm ${SLURM_VERSION}\n` };
+  if (!cli.ok) return error(cli.failure);
 
   const r = emptyResolution();
   const envFailure = applyEnvironment(r, env, now, sallocEnvTable());

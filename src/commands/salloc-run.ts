@@ -55,9 +55,9 @@ export async function runCommand(c: RunContext): Promise<number> {
     return o.errorExit;
   }
 
+  const scale = await s.timeScale();
   const interactive = isInteractive();
   const started = startCommand(resolved.argv, env, c.cwd, interactive);
-  const scale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
   let revoked: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   const revoke = (why: JobEnding): Promise<void> => (revoked ??= revokeNow(why));

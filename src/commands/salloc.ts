@@ -13,6 +13,7 @@ import { isatty } from 'node:tty';
 import { Session } from '../client/session.js';
 import { packageRoot } from '../package-root.js';
 import { ensureNodesResolve } from '../providers/local/node-hosts.js';
+import { srunIsOurs } from '../steps/job-path.js';
 import { allocationRecord, clusterFor, recordRefused, submitAllocation, voiceOf, waitForAllocation } from './allocation.js';
 import { lines, type IO } from './io.js';
 import { HOLD_VARIABLE, holdAllocation, standIn } from './salloc-hold.js';
@@ -64,9 +65,13 @@ export async function salloc(argv: string[], io: IO): Promise<number> {
     ringBell(io, o, Date.now() - began);
     if (o.request.noShell) return await holdAllocation(s, waited.job, io, voice);
     await ensureNodesResolve(cluster.config.nodes.map((n) => n.name), (line) => io.stderr(`${line}\n`));
+    const binDir = join(packageRoot(), 'bin');
     return await runCommand({
       session: s, job: waited.job, options: o, io, voice, cwd,
-      env: { clusterName: cluster.config.clusterName, submitDir: io.cwd, submitHost: hostname(), binDir: join(packageRoot(), 'bin') },
+      env: {
+        clusterName: cluster.config.clusterName, submitDir: io.cwd, submitHost: hostname(), binDir,
+        srunIsOurs: (path) => srunIsOurs(path, binDir, cwd),
+      },
       loginShell: userInfo().shell ?? '/bin/sh',
     });
   } finally {

@@ -1,29 +1,19 @@
 /**
- * scancel: cancel jobs by id (`42`, `42_7`, `42_[1-5]`) or by filters, or send
- * them a signal. Silent for jobs that are unknown or already over, as Slurm.
+ * scancel: cancel jobs by id (`42`, `42_7`, `42_[1-5]`, `42_*`) or by filters,
+ * or send them a signal, as Slurm 22.05's scancel does it: plain ids are
+ * cancelled one by one, silently when a job is unknown or already over (with
+ * -v it says so); with a signal or filters the job table is read first, and
+ * ids it does not hold are errors.
  */
 import { loadCluster, type Cluster } from '../cluster/load.js';
-import { getopt, type GetoptTable, type LongOption, type ShortOption } from '../options/getopt.js';
-import { arrayIndices, parseArray, signalNumber } from '../spec/values/index.js';
-import type { StoredJob } from '../controller/state.js';
-import { hasTask, parseTasks } from '../spec/array-tasks.js';
+import { signalNumber } from '../spec/values/index.js';
+import { FINAL_STATES, type StoredJob } from '../controller/state.js';
+import { formatTasks, hasTask, parseTasks } from '../spec/array-tasks.js';
 import type { IO } from './io.js';
 import type { JobSource } from './job-source.js';
 import { lookupUser } from './users.js';
-
-const OPTIONS: [string, string | undefined, 'none' | 'required' | 'optional'][] = [
-  ['account', 'A', 'required'], ['batch', 'b', 'none'], ['clusters', 'M', 'required'], ['ctld', undefined, 'none'],
-  ['full', 'f', 'none'], ['help', undefined, 'none'], ['hurry', 'H', 'none'], ['interactive', 'i', 'none'],
-  ['jobname', undefined, 'required'], ['me', undefined, 'none'], ['name', 'n', 'required'], ['nodelist', 'w', 'required'],
-  ['partition', 'p', 'required'], ['qos', 'q', 'required'], ['quiet', 'Q', 'none'], ['reservation', 'R', 'required'],
-  ['sibling', undefined, 'required'], ['signal', 's', 'required'], ['state', 't', 'required'], ['usage', undefined, 'none'],
-  ['user', 'u', 'required'], ['verbose', 'v', 'none'], ['version', 'V', 'none'], ['wckey', undefined, 'required'],
-];
-
-const TABLE: GetoptTable = {
-  long: OPTIONS.map(([name, , arg]): LongOption => ({ name, arg, id: name === 'jobname' ? 'name' : name })),
-  short: new Map(OPTIONS.filter(([, s]) => s).map(([name, s, arg]): [string, ShortOption] => [s!, { letter: s!, arg, id: name }])),
-};
+import { filterWords, hasFilters, parseScancel, SCANCEL_USAGE, type CancelTarget, type ScancelParams } from './scancel-options.js';
+import { SCANCEL_HELP } from './scancel-help.js';
 
 export interface CancelDeps {
   source: JobSource;
@@ -31,79 +21,89 @@ export interface CancelDeps {
   cancel: (cluster: Cluster, jobId: number) => Promise<number>;
   /** cancel one still-pending task of an array (it becomes a record of its own, CANCELLED) */
   cancelTask: (cluster: Cluster, arrayJobId: number, task: number) => Promise<void>;
+  /** scancel N.S: cancel a running step (the Lua result: its id, -1 job not running, -2 no such step running) */
+  cancelStep: (cluster: Cluster, jobId: number, stepId: number) => Promise<number>;
   /** deliver a signal to a running job; false if it is not running */
   signal: (cluster: Cluster, jobId: number, signal: number, batch: boolean, full: boolean) => Promise<boolean>;
 }
 
-interface Target {
-  text: string;
-  id: number;
-  tasks?: number[];
+const CANCELLABLE = new Set(['PENDING', 'RUNNING', 'SUSPENDED']);
+const INVALID = 'Invalid job id specified';
+const DONE = 'Job/step already completing or completed';
+
+/** What reading the job table prints with -v (the select plugins load with it), as this Slurm build prints it. */
+const PLUGIN_LINES = [
+  'select/cons_tres: common_init: select/cons_tres loaded',
+  'select/cray_aries: init: Cray/Aries node selection plugin loaded',
+  'select/linear: init: Linear node selection plugin loaded with argument 20',
+  'select/cons_res: common_init: select/cons_res loaded',
+];
+
+/** One record scancel acts on: a job, an array task's own record, or a task still waiting in its array's record. */
+interface Hit {
+  job: StoredJob;
+  /** a task still in the array's record */
+  task?: number;
 }
 
-const CANCELLABLE = new Set(['PENDING', 'RUNNING', 'SUSPENDED']);
+/** The records a target names (finished ones included). */
+function hitsOf(t: CancelTarget, jobs: readonly StoredJob[]): Hit[] {
+  const out: Hit[] = [];
+  for (const j of jobs) {
+    const r = j.record;
+    const isArray = r.arrayJobId === t.id;
+    if (t.tasks === undefined) {
+      // `42`: the job, or every record of array 42 (a step id names the job itself only)
+      if (r.jobId === t.id || (isArray && t.step === undefined)) out.push({ job: j });
+    } else if (t.tasks === 'all') {
+      if (isArray) out.push({ job: j });
+    } else if (isArray) {
+      for (const task of t.tasks) {
+        if (r.arrayTaskId === task) out.push({ job: j });
+        else if (j.tasks !== '' && hasTask(parseTasks(j.tasks), task)) out.push({ job: j, task });
+      }
+    }
+  }
+  return out;
+}
+
+/** How scancel names a record in its messages (_build_jobid_str). */
+function recordName(h: Hit): string {
+  const r = h.job.record;
+  if (h.task !== undefined) return `${r.arrayJobId}_${h.task}`;
+  if (h.job.tasks !== '') return `${r.arrayJobId}_[${formatTasks(parseTasks(h.job.tasks), r.arrayThrottle ?? 0)}]`;
+  if (r.arrayTaskId !== undefined) return `${r.arrayJobId}_${r.arrayTaskId}`;
+  return String(r.jobId);
+}
 
 export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise<number> {
-  const parsed = getopt(argv, TABLE);
-  if (!parsed.ok) {
-    io.stderr(`scancel: ${parsed.message}\nTry "scancel --help" for more information\n`);
-    return 1;
-  }
-  const opts = new Map(parsed.options.map((o) => [o.id, o.value]));
-  if (opts.has('version')) {
-    io.stdout('slurm 22.05.8\n');
+  const uid = process.getuid?.() ?? 0;
+  const parsed = parseScancel(argv, io.env, uid);
+  if (parsed.kind === 'help' || parsed.kind === 'usage') {
+    io.stdout(parsed.kind === 'help' ? SCANCEL_HELP : SCANCEL_USAGE);
     return 0;
   }
-  const targets: Target[] = [];
-  for (const text of argv.slice(parsed.operandIndex).flatMap((a) => a.split(/[\s,]+/)).filter(Boolean)) {
-    const m = /^(\d+)(?:_(\d+|\[[^\]]*\]))?(?:\.\w+)?$/.exec(text);
-    if (!m) {
-      io.stderr(`scancel: error: Invalid job id ${text}\n`);
+  if (parsed.kind === 'print') {
+    if (parsed.stdout) io.stdout(parsed.stdout);
+    if (parsed.stderr) io.stderr(parsed.stderr);
+    return parsed.exit;
+  }
+  const p = parsed.params;
+  let userId: number | undefined;
+  if (p.user !== undefined) {
+    userId = lookupUser(p.user);
+    if (userId === undefined) {
+      io.stderr(`scancel: error: Invalid user name: ${p.user}\n`);
       return 1;
     }
-    let tasks: number[] | undefined;
-    if (m[2] !== undefined) {
-      if (m[2].startsWith('[')) {
-        const list = parseArray(m[2].slice(1, -1));
-        if (!list.ok) {
-          io.stderr(`scancel: error: Invalid job id ${text}\n`);
-          return 1;
-        }
-        tasks = [...arrayIndices(list.value)];
-      } else tasks = [Number(m[2])];
-    }
-    targets.push({ text, id: Number(m[1]), tasks });
   }
-  const filtered = ['name', 'user', 'me', 'state', 'partition', 'account', 'qos', 'nodelist'].some((k) => opts.has(k));
-  if (targets.length === 0 && !filtered) {
+  if (p.targets.length === 0 && !hasFilters(p)) {
     io.stderr('scancel: error: No job identification provided\n');
     return 1;
   }
-  let states: Set<string> | undefined;
-  if (opts.has('state')) {
-    states = new Set();
-    for (const s of (opts.get('state') ?? '').split(',')) {
-      const up = s.toUpperCase();
-      const full = up === 'PD' ? 'PENDING' : up === 'R' ? 'RUNNING' : up === 'S' ? 'SUSPENDED' : up;
-      if (!CANCELLABLE.has(full)) {
-        io.stderr(`scancel: error: Invalid job state specified: ${s}\nscancel: error: Valid job states are PENDING, RUNNING, and SUSPENDED\n`);
-        return 1;
-      }
-      states.add(full);
-    }
-  }
-  let user: number | undefined;
-  if (opts.has('user')) {
-    user = lookupUser(opts.get('user') ?? '');
-    if (user === undefined) {
-      io.stderr(`scancel: error: Invalid user name: ${opts.get('user')}\n`);
-      return 1;
-    }
-  }
-  if (opts.has('me')) user = process.getuid?.() ?? 0;
   let signal: number | undefined;
-  if (opts.has('signal')) {
-    const n = signalNumber(opts.get('signal') ?? '');
+  if (p.signal !== undefined) {
+    const n = signalNumber(p.signal);
     if (!n.ok) {
       io.stderr(`${n.error.message}\n`);
       return 1;
@@ -117,54 +117,105 @@ export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise
     return 1;
   }
   const cluster = loaded.cluster;
-  const ids = targets.length ? [...new Set(targets.map((t) => t.id))] : undefined;
-  const jobs = await deps.source.load(cluster, ids);
-  const match = (j: StoredJob) => CANCELLABLE.has(j.state)
-    && (!states || states.has(j.state))
-    && (user === undefined || j.record.userId === user)
-    && (!opts.has('name') || (opts.get('name') ?? '').split(',').includes(j.record.name))
-    && (!opts.has('partition') || (opts.get('partition') ?? '').split(',').includes(j.record.partition))
-    && (!opts.has('account') || (opts.get('account') ?? '').split(',').includes(j.record.account ?? ''));
+  const say = (line: string) => io.stderr(`scancel: ${line}\n`);
+  const plain = !hasFilters(p) && signal === undefined && !p.batch && !p.interactive && p.targets.every((t) => t.step === undefined);
+  if (plain) return cancelByIds(p, await deps.source.load(cluster, [...new Set(p.targets.map((t) => t.id))]), cluster, deps, say);
 
+  // the whole job table is read first (with -v, the select plugins say they loaded, when it holds any job)
+  const jobs = await deps.source.load(cluster);
+  if (p.verbose > 0 && jobs.length > 0) for (const l of PLUGIN_LINES) say(l);
+  const live = jobs.filter((j) => !FINAL_STATES.has(j.state));
   let code = 0;
-  const chosen: StoredJob[] = [];
-  const pendingTasks: [StoredJob, number][] = [];
-  if (targets.length) {
-    for (const t of targets) {
-      const hits = jobs.filter((j) => (j.record.jobId === t.id || j.record.arrayJobId === t.id)
-        && (t.tasks === undefined || (j.record.arrayTaskId !== undefined && t.tasks.includes(j.record.arrayTaskId))));
-      const live = hits.filter(match);
-      // `42_7` while task 7 still waits in the array's own record
-      const array = t.tasks && jobs.find((j) => j.record.jobId === t.id && j.tasks !== '' && match(j));
-      const waiting = array ? t.tasks!.filter((i) => hasTask(parseTasks(array.tasks), i)) : [];
-      for (const i of waiting) pendingTasks.push([array as StoredJob, i]);
-      if (live.length === 0 && waiting.length === 0 && signal !== undefined) {
-        io.stderr(`scancel: error: Kill job error on job id ${t.text}: Invalid job id specified\n`);
-        code = 1;
+  const chosen: Hit[] = [];
+  if (p.targets.length) {
+    for (const t of p.targets) {
+      const hits = hitsOf(t, live);
+      if (t.step !== undefined && hits.length > 0 && (signal === undefined || signal === 9)) {
+        code = Math.max(code, await cancelStep(t, t.step, hits.filter((h) => CANCELLABLE.has(h.job.state)), cluster, deps, say, p.verbose > 0));
+        continue;
       }
-      chosen.push(...live);
+      if (t.step !== undefined && hits.length > 0) {
+        say(`error: signalling a job step (${t.text}) is not supported by flow-slurm yet`);
+        code = 1;
+        continue;
+      }
+      if (hits.length === 0) {
+        code = 1;
+        if (p.verbose >= 0) say(`error: Kill job error on job ${t.step !== undefined ? 'step ' : ''}id ${t.text}: ${INVALID}`);
+      }
+      chosen.push(...hits);
     }
   } else {
-    chosen.push(...jobs.filter(match));
+    chosen.push(...live.map((job) => ({ job })));
   }
+  const match = (h: Hit) => CANCELLABLE.has(h.job.state)
+    && (p.state === undefined || h.job.state === p.state)
+    && (userId === undefined || h.job.record.userId === userId)
+    && (p.name === undefined || h.job.record.name === p.name)
+    && (p.partition === undefined || h.job.record.partition === p.partition)
+    && (p.account === undefined || (h.job.record.account ?? '') === p.account);
+  const selected = chosen.filter(match);
+  if (hasFilters(p) && selected.length === 0 && p.verbose > 0) say(`error: No active jobs match ALL job filters, including: ${filterWords(p)}`);
 
-  for (const [array, task] of pendingTasks) {
-    if (signal === undefined || signal === 9) await deps.cancelTask(cluster, array.record.jobId, task);
-    else {
-      io.stderr(`scancel: error: Kill job error on job id ${array.record.jobId}_${task}: Job is pending execution\n`);
-      code = 1;
+  // pending jobs first, then the others, as scancel does
+  const ordered = [...selected.filter((h) => h.job.state === 'PENDING'), ...selected.filter((h) => h.job.state !== 'PENDING')];
+  const kind = p.full ? 'full ' : p.batch ? 'batch ' : '';
+  for (const h of new Set(ordered)) {
+    const name = recordName(h);
+    if (signal === undefined || signal === 9) {
+      if (p.verbose > 0) say(signal === undefined ? `Terminating ${kind}job ${name}` : `Signal ${signal} to ${kind}job ${name}`);
+      if (h.task !== undefined) await deps.cancelTask(cluster, h.job.record.jobId, h.task);
+      else await deps.cancel(cluster, h.job.record.jobId);
+    } else {
+      if (p.verbose > 0) say(`Signal ${signal} to ${kind}job ${name}`);
+      const ok = h.task === undefined && await deps.signal(cluster, h.job.record.jobId, signal, p.batch, p.full);
+      if (!ok) {
+        say(`error: Kill job error on job id ${name}: Job is pending execution`);
+        code = 1;
+      }
     }
   }
-  for (const j of new Set(chosen)) {
-    if (signal === undefined || signal === 9) {
-      await deps.cancel(cluster, j.record.jobId);
-      if (opts.has('verbose')) io.stderr(`scancel: Terminating job ${j.record.jobId}\n`);
-    } else {
-      const ok = await deps.signal(cluster, j.record.jobId, signal, opts.has('batch'), opts.has('full'));
-      if (!ok) {
-        io.stderr(`scancel: error: Kill job error on job id ${j.record.jobId}: Job is pending execution\n`);
-        code = 1;
-      } else if (opts.has('verbose')) io.stderr(`scancel: Signal ${signal} to job ${j.record.jobId}\n`);
+  return code;
+}
+
+/**
+ * Ids alone: each is cancelled as given; an unknown or finished job is no error (with -v, scancel
+ * says what it was). scancel sends the requests in parallel: all the "Terminating" lines come first.
+ */
+async function cancelByIds(p: ScancelParams, jobs: readonly StoredJob[], cluster: Cluster, deps: CancelDeps, say: (l: string) => void): Promise<number> {
+  if (p.verbose > 0) for (const t of p.targets) say(`Terminating job ${t.text}`);
+  for (const t of p.targets) {
+    const hits = hitsOf(t, jobs);
+    const live = hits.filter((h) => CANCELLABLE.has(h.job.state));
+    if (live.length === 0) {
+      if (p.verbose > 0) say(`error: Kill job error on job id ${t.text}: ${hits.length ? DONE : INVALID}`);
+      continue;
+    }
+    for (const h of live) {
+      if (h.task !== undefined) await deps.cancelTask(cluster, h.job.record.jobId, h.task);
+      else await deps.cancel(cluster, h.job.record.jobId);
+    }
+  }
+  return 0;
+}
+
+/**
+ * scancel N.S, as scancel 22.05 does it (fixtures/golden signals): a step the running job does not
+ * have is refused by slurmctld, and scancel exits with that error's number (ESLURM_INVALID_JOB_ID
+ * 2017, i.e. 225).
+ */
+async function cancelStep(t: CancelTarget, step: number, hits: Hit[], cluster: Cluster, deps: CancelDeps, say: (l: string) => void, verbose: boolean): Promise<number> {
+  const jobText = t.text.slice(0, t.text.lastIndexOf('.'));
+  if (hits.length === 0) {
+    say(`error: Kill job error on job step id ${jobText}.${step}: ${INVALID}`);
+    return 1;
+  }
+  let code = 0;
+  for (const h of hits) {
+    if (verbose) say(`Terminating step ${jobText}.${step}`);
+    if ((await deps.cancelStep(cluster, h.job.record.jobId, step)) < 0) {
+      say(`error: Kill job error on job step id ${jobText}: ${INVALID}`);
+      code = 2017 & 0xff;
     }
   }
   return code;

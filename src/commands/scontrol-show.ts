@@ -1,8 +1,7 @@
 /**
- * `scontrol show config | partition [name] | node [names]` (and their
- * abbreviations, `show node=gpu1`, `-o`): the cluster's description, with
- * node use from the controller. Entities are matched as scontrol's _show_it
- * matches them; anything else is left to the caller (undefined).
+ * `scontrol show config | partition [name] | node [names]` (`-o` too): the
+ * cluster's description, with node use from the controller. scontrol.ts
+ * matches the entity (and its abbreviations, `show node=gpu1`) as _show_it does.
  */
 import { freemem, hostname, loadavg, machine, release, type as osType, uptime, version } from 'node:os';
 import { loadCluster, type Cluster } from '../cluster/load.js';
@@ -20,28 +19,10 @@ export interface ShowClusterDeps {
   view?: (cluster: Cluster) => Promise<ControllerView>;
 }
 
-/** scontrol's `xstrncasecmp(tag, name, MAX(tag_len, min)) == 0`: tag is a prefix of name, at least `min` long. */
-const abbrev = (tag: string, name: string, min: number): boolean =>
-  tag.length >= min && name.toLowerCase().startsWith(tag.toLowerCase());
-
-/**
- * Handle `show <entity> [value]` when the entity is config, nodes or partitions;
- * undefined otherwise. `args` are the words after `show`.
- */
-export async function showCluster(args: string[], oneLiner: boolean, io: IO, deps: ShowClusterDeps): Promise<number | undefined> {
-  const word = args[0] ?? '';
-  const eq = word.indexOf('=');
-  const tag = eq < 0 ? word : word.slice(0, eq);
-  const entity = abbrev(tag, 'config', 1) ? 'config'
-    : abbrev(tag, 'nodes', 1) ? 'nodes'
-    : abbrev(tag, 'partitions', 2) || abbrev(tag, 'partitionname', 2) ? 'partitions'
-    : undefined;
-  if (!entity) return undefined;
-  if (args.length > 2) {
-    io.stderr('too many arguments for keyword:show\n');
-    return 1;
-  }
-  const value = eq >= 0 ? word.slice(eq + 1) : args[1];
+/** `show config | nodes [names] | partitions [name]`, the entity as scontrol matched it. */
+export async function showCluster(
+  entity: 'config' | 'nodes' | 'partitions', value: string | undefined, oneLiner: boolean, io: IO, deps: ShowClusterDeps,
+): Promise<number> {
   const loaded = loadCluster(io.env);
   if (!loaded.ok) {
     io.stderr(`scontrol: error: ${loaded.message}\n`);

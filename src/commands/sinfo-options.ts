@@ -4,65 +4,25 @@
  * before asking the controller anything. Pure: argv and environment in,
  * options or the exact error text out.
  */
-import { getopt, type GetoptTable, type LongOption, type ShortOption } from '../options/getopt.js';
+import { parseCommandLine, type CommandLineSpec } from '../options/command-line.js';
 import { expandHostlist } from '../spec/values/hostlist.js';
 import { parseStates, VALID_STATES, type StateQuery } from '../format/sinfo/states.js';
 
-const OPTIONS: [string, string | undefined, 'none' | 'required'][] = [
-  ['all', 'a', 'none'], ['dead', 'd', 'none'], ['exact', 'e', 'none'], ['federation', undefined, 'none'],
-  ['future', 'F', 'none'], ['help', undefined, 'none'], ['hide', undefined, 'none'], ['iterate', 'i', 'required'],
-  ['local', undefined, 'none'], ['long', 'l', 'none'], ['cluster', 'M', 'required'], ['clusters', 'M', 'required'],
-  ['nodes', 'n', 'required'], ['noconvert', undefined, 'none'], ['noheader', 'h', 'none'], ['Node', 'N', 'none'],
-  ['format', 'o', 'required'], ['Format', 'O', 'required'], ['partition', 'p', 'required'], ['responding', 'r', 'none'],
-  ['list-reasons', 'R', 'none'], ['summarize', 's', 'none'], ['sort', 'S', 'required'], ['states', 't', 'required'],
-  ['reservation', 'T', 'none'], ['usage', undefined, 'none'], ['verbose', 'v', 'none'], ['version', 'V', 'none'],
-];
-
-// -M's two long names are one option (its id is its letter)
-const idOf = (name: string, letter: string | undefined) => (letter === 'M' ? 'clusters' : name);
-
-const TABLE: GetoptTable = {
-  long: OPTIONS.map(([name, letter, arg]): LongOption => ({ name, arg, id: idOf(name, letter) })),
-  short: new Map(OPTIONS.filter(([, s]) => s).map(([name, s, arg]): [string, ShortOption] => [s!, { letter: s!, arg, id: idOf(name, s) }])),
+export const SINFO_COMMAND_LINE: CommandLineSpec = {
+  command: 'sinfo',
+  optstring: 'adehi:lM:n:No:O:p:rRsS:t:TvV',
+  long: [
+    ['all', 'none', 'a'], ['dead', 'none', 'd'], ['exact', 'none', 'e'], ['federation', 'none'], ['help', 'none'],
+    ['hide', 'none'], ['iterate', 'required', 'i'], ['local', 'none'], ['long', 'none', 'l'], ['cluster', 'required', 'M'],
+    ['clusters', 'required', 'M'], ['nodes', 'required', 'n'], ['noconvert', 'none'], ['noheader', 'none', 'h'],
+    ['Node', 'none', 'N'], ['format', 'required', 'o'], ['Format', 'required', 'O'], ['partition', 'required', 'p'],
+    ['responding', 'none', 'r'], ['list-reasons', 'none', 'R'], ['summarize', 'none', 's'], ['sort', 'required', 'S'],
+    ['states', 'required', 't'], ['reservation', 'none', 'T'], ['usage', 'none'], ['verbose', 'none', 'v'],
+    ['version', 'none', 'V'], ['json', 'none'], ['yaml', 'none'],
+  ],
+  letters: { M: 'clusters' },
+  onError: { tryHelp: true, exit: 1 },
 };
-
-export const USAGE = 'Usage: sinfo [-adelNRrsTv] [-i seconds] [-t states] [-p partition] [-n nodes]\n             [-S fields] [-o format] [-O Format] [--federation] [--local]\n';
-
-export const HELP = `Usage: sinfo [OPTIONS]
-  -a, --all                  show all partitions (including hidden and those
-                             not accessible)
-  -d, --dead                 show only non-responding nodes
-  -e, --exact                group nodes only on exact match of configuration
-      --federation           Report federated information if a member of one
-  -F, --future               Report information about nodes in "FUTURE" state.
-  -h, --noheader             no headers on output
-  --hide                     do not show hidden or non-accessible partitions
-  -i, --iterate=seconds      specify an iteration period
-      --local                show only local cluster in a federation.
-                             Overrides --federation.
-  -l, --long                 long output - displays more information
-  -M, --clusters=names       clusters to issue commands to. Implies --local.
-                             NOTE: SlurmDBD must be up.
-  -n, --nodes=NODES          report on specific node(s)
-  --noconvert                don't convert units from their original type
-                             (e.g. 2048M won't be converted to 2G).
-  -N, --Node                 Node-centric format
-  -o, --format=format        format specification
-  -O, --Format=format        long format specification
-  -p, --partition=PARTITION  report on specific partition
-  -r, --responding           report only responding nodes
-  -R, --list-reasons         list reason nodes are down or drained
-  -s, --summarize            report state summary only
-  -S, --sort=fields          comma separated list of fields to sort on
-  -t, --states=node_state    specify the what states of nodes to view
-  -T, --reservation          show only reservation information
-  -v, --verbose              verbosity level
-  -V, --version              output version information and exit
-
-Help options:
-  --help                     show this help message
-  --usage                    display brief usage message
-`;
 
 export interface SinfoOptions {
   all: boolean;
@@ -89,20 +49,9 @@ export interface SinfoOptions {
 export type SinfoParse =
   | { kind: 'run'; options: SinfoOptions }
   | { kind: 'print'; stdout: string }
+  | { kind: 'help' }
+  | { kind: 'usage' }
   | { kind: 'error'; stderr: string; exit: number };
-
-/** getopt_long in its default mode: options anywhere, the other words left aside (sinfo ignores them). */
-function permuted(argv: readonly string[]): ReturnType<typeof getopt> {
-  const options = [];
-  let rest = argv;
-  for (;;) {
-    const r = getopt(rest, TABLE);
-    if (!r.ok) return r;
-    options.push(...r.options);
-    if (r.operandIndex >= rest.length || rest[r.operandIndex - 1] === '--') return { ok: true, options, operandIndex: argv.length };
-    rest = rest.slice(r.operandIndex + 1);
-  }
-}
 
 export function parseSinfoArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): SinfoParse {
   const o: SinfoOptions = {
@@ -122,8 +71,8 @@ export function parseSinfoArgs(argv: readonly string[], env: Readonly<Record<str
   }
   if (env.SINFO_SORT !== undefined) o.sort = env.SINFO_SORT;
 
-  const parsed = permuted(argv);
-  if (!parsed.ok) return fail(`sinfo: ${parsed.message}\nTry "sinfo --help" for more information\n`);
+  // the words that are not options are ignored, as sinfo does
+  const parsed = parseCommandLine(SINFO_COMMAND_LINE, argv, env);
   for (const { id, value } of parsed.options) {
     const v = value ?? '';
     switch (id) {
@@ -162,12 +111,15 @@ export function parseSinfoArgs(argv: readonly string[], env: Readonly<Record<str
       }
       case 'reservation': o.reservations = true; break;
       case 'version': return { kind: 'print', stdout: 'slurm 22.05.8\n' };
-      case 'help': return { kind: 'print', stdout: HELP };
-      case 'usage': return { kind: 'print', stdout: USAGE };
+      case 'help': return { kind: 'help' };
+      case 'usage': return { kind: 'usage' };
+      case 'json': case 'yaml': return fail(`sinfo: error: --${id} is not supported by flow-slurm yet\n`);
       case 'hide': o.all = false; break;
-      default: break; // --federation, --local, -M, -F, -v: one cluster, nothing more to show
+      default: break; // --federation, --local, -M, -v: one cluster, nothing more to show
     }
   }
+  if (parsed.error) return fail(parsed.error.stderr, parsed.error.exit);
+  if (o.long && o.format) return fail('sinfo: fatal: Options -o(--format) and -l(--long) are mutually exclusive. Please remove one and retry.\n');
   if (optA && optP) return fail('sinfo: error: Conflicting options, -a and -p, specified. Please choose one or the other.\n');
   if (o.listReasons && !o.states) o.states = (parseStates('down,fail,drain') as { ok: true; states: StateQuery[] }).states;
   return { kind: 'run', options: o };

@@ -13,6 +13,7 @@ import { groupNodes, type SinfoNode } from '../format/sinfo/records.js';
 import { sortRecords } from '../format/sinfo/sort.js';
 import { stateMatches } from '../format/sinfo/states.js';
 import { parseSinfoArgs, type SinfoOptions } from './sinfo-options.js';
+import { SINFO_HELP, SINFO_USAGE } from './sinfo-help.js';
 import type { IO } from './io.js';
 
 /** What this machine measures for its emulated nodes. */
@@ -32,6 +33,10 @@ export interface SinfoDeps {
 
 export async function sinfo(argv: string[], io: IO, deps: SinfoDeps): Promise<number> {
   const parsed = parseSinfoArgs(argv, io.env);
+  if (parsed.kind === 'help' || parsed.kind === 'usage') {
+    io.stdout(parsed.kind === 'help' ? SINFO_HELP : SINFO_USAGE);
+    return 0;
+  }
   if (parsed.kind === 'print') {
     io.stdout(parsed.stdout);
     return 0;

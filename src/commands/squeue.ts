@@ -3,7 +3,7 @@
  * for MinJobAge), filtered, sorted and printed in Slurm's formats.
  */
 import { loadCluster } from '../cluster/load.js';
-import { getopt, type GetoptTable, type LongOption, type ShortOption } from '../options/getopt.js';
+import { strtol, strtolRest } from '../options/kinds.js';
 import { BASE_FIELDS, COMPACT_STATE, type Listed, type Row } from '../format/squeue/fields.js';
 import { squeueJson } from '../format/squeue/json.js';
 import { parseSort, SORT_USES, sortRows } from '../format/squeue/sort.js';
@@ -15,29 +15,14 @@ import { ctime } from '../format/ctime.js';
 import { lookupUser } from './users.js';
 import type { IO } from './io.js';
 import type { JobSource, ListSource } from './job-source.js';
-
-const OPTIONS: [string, string | undefined, 'none' | 'required' | 'optional'][] = [
-  ['account', 'A', 'required'], ['all', 'a', 'none'], ['array', 'r', 'none'], ['array-unique', undefined, 'none'],
-  ['clusters', 'M', 'required'], ['federation', undefined, 'none'], ['format', 'o', 'required'], ['Format', 'O', 'required'],
-  ['help', undefined, 'none'], ['hide', undefined, 'none'], ['iterate', 'i', 'required'], ['jobs', 'j', 'optional'],
-  ['json', undefined, 'none'], ['licenses', 'L', 'required'], ['local', undefined, 'none'], ['long', 'l', 'none'],
-  ['me', undefined, 'none'], ['name', 'n', 'required'], ['noconvert', undefined, 'none'], ['noheader', 'h', 'none'],
-  // (no --only-job-state: 22.05 does not have it)
-  ['nodelist', 'w', 'required'], ['partition', 'p', 'required'],
-  ['qos', 'q', 'required'], ['reservation', 'R', 'required'], ['sibling', undefined, 'none'], ['sort', 'S', 'required'],
-  ['start', undefined, 'none'], ['states', 't', 'required'], ['steps', 's', 'optional'], ['usage', undefined, 'none'],
-  ['user', 'u', 'required'], ['verbose', 'v', 'none'], ['version', 'V', 'none'], ['yaml', undefined, 'none'],
-];
-
-const TABLE: GetoptTable = {
-  long: OPTIONS.map(([name, , arg]): LongOption => ({ name, arg, id: name })),
-  short: new Map(OPTIONS.filter(([, s]) => s).map(([name, s, arg]): [string, ShortOption] => [s!, { letter: s!, arg, id: name }])),
-};
+import { parseSqueue, SQUEUE_USAGE, type SqueueParams } from './squeue-options.js';
+import { SQUEUE_HELP } from './squeue-help.js';
 
 const STATE_NAMES = ['PENDING', 'RUNNING', 'SUSPENDED', 'COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'NODE_FAIL', 'PREEMPTED',
   'BOOT_FAIL', 'DEADLINE', 'OUT_OF_MEMORY', 'COMPLETING', 'CONFIGURING', 'RESIZING', 'RESV_DEL_HOLD', 'REQUEUED',
   'REQUEUE_FED', 'REQUEUE_HOLD', 'REVOKED', 'SIGNALING', 'SPECIAL_EXIT', 'STAGE_OUT', 'STOPPED'];
-const DEFAULT_STATES = new Set(['PENDING', 'RUNNING', 'SUSPENDED', 'COMPLETING', 'CONFIGURING', 'STAGE_OUT']);
+// SPECIAL_EXIT: a job requeued and held that way waits, and squeue lists it
+const DEFAULT_STATES = new Set(['PENDING', 'RUNNING', 'SUSPENDED', 'COMPLETING', 'CONFIGURING', 'STAGE_OUT', 'SPECIAL_EXIT']);
 
 export interface JobFilter {
   /** job ids, optionally with an array task */
@@ -117,104 +102,86 @@ function parseStates(text: string): Set<string> | string {
   return out;
 }
 
-/** `-j 20` / `--jobs 20`: squeue takes the next word as the job list when it is not an option. */
-function attachJobList(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = argv[i + 1];
-    if ((a === '-j' || a === '--jobs' || a === '--job') && next !== undefined && !next.startsWith('-')) {
-      out.push(`--jobs=${next}`);
-      i++;
-    } else if ((a === '-s' || a === '--steps' || a === '--step') && next !== undefined && /^\d/.test(next)) {
-      // `squeue -s 42.0`: the step list, as for -j
-      out.push(`--steps=${next}`);
-      i++;
-    } else out.push(a);
+/** squeue's `-j` list (_build_job_list): strtol's job id, `_` and an array index; a message for ids that are not positive. */
+export function parseJobList(text: string): { id: number; task?: number }[] | string {
+  const out: { id: number; task?: number }[] = [];
+  for (const item of text.split(',').filter(Boolean)) {
+    const [id, rest] = strtolRest(item);
+    if (id <= 0) return `Invalid job id: ${item}`;
+    out.push(rest.startsWith('_') ? { id, task: strtol(rest.slice(1)) } : { id });
+  }
+  return out;
+}
+
+/** squeue's `-s` list (_build_step_list): `job[_task].step` items, strtol's numbers. */
+export function parseStepList(items: readonly string[]): { job: number; step: number }[] | string {
+  const out: { job: number; step: number }[] = [];
+  for (const item of items) {
+    const [jobText, stepText] = item.split('.').filter(Boolean);
+    if (jobText === undefined) break;
+    if (stepText === undefined) return `Invalid job_step id: ${jobText}.??`;
+    const job = strtol(jobText);
+    const step = strtol(stepText);
+    if (job <= 0 || step < 0) return `Invalid job_step id: ${jobText}.${stepText}`;
+    out.push({ job, step });
   }
   return out;
 }
 
 export async function squeue(argv: string[], io: IO, source: ListSource & JobSource): Promise<number> {
-  const args = attachJobList(argv);
-  const parsed = getopt(args, TABLE);
-  if (!parsed.ok) {
-    io.stderr(`squeue: ${parsed.message}\nTry "squeue --help" for more information\n`);
-    return 1;
-  }
-  const opts = new Map<string, string | undefined>();
-  const lists = new Map<string, string[]>();
-  for (const o of parsed.options) {
-    opts.set(o.id, o.value);
-    if (o.value !== undefined) lists.set(o.id, [...(lists.get(o.id) ?? []), ...o.value.split(',').filter(Boolean)]);
-  }
-  if (opts.has('version')) {
-    io.stdout('slurm 22.05.8\n');
+  const parsed = parseSqueue(argv, io.env, io.uid ?? process.getuid?.() ?? 0, lookupUser);
+  if (parsed.kind === 'help' || parsed.kind === 'usage') {
+    io.stdout(parsed.kind === 'help' ? SQUEUE_HELP : SQUEUE_USAGE);
     return 0;
   }
-  if (opts.has('help') || opts.has('usage')) {
-    io.stdout('Usage: squeue [-A account] [--clusters names] [-i seconds] [--job jobid] [-n name] [-o format] [-O fields] [-p partitions] [--qos qos] [--reservation reservation] [--sort fields] [--start] [--step step_id] [-t states] [-u user_name] [--usage] [-L licenses] [-w nodes] [--federation] [--local] [--sibling] [-ahjlrsv]\n');
-    return 0;
+  if (parsed.kind === 'print') {
+    if (parsed.stdout) io.stdout(parsed.stdout);
+    if (parsed.stderr) io.stderr(parsed.stderr);
+    return parsed.exit;
   }
-  if (parsed.operandIndex < args.length) {
-    io.stderr(`squeue: error: Unrecognized option: ${args[parsed.operandIndex]}\nUsage: squeue [-A account] [--clusters names] [-i seconds] [--job jobid] [-n name] [-o format] [-O fields] [-p partitions] [--qos qos] [--reservation reservation] [--sort fields] [--start] [--step step_id] [-t states] [-u user_name] [--usage] [-L licenses] [-w nodes] [--federation] [--local] [--sibling] [-ahjlrsv]\n`);
-    return 1;
-  }
+  const p = parsed.params;
+  if (parsed.warnings) io.stderr(parsed.warnings);
+  const items = (text: string | undefined) => text?.split(',').filter(Boolean);
 
   const filter: JobFilter = {};
-  if (lists.has('jobs')) {
-    filter.jobs = [];
-    for (const text of lists.get('jobs')!) {
-      const m = /^(\d+)(?:_(\d+))?$/.exec(text);
-      if (!m) {
-        io.stderr(`squeue: error: Invalid job id: ${text}\n`);
-        return 1;
-      }
-      filter.jobs.push({ id: Number(m[1]), task: m[2] === undefined ? undefined : Number(m[2]) });
+  if (p.jobs !== undefined) {
+    const jobs = parseJobList(p.jobs);
+    if (typeof jobs === 'string') {
+      io.stderr(`squeue: error: ${jobs}\n`);
+      return 1;
     }
+    filter.jobs = jobs;
   }
-  if (lists.has('states')) {
-    const s = parseStates(lists.get('states')!.join(','));
+  if (p.states !== undefined) {
+    const s = parseStates(p.states);
     if (typeof s === 'string') {
       io.stderr(`squeue: error: Invalid job state specified: ${s}\nsqueue: error: Valid job states include: ${STATE_NAMES.join(',')}\n\n`);
       return 1;
     }
     filter.states = s;
   }
-  let badUser: string | undefined;
-  if (lists.has('user') || opts.has('me')) {
+  if (p.users !== undefined) {
     filter.users = new Set();
-    if (opts.has('me')) filter.users.add(io.uid ?? process.getuid?.() ?? 0);
-    for (const u of lists.get('user') ?? []) {
+    for (const u of items(p.users)!) {
       const id = lookupUser(u);
-      if (id === undefined) badUser ??= u;
-      else filter.users.add(id);
+      if (id !== undefined) filter.users.add(id);
     }
   }
-  if (lists.has('name')) filter.names = new Set(lists.get('name'));
-  if (lists.has('partition')) filter.partitions = new Set(lists.get('partition'));
-  if (lists.has('account')) filter.accounts = new Set(lists.get('account'));
-  if (lists.has('nodelist')) {
+  if (p.names !== undefined) filter.names = new Set(items(p.names));
+  if (p.partitions !== undefined) filter.partitions = new Set(items(p.partitions));
+  if (p.accounts !== undefined) filter.accounts = new Set(items(p.accounts));
+  if (p.nodelist !== undefined) {
     const nodes = new Set<string>();
-    for (const expr of lists.get('nodelist')!) {
-      const r = expandHostlist(expr);
-      if (r.ok) r.value.forEach((n) => nodes.add(n));
-    }
+    const r = expandHostlist(p.nodelist);
+    if (r.ok) r.value.forEach((n) => nodes.add(n));
     filter.nodes = nodes;
   }
 
-  if (opts.has('steps')) return listSteps(io, source, filter, lists.get('steps') ?? [], opts);
+  if (p.stepFlag) return listSteps(io, source, filter, items(p.steps) ?? [], p);
 
   let layout: Layout;
-  if (opts.has('Format')) {
-    if (opts.has('format')) {
-      io.stderr('squeue: error: -O (--Format) is incompatible with -o (--format)\n');
-      return 1;
-    }
-    layout = layoutFromFields(opts.get('Format') ?? '');
-  } else {
-    layout = layoutFromFormat(opts.get('format') ?? (opts.has('long') ? LONG_FORMAT : io.env.SQUEUE_FORMAT ?? DEFAULT_FORMAT));
-  }
+  if (p.formatLong !== undefined) layout = layoutFromFields(p.formatLong);
+  else layout = layoutFromFormat(p.format ?? (p.long ? LONG_FORMAT : io.env.SQUEUE_FORMAT ?? DEFAULT_FORMAT));
   for (const bad of layout.invalids) io.stderr(`squeue: error: Invalid job format specification: ${bad}\n`);
 
   const loaded = loadCluster(io.env);
@@ -222,7 +189,7 @@ export async function squeue(argv: string[], io: IO, source: ListSource & JobSou
     io.stderr(`squeue: error: ${loaded.message}\n`);
     return 1;
   }
-  if (opts.has('json')) {
+  if (p.json) {
     // 22.05 prints every job the controller knows, whatever the filters say
     const config = loaded.cluster.config;
     io.stdout(squeueJson(await source.load(loaded.cluster), {
@@ -235,7 +202,7 @@ export async function squeue(argv: string[], io: IO, source: ListSource & JobSou
     return 0;
   }
   const wantedIds = filter.jobs?.map((j) => j.id);
-  const sort = parseSort(opts.get('sort') ?? 'P,t,-p');
+  const sort = parseSort(p.sort ?? 'P,t,-p');
   if (!sort.ok) {
     io.stderr(`squeue: error: Invalid sort specification: ${sort.letter}\n`);
     return 1;
@@ -250,14 +217,14 @@ export async function squeue(argv: string[], io: IO, source: ListSource & JobSou
   const now = Math.floor(io.now().getTime() / 1000);
   const ctx = {
     gpuTres: /(^|,)gres\/gpu(,|$)/.test(loaded.cluster.config.settings.get('accountingstoragetres') ?? ''),
-    noconvert: opts.has('noconvert'),
+    noconvert: p.noConvert,
   };
-  const rows = sortRows(rowsOf(jobs, opts.has('array'), filter), sort.spec, now,
+  const rows = sortRows(rowsOf(jobs, p.array, filter), sort.spec, now,
     filter.jobs?.length === 1);
   let out = '';
-  if (badUser !== undefined) io.stderr(`squeue: error: Invalid user: ${badUser}\n`);
-  if (opts.has('long')) out += `${ctime(io.now())}\n`;
-  if (!opts.has('noheader')) out += `${headerLine(layout)}\n`;
+  // squeue dates its report when it has a header and is long, verbose or iterating
+  if (!p.noHeader && (p.long || p.verbose > 0 || p.iterate > 0)) out += `${ctime(io.now())}\n`;
+  if (!p.noHeader) out += `${headerLine(layout)}\n`;
   io.stdout(out);
   // in chunks: one string per line, all alive until the end, costs more GC than the formatting itself
   for (let i = 0; i < rows.length; i += 500) {
@@ -269,15 +236,11 @@ export async function squeue(argv: string[], io: IO, source: ListSource & JobSou
 }
 
 /** `squeue -s [steps]`: the running steps of the jobs the filters select. */
-async function listSteps(io: IO, source: JobSource, filter: JobFilter, wanted: string[], opts: Map<string, string | undefined>): Promise<number> {
-  const steps: { job: number; step?: string }[] = [];
-  for (const text of wanted) {
-    const m = /^(\d+)(?:\.(\d+|batch))?$/.exec(text);
-    if (!m) {
-      io.stderr(`squeue: error: Invalid job step id: ${text}\n`);
-      return 1;
-    }
-    steps.push({ job: Number(m[1]), step: m[2] });
+async function listSteps(io: IO, source: JobSource, filter: JobFilter, wanted: string[], p: SqueueParams): Promise<number> {
+  const steps = parseStepList(wanted);
+  if (typeof steps === 'string') {
+    io.stderr(`squeue: error: ${steps}\n`);
+    return 1;
   }
   const loaded = loadCluster(io.env);
   if (!loaded.ok) {
@@ -296,13 +259,13 @@ async function listSteps(io: IO, source: JobSource, filter: JobFilter, wanted: s
   const records = await source.steps(loaded.cluster, jobs.map((j) => j.record.jobId));
   const views = jobs.sort((a, b) => a.record.jobId - b.record.jobId)
     .flatMap((j) => stepViews(j, records.get(j.record.jobId) ?? []))
-    .filter((v) => steps.length === 0 || steps.some((s) => s.job === v.jobId && (s.step === undefined || s.step === String(v.step))))
+    .filter((v) => steps.length === 0 || steps.some((s) => s.job === v.jobId && s.step === (v.step === 'batch' ? -1 : Number(v.step))))
     .filter((v) => !filter.names || filter.names.has(v.name));
-  const format = opts.get('format') ?? (opts.has('long') ? STEP_LONG_FORMAT : STEP_FORMAT);
+  const format = p.format ?? (p.long ? STEP_LONG_FORMAT : STEP_FORMAT);
   const now = Math.floor(io.now().getTime() / 1000);
-  const { lines, invalids } = squeueStepLines(views, format, now, opts.has('noheader'));
+  const { lines, invalids } = squeueStepLines(views, format, now, p.noHeader);
   for (const bad of invalids) io.stderr(`squeue: error: Invalid job step format specification: ${bad}\n`);
-  if (opts.has('long')) io.stdout(`${ctime(io.now())}\n`);
+  if (!p.noHeader && (p.long || p.verbose > 0 || p.iterate > 0)) io.stdout(`${ctime(io.now())}\n`);
   io.stdout(lines.map((l) => `${l}\n`).join(''));
   return 0;
 }

@@ -52,7 +52,7 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
     await ensureNodesResolve(cluster.config.nodes.map((n) => n.name), (line) => io.stderr(`${line}\n`));
 
     const r = job.record;
-    const scale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
+    const scale = await s.timeScale();
     const killWait = Number(cluster.config.settings.get('killwait') ?? 30);
     const killAfter = Math.max(1, Math.round(killWait * scale));
     let ending: 'cancel' | 'timeout' | undefined;
@@ -61,7 +61,7 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
     const options: SrunOptions = { ...o, request: { ...o.request, nodes: o.request.nodes ?? { min: job.alloc.length, max: job.alloc.length } } };
     const code = await runStep({
       session: s, job, options, io, killWait, killAfter,
-      allocation: allocationVars(cluster, job),
+      allocation: allocationVars(cluster, job, io),
       onRun: (run: StepRun) => {
         if (r.timeLimit !== 'UNLIMITED') {
           timer = setTimeout(() => {
@@ -74,7 +74,7 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
         result = r;
       },
       // scancel of srun's job reaches srun as SIGTERM: the step is cancelled, not forced
-      intercept: cancelOnJobEnd(s, jobId, scale, (why) => {
+      intercept: cancelOnJobEnd(s, job, scale, (why) => {
         if (why === 'cancel') ending ??= 'cancel';
       }),
     });

@@ -8,7 +8,7 @@ import { expandHostlist } from '../spec/values/index.js';
 import type { OptionFailure } from '../options/kinds.js';
 import type { JobRequest } from '../options/request.js';
 import {
-  applyEnvironment, applyParsed, emptyResolution, failureLines, isSetByCli, parseArgv, validateSources,
+  applyEnvironment, applyParsed, emptyResolution, failureLines, firstInfoOption, isSetByCli, parseArgv, validateSources,
   type OptionSource, type Resolution,
 } from '../options/resolve.js';
 import { srunEnvTable } from '../options/srun-env.js';
@@ -37,11 +37,12 @@ const error = (failure: OptionFailure): SrunParse => ({ kind: 'error', stderr: f
 
 export function parseSrun(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, now: Date): SrunParse {
   const cli = parseArgv(argv, CMD);
+  const info = firstInfoOption(cli.options);
+  if (info === 'help') return { kind: 'info', stdout: SRUN_HELP };
+  if (info === 'usage') return { kind: 'info', stdout: SRUN_USAGE };
+  if (info === 'version') return { kind: 'info', stdout: `slurm ${SLURM_VERSION}\n` };
   if (!cli.ok) return error(cli.failure);
   const ids = new Set(cli.options.map((o) => o.id));
-  if (ids.has('help')) return { kind: 'info', stdout: SRUN_HELP };
-  if (ids.has('usage')) return { kind: 'info', stdout: SRUN_USAGE };
-  if (ids.has('version')) return { kind: 'info', stdout: `slurm ${SLURM_VERSION}\n` };
 
   // inside an allocation the job's name is not the steps' name (srun man page, SLURM_JOB_NAME)
   const inAllocation = ids.has('jobid') || env.SLURM_JOB_ID !== undefined;

@@ -14,6 +14,7 @@ import { packageRoot } from '../package-root.js';
 import type { StepRecord, StoredJob } from '../controller/state.js';
 import { admit, exceedsJob, MEMORY_UNAVAILABLE, stepClaims, type NodeClaim } from '../steps/claims.js';
 import { exportedToTasks } from '../steps/export.js';
+import { srunIsOurs } from '../steps/job-path.js';
 import { perNodeCounts, type AllocatedNode } from '../steps/layout.js';
 import { StepRun, type LaunchTask, type StepResult } from '../steps/launch.js';
 import { planStep } from '../steps/plan.js';
@@ -49,13 +50,14 @@ export interface StepContext {
  * allocation, or one it attaches to with --jobid): a batch step's tasks
  * inherit them from the batch shell instead.
  */
-export function allocationVars(cluster: Cluster, job: StoredJob): AllocationVars {
+export function allocationVars(cluster: Cluster, job: StoredJob, io: Pick<IO, 'env' | 'cwd'>): AllocationVars {
   const r = job.record;
+  const bin = join(packageRoot(), 'bin');
   return {
     clusterName: cluster.config.clusterName, submitDir: r.submitDir, submitHost: r.submitHost, jobName: r.name, partition: r.partition,
     userId: r.userId, userName: r.userName, groupId: r.groupId, account: r.account, qos: r.qos,
     workingCluster: `${cluster.config.clusterName}:${hostname().split('.')[0]}:6817:9728:109`,
-    binDir: join(packageRoot(), 'bin'),
+    binDir: srunIsOurs(io.env.PATH ?? '', bin, io.cwd) ? undefined : bin,
   };
 }
 
@@ -225,6 +227,7 @@ export async function runStep(c: StepContext): Promise<number> {
   // signals before the tasks run: srun gives up the step it waits for
   let pendingSignal: NodeJS.Signals | undefined;
   let run: StepRun | undefined;
+  let onCancel: (() => void) | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     if (run) {
       if (!c.intercept?.(sig, run)) run.onSignal(sig);
@@ -269,31 +272,37 @@ export async function runStep(c: StepContext): Promise<number> {
       stderr: io.stderr,
     });
     c.onRun?.(run);
+    const stepRun = run;
+    onCancel = () => void stepCancelled(c, stepId).then((yes) => yes && stepRun.cancelStep(), () => undefined);
+    process.on('SIGURG', onCancel);
     run.start();
     if (pendingSignal) run.onSignal(pendingSignal);
     const watch = c.watchJob ? watchJobEnd(c, run) : undefined;
     const result = await run.done;
     clearInterval(watch);
     c.onResult?.(result);
-    await c.session.scripts.stepEnd(jobId, { ...record, id: stepId, end: now(), state: stepState(result), exit: result.exit });
+    await c.session.scripts.stepEnd(jobId, { ...record, id: stepId, end: now(), state: await stepState(result, c), exit: result.exit });
     return result.exitCode;
   } finally {
     for (const sig of SRUN_SIGNALS) process.off(sig, onSignal);
+    if (onCancel) process.off('SIGURG', onCancel);
   }
 }
 
-export type JobEnding = 'cancel' | 'timeout';
+export type JobEnding = 'cancel' | 'requeue' | 'timeout';
 
 /**
- * Why the job ends, if it does, when srun gets SIGTERM: scancel and the time
- * limit reach srun together with the job's other processes. Then the step is
- * cancelled as slurmstepd cancels it (SIGTERM now, SIGKILL after KillWait),
- * not forced (SIGKILL at once) as for a SIGTERM of srun's own.
+ * Why the job ends, if it does, when srun gets SIGTERM: scancel, scontrol
+ * requeue and the time limit reach srun together with the job's other
+ * processes. Then the step is cancelled as slurmstepd cancels it (SIGTERM now,
+ * SIGKILL after KillWait), not forced (SIGKILL at once) as for a SIGTERM of
+ * srun's own. `run`: the job's run srun belongs to (a requeue ends it).
  */
-export async function jobEnding(s: Session, jobId: number, timeScale: number): Promise<JobEnding | undefined> {
+export async function jobEnding(s: Session, jobId: number, timeScale: number, run?: number): Promise<JobEnding | undefined> {
   const j = await s.job(jobId);
   if (!j) return undefined;
   if (j.cancelBy !== '' || j.state === 'CANCELLED' || j.state === 'COMPLETING') return 'cancel';
+  if (run !== undefined && (j.run !== run || j.state === 'PENDING')) return 'requeue';
   const limit = j.record.timeLimit;
   if (j.state === 'TIMEOUT' || (limit !== 'UNLIMITED' && j.start > 0 && Date.now() / 1000 >= j.start + Math.max(1, Math.round(limit * 60 * timeScale)))) return 'timeout';
   return undefined;
@@ -301,9 +310,8 @@ export async function jobEnding(s: Session, jobId: number, timeScale: number): P
 
 /** Every second: has the job ended (scancel, time limit)? Then the step is cancelled as slurmstepd would. */
 function watchJobEnd(c: StepContext, run: StepRun): NodeJS.Timeout {
-  const scale = Number(c.io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
   const timer = setInterval(() => {
-    void jobEnding(c.session, c.job.record.jobId, scale).then((why) => {
+    void c.session.timeScale().then((scale) => jobEnding(c.session, c.job.record.jobId, scale, c.job.run)).then((why) => {
       if (!why) return;
       clearInterval(timer);
       run.terminate(why === 'timeout' ? ' DUE TO TIME LIMIT' : '');
@@ -312,23 +320,44 @@ function watchJobEnd(c: StepContext, run: StepRun): NodeJS.Timeout {
   return timer;
 }
 
-/** A SIGTERM handler for runStep that tells the job's end from a signal to srun alone. */
-export function cancelOnJobEnd(s: Session, jobId: number, timeScale: number, onEnding?: (why: JobEnding) => void): NonNullable<StepContext['intercept']> {
+/**
+ * A SIGTERM handler for runStep that tells the job's end from a signal to srun
+ * alone. The tasks may die of the same SIGTERM meanwhile: what they did is
+ * reported after the answer. `inBatch`: srun runs in the batch job, whose
+ * cancellation it reports as srun in a batch job does.
+ */
+export function cancelOnJobEnd(s: Session, job: StoredJob, timeScale: number, onEnding?: (why: JobEnding) => void, inBatch = false): NonNullable<StepContext['intercept']> {
   return (sig, run) => {
     if (sig !== 'SIGTERM') return false;
-    void jobEnding(s, jobId, timeScale).then((why) => {
-      if (!why) return run.onSignal(sig);
-      onEnding?.(why);
-      run.terminate(why === 'timeout' ? ' DUE TO TIME LIMIT' : '');
-    }, () => run.onSignal(sig));
+    run.hold();
+    void jobEnding(s, job.record.jobId, timeScale, job.run).then((why) => {
+      if (!why) run.onSignal(sig);
+      else {
+        onEnding?.(why);
+        if (inBatch && why !== 'timeout') run.jobCancelled(why === 'requeue' ? ' DUE TO JOB REQUEUE' : '');
+        else run.terminate(why === 'timeout' ? ' DUE TO TIME LIMIT' : '');
+      }
+    }, () => run.onSignal(sig)).finally(() => run.release());
     return true;
   };
 }
 
-/** How sacct lists the step. */
-function stepState(r: StepResult): string {
-  if (r.aborted || r.cancelled) return 'CANCELLED';
-  return r.exitCode === 0 ? 'COMPLETED' : 'FAILED';
+/** How sacct lists the step: a step that ended by a signal while its job was ending is CANCELLED. */
+async function stepState(r: StepResult, c: StepContext): Promise<string> {
+  if (r.aborted || r.cancelled || r.stepCancelled) return 'CANCELLED';
+  if (r.exitCode === 0) return 'COMPLETED';
+  if (r.ends.some((e) => e.signal !== null)) {
+    const why = await c.session.timeScale().then((scale) => jobEnding(c.session, c.job.record.jobId, scale, c.job.run)).catch(() => undefined);
+    if (why === 'cancel' || why === 'requeue') return 'CANCELLED';
+  }
+  return 'FAILED';
+}
+
+/** scancel N.S: srun is told with SIGURG (see the controller); it looks whether its step is the one cancelled. */
+async function stepCancelled(c: StepContext, stepId: number): Promise<boolean> {
+  const stepsJson = await c.session.call('HGET', c.session.keys.job(c.job.record.jobId), 'steps') as string | null;
+  const steps = stepsJson ? (JSON.parse(stepsJson) as StepRecord[] | Record<string, never>) : [];
+  return Array.isArray(steps) && steps.some((st) => st.id === stepId && st.cancelBy !== undefined);
 }
 
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGUSR1: 10, SIGUSR2: 12, SIGALRM: 14, SIGTERM: 15 };

@@ -46,7 +46,7 @@ async function srunInAllocation(o: SrunOptions, jobId: number, io: IO): Promise<
       io.stderr(`srun: error: ${why}\nsrun: Check SLURM_JOB_ID environment variable. Expired or invalid job ${jobId}\n`);
       return 1;
     }
-    const scale = Number(io.env.FLOW_MINUTE_SECONDS ?? 60) / 60;
+    const scale = await s.timeScale();
     const killWait = Number(cluster.config.settings.get('killwait') ?? 30);
     const killAfter = Math.max(1, Math.round(killWait * scale));
     // --jobid from outside the job (SkyPilot's `srun --overlap --jobid=J`): srun sets the job's variables and uses all its nodes,
@@ -56,8 +56,9 @@ async function srunInAllocation(o: SrunOptions, jobId: number, io: IO): Promise<
     const inSalloc = !attached && job.record.interactive !== undefined;
     const options = attached ? { ...o, request: { ...o.request, nodes: o.request.nodes ?? { min: job.alloc.length, max: job.alloc.length } } } : o;
     return await runStep({
-      session: s, job, options, io, killWait, killAfter, intercept: cancelOnJobEnd(s, jobId, scale),
-      allocation: attached || inSalloc ? { ...allocationVars(cluster, job), inside: inSalloc } : undefined, watchJob: attached,
+      // a batch job's cancellation reaches srun as srun in a batch job reports it; salloc's ends its steps as the job's end does
+      session: s, job, options, io, killWait, killAfter, intercept: cancelOnJobEnd(s, job, scale, undefined, !attached && !inSalloc),
+      allocation: attached || inSalloc ? { ...allocationVars(cluster, job, io), inside: inSalloc } : undefined, watchJob: attached,
     });
   } finally {
     await s.close();

@@ -5,63 +5,115 @@
  * what to install. Commands connect with their light RESP client, the
  * controller with ioredis; both find Redis the same way.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateDir } from '../state-dir.js';
 import { parseRedisUrl, type RedisTarget } from '../client/resp.js';
+import { pidAlive } from './holder.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** Redis cannot be reached, and trying again will not change that (or the time to try is up). */
 export class RedisUnavailable extends Error {}
 
 const INSTALL_HINT = 'install Redis 7 (Debian/Ubuntu: `sudo apt-get install redis-server`; Fedora: `sudo dnf install redis`; macOS: `brew install redis`), or set FLOW_REDIS_URL to a running Redis (e.g. redis://127.0.0.1:6379/0)';
 
 /** Where Redis is: FLOW_REDIS_URL, or our own server's socket. */
-export function redisTarget(env: Env): { target: RedisTarget; own: boolean; url?: string } {
-  if (env.FLOW_REDIS_URL) return { target: parseRedisUrl(env.FLOW_REDIS_URL), own: false, url: env.FLOW_REDIS_URL };
+export function redisTarget(env: Env): { target: RedisTarget; own: boolean } {
+  if (env.FLOW_REDIS_URL) return { target: parseRedisUrl(env.FLOW_REDIS_URL), own: false };
   return { target: { path: join(ownDir(env), 'redis.sock') }, own: true };
+}
+
+/** A Redis target as a user reads it: no user name, no password. */
+export function redisLabel(target: RedisTarget, own = false): string {
+  if (own) return `own redis-server (${target.path})`;
+  const db = target.db ?? 0;
+  if (target.path) return `unix://${target.path}?db=${db}`;
+  const host = target.host ?? '127.0.0.1';
+  return `redis://${host.includes(':') ? `[${host}]` : host}:${target.port ?? 6379}/${db}`;
+}
+
+/**
+ * How long a command keeps trying to reach Redis (through a restart, while
+ * it loads its data) before it gives up with one line: FLOW_REDIS_TIMEOUT
+ * seconds, default 30.
+ */
+export function redisTimeoutMs(env: Env): number {
+  const s = Number(env.FLOW_REDIS_TIMEOUT);
+  return (Number.isFinite(s) && s > 0 ? s : 30) * 1000;
 }
 
 function ownDir(env: Env): string {
   return join(stateDir(env), 'redis');
 }
 
-/** Start our own redis-server (idempotent: redis refuses a second one on the same socket). */
+
+/**
+ * Start our own redis-server, unless one is starting or running already:
+ * a second server on the same socket would take the socket over from the
+ * first and split the data between them. One starter at a time (a lock file);
+ * a server whose pid lives is left to finish starting.
+ */
 export async function startOwnRedis(env: Env): Promise<void> {
-  // loaded only here: most commands never start a server, and child_process is slow to load
-  const { spawnSync } = await import('node:child_process');
   const dir = ownDir(env);
   mkdirSync(dir, { recursive: true });
-  const r = spawnSync('redis-server', [
-    '--port', '0', '--unixsocket', join(dir, 'redis.sock'), '--unixsocketperm', '700',
-    '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
-    '--daemonize', 'yes', '--pidfile', join(dir, 'redis.pid'), '--logfile', join(dir, 'redis.log'),
-  ], { stdio: 'ignore' });
-  if (r.error) throw new RedisUnavailable(`no Redis: FLOW_REDIS_URL is not set and redis-server could not be started (${(r.error as NodeJS.ErrnoException).code}); ${INSTALL_HINT}`);
-  if (r.status !== 0) throw new RedisUnavailable(`no Redis: redis-server failed to start (see ${join(dir, 'redis.log')}); ${INSTALL_HINT}`);
+  try {
+    const pid = Number(readFileSync(join(dir, 'redis.pid'), 'utf8'));
+    if (pid > 0 && pidAlive(pid) && (!existsSync('/proc') || readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('redis'))) return;
+  } catch {
+    // no pid file, or no such process
+  }
+  const lock = join(dir, 'start.lock');
+  try {
+    if (Date.now() - statSync(lock).mtimeMs > 10_000) unlinkSync(lock); // left by a starter that died
+  } catch {
+    // no lock
+  }
+  let fd: number;
+  try {
+    fd = openSync(lock, 'wx');
+  } catch {
+    return; // another process is starting it
+  }
+  try {
+    // loaded only here: most commands never start a server, and child_process is slow to load
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync('redis-server', [
+      '--port', '0', '--unixsocket', join(dir, 'redis.sock'), '--unixsocketperm', '700',
+      '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
+      '--daemonize', 'yes', '--pidfile', join(dir, 'redis.pid'), '--logfile', join(dir, 'redis.log'),
+    ], { stdio: 'ignore' });
+    if (r.error) throw new RedisUnavailable(`no Redis: FLOW_REDIS_URL is not set and redis-server could not be started (${(r.error as NodeJS.ErrnoException).code}); ${INSTALL_HINT}`);
+    if (r.status !== 0) throw new RedisUnavailable(`no Redis: redis-server failed to start (see ${join(dir, 'redis.log')}); ${INSTALL_HINT}`);
+  } finally {
+    closeSync(fd);
+    unlinkSync(lock);
+  }
 }
 
 /**
  * Connect with `open`, starting our own redis-server first if that is what we
- * use and it is not up yet.
+ * use and it is not up. Errors are the connection's own (retried by the
+ * caller), or RedisUnavailable when retrying cannot help.
  */
 export async function reach<T>(env: Env, open: (target: RedisTarget) => Promise<T>): Promise<T> {
-  const { target, own, url } = redisTarget(env);
+  const { target, own } = redisTarget(env);
   try {
     return await open(target);
   } catch (e) {
-    if (!own) throw new RedisUnavailable(`cannot reach Redis at ${url}: ${(e as Error).message}`);
+    if (!own) throw e;
   }
   await startOwnRedis(env);
+  let last: unknown;
   for (let i = 0; i < 100; i++) {
     if (existsSync(target.path!)) {
       try {
         return await open(target);
-      } catch {
-        // not accepting yet
+      } catch (e) {
+        last = e; // not accepting yet
       }
     }
     await new Promise((r) => setTimeout(r, 20));
   }
-  throw new RedisUnavailable(`no Redis: started redis-server but could not connect to ${target.path}; ${INSTALL_HINT}`);
+  throw new Error(`redis-server does not answer on ${target.path}${last ? ` (${(last as Error).message})` : ''}`);
 }

@@ -19,8 +19,9 @@ import { splitTask } from './array-split.js';
 import type { Keys } from './keys.js';
 import { addUse, schedule, type NodeUse, type PendingJob } from './scheduler.js';
 import type { Scripts } from './scripts.js';
-import { FINAL_STATES, fromFields, JOB_FIELDS, type StoredJob } from './state.js';
+import { FINAL_STATES, fromFields, JOB_FIELDS, type StepRecord, type StoredJob } from './state.js';
 import { evaluate, loadReferenced, type DependencyLookup } from './dependencies.js';
+import { holderDead, LEASE_MS } from './holder.js';
 import type { LaunchData, LaunchQueue } from './worker.js';
 
 export interface ControllerParts {
@@ -36,23 +37,33 @@ export interface ControllerParts {
   /** <1 shortens KillWait for tests (see LocalProvider) */
   timeScale: number;
   makeQueue: (launch: (d: LaunchData) => Promise<void>) => LaunchQueue;
+  /**
+   * Fault injection for the chaos tests (FLOW_CRASH_AT): the controller kills
+   * itself with SIGKILL when it reaches this point, as `kill -9` would there.
+   */
+  crashAt?: CrashPoint;
+  /** when this controller's process started (ms epoch): a shutdown asked for after it stops it */
+  startedAt: number;
 }
 
-const LEASE_MS = 6000;
+/** Points between two steps that a crash must not break (see test/e2e/liveness.test.ts). */
+export type CrashPoint = 'after-split' | 'after-allocate' | 'launch-claimed' | 'launch-spawned';
+
 const SCHED_INTERVAL_MS = 15_000;
 const now = () => Math.floor(Date.now() / 1000);
 
-/** How a run ended, from its exit status and what was done to it. */
 /**
  * How a run ended, from the batch script's status. `signal`: the signal that
  * killed the script, 0 when it exited (then rc > 128 is just its exit code,
  * as for a script whose last command was killed); undefined when the
- * supervisor could not tell, and rc > 128 is taken for a signal.
+ * supervisor could not tell, and rc > 128 is taken for a signal. A cancelled
+ * job keeps its script's status, as slurmctld does (a script that traps
+ * SIGTERM and exits 3: CANCELLED, ExitCode=3:0).
  */
 export function finalState(rc: number, timedOut: boolean, cancelled: boolean, signal?: number): { state: string; reason: string; exit: string } {
-  if (timedOut) return { state: 'TIMEOUT', reason: 'TimeLimit', exit: rc > 128 ? `0:${rc - 128}` : '0:15' };
-  if (cancelled) return { state: 'CANCELLED', reason: 'None', exit: rc > 128 ? `0:${rc - 128}` : '0:15' };
   const killedBy = signal ?? (rc > 128 ? rc - 128 : 0);
+  if (timedOut) return { state: 'TIMEOUT', reason: 'TimeLimit', exit: rc > 128 ? `0:${rc - 128}` : '0:15' };
+  if (cancelled) return { state: 'CANCELLED', reason: 'None', exit: killedBy > 0 ? `0:${killedBy}` : `${rc}:0` };
   if (killedBy > 0) return { state: 'FAILED', reason: 'JobLaunchFailure', exit: `0:${killedBy}` };
   if (rc === 0) return { state: 'COMPLETED', reason: 'None', exit: '0:0' };
   return { state: 'FAILED', reason: 'NonZeroExitCode', exit: `${rc}:0` };
@@ -82,6 +93,8 @@ export class Controller {
   /** ms epoch when a waiting job's time condition (--begin, after:+min) next comes due */
   private nextTimed = Infinity;
   private stopped = false;
+  /** at start and after Redis came back: look for cancels and requeues whose messages were lost */
+  private reconcile = true;
   private resolveStopped!: () => void;
   readonly done = new Promise<void>((r) => (this.resolveStopped = r));
 
@@ -102,13 +115,20 @@ export class Controller {
       if (what === 'requeue' && id) this.requeues.set(Number(id), Number(sig));
       if (what === 'update' && id) this.records.delete(Number(id));
       if (what === 'signal' && id) void this.deliver(Number(id), Number(sig), batch === '1' ? 'batch' : full === '1' ? 'all' : 'steps');
+      if (what === 'stepcancel' && id) void this.cancelStep(Number(id), Number(sig));
+      if (what === 'shutdown') return this.shutdown();
       this.dirty = true;
       this.requestTick();
     });
-    this.watcher = watch(this.endsDir, () => {
+    this.watcher = watch(this.endsDir, (_event, name) => {
+      // an end record (not a supervisor's pid or child file): resources are free again
+      if (name && !/^\d+\.\d+$/.test(String(name))) return;
       this.dirty = true;
       this.requestTick();
     });
+    // Redis came back (restarted, or the connection dropped): what we cached may be stale, and
+    // messages sent meanwhile are lost; the subscriber subscribes again by itself
+    this.p.redis.on('ready', () => this.resync());
     this.timers.push(setInterval(() => this.requestTick(), 1000));
     this.timers.push(setInterval(() => void this.renew(), LEASE_MS / 3));
     // recovery: every running job is checked on the first tick
@@ -125,13 +145,29 @@ export class Controller {
     this.watcher?.close();
     await this.queue.close().catch(() => undefined);
     await this.p.subscriber.quit().catch(() => undefined);
-    await this.p.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.p.keys.controller, this.p.id).catch(() => undefined);
+    await this.p.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1], KEYS[2]) end return 0", 2,
+      this.p.keys.controller, this.p.keys.controllerInfo, this.p.id).catch(() => undefined);
     await this.p.redis.quit().catch(() => undefined);
     this.resolveStopped();
   }
 
+  private crash(point: CrashPoint): void {
+    if (this.p.crashAt !== point) return;
+    this.p.log(`FLOW_CRASH_AT=${point}: killing this controller`);
+    process.kill(process.pid, 'SIGKILL');
+  }
+
+  /** scontrol shutdown, flow controller stop: the running jobs go on, their supervisors outlive us. */
+  private shutdown(): void {
+    if (this.stopped) return;
+    this.p.log('shutdown requested; stopping');
+    void this.stop();
+  }
+
   private async renew(): Promise<void> {
     try {
+      // a shutdown asked for while our subscriber was away
+      if (Number(await this.p.redis.get(this.p.keys.shutdown)) >= this.p.startedAt) return this.shutdown();
       if (!(await this.p.scripts.lead(this.p.id, LEASE_MS))) {
         this.p.log('lost the controller lease; stopping');
         await this.stop();
@@ -139,6 +175,16 @@ export class Controller {
     } catch (e) {
       this.p.log(`lease renewal failed: ${(e as Error).message}`);
     }
+  }
+
+  /** Read everything again on the next pass, as after a start. */
+  private resync(): void {
+    this.p.log('Redis is back: reading the state again');
+    this.records.clear();
+    this.lastCheck = 0;
+    this.reconcile = true;
+    this.dirty = true;
+    this.requestTick();
   }
 
   requestTick(): void {
@@ -229,7 +275,7 @@ export class Controller {
 
   private cleanupRun(jobId: number, run: number): void {
     const file = endFile(this.p.spoolDir, jobId, run);
-    for (const suffix of ['', '.child', '.timeout', '.cancel', '.tmp', '.sig']) rmSync(`${file}${suffix}`, { force: true });
+    for (const suffix of ['', '.child', '.timeout', '.cancel', '.tmp', '.sig', '.pid', '.pid.tmp']) rmSync(`${file}${suffix}`, { force: true });
     rmSync(runDir(this.p.spoolDir, jobId, run), { recursive: true, force: true });
     this.signaled.delete(jobId);
   }
@@ -244,7 +290,7 @@ export class Controller {
       if (!job || job.cancelBy === '' || (job.state !== 'RUNNING' && job.state !== 'COMPLETING')) continue;
       if (!job.sup) continue; // not launched yet: the launch sees the cancel and ends it
       writeFileSync(`${endFile(this.p.spoolDir, jobId, job.run)}.cancel`, job.cancelBy);
-      this.p.provider.signal(job, 'SIGTERM', 'all', this.p.spoolDir);
+      this.p.provider.end(job);
       this.signaled.set(jobId, { deadline: Date.now() + killWait * 1000 * this.p.timeScale, job });
     }
     for (const [jobId, run] of [...this.requeues]) {
@@ -252,7 +298,7 @@ export class Controller {
       const job = await this.getJob(jobId);
       if (!job?.sup || job.run !== run) continue; // never launched, or already gone
       writeFileSync(`${endFile(this.p.spoolDir, jobId, run)}.cancel`, 'requeue');
-      this.p.provider.signal(job, 'SIGTERM', 'all', this.p.spoolDir);
+      this.p.provider.end(job);
       this.signaled.set(jobId, { deadline: Date.now() + killWait * 1000 * this.p.timeScale, job });
     }
     for (const [jobId, { deadline, job }] of this.signaled) {
@@ -265,6 +311,14 @@ export class Controller {
     }
   }
 
+  /** scancel N.S (the step is marked cancelled): its srun ends it. */
+  private async cancelStep(jobId: number, stepId: number): Promise<void> {
+    const json = await this.p.redis.hget(this.p.keys.job(jobId), 'steps');
+    const steps = json ? (JSON.parse(json) as StepRecord[] | Record<string, never>) : [];
+    const step = Array.isArray(steps) ? steps.find((st) => st.id === stepId && st.end === 0) : undefined;
+    if (step) this.p.provider.cancelStep(step);
+  }
+
   /** scancel --signal: to the running job's processes. */
   private async deliver(jobId: number, signal: number, target: SignalTarget): Promise<void> {
     const job = await this.getJob(jobId);
@@ -275,10 +329,14 @@ export class Controller {
 
   private async checkRunning(): Promise<void> {
     const ids = (await this.p.redis.smembers(this.p.keys.running)).map(Number);
+    const reconcile = this.reconcile;
+    if (reconcile) await this.requeuedRuns();
     for (const jobId of ids) {
       const job = await this.getJob(jobId);
       if (!job || (job.state !== 'RUNNING' && job.state !== 'COMPLETING')) continue;
       const file = endFile(this.p.spoolDir, jobId, job.run);
+      // cancelled while no controller listened (a controller that passed it on left the marker)
+      if (reconcile && job.cancelBy && job.sup && !this.signaled.has(jobId) && !existsSync(`${file}.cancel`)) this.cancels.add(jobId);
       if (existsSync(file)) continue; // collected on the next pass
       if (job.sup) {
         if (this.p.provider.alive(job)) continue;
@@ -291,18 +349,84 @@ export class Controller {
         this.cleanupRun(jobId, job.run);
         continue;
       }
-      const dir = runDir(this.p.spoolDir, jobId, job.run);
-      const pidFile = join(dir, 'sup.pid');
-      if (existsSync(pidFile)) {
-        await this.p.scripts.launched(jobId, job.run, readFileSync(pidFile, 'utf8').trim());
-      } else if (existsSync(dir) && Date.now() - statSync(dir).mtimeMs > 30_000) {
+      const supervisor = this.supervisorOf(jobId, job.run);
+      if (supervisor) {
+        // launched, but the controller that launched it went before recording so
+        await this.p.scripts.launched(jobId, job.run, supervisor);
+        continue;
+      }
+      const verdict = this.unfinishedLaunch(jobId, job);
+      if (verdict === 'again') {
+        this.p.log(`job ${jobId} run ${job.run}: launch interrupted; launching again`);
+        rmSync(runDir(this.p.spoolDir, jobId, job.run), { recursive: true, force: true });
+        await this.launch({ jobId, run: job.run });
+      } else if (verdict === 'failed') {
         this.p.log(`job ${jobId} run ${job.run}: launch never completed -> NODE_FAIL`);
         await this.p.scripts.finish(jobId, job.run, 'NODE_FAIL', 'NodeDown', '0:0', now());
         this.cleanupRun(jobId, job.run);
-      } else if (!existsSync(dir)) {
-        await this.queue.add({ jobId, run: job.run });
       }
     }
+  }
+
+  /** Runs still going whose job was requeued while no controller listened: they are ended as a requeue ends them. */
+  private async requeuedRuns(): Promise<void> {
+    let names: string[];
+    try {
+      names = readdirSync(this.p.spoolDir);
+    } catch {
+      names = [];
+    }
+    for (const name of names) {
+      const m = /^job(\d+)\.(\d+)$/.exec(name);
+      if (!m) continue;
+      const [jobId, run] = [Number(m[1]), Number(m[2])];
+      const job = await this.getJob(jobId);
+      if (job?.state === 'PENDING' && job.run === run && job.sup && !this.signaled.has(jobId) && !existsSync(`${endFile(this.p.spoolDir, jobId, run)}.cancel`)
+        && this.p.provider.alive(job)) this.requeues.set(jobId, run);
+    }
+    this.reconcile = false;
+  }
+
+  /** The supervisor's pid, as the launching controller or the supervisor itself recorded it. */
+  private supervisorOf(jobId: number, run: number): string | undefined {
+    for (const file of [join(runDir(this.p.spoolDir, jobId, run), 'sup.pid'), `${endFile(this.p.spoolDir, jobId, run)}.pid`]) {
+      try {
+        const pid = readFileSync(file, 'utf8').trim();
+        if (/^\d+$/.test(pid)) return pid;
+      } catch {
+        // not there
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * A run allocated but not launched: is its launch under way, or will it
+   * never finish? Never begun (the controller that allocated it died, or its
+   * queued launch is held by a dead worker's lock), or begun by a controller
+   * that died before the supervisor started: launch again. A supervisor
+   * writes its pid first thing, within milliseconds of its start, so a claim
+   * a few seconds old without one never got a supervisor, and launching
+   * again cannot run the job twice. One that stays stuck fails the run.
+   */
+  private unfinishedLaunch(jobId: number, job: StoredJob): 'wait' | 'again' | 'failed' {
+    const dir = runDir(this.p.spoolDir, jobId, job.run);
+    let age: number;
+    try {
+      age = Date.now() - statSync(dir).mtimeMs;
+    } catch {
+      // not claimed: give the queue's own launch a moment first
+      return now() - job.start >= 2 ? 'again' : 'wait';
+    }
+    let launcher = '';
+    try {
+      launcher = readFileSync(join(dir, 'launcher'), 'utf8');
+    } catch {
+      // claimed by a controller that died before it said so
+    }
+    if (age < 3000) return 'wait';
+    if (launcher === '' || (launcher !== this.p.id && holderDead(launcher))) return 'again';
+    return age > 30_000 ? 'failed' : 'wait';
   }
 
   /** The dispatch queue's worker: start one run of one job, at most once. */
@@ -324,6 +448,8 @@ export class Controller {
     } catch {
       return;
     }
+    writeFileSync(join(dir, 'launcher'), this.p.id);
+    this.crash('launch-claimed');
     const [script, env] = await Promise.all([
       this.p.redis.getBuffer(this.p.keys.script(d.jobId)),
       this.p.redis.get(this.p.keys.env(d.jobId)),
@@ -335,6 +461,7 @@ export class Controller {
       submitEnv: env ? (JSON.parse(env) as Record<string, string>) : {},
       controllerHost: hostname().split('.')[0]!,
     });
+    this.crash('launch-spawned');
     if (!result.ok) {
       this.p.log(`job ${d.jobId}: launch failed: ${result.message}`);
       await this.p.scripts.finish(d.jobId, d.run, 'FAILED', result.reason, '0:53', now());
@@ -464,9 +591,11 @@ export class Controller {
     for (const s of plan.starts) {
       const jobId = s.task === undefined ? s.jobId : await this.splitForStart(s.jobId, s.task);
       if (jobId === undefined) continue;
+      if (s.task !== undefined) this.crash('after-split');
       const nodes = compressHostlist(s.alloc.map((a) => a.node));
       const cpus = s.alloc.reduce((n, a) => n + a.cpus, 0);
       const run = await this.p.scripts.allocate(jobId, nodes, JSON.stringify(s.alloc), s.alloc[0]!.node, t, cpus, s.alloc.length);
+      this.crash('after-allocate');
       if (run > 0) await this.queue.add({ jobId, run });
       this.dirty = true; // a start may satisfy after: dependencies
     }

@@ -35,6 +35,14 @@ export interface Keys {
   acct: string;
   /** STRING with a TTL: the live controller's id */
   controller: string;
+  /** STRING with a TTL: a command starting a controller (one at a time) */
+  controllerStarting: string;
+  /** HASH: what the leading controller tells about itself (flow controller status) */
+  controllerInfo: string;
+  /** HASH: the cluster's emulation settings (cluster-settings.ts) */
+  settings: string;
+  /** STRING with a TTL: when a shutdown was asked for (ms epoch); standbys older than it stop too */
+  shutdown: string;
   /** STRING: the build of the leading controller (commands of the same build may ask it to answer them) */
   controllerBuild: string;
   /** LIST of command requests for the controller to answer (src/served) */
@@ -66,7 +74,11 @@ export function keysFor(cluster: string): Keys {
     accounting: `${p}accounting`,
     acct: `${p}acct`,
     controller: `${p}controller`,
+    controllerStarting: `${p}controller-starting`,
+    controllerInfo: `${p}controller-info`,
     controllerBuild: `${p}controller-build`,
+    settings: `${p}settings`,
+    shutdown: `${p}shutdown`,
     serve: `${p}serve`,
     served: (request) => `${p}served:${request}`,
     wake: `${p}wake`,

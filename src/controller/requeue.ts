@@ -3,12 +3,11 @@ import type { PastRun, StoredJob } from './state.js';
 
 /**
  * Seconds before a requeued job is eligible again: slurmctld makes it wait
- * 121 s (BeginTime). FLOW_MINUTE_SECONDS shortens it with every other
- * duration, for tests.
+ * 121 s (BeginTime). The cluster's minute length (`timeScale`, see
+ * cluster-settings.ts) shortens it with every other duration, for tests.
  */
-export function requeueDelay(env: Readonly<Record<string, string | undefined>>): number {
-  const scale = Number(env.FLOW_MINUTE_SECONDS ?? 60) / 60;
-  return Math.max(1, Math.round(121 * scale));
+export function requeueDelay(timeScale: number): number {
+  return Math.max(1, Math.round(121 * timeScale));
 }
 
 /** The run a requeue ends, as sacct lists it (state REQUEUED). */

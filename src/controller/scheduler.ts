@@ -195,10 +195,33 @@ function freeOn(node: NodeConfig, u: NodeUse | undefined, type?: string): NodeNe
   };
 }
 
-function lowestFree(inUse: Set<number> | undefined, count: number): number[] {
+function lowestFree(inUse: ReadonlySet<number> | undefined, count: number): number[] {
   const out: number[] = [];
   for (let i = 0; out.length < count; i++) if (!inUse?.has(i)) out.push(i);
   return out;
+}
+
+/**
+ * The CPUs a node gives a job, as cons_tres picks them by default (block:cyclic): each task
+ * takes its CPUs from the next socket in turn (from the first, each socket's lowest free
+ * cores first), so `-n 2` gets `0,16` on 2x16-core nodes and `-c 4` gets `0-3`. CPUs beyond
+ * the tasks' (--mincpus, a whole node) are the lowest free ones. Nodes with threads: lowest free.
+ */
+export function coresFor(node: NodeConfig, inUse: ReadonlySet<number> | undefined, tasks: number, cpusPerTask: number, count: number): number[] {
+  if (node.threadsPerCore !== 1 || node.sockets < 2 || node.sockets * node.coresPerSocket !== node.cpus) return lowestFree(inUse, count);
+  const free = Array.from({ length: node.sockets }, (_, s) =>
+    Array.from({ length: node.coresPerSocket }, (_, c) => s * node.coresPerSocket + c).filter((c) => !inUse?.has(c)));
+  const out: number[] = [];
+  let socket = 0;
+  for (let t = 0; t < tasks && out.length + cpusPerTask <= count; t++) {
+    const s = [...free.keys()].map((k) => (socket + k) % free.length).find((k) => free[k]!.length >= cpusPerTask);
+    if (s === undefined) break;
+    out.push(...free[s]!.splice(0, cpusPerTask));
+    socket = (s + 1) % free.length;
+  }
+  const taken = new Set([...(inUse ?? []), ...out]);
+  for (const c of lowestFree(taken, count - out.length)) out.push(c);
+  return out.sort((a, b) => a - b);
 }
 
 const fits = (need: NodeNeed, free: NodeNeed) => need.cpus <= free.cpus && need.memMb <= free.memMb && need.gpus <= free.gpus;
@@ -234,9 +257,9 @@ function place(r: JobRecord, pool: readonly NodeConfig[], count: number, used: M
     tasks = Math.max(tasks, r.nodesSet ? 0 : 1);
     const need = needOn(r, node, tasks, count);
     if (!fits(need, free)) continue;
-    // the lowest free GPU and CPU indices, as cons_tres hands them out
+    // the lowest free GPU indices, and CPUs task by task over the sockets, as cons_tres hands them out
     const gpus = lowestFree(use?.gpus, need.gpus);
-    const cores = lowestFree(use?.cores, need.cpus);
+    const cores = coresFor(node, use?.cores, tasks, Math.max(r.cpusPerTask, 1), need.cpus);
     chosen.push({ node: node.name, cpus: need.cpus, memMb: need.memMb, gpus, cores });
     left -= tasks;
   }

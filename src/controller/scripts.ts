@@ -12,6 +12,7 @@ import finishLua, { sha as finishSha } from './lua/finish-6.lua';
 import handoverLua, { sha as handoverSha } from './lua/handover-1.lua';
 import holdLua, { sha as holdSha } from './lua/hold-4.lua';
 import launchedLua, { sha as launchedSha } from './lua/launched-1.lua';
+import claimStartLua, { sha as claimStartSha } from './lua/claim-start-2.lua';
 import leadLua, { sha as leadSha } from './lua/lead-1.lua';
 import listLua, { sha as listSha } from './lua/list-1.lua';
 import nextJobIdLua, { sha as nextJobIdSha } from './lua/next-job-id-1.lua';
@@ -47,6 +48,7 @@ const S = {
   release: { lua: releaseLua, sha: releaseSha },
   setReasons: { lua: setReasonsLua, sha: setReasonsSha },
   lead: { lua: leadLua, sha: leadSha },
+  claimStart: { lua: claimStartLua, sha: claimStartSha },
   list: { lua: listLua, sha: listSha },
   splitTask: { lua: splitTaskLua, sha: splitTaskSha },
   nextJobId: { lua: nextJobIdLua, sha: nextJobIdSha },
@@ -131,9 +133,9 @@ export class Scripts {
     return this.num(S.release, [this.k.job(jobId), this.k.pending, this.k.listing, this.k.acct, this.k.submissions], [this.k.wake, jobId]);
   }
 
-  requeue(jobId: number, now: number, eligible: number, ended: PastRun): Promise<RequeueResult> {
+  requeue(jobId: number, now: number, eligible: number, ended: PastRun, held: '' | 'PENDING' | 'SPECIAL_EXIT' = ''): Promise<RequeueResult> {
     const k = this.k;
-    return this.num(S.requeue, [k.job(jobId), k.pending, k.running, k.active, k.listing, k.acct, k.accounting], [jobId, now, eligible, k.wake, JSON.stringify(ended)]);
+    return this.num(S.requeue, [k.job(jobId), k.pending, k.running, k.active, k.listing, k.acct, k.accounting], [jobId, now, eligible, k.wake, JSON.stringify(ended), held]);
   }
 
   /** scontrol update (see job-update.ts): 1, 0 if the record changed meanwhile, -1 no such job, -2 no longer pending */
@@ -151,9 +153,19 @@ export class Scripts {
     return this.num(S.step, [this.k.job(jobId), this.k.listing, this.k.acct], [jobId, 'end', JSON.stringify(step)]);
   }
 
-  /** Take or keep the controller lease; true while this controller leads. */
-  async lead(id: string, leaseMs: number): Promise<boolean> {
-    return (await this.num(S.lead, [this.k.controller], [id, leaseMs])) === 1;
+  /** scancel N.S: mark a running step cancelled by uid (its srun ends it); its id, -1 job not running, -2 no such step running. */
+  stepCancel(jobId: number, stepId: number, uid: number): Promise<number> {
+    return this.num(S.step, [this.k.job(jobId), this.k.listing, this.k.acct], [jobId, 'cancel', JSON.stringify({ id: stepId, cancelBy: uid })]);
+  }
+
+  /** Take or keep the controller lease (or take it from `dead`, a holder known to be gone); true while this controller leads. */
+  async lead(id: string, leaseMs: number, dead?: string): Promise<boolean> {
+    return (await this.num(S.lead, [this.k.controller], dead ? [id, leaseMs, dead] : [id, leaseMs])) === 1;
+  }
+
+  /** The right to start a controller (see claim-start-2.lua); `dead`: the lease holder seen dead, if any. */
+  async claimStart(dead: string | undefined, claimant: string, claimMs: number): Promise<boolean> {
+    return (await this.num(S.claimStart, [this.k.controller, this.k.controllerStarting], [dead ?? '', claimant, claimMs])) === 1;
   }
 
   /** For jobs still pending: [id, reason, Dependency= text, eligible time ('' = unchanged)]. */

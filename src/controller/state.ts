@@ -7,7 +7,12 @@ import type { JobRecord } from '../spec/job.js';
 
 export type JobStateName =
   | 'PENDING' | 'RUNNING' | 'COMPLETING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TIMEOUT'
-  | 'NODE_FAIL' | 'OUT_OF_MEMORY' | 'DEADLINE' | 'PREEMPTED' | 'BOOT_FAIL' | 'SUSPENDED';
+  | 'NODE_FAIL' | 'OUT_OF_MEMORY' | 'DEADLINE' | 'PREEMPTED' | 'BOOT_FAIL' | 'SUSPENDED'
+  // held after `scontrol requeuehold State=SpecialExit` (pending again once released)
+  | 'SPECIAL_EXIT';
+
+/** Waiting to run: PENDING, or held SPECIAL_EXIT after `scontrol requeuehold State=SpecialExit` (Slurm shows both as pending jobs). */
+export const isPendingState = (state: string): boolean => state === 'PENDING' || state === 'SPECIAL_EXIT';
 
 export const FINAL_STATES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL', 'OUT_OF_MEMORY', 'DEADLINE', 'PREEMPTED', 'BOOT_FAIL']);
 
@@ -77,6 +82,10 @@ export interface StepRecord {
   srun?: { host: string; pid: number };
   /** task distribution (`block`, `cyclic`, `-m` as given), for scontrol show step */
   dist?: string;
+  /** uid of who cancelled it (scancel N.S): sacct shows `CANCELLED by <uid>` */
+  cancelBy?: number;
+  /** still running when its job was cancelled: its exit code does not count for the job's DerivedExitCode */
+  afterJob?: boolean;
 }
 
 /** A run that ended in a requeue. */
@@ -233,13 +242,23 @@ export function fromFields(v: (string | null)[]): StoredJob | undefined {
   };
 }
 
+/**
+ * When a job began to accrue age: from its eligible time (also one still ahead, as a --begin job's); a held
+ * job accrues nothing, unless it was requeued (held) out of a run, whose accrual it keeps.
+ */
+function accrueTime(j: StoredJob): number | undefined {
+  if (!isPendingState(j.state) || j.held === '') return j.eligible || undefined;
+  const last = j.history[j.history.length - 1];
+  return last?.state === 'REQUEUED' ? last.eligible || undefined : undefined;
+}
+
 /** What squeue/scontrol show: completing jobs keep their final state hidden until they end. */
 export function displayStatus(j: StoredJob, now: number, allocNode: string): JobStatus {
   const running = j.state === 'RUNNING' || j.state === 'COMPLETING' || j.state === 'SUSPENDED';
   const runTime = j.start === 0 ? 0 : Math.max(0, (running ? now : j.end) - j.start);
   const limit = j.record.timeLimit;
   const endTime = j.end !== 0 ? j.end : j.start !== 0 && limit !== 'UNLIMITED' ? j.start + limit * 60
-    : j.state === 'PENDING' && j.eligible && limit !== 'UNLIMITED' ? j.eligible + limit * 60 : undefined;
+    : isPendingState(j.state) && j.eligible && limit !== 'UNLIMITED' ? j.eligible + limit * 60 : undefined;
   const cpus = j.alloc.reduce((s, a) => s + a.cpus, 0);
   return {
     state: j.state,
@@ -250,8 +269,8 @@ export function displayStatus(j: StoredJob, now: number, allocNode: string): Job
     exitCode: j.exit,
     eligibleTime: j.eligible || undefined,
     // accrues from its eligible time (also one still ahead, as a --begin job's); never while held
-    accrueTime: j.state === 'PENDING' && j.held !== '' ? undefined : j.eligible || undefined,
-    startTime: j.start || (j.state === 'PENDING' ? j.eligible || undefined : undefined),
+    accrueTime: accrueTime(j),
+    startTime: j.start || (isPendingState(j.state) ? j.eligible || undefined : undefined),
     endTime,
     lastSchedEval: j.lastSchedEval || j.submit || j.record.submitTime,
     submitTime: j.submit || undefined,

@@ -3,6 +3,8 @@
  * prefix, then fields (`%[.][width]code`) each followed by literal text up to
  * the next `%`. One helper pads and cuts values as Slurm's `_print_str` does.
  */
+import { fitBytes } from './bytes.js';
+
 export interface FormatField<C extends string = string> {
   code: C;
   /** 0 = as wide as the value */
@@ -51,12 +53,8 @@ export function parseFormat<C extends string>(format: string, isCode: (c: string
   return out;
 }
 
-/** Pad to `width` (right- or left-justified); longer values are cut to `width` when `cut`. */
-export function fit(value: string, width: number, right: boolean, cut = true): string {
-  if (width <= 0) return value;
-  if (value.length > width) return cut ? value.slice(0, width) : value;
-  return right ? value.padStart(width) : value.padEnd(width);
-}
+/** Pad to `width` bytes (right- or left-justified); longer values are cut to `width` bytes when `cut` (bytes.ts). */
+export const fit = fitBytes;
 
 /** One `-O` item, `Name[:[.][width][suffix]]` (squeue and sinfo): no `:` means width 20, left-justified; a `:` without a width means as wide as the value. */
 export function parseFieldItem(item: string): { name: string; width: number; right: boolean; suffix: string } {

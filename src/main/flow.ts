@@ -4,17 +4,19 @@ import { fileURLToPath } from 'node:url';
 import { flow } from '../commands/flow.js';
 import { runMain } from '../commands/run-main.js';
 import type { controllerCommand } from '../commands/controller.js';
+import type { emulatorCommand } from '../commands/flow-emulator.js';
+import type { pricingCommand } from '../commands/flow-pricing.js';
+
+// bundles beside this one, loaded only by the subcommand that needs them: `flow submit` stays light
+const here = dirname(fileURLToPath(import.meta.url));
+const sibling = <T>(name: string): T => createRequire(import.meta.url)(join(here, `${name}.cjs`)) as T;
 
 runMain('flow', (argv, io) => flow(argv, io, {
   backend: async (cluster, env) => {
     const { RedisBackend } = await import('../client/redis-backend.js');
     return new RedisBackend(env, cluster);
   },
-  controller: async (cio, args) => {
-    // dist/controller.cjs, loaded only here: `flow submit` stays light
-    const here = dirname(fileURLToPath(import.meta.url));
-    const load = createRequire(import.meta.url);
-    const mod = load(join(here, 'controller.cjs')) as { controllerCommand: typeof controllerCommand };
-    return mod.controllerCommand(args, cio);
-  },
+  controller: (cio, args) => sibling<{ controllerCommand: typeof controllerCommand }>('controller').controllerCommand(args, cio),
+  emulator: (cio, opts) => sibling<{ emulatorCommand: typeof emulatorCommand }>('emulator').emulatorCommand(opts, cio),
+  pricing: (cio, opts) => sibling<{ pricingCommand: typeof pricingCommand }>('mithril').pricingCommand(opts, cio),
 }));

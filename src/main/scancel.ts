@@ -24,6 +24,12 @@ runMain('scancel', async (argv, io) => {
           if (await splitTask(s.scripts, array, task, how, cluster.config.firstJobId)) return;
         }
       },
+      cancelStep: async (cluster, jobId, stepId) => {
+        const s = await source.open(cluster);
+        const r = await s.scripts.stepCancel(jobId, stepId, uid);
+        if (r >= 0) await s.call('PUBLISH', s.keys.wake, `stepcancel ${jobId} ${stepId}`);
+        return r;
+      },
       signal: async (cluster, jobId, signal, batch, full) => {
         const s = await source.open(cluster);
         const job = await s.job(jobId);

@@ -1,5 +1,7 @@
 import { scontrol } from '../commands/scontrol.js';
+import { stopController } from '../client/controllers.js';
 import { RedisJobSource } from '../client/redis-job-source.js';
+import { Session } from '../client/session.js';
 import { readControllerView } from '../client/held-resources.js';
 import { runMain } from '../commands/run-main.js';
 import { planUpdate } from '../controller/job-update.js';
@@ -30,10 +32,20 @@ runMain('scontrol', async (argv, io) => {
         }
         return 'Job is being updated by someone else';
       },
-      requeue: async (cluster, job) => {
+      shutdown: async (cluster) => {
+        // without starting a controller to stop
+        const s = await Session.open(cluster, io.env, { controller: false });
+        try {
+          const r = await stopController(s.redis, cluster.config.clusterName);
+          return 'stuck' in r ? { stuck: `pid ${r.stuck.pid} on ${r.stuck.host}` } : 'none' in r ? r : { stopped: true };
+        } finally {
+          await s.close();
+        }
+      },
+      requeue: async (cluster, job, held) => {
         const s = await source.open(cluster);
         const now = Math.floor(Date.now() / 1000);
-        return s.scripts.requeue(job.record.jobId, now, now + requeueDelay(io.env), pastRun(job, now));
+        return s.scripts.requeue(job.record.jobId, now, now + requeueDelay(await s.timeScale()), pastRun(job, now), held ?? '');
       },
     });
   } finally {

@@ -43,6 +43,12 @@ export function strtol(text: string): number {
   return m ? Number(m[1]) : 0;
 }
 
+/** strtol with its end pointer: the number and the text after what it read (all of it when it read no digit). */
+export function strtolRest(text: string): [number, string] {
+  const m = /^[ \t\n\v\f\r]*[+-]?\d+/.exec(text);
+  return m ? [strtol(text), text.slice(m[0].length)] : [0, text];
+}
+
 export function memory(text: string, option: string): Parsed<number> {
   const r = parseMemory(text);
   return r.ok ? ok(r.value) : invalid(`Invalid ${option} specification`);

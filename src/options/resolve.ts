@@ -5,7 +5,8 @@
  * records where it came from; the passes run in Slurm's order (script, then
  * environment, then command line), so a later source overrides an earlier one.
  */
-import { getopt, type GetoptTable, type LongOption, type ParsedOption, type ShortOption } from './getopt.js';
+import { getopt, type ParsedOption } from './getopt.js';
+import { getoptTable, type CommandLineSpec, type LongRow } from './command-line.js';
 import type { FailureLine, OptionFailure } from './kinds.js';
 import type { JobRequest } from './request.js';
 import { optionByName, optionKey, SALLOC_OPTIONS, SBATCH_OPTIONS, SRUN_OPTIONS, type OptionEntry } from './table.js';
@@ -56,40 +57,54 @@ export function resetOption(r: Resolution, entry: OptionEntry): void {
   r.state.delete(optionKey(entry));
 }
 
-// ---- getopt table derived from the option table ----------------------------
+// ---- the command line, through the one table builder ----------------------
 
-function buildGetoptTable(entries: readonly OptionEntry[]): GetoptTable {
-  const long: LongOption[] = [];
-  const short = new Map<string, ShortOption>();
+/** A command's command-line spec from its entries, as Slurm's slurm_option_table_create() builds optstring and long_options[]. */
+function commandLineSpec(command: string, entries: readonly OptionEntry[]): CommandLineSpec {
+  const long: LongRow[] = [];
+  const letters: Record<string, string> = {};
+  let optstring = '+';
   for (const e of entries) {
-    const id = optionKey(e);
-    for (const alias of e.aliases ?? []) long.push({ name: alias, arg: e.arg, id });
-    long.push({ name: e.name, arg: e.arg, id });
-    if (e.short) short.set(e.short, { letter: e.short, arg: e.arg, id });
+    const key = optionKey(e);
+    for (const alias of e.aliases ?? []) long.push([alias, e.arg, key]);
+    long.push([e.name, e.arg, key]);
+    if (e.short) {
+      letters[e.short] = key;
+      optstring += e.short + (e.arg === 'required' ? ':' : e.arg === 'optional' ? '::' : '');
+    }
   }
-  return { long, short };
+  return { command, optstring, long, letters, onError: { tryHelp: true, exit: 255 } };
 }
 
-export const SBATCH_GETOPT = buildGetoptTable(SBATCH_OPTIONS);
-let srunGetopt: GetoptTable | undefined;
-let sallocGetopt: GetoptTable | undefined;
+export const SBATCH_COMMAND_LINE = commandLineSpec('sbatch', SBATCH_OPTIONS);
+let srunCommandLine: CommandLineSpec | undefined;
+let sallocCommandLine: CommandLineSpec | undefined;
 
-/** The getopt table of a command (srun's and salloc's are built on first use: sbatch never needs them). */
-function getoptTableOf(cmd: string): GetoptTable {
-  if (cmd === 'srun') return (srunGetopt ??= buildGetoptTable(SRUN_OPTIONS));
-  if (cmd === 'salloc') return (sallocGetopt ??= buildGetoptTable(SALLOC_OPTIONS));
-  return SBATCH_GETOPT;
+/** The command-line spec of a command (srun's and salloc's are built on first use: sbatch never needs them). */
+function commandLineOf(cmd: string): CommandLineSpec {
+  if (cmd === 'srun') return (srunCommandLine ??= commandLineSpec('srun', SRUN_OPTIONS));
+  if (cmd === 'salloc') return (sallocCommandLine ??= commandLineSpec('salloc', SALLOC_OPTIONS));
+  return SBATCH_COMMAND_LINE;
 }
 
 export type ArgvResult =
   | { ok: true; options: ParsedOption[]; operandIndex: number }
-  | { ok: false; failure: OptionFailure };
+  | { ok: false; failure: OptionFailure; options: ParsedOption[] };
+
+/**
+ * --help, --usage and --version act the moment getopt reads them (Slurm's set
+ * functions print and exit), before any later option, even one getopt refuses.
+ */
+export function firstInfoOption(options: readonly ParsedOption[]): 'help' | 'usage' | 'version' | undefined {
+  for (const o of options) if (o.id === 'help' || o.id === 'usage' || o.id === 'version') return o.id;
+  return undefined;
+}
 
 /** getopt over argv with the command's own table (sbatch unless cmd is `srun` or `salloc`), with Slurm's wording for its complaints. */
 export function parseArgv(argv: readonly string[], cmd: string): ArgvResult {
-  const r = getopt(argv, getoptTableOf(cmd));
+  const r = getopt(argv, getoptTable(commandLineOf(cmd)));
   if (r.ok) return r;
-  return { ok: false, failure: usageFailure(cmd, r.message) };
+  return { ok: false, failure: usageFailure(cmd, r.message), options: r.options };
 }
 
 export function usageFailure(cmd: string, message: string): OptionFailure {

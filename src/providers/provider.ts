@@ -4,7 +4,7 @@
  * is still there. `local` runs on this machine; `mithril` (later) buys machines.
  */
 import type { Cluster } from '../cluster/load.js';
-import type { StoredJob } from '../controller/state.js';
+import type { StepRecord, StoredJob } from '../controller/state.js';
 
 export interface LaunchContext {
   cluster: Cluster;
@@ -27,6 +27,14 @@ export interface Provider {
    * its steps (everything but the batch shell), as scancel -f / -b / plain -s.
    */
   signal(job: StoredJob, signal: NodeJS.Signals | number, target: SignalTarget, spoolDir: string): void;
+  /**
+   * End the job's current run (scancel, scontrol requeue; the controller has
+   * recorded why): as slurmstepd, its supervisor says so in the job's output,
+   * then sends every process of the job SIGCONT and SIGTERM.
+   */
+  end(job: StoredJob): void;
+  /** scancel N.S: tell the step's srun that its step was cancelled (srun ends its tasks). */
+  cancelStep(step: StepRecord): void;
   /** false when the supervisor of the job's current run is gone */
   alive(job: StoredJob): boolean;
 }

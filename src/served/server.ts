@@ -2,6 +2,7 @@
  * The controller's side: take command requests off the cluster's serve list
  * and answer each by running the command itself (see protocol.ts).
  */
+import { outputBytes } from '../format/bytes.js';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../controller/keys.js';
 import type { IO } from '../commands/io.js';
@@ -69,7 +70,7 @@ export class CommandServer {
     const stdout: Buffer[] = [];
     let stderr = '';
     const io: IO = {
-      stdout: (t) => void stdout.push(Buffer.from(t)),
+      stdout: (t) => void stdout.push(outputBytes(t)),
       stderr: (t) => (stderr += t),
       readStdin: () => Buffer.alloc(0),
       env: r.env,

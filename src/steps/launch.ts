@@ -61,6 +61,8 @@ export interface StepResult {
   aborted: boolean;
   /** srun itself gave up the step (a second Ctrl-C, SIGTERM/SIGHUP/SIGQUIT): its own allocation ends CANCELLED */
   cancelled: boolean;
+  /** the step was cancelled by scancel N.S */
+  stepCancelled: boolean;
   /** highest outcome as sacct writes it, `code:signal` */
   exit: string;
 }
@@ -98,7 +100,14 @@ export class StepRun {
   private flushTimer?: NodeJS.Timeout;
   private waitTimer?: NodeJS.Timeout;
   private killTimer?: NodeJS.Timeout;
-  private aborted: 'kill' | 'wait' | 'forced' | 'ended' | undefined;
+  /**
+   * kill: -K; wait: -W; forced: srun ended it (a signal of its own); ended: the job's end (scancel, time limit) ended it;
+   * cancelled: scancel of the step or of its batch job
+   */
+  private aborted: 'kill' | 'wait' | 'forced' | 'ended' | 'cancelled' | undefined;
+  private stepCancelled = false;
+  /** a decision about the step is being made elsewhere (is its job ending?): report nothing until it is */
+  private held = 0;
   private cancelled = false;
   private lastInterrupt = 0;
   private readonly fds: number[] = [];
@@ -216,6 +225,10 @@ export class StepRun {
 
   private flush(): void {
     this.flushTimer = undefined;
+    if (this.held) {
+      this.flushTimer = setTimeout(() => this.flush(), 30);
+      return;
+    }
     // slurmstepd reports the tasks that ended together in task order
     const batch = this.unreported.sort((a, b) => a.procid - b.procid);
     this.unreported = [];
@@ -231,15 +244,19 @@ export class StepRun {
   }
 
   private maybeDone(): void {
-    if (this.children.size > 0 || this.flushTimer || this.unreported.length) return;
+    if (this.children.size > 0 || this.flushTimer || this.unreported.length || this.held) return;
     if (this.ends.size + this.notStarted.size < this.o.tasks.length) return;
     clearTimeout(this.waitTimer);
     clearTimeout(this.killTimer);
     const ends = [...this.ends.values()].sort((a, b) => a.procid - b.procid);
-    // not when the job ended it (scancel, time limit: salloc/scancel-step has no such line)
-    if (this.aborted !== 'wait' && this.aborted !== 'ended' && ends.some((e) => e.signal !== null)) this.o.stderr(`srun: Force Terminated StepId=${this.o.step}\n`);
+    // not when the job or scancel ended it (salloc/scancel-step, golden signals have no such line)
+    if (this.aborted !== 'wait' && this.aborted !== 'ended' && this.aborted !== 'cancelled' && ends.some((e) => e.signal !== null)) {
+      this.o.stderr(`srun: Force Terminated StepId=${this.o.step}\n`);
+    }
     if (this.readsStdin) process.stdin.destroy();
-    this.resolve({ ends, exitCode: exitCodeOf(ends), aborted: this.aborted !== undefined, cancelled: this.cancelled, exit: sacctExit(ends) });
+    // a batch job's cancellation ends its steps as their tasks end (a task that traps SIGTERM and exits 0: COMPLETED)
+    const aborted = this.aborted !== undefined && (this.aborted !== 'cancelled' || this.stepCancelled);
+    this.resolve({ ends, exitCode: exitCodeOf(ends), aborted, cancelled: this.cancelled, stepCancelled: this.stepCancelled, exit: sacctExit(ends) });
   }
 
   /** srun's lines when it ends the step, then slurmstepd's on each node. */
@@ -285,6 +302,46 @@ export class StepRun {
     for (const node of this.o.nodes) this.o.stderr(`slurmstepd-${node}: error: *** STEP ${this.o.step} ON ${node} CANCELLED AT ${at}${why} ***\n`);
     // tasks in the batch job's process group got the job's SIGTERM with srun: once is what slurmstepd sends
     if (!this.o.inBatchJob) this.signalAll('SIGTERM');
+    this.killLater();
+  }
+
+  /** Keep the step's outcome back (task exit lines, the end) until release(). */
+  hold(): void {
+    this.held++;
+  }
+
+  release(): void {
+    this.held = Math.max(0, this.held - 1);
+    this.maybeDone();
+  }
+
+  /**
+   * The step was cancelled (scancel N.S): slurmstepd's line, srun's notice,
+   * SIGKILL to the tasks (fixtures/golden signals: `task 0: Killed`, srun exits 137).
+   */
+  cancelStep(): void {
+    if (this.children.size === 0 || this.aborted) return;
+    this.aborted = 'cancelled';
+    this.stepCancelled = true;
+    const at = formatIsoLocal(Math.floor(Date.now() / 1000));
+    for (const node of this.o.nodes) this.o.stderr(`slurmstepd-${node}: error: *** STEP ${this.o.step} ON ${node} CANCELLED AT ${at} ***\n`);
+    this.o.stderr(`srun: Job step aborted: Waiting up to ${this.o.killWait + 2} seconds for job step to finish.\n`);
+    this.signalAll('SIGKILL');
+  }
+
+  /**
+   * The batch job this step runs in is cancelled (its SIGTERM reached srun and
+   * the tasks together): srun's notice, slurmstepd's line for the step, and
+   * srun's "forcing"; the tasks have KillWait to end, as slurmstepd gives them
+   * (fixtures/golden signals: a task that traps SIGTERM finishes).
+   */
+  jobCancelled(why: '' | ' DUE TO JOB REQUEUE' = ''): void {
+    if (this.aborted === 'cancelled') return;
+    this.aborted = 'cancelled';
+    const at = formatIsoLocal(Math.floor(Date.now() / 1000));
+    this.o.stderr(`srun: Job step aborted: Waiting up to ${this.o.killWait + 2} seconds for job step to finish.\n`);
+    for (const node of this.o.nodes) this.o.stderr(`slurmstepd-${node}: error: *** STEP ${this.o.step} ON ${node} CANCELLED AT ${at}${why} ***\n`);
+    this.o.stderr('srun: forcing job termination\n');
     this.killLater();
   }
 

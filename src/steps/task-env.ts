@@ -27,7 +27,7 @@ export interface AllocationVars {
   qos?: string;
   /** SLURM_WORKING_CLUSTER */
   workingCluster: string;
-  /** our bin/: first on the tasks' PATH, as in batch jobs, so commands inside reach our srun and scontrol */
+  /** our bin/, to put first on the tasks' PATH: set only when srun on srun's PATH is not ours (job-path.ts) */
   binDir?: string;
   /** srun runs inside an allocation it did not make (salloc's): it also sets what it sets inside a batch job */
   inside?: boolean;
@@ -92,7 +92,7 @@ export function stepEnv(base: Readonly<Record<string, string>>, c: StepEnvContex
     if (a.qos) set('SLURM_JOB_QOS', a.qos);
     set('SLURM_WORKING_CLUSTER', a.workingCluster);
     if (c.layout.distributionGiven) set('SLURM_DISTRIBUTION', c.layout.distribution);
-    if (a.binDir !== undefined && env.PATH !== undefined && env.PATH.split(':')[0] !== a.binDir) set('PATH', `${a.binDir}:${env.PATH}`);
+    if (a.binDir !== undefined && env.PATH !== undefined) set('PATH', `${a.binDir}:${env.PATH}`);
   }
   if (!c.allocation || c.allocation.inside) {
     set('SLURM_DISTRIBUTION', c.layout.distribution);

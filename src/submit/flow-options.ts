@@ -5,7 +5,8 @@
  * order of increasing precedence; the cluster's Flow config fills the rest.
  */
 import * as z from 'zod/mini';
-import { getopt, type GetoptTable, type LongOption, type ParsedOption } from '../options/getopt.js';
+import { getopt, type GetoptTable, type ParsedOption } from '../options/getopt.js';
+import { getoptTable } from '../options/command-line.js';
 import type { DirectiveWord } from '../script/scan.js';
 
 export interface FlowOptions {
@@ -61,10 +62,13 @@ const FLOW_OPTIONS: FlowOption[] = [
 ];
 
 const byName = new Map(FLOW_OPTIONS.map((o) => [o.name, o]));
-export const FLOW_GETOPT: GetoptTable = {
-  long: FLOW_OPTIONS.map((o): LongOption => ({ name: o.name, arg: 'required', id: o.name })),
-  short: new Map(),
-};
+/** `#FLOW` words and `flow submit` flags: long options only, read as sbatch reads `#SBATCH` words (`+`: the first word that is no option is an error). */
+export const FLOW_GETOPT: GetoptTable = getoptTable({
+  command: 'flow',
+  optstring: '+',
+  long: FLOW_OPTIONS.map((o) => [o.name, 'required'] as const),
+  onError: { tryHelp: false, exit: 255 },
+});
 
 export type FlowResult = { ok: true; options: FlowOptions } | { ok: false; message: string };
 

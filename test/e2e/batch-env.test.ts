@@ -5,15 +5,17 @@
  * (and GPU) variables with the same values, ids, host names, paths and times
  * aside.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { TestCluster } from '../helpers/cluster.js';
-import { FIXTURES } from '../helpers/oracle.js';
+import { afterAll, describe, expect } from 'vitest';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { TestCluster } from '../helpers/cluster.js';
+import { ClusterPool, withPool } from '../helpers/pool.js';
+import { FIXTURES, ROOT } from '../helpers/oracle.js';
 
-interface RunFile { name: string; envNormalized: string[]; records: number[] }
+interface RunFile { name: string; envNormalized: string[]; records: number[]; content: string }
 interface RunRecording {
   case: { name: string; script: string; args: string[]; env?: Record<string, string> };
+  submitEnv: Record<string, string>;
   cwd: string;
   placeholders: Record<string, number>;
   files: RunFile[];
@@ -23,12 +25,10 @@ const CASES = ['plain', 'tasks-cpus', 'gres-gpu2-h100', 'gpus-per-node-a100', 'm
 /** The cluster name, config path and controller address are this cluster's own. */
 const OWN = new Set(['SLURM_CLUSTER_NAME', 'SLURM_CONF', 'SLURM_WORKING_CLUSTER']);
 
-let c: TestCluster;
-beforeAll(() => {
-  c = new TestCluster();
-});
+const pool = new ClusterPool(3);
+const it = withPool(pool);
 afterAll(async () => {
-  await c.destroy();
+  await pool.destroy();
 });
 
 function recording(name: string): RunRecording {
@@ -50,11 +50,11 @@ function normalize(lines: string[], jobId: number, cwd: string): string[] {
 
 const ENV_LINE = /^(SLURM_|SLURMD_|CUDA_VISIBLE_DEVICES=|GPU_DEVICE_ORDINAL=|ROCR_VISIBLE_DEVICES=)/;
 
-describe('batch step environment matches real Slurm', () => {
-  it.each(CASES)('%s', async (name) => {
+describe.concurrent('batch step environment matches real Slurm', () => {
+  it.for(CASES)('%s', async (name, { c }) => {
     const rec = recording(name);
     const oracle = rec.files.find((f) => f.envNormalized.length > 0)!;
-    const cwd = `${rec.cwd}-flow`;
+    const cwd = join(c.dir, 'run', name);
     rmSync(cwd, { recursive: true, force: true });
     mkdirSync(join(cwd, 'sub'), { recursive: true });
     copyFileSync(join(FIXTURES, 'scripts', 'run', rec.case.script), join(cwd, rec.case.script));
@@ -66,5 +66,44 @@ describe('batch step environment matches real Slurm', () => {
     const theirs = oracle.envNormalized.filter((l) => !OWN.has(l.slice(0, l.indexOf('='))));
     expect(ours).toEqual(theirs);
     rmSync(cwd, { recursive: true, force: true });
+  });
+});
+
+describe.concurrent('the job\'s PATH', () => {
+  // real Slurm: the batch shell and an srun task see the submitter's PATH, unchanged (env-path)
+  const rec = recording('env-path');
+  const recorded = rec.files[0]!.content;
+  const submitted = rec.submitEnv.PATH!;
+  // node for our commands' #!/usr/bin/env node
+  const nodeDir = dirname(process.execPath);
+
+  /** The recorded script in a directory of its own, with our srun linked into pathbin/ */
+  function stage(c: TestCluster): string {
+    const cwd = join(c.dir, 'env-path');
+    rmSync(cwd, { recursive: true, force: true });
+    mkdirSync(join(cwd, 'pathbin'), { recursive: true });
+    copyFileSync(join(FIXTURES, 'scripts', 'run', rec.case.script), join(cwd, rec.case.script));
+    // our srun on the submitter's PATH, as `npm link` or a PATH entry puts it there
+    symlinkSync(join(ROOT, 'bin', 'srun'), join(cwd, 'pathbin', 'srun'));
+    return cwd;
+  }
+
+  async function run(c: TestCluster, cwd: string, path: string): Promise<string> {
+    const id = c.submit([...rec.case.args, rec.case.script], { cwd, env: { PATH: path } });
+    await c.waitState(id, ['COMPLETED']);
+    return readFileSync(join(cwd, `slurm-${id}.out`), 'utf8');
+  }
+
+  it('is the submitter\'s, unchanged, when srun on it is ours (as in Slurm)', async ({ c }) => {
+    const cwd = stage(c);
+    const path = `${cwd}/pathbin:${submitted.replace(/:\/usr\/bin:/, `:${nodeDir}:/usr/bin:`)}`;
+    expect(await run(c, cwd, path)).toBe(recorded.replaceAll(submitted, path));
+  });
+
+  it('gets our bin/ first when srun on it is not ours, so srun inside the job is ours', async ({ c }) => {
+    const cwd = stage(c);
+    // here /usr/bin/srun is real Slurm's (or there is none)
+    const path = submitted.replace(/:\/usr\/bin:/, `:${nodeDir}:/usr/bin:`);
+    expect(await run(c, cwd, path)).toBe(recorded.replaceAll(submitted, `${join(ROOT, 'bin')}:${path}`));
   });
 });

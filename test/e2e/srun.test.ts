@@ -16,6 +16,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepRecord } from '../../src/controller/state.js';
 import { REDIS_URL, TestCluster } from '../helpers/cluster.js';
+import { ClusterPool, withPool } from '../helpers/pool.js';
 import { FIXTURES, ROOT } from '../helpers/oracle.js';
 
 interface Section { title: string; lines: string[] }
@@ -38,11 +39,13 @@ const HOST = hostname().split('.')[0]!;
 const BIN = join(ROOT, 'bin');
 
 let c: TestCluster;
+const pool = new ClusterPool(3);
+const pit = withPool(pool);
 beforeAll(() => {
   c = new TestCluster();
 });
 afterAll(async () => {
-  await c.destroy();
+  await Promise.all([c.destroy(), pool.destroy()]);
 });
 
 /** Our output with the recordings' placeholders. */
@@ -76,9 +79,9 @@ const maskElapsed = (lines: string[]) => lines.map((l) => l.replace(/elapsed=\d+
 interface Ran { id: number; cwd: string; text: string; ours: Section[]; theirs: Section[]; rec: Recording; state: string }
 
 /** Submit a recorded batch case through our sbatch and wait for its end. */
-async function runCase(name: string, timeoutMs = 60_000): Promise<Ran> {
+async function runCase(c: TestCluster, name: string, timeoutMs = 60_000): Promise<Ran> {
   const rec = load(name);
-  const cwd = `${rec.cwd}-flow`;
+  const cwd = join(c.dir, 'cases', name);
   rmSync(cwd, { recursive: true, force: true });
   mkdirSync(cwd, { recursive: true });
   for (const f of [rec.case.script, ...(rec.case.files ?? [])]) copyFileSync(join(FIXTURES, 'scripts', 'srun', f), join(cwd, f));
@@ -99,239 +102,248 @@ function expectSections(r: Ran, titles?: string[], map: (lines: string[]) => str
   }
 }
 
-describe('srun inside a batch job matches real Slurm', () => {
-  it('the two-node sample: batch step, one line per task, task 0 environment', async () => {
-    const r = await runCase('sample-two-node');
-    expect(r.state).toBe('COMPLETED');
-    expectSections(r);
+// Batch jobs that mostly wait on their own sleeps run side by side, each on a cluster of its own
+describe.concurrent('batch jobs with steps', () => {
+  // the longest first
+  describe('squeue -s and scontrol show step while steps run (squeue-steps)', () => {
+    pit('list the running steps and the batch step as Slurm does', async ({ c }) => {
+      const rec = JSON.parse(readFileSync(join(FIXTURES, 'oracle', 'srun', 'squeue-steps.json'), 'utf8')) as Recording & {
+        probes: { argvNormalized: string[]; exit: number; stdoutNormalized: string }[];
+      };
+      const cwd = join(c.dir, 'cases', rec.case.name);
+      rmSync(cwd, { recursive: true, force: true });
+      mkdirSync(cwd, { recursive: true });
+      copyFileSync(join(FIXTURES, 'scripts', 'srun', rec.case.script), join(cwd, rec.case.script));
+      const id = c.submit([...rec.case.args, rec.case.script], { cwd, env: { PATH: '/usr/bin:/bin' } });
+      for (let i = 0; i < 100 && (await steps(id, c)).filter((x) => x.state === 'RUNNING').length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 1000));
+      // times are masked: the recording's elapsed seconds are not ours
+      const mask = (t: string) => t.replace(/\b\d+:\d\d\b/g, '{ELAPSED}').replace(/(SrunHost:Pid=\S+:)\d+/g, '$1{VOLATILE}');
+      for (const p of rec.probes.filter((x) => ['squeue', 'scontrol'].includes(x.argvNormalized[0]!) && !x.argvNormalized.includes('job'))) {
+        const argv = p.argvNormalized.slice(1).map((a) => a.replaceAll('{JOBID}', String(id)));
+        const r = c.run(p.argvNormalized[0]!, argv);
+        const ours = mask(normalize(r.stdout, { '{JOBID}': id }, cwd)).replace(/ {2,}/g, ' ');
+        expect({ argv: p.argvNormalized, exit: r.status, out: ours }).toEqual({ argv: p.argvNormalized, exit: p.exit, out: mask(p.stdoutNormalized).replace(/ {2,}/g, ' ') });
+      }
+      await c.waitState(id, ['COMPLETED'], 30_000);
+    }, 40_000);
   });
 
-  it.each(['layout-1x8', 'layout-2x4', 'layout-2x1-a100', 'layout-2x2-a100-typed', 'gpus-per-task', 'gpus-per-task-job', 'step-n3-in-n4', 'step-n3-in-2x2'])(
-    'layout %s: per-task lines and task 0 environments',
-    async (name) => {
-      const r = await runCase(name);
-      expect(r.state).toBe(r.rec.final[0]!.JobState);
+  describe('srun inside a batch job matches real Slurm', () => {
+    pit('kill-on-bad-exit (-K, =1, =0, default) and -W', async ({ c }) => {
+      const r = await runCase(c, 'kill-on-bad-exit', 80_000);
+      // tasks that survive print at the same moment, in any order
+      const survivors = (lines: string[]) => {
+        const sorted = lines.filter((l) => / survived$/.test(l)).sort();
+        return maskElapsed(lines).map((l) => (/ survived$/.test(l) ? sorted.shift()! : l));
+      };
+      expectSections(r, undefined, survivors);
+    }, 90_000);
+
+    pit('the two-node sample: batch step, one line per task, task 0 environment', async ({ c }) => {
+      const r = await runCase(c, 'sample-two-node');
+      expect(r.state).toBe('COMPLETED');
       expectSections(r);
-    },
-  );
+    });
 
-  it('4 nodes x 1 task with --gpus-per-node: real Slurm rejects it across partitions and cannot place it in one', async () => {
-    // fixtures: layout-4x1-two-partitions (sbatch refuses) and layout-4x1-default (pends forever);
-    // layout-2x1-a100 above is the one-task-per-node shape that fits the recorded cluster
-    const rec = load('layout-4x1-two-partitions');
-    const r = c.run('sbatch', ['--parsable', ...rec.case.args, '--wrap', 'true']);
-    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: 'sbatch: error: Batch job submission failed: Requested node configuration is not available\n' });
-    // in the default partition (2 nodes) it is accepted and never starts: PartitionConfig, then PartitionNodeLimit
-    const pending = c.submit([...load('layout-4x1-default').case.args, '--wrap', 'true']);
-    const reason = () => c.run('squeue', ['-h', '-j', String(pending), '-o', '%T|%r']).stdout.trim();
-    await c.waitFor('the scheduler\'s verdict', () => reason() === 'PENDING|PartitionNodeLimit' || undefined, 10_000);
-    c.run('scancel', [String(pending)]);
+    pit.for(['layout-1x8', 'layout-2x4', 'layout-2x1-a100', 'layout-2x2-a100-typed', 'gpus-per-task', 'gpus-per-task-job', 'step-n3-in-n4', 'step-n3-in-2x2'])(
+      'layout %s: per-task lines and task 0 environments',
+      async (name, { c }) => {
+        const r = await runCase(c, name);
+        expect(r.state).toBe(r.rec.final[0]!.JobState);
+        expectSections(r);
+      },
+    );
+
+    pit('4 nodes x 1 task with --gpus-per-node: real Slurm rejects it across partitions and cannot place it in one', async ({ c }) => {
+      // fixtures: layout-4x1-two-partitions (sbatch refuses) and layout-4x1-default (pends forever);
+      // layout-2x1-a100 above is the one-task-per-node shape that fits the recorded cluster
+      const rec = load('layout-4x1-two-partitions');
+      const r = c.run('sbatch', ['--parsable', ...rec.case.args, '--wrap', 'true']);
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: 'sbatch: error: Batch job submission failed: Requested node configuration is not available\n' });
+      // in the default partition (2 nodes) it is accepted and never starts: PartitionConfig, then PartitionNodeLimit
+      const pending = c.submit([...load('layout-4x1-default').case.args, '--wrap', 'true']);
+      const reason = () => c.run('squeue', ['-h', '-j', String(pending), '-o', '%T|%r']).stdout.trim();
+      await c.waitFor('the scheduler\'s verdict', () => reason() === 'PENDING|PartitionNodeLimit' || undefined, 10_000);
+      c.run('scancel', [String(pending)]);
+    });
+
+    pit('uneven -n 5 -N 2: 4+1 as slurmctld allocates it; block, -m cyclic, -m block, -n 4', async ({ c }) => {
+      const r = await runCase(c, 'layout-uneven-5x2');
+      expect(r.state).toBe('COMPLETED');
+      expectSections(r);
+    });
+
+    pit('labels: width, stderr, --unbuffered partial lines, missing newlines, SLURM_LABELIO', async ({ c }) => {
+      const r = await runCase(c, 'label');
+      expectSections(r);
+    });
+
+    pit('exit codes and srun\'s messages; the job completes when the script exits 0', async ({ c }) => {
+      const r = await runCase(c, 'exit-codes');
+      expect(r.state).toBe('COMPLETED');
+      expectSections(r);
+    });
+
+    pit.for(['step-fail-last', 'step-killed-last'])('%s: the last srun decides the job\'s exit code', async (name, { c }) => {
+      const r = await runCase(c, name);
+      expect([r.state, (c.job(r.id).get('ExitCode'))]).toEqual([r.rec.final[0]!.JobState, r.rec.final[0]!.ExitCode]);
+      expectSections(r);
+    });
+
+    pit('stdin: to every task by default, --input=0, none, a file', async ({ c }) => {
+      const r = await runCase(c, 'stdin');
+      expectSections(r);
+    });
+
+    pit('--export forms', async ({ c }) => {
+      const r = await runCase(c, 'export');
+      expectSections(r);
+    });
+
+    pit('head node and host names inside steps', async ({ c }) => {
+      const r = await runCase(c, 'hostnames');
+      expectSections(r);
+    });
+
+    pit('too many: steps larger than the allocation fail with Slurm\'s messages, and use no step id', async ({ c }) => {
+      const r = await runCase(c, 'too-many', 80_000);
+      expectSections(r);
+    }, 90_000);
+
+    pit('-o/-e patterns: per task, per node, shared, padded, none, a missing directory', async ({ c }) => {
+      const r = await runCase(c, 'io-patterns');
+      expectSections(r, r.theirs.map((s) => s.title).filter((t) => t !== 'files'));
+      // %N is the emulated node's name here (real Slurm on one machine writes the machine's host name): a recorded
+      // file per host becomes a file per node, with that node's tasks' lines
+      const files = readdirSync(r.cwd).filter((f) => f !== 'io-patterns.slurm' && !f.startsWith('slurm-'));
+      const ours = (f: string) => readFileSync(join(r.cwd, f), 'utf8').split('\n').filter(Boolean).sort();
+      for (const f of r.rec.files.filter((x) => !x.nameNormalized.startsWith('slurm-'))) {
+        const content = f.contentNormalized.split('\n').filter(Boolean);
+        const byNode = new Map<string, string[]>();
+        for (const line of content) {
+          const task = Number(/task=(\d+)/.exec(line)![1]);
+          const node = task < 2 ? 'gpu1' : 'gpu2';
+          // zero-padded ids (%5j) are not masked in the recordings
+          const name = f.nameNormalized.replaceAll('{JOBID}', String(r.id)).replaceAll('{HOSTNAME}', node)
+            .replaceAll(String(r.rec.placeholders['{JOBID}']).padStart(5, '0'), String(r.id).padStart(5, '0'));
+          byNode.set(name, [...(byNode.get(name) ?? []), line]);
+        }
+        for (const [name, lines] of byNode) {
+          expect(files).toContain(name);
+          expect(ours(name)).toEqual(lines.sort());
+        }
+      }
+    });
   });
 
-  it('uneven -n 5 -N 2: 4+1 as slurmctld allocates it; block, -m cyclic, -m block, -n 4', async () => {
-    const r = await runCase('layout-uneven-5x2');
-    expect(r.state).toBe('COMPLETED');
-    expectSections(r);
-  });
+  describe('steps side by side', () => {
+    pit('plain steps wait for each other, --exact ones do not, one per node run at once, --overlap (bg-steps)', async ({ c }) => {
+      const r = await runCase(c, 'bg-steps', 60_000);
+      const theirs = (t: string) => r.theirs.find((s) => s.title === t)!.lines;
+      const ours = (t: string) => r.ours.find((s) => s.title === t)!.lines;
+      const t0 = r.theirs[0]!.title;
+      expect(maskElapsed(ours(t0))).toEqual(maskElapsed(theirs(t0)));
+      // plain steps run one after another: three 2 s steps take at least 6 s; --exact ones overlap
+      const elapsed = (t: string) => Number(/elapsed=(\d+)/.exec(ours(t).at(-1)!)![1]);
+      expect(elapsed(t0)).toBeGreaterThanOrEqual(6);
+      const t1 = r.theirs[1]!.title;
+      expect(ours(t1).filter((l) => l.startsWith('start')).sort()).toEqual(theirs(t1).filter((l) => l.startsWith('start')).sort());
+      expect(elapsed(t1)).toBeLessThan(6);
+      const t2 = r.theirs[2]!.title;
+      expect(ours(t2).filter((l) => l.startsWith('start')).sort()).toEqual(theirs(t2).filter((l) => l.startsWith('start')).sort());
+      // the failed --overlap step uses up an id, as on Slurm
+      for (const s of r.theirs.slice(3)) expect(maskElapsed(ours(s.title))).toEqual(maskElapsed(s.lines));
+    }, 70_000);
 
-  it('labels: width, stderr, --unbuffered partial lines, missing newlines, SLURM_LABELIO', async () => {
-    const r = await runCase('label');
-    expectSections(r);
-  });
+    pit('three background --exact steps on one node run at once and are recorded as N.0, N.1, N.2', async ({ c }) => {
+      const cwd = join(c.dir, 'bg');
+      mkdirSync(cwd, { recursive: true });
+      writeFileSync(join(cwd, 'bg.sh'), [
+        '#!/bin/bash',
+        'second=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | tail -n1)',
+        's=$(date +%s.%N)',
+        'for i in 1 2 3; do srun --exact -N1 -n1 -w "$second" bash -c \'echo "start $SLURM_STEP_ID $SLURMD_NODENAME"; sleep 2; echo "end $SLURM_STEP_ID"\' & done',
+        'wait',
+        'echo "elapsed=$(echo "$(date +%s.%N) - $s" | bc)"',
+      ].join('\n'));
+      const id = c.submit(['-N', '2', '--ntasks-per-node=4', 'bg.sh'], { cwd });
+      await c.waitState(id, ['COMPLETED'], 30_000);
+      const out = readFileSync(join(cwd, `slurm-${id}.out`), 'utf8');
+      expect(out.split('\n').filter((l) => l.startsWith('start')).sort()).toEqual(['start 0 gpu2', 'start 1 gpu2', 'start 2 gpu2']);
+      const redis = new Redis(REDIS_URL);
+      try {
+        const steps = JSON.parse((await redis.hget(`flow:{${c.name}}:job:${id}`, 'steps'))!) as StepRecord[];
+        expect(steps.map((s) => [s.id, s.state, s.nodes, s.ntasks])).toEqual([[0, 'COMPLETED', 'gpu2', 1], [1, 'COMPLETED', 'gpu2', 1], [2, 'COMPLETED', 'gpu2', 1]]);
+        // they overlapped: each started before the others ended
+        expect(Math.max(...steps.map((s) => s.start))).toBeLessThan(Math.min(...steps.map((s) => s.end)));
+      } finally {
+        redis.disconnect();
+      }
+    });
 
-  it('exit codes and srun\'s messages; the job completes when the script exits 0', async () => {
-    const r = await runCase('exit-codes');
-    expect(r.state).toBe('COMPLETED');
-    expectSections(r);
-  });
+    pit('every step gets a final state and end time: cancelled with its job (tasks get SIGTERM, then time), left running by the script', async ({ c }) => {
+      const cwd = join(c.dir, 'ends');
+      mkdirSync(cwd, { recursive: true });
+      const trap = 'trap "echo term $SLURM_PROCID; sleep 0.3; echo done $SLURM_PROCID; exit 0" TERM; sleep 30 & wait';
+      const cancelled = c.submit(['-n', '2', '--wrap', `srun -n2 bash -c '${trap}'`], { cwd });
+      const left = c.submit(['-n', '2', '--wrap', 'srun --exact -n1 sleep 30 & sleep 1; srun --exact -n1 true; exit 0'], { cwd });
+      for (let i = 0; i < 100 && (await steps(cancelled, c))[0]?.state !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 100));
+      c.run('scancel', [String(cancelled)]);
+      await c.waitState(cancelled, ['CANCELLED']);
+      await c.waitState(left, ['COMPLETED']);
+      const out = readFileSync(join(cwd, `slurm-${cancelled}.out`), 'utf8');
+      // each task got SIGTERM once and had time to finish
+      expect(out.split('\n').filter((l) => /^(term|done) /.test(l)).sort()).toEqual(['done 0', 'done 1', 'term 0', 'term 1']);
+      expect(out).toMatch(new RegExp(`^slurmstepd-gpu1: error: \\*\\*\\* STEP ${cancelled}\\.0 ON gpu1 CANCELLED AT \\S+ \\*\\*\\*$`, 'm'));
+      // its tasks trapped SIGTERM and exited 0: the step ends COMPLETED, as real Slurm's does
+      // (fixtures/golden/recorded/signals.json, job stepgrace: step .0 COMPLETED 0:0)
+      const [c0] = await steps(cancelled, c);
+      expect([c0!.state, c0!.end > 0]).toEqual(['COMPLETED', true]);
+      const l = await steps(left, c);
+      expect(l.map((x) => [x.id, x.state, x.end > 0])).toEqual([[0, 'CANCELLED', true], [1, 'COMPLETED', true]]);
+    });
 
-  it.each(['step-fail-last', 'step-killed-last'])('%s: the last srun decides the job\'s exit code', async (name) => {
-    const r = await runCase(name);
-    expect([r.state, (c.job(r.id).get('ExitCode'))]).toEqual([r.rec.final[0]!.JobState, r.rec.final[0]!.ExitCode]);
-    expectSections(r);
-  });
-
-  it('kill-on-bad-exit (-K, =1, =0, default) and -W', async () => {
-    const r = await runCase('kill-on-bad-exit', 80_000);
-    // tasks that survive print at the same moment, in any order
-    const survivors = (lines: string[]) => {
-      const sorted = lines.filter((l) => / survived$/.test(l)).sort();
-      return maskElapsed(lines).map((l) => (/ survived$/.test(l) ? sorted.shift()! : l));
-    };
-    expectSections(r, undefined, survivors);
-  }, 90_000);
-
-  it('stdin: to every task by default, --input=0, none, a file', async () => {
-    const r = await runCase('stdin');
-    expectSections(r);
-  });
-
-  it('--export forms', async () => {
-    const r = await runCase('export');
-    expectSections(r);
-  });
-
-  it('head node and host names inside steps', async () => {
-    const r = await runCase('hostnames');
-    expectSections(r);
-  });
-
-  it('too many: steps larger than the allocation fail with Slurm\'s messages, and use no step id', async () => {
-    const r = await runCase('too-many', 80_000);
-    expectSections(r);
-  }, 90_000);
-
-  it('-o/-e patterns: per task, per node, shared, padded, none, a missing directory', async () => {
-    const r = await runCase('io-patterns');
-    expectSections(r, r.theirs.map((s) => s.title).filter((t) => t !== 'files'));
-    // %N is the emulated node's name here (real Slurm on one machine writes the machine's host name): a recorded
-    // file per host becomes a file per node, with that node's tasks' lines
-    const files = readdirSync(r.cwd).filter((f) => f !== 'io-patterns.slurm' && !f.startsWith('slurm-'));
-    const ours = (f: string) => readFileSync(join(r.cwd, f), 'utf8').split('\n').filter(Boolean).sort();
-    for (const f of r.rec.files.filter((x) => !x.nameNormalized.startsWith('slurm-'))) {
-      const content = f.contentNormalized.split('\n').filter(Boolean);
+    pit('many tasks (started by one forker): each its rank, its own pid as SLURM_TASK_PID, its own labelled output', async ({ c }) => {
+      const cwd = join(c.dir, 'many');
+      mkdirSync(cwd, { recursive: true });
+      writeFileSync(join(cwd, 'many.sh'), `#!/bin/bash\nsrun -O -n 40 -l bash -c 'echo "$SLURM_PROCID $SLURM_LOCALID $SLURM_NODEID $([ "$SLURM_TASK_PID" = $$ ] && echo self)"; [ $SLURM_PROCID = 7 ] && kill -9 $$; exit 0'\necho "srun-exit=$?"\n`);
+      const id = c.submit(['-N', '2', '-n', '4', 'many.sh'], { cwd });
+      await c.waitState(id, ['COMPLETED'], 30_000);
+      const out = readFileSync(join(cwd, `slurm-${id}.out`), 'utf8').split('\n').filter(Boolean);
+      const lines = out.filter((l) => /^ ?\d+: /.test(l)).sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
+      expect(lines.map((l) => l.split(' ').filter(Boolean)).map(([label, rank, , , self]) => [label, rank, self]))
+        .toEqual(Array.from({ length: 40 }, (_, i) => [`${i}:`, String(i), 'self']));
+      // local ids count 0.. on each node, in rank order
       const byNode = new Map<string, string[]>();
-      for (const line of content) {
-        const task = Number(/task=(\d+)/.exec(line)![1]);
-        const node = task < 2 ? 'gpu1' : 'gpu2';
-        // zero-padded ids (%5j) are not masked in the recordings
-        const name = f.nameNormalized.replaceAll('{JOBID}', String(r.id)).replaceAll('{HOSTNAME}', node)
-          .replaceAll(String(r.rec.placeholders['{JOBID}']).padStart(5, '0'), String(r.id).padStart(5, '0'));
-        byNode.set(name, [...(byNode.get(name) ?? []), line]);
+      for (const l of lines) {
+        const [, , local, node] = l.trim().split(/\s+/);
+        byNode.set(node!, [...(byNode.get(node!) ?? []), local!]);
       }
-      for (const [name, lines] of byNode) {
-        expect(files).toContain(name);
-        expect(ours(name)).toEqual(lines.sort());
-      }
-    }
-  });
-});
+      for (const locals of byNode.values()) expect(locals).toEqual(locals.map((_, i) => String(i)));
+      expect(out.filter((l) => !/^ ?\d+: /.test(l))).toEqual(['srun: error: gpu1: task 7: Killed', `srun: Force Terminated StepId=${id}.0`, 'srun-exit=137']);
+    });
 
-describe('steps side by side', () => {
-  it('three background --exact steps on one node run at once and are recorded as N.0, N.1, N.2', async () => {
-    const cwd = join(c.dir, 'bg');
-    mkdirSync(cwd, { recursive: true });
-    writeFileSync(join(cwd, 'bg.sh'), [
-      '#!/bin/bash',
-      'second=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | tail -n1)',
-      's=$(date +%s.%N)',
-      'for i in 1 2 3; do srun --exact -N1 -n1 -w "$second" bash -c \'echo "start $SLURM_STEP_ID $SLURMD_NODENAME"; sleep 2; echo "end $SLURM_STEP_ID"\' & done',
-      'wait',
-      'echo "elapsed=$(echo "$(date +%s.%N) - $s" | bc)"',
-    ].join('\n'));
-    const id = c.submit(['-N', '2', '--ntasks-per-node=4', 'bg.sh'], { cwd });
-    await c.waitState(id, ['COMPLETED'], 30_000);
-    const out = readFileSync(join(cwd, `slurm-${id}.out`), 'utf8');
-    expect(out.split('\n').filter((l) => l.startsWith('start')).sort()).toEqual(['start 0 gpu2', 'start 1 gpu2', 'start 2 gpu2']);
-    expect(Number(/elapsed=([\d.]+)/.exec(out)![1])).toBeLessThan(4);
-    const redis = new Redis(REDIS_URL);
-    try {
-      const steps = JSON.parse((await redis.hget(`flow:{${c.name}}:job:${id}`, 'steps'))!) as StepRecord[];
-      expect(steps.map((s) => [s.id, s.state, s.nodes, s.ntasks])).toEqual([[0, 'COMPLETED', 'gpu2', 1], [1, 'COMPLETED', 'gpu2', 1], [2, 'COMPLETED', 'gpu2', 1]]);
-      // they overlapped: each started before the others ended
-      expect(Math.max(...steps.map((s) => s.start))).toBeLessThan(Math.min(...steps.map((s) => s.end)));
-    } finally {
-      redis.disconnect();
-    }
+    pit('signals to srun reach its tasks (SIGUSR1 forwarded), and srun reports how they ended', async ({ c }) => {
+      const cwd = join(c.dir, 'fwd');
+      mkdirSync(cwd, { recursive: true });
+      writeFileSync(join(cwd, 'fwd.sh'), [
+        '#!/bin/bash',
+        'srun -n2 bash -c \'trap "echo got USR1 $SLURM_PROCID; exit 0" USR1; echo ready; sleep 20 & wait\' &',
+        'pid=$!',
+        'until [ "$(grep -c ready slurm-$SLURM_JOB_ID.out)" = 2 ]; do sleep 0.1; done',
+        'kill -USR1 $pid',
+        'wait $pid',
+        'echo "srun-exit=$?"',
+      ].join('\n'));
+      const id = c.submit(['-n', '2', 'fwd.sh'], { cwd });
+      await c.waitState(id, ['COMPLETED'], 30_000);
+      const out = readFileSync(join(cwd, `slurm-${id}.out`), 'utf8').split('\n').filter((l) => l && l !== 'ready').sort();
+      expect(out).toEqual(['got USR1 0', 'got USR1 1', 'srun-exit=0']);
+    });
+
   });
 
-  it('every step gets a final state and end time: cancelled with its job (tasks get SIGTERM, then time), left running by the script', async () => {
-    const cwd = join(c.dir, 'ends');
-    mkdirSync(cwd, { recursive: true });
-    const trap = 'trap "echo term $SLURM_PROCID; sleep 0.3; echo done $SLURM_PROCID; exit 0" TERM; sleep 30 & wait';
-    const cancelled = c.submit(['-n', '2', '--wrap', `srun -n2 bash -c '${trap}'`], { cwd });
-    const left = c.submit(['-n', '2', '--wrap', 'srun --exact -n1 sleep 30 & sleep 1; srun --exact -n1 true; exit 0'], { cwd });
-    for (let i = 0; i < 100 && (await steps(cancelled))[0]?.state !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 100));
-    c.run('scancel', [String(cancelled)]);
-    await c.waitState(cancelled, ['CANCELLED']);
-    await c.waitState(left, ['COMPLETED']);
-    const out = readFileSync(join(cwd, `slurm-${cancelled}.out`), 'utf8');
-    // each task got SIGTERM once and had time to finish
-    expect(out.split('\n').filter((l) => /^(term|done) /.test(l)).sort()).toEqual(['done 0', 'done 1', 'term 0', 'term 1']);
-    expect(out).toMatch(new RegExp(`^slurmstepd-gpu1: error: \\*\\*\\* STEP ${cancelled}\\.0 ON gpu1 CANCELLED AT \\S+ \\*\\*\\*$`, 'm'));
-    const [c0] = await steps(cancelled);
-    expect([c0!.state, c0!.end > 0]).toEqual(['CANCELLED', true]);
-    const l = await steps(left);
-    expect(l.map((x) => [x.id, x.state, x.end > 0])).toEqual([[0, 'CANCELLED', true], [1, 'COMPLETED', true]]);
-  });
-
-  it('many tasks (started by one forker): each its rank, its own pid as SLURM_TASK_PID, its own labelled output', async () => {
-    const cwd = join(c.dir, 'many');
-    mkdirSync(cwd, { recursive: true });
-    writeFileSync(join(cwd, 'many.sh'), `#!/bin/bash\nsrun -O -n 40 -l bash -c 'echo "$SLURM_PROCID $SLURM_LOCALID $SLURM_NODEID $([ "$SLURM_TASK_PID" = $$ ] && echo self)"; [ $SLURM_PROCID = 7 ] && kill -9 $$; exit 0'\necho "srun-exit=$?"\n`);
-    const id = c.submit(['-N', '2', '-n', '4', 'many.sh'], { cwd });
-    await c.waitState(id, ['COMPLETED'], 30_000);
-    const out = readFileSync(join(cwd, `slurm-${id}.out`), 'utf8').split('\n').filter(Boolean);
-    const lines = out.filter((l) => /^ ?\d+: /.test(l)).sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
-    expect(lines.map((l) => l.split(' ').filter(Boolean)).map(([label, rank, , , self]) => [label, rank, self]))
-      .toEqual(Array.from({ length: 40 }, (_, i) => [`${i}:`, String(i), 'self']));
-    // local ids count 0.. on each node, in rank order
-    const byNode = new Map<string, string[]>();
-    for (const l of lines) {
-      const [, , local, node] = l.trim().split(/\s+/);
-      byNode.set(node!, [...(byNode.get(node!) ?? []), local!]);
-    }
-    for (const locals of byNode.values()) expect(locals).toEqual(locals.map((_, i) => String(i)));
-    expect(out.filter((l) => !/^ ?\d+: /.test(l))).toEqual(['srun: error: gpu1: task 7: Killed', `srun: Force Terminated StepId=${id}.0`, 'srun-exit=137']);
-  });
-
-  it('signals to srun reach its tasks (SIGUSR1 forwarded), and srun reports how they ended', async () => {
-    const cwd = join(c.dir, 'fwd');
-    mkdirSync(cwd, { recursive: true });
-    writeFileSync(join(cwd, 'fwd.sh'), [
-      '#!/bin/bash',
-      'srun -n2 bash -c \'trap "echo got USR1 $SLURM_PROCID; exit 0" USR1; echo ready; sleep 20 & wait\' &',
-      'pid=$!',
-      'until [ "$(grep -c ready slurm-$SLURM_JOB_ID.out)" = 2 ]; do sleep 0.1; done',
-      'kill -USR1 $pid',
-      'wait $pid',
-      'echo "srun-exit=$?"',
-    ].join('\n'));
-    const id = c.submit(['-n', '2', 'fwd.sh'], { cwd });
-    await c.waitState(id, ['COMPLETED'], 30_000);
-    const out = readFileSync(join(cwd, `slurm-${id}.out`), 'utf8').split('\n').filter((l) => l && l !== 'ready').sort();
-    expect(out).toEqual(['got USR1 0', 'got USR1 1', 'srun-exit=0']);
-  });
-
-  it('plain steps wait for each other, --exact ones do not, one per node run at once, --overlap (bg-steps)', async () => {
-    const r = await runCase('bg-steps', 60_000);
-    const theirs = (t: string) => r.theirs.find((s) => s.title === t)!.lines;
-    const ours = (t: string) => r.ours.find((s) => s.title === t)!.lines;
-    const t0 = r.theirs[0]!.title;
-    expect(maskElapsed(ours(t0))).toEqual(maskElapsed(theirs(t0)));
-    expect(ours(t0).at(-1)).toMatch(/elapsed=[67]/);
-    const t1 = r.theirs[1]!.title;
-    expect(ours(t1).filter((l) => l.startsWith('start')).sort()).toEqual(theirs(t1).filter((l) => l.startsWith('start')).sort());
-    expect(ours(t1).at(-1)).toMatch(/elapsed=[23]/);
-    const t2 = r.theirs[2]!.title;
-    expect(ours(t2).filter((l) => l.startsWith('start')).sort()).toEqual(theirs(t2).filter((l) => l.startsWith('start')).sort());
-    // the failed --overlap step uses up an id, as on Slurm
-    for (const s of r.theirs.slice(3)) expect(maskElapsed(ours(s.title))).toEqual(maskElapsed(s.lines));
-  }, 70_000);
-});
-
-describe('squeue -s and scontrol show step while steps run (squeue-steps)', () => {
-  it('list the running steps and the batch step as Slurm does', async () => {
-    const rec = JSON.parse(readFileSync(join(FIXTURES, 'oracle', 'srun', 'squeue-steps.json'), 'utf8')) as Recording & {
-      probes: { argvNormalized: string[]; exit: number; stdoutNormalized: string }[];
-    };
-    const cwd = `${rec.cwd}-flow`;
-    rmSync(cwd, { recursive: true, force: true });
-    mkdirSync(cwd, { recursive: true });
-    copyFileSync(join(FIXTURES, 'scripts', 'srun', rec.case.script), join(cwd, rec.case.script));
-    const id = c.submit([...rec.case.args, rec.case.script], { cwd, env: { PATH: '/usr/bin:/bin' } });
-    for (let i = 0; i < 100 && (await steps(id)).filter((x) => x.state === 'RUNNING').length < 2; i++) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 1000));
-    // times are masked: the recording's elapsed seconds are not ours
-    const mask = (t: string) => t.replace(/\b\d+:\d\d\b/g, '{ELAPSED}').replace(/(SrunHost:Pid=\S+:)\d+/g, '$1{VOLATILE}');
-    for (const p of rec.probes.filter((x) => ['squeue', 'scontrol'].includes(x.argvNormalized[0]!) && !x.argvNormalized.includes('job'))) {
-      const argv = p.argvNormalized.slice(1).map((a) => a.replaceAll('{JOBID}', String(id)));
-      const r = c.run(p.argvNormalized[0]!, argv);
-      const ours = mask(normalize(r.stdout, { '{JOBID}': id }, cwd)).replace(/ {2,}/g, ' ');
-      expect({ argv: p.argvNormalized, exit: r.status, out: ours }).toEqual({ argv: p.argvNormalized, exit: p.exit, out: mask(p.stdoutNormalized).replace(/ {2,}/g, ' ') });
-    }
-    await c.waitState(id, ['COMPLETED'], 30_000);
-  }, 40_000);
 });
 
 describe('srun outside an allocation', () => {
@@ -481,10 +493,10 @@ describe('srun outside an allocation', () => {
 });
 
 /** The job's step records, as the sacct helper reads them. */
-async function steps(jobId: number): Promise<StepRecord[]> {
+async function steps(jobId: number, cl: TestCluster = c): Promise<StepRecord[]> {
   const redis = new Redis(REDIS_URL);
   try {
-    const text = await redis.hget(`flow:{${c.name}}:job:${jobId}`, 'steps');
+    const text = await redis.hget(`flow:{${cl.name}}:job:${jobId}`, 'steps');
     const list = text ? (JSON.parse(text) as StepRecord[] | Record<string, never>) : [];
     return Array.isArray(list) ? list : [];
   } finally {

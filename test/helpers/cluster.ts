@@ -9,8 +9,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { FIXTURES, ROOT } from './oracle.js';
+import { spawnAsync } from './spawn.js';
 
 export const REDIS_URL = process.env.FLOW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/7';
+
+/**
+ * The time zone and clock the tests run under reach the commands too: CI runs the suite again
+ * under another zone and a shifted clock (libfaketime, whose settings travel in the environment).
+ */
+export function clockEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && (k === 'TZ' || k.startsWith('FAKETIME') || (k === 'LD_PRELOAD' && v.includes('faketime')))) out[k] = v;
+  }
+  return out;
+}
+
+/** A process of this pid runs (one that exited but was not reaped, a zombie, does not). */
+export { pidAlive as alive } from '../../src/controller/holder.js';
+
+/** Three 4-CPU nodes in one partition: for tests of the controller's life, not of Slurm's output. */
+export const SMALL_CONF = `ClusterName=x
+DefMemPerCPU=1024
+MinJobAge=300
+NodeName=n[1-3] CPUs=4 RealMemory=8000 State=UNKNOWN
+PartitionName=main Nodes=n[1-3] Default=YES MaxTime=INFINITE State=UP
+`;
 
 export interface RunResult {
   status: number;
@@ -18,26 +42,41 @@ export interface RunResult {
   stderr: string;
 }
 
+/** The same Redis server as REDIS_URL, another database. */
+export function redisDb(db: number): string {
+  const u = new URL(REDIS_URL);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
 export class TestCluster {
   readonly name: string;
   readonly dir: string;
   readonly conf: string;
   readonly env: Record<string, string>;
+  /** the Redis this cluster lives in */
+  readonly redisUrl: string;
 
-  constructor(opts: { confText?: string; extraEnv?: Record<string, string> } = {}) {
-    this.name = `t${process.pid}${Math.random().toString(36).slice(2, 8)}`;
+  /**
+   * firstJobId: default 1000 (a replay of a recording keeps its ids' widths with another);
+   * name, redisUrl and stateDir: for clusters that share a name or a state directory on purpose
+   */
+  constructor(opts: { confText?: string; extraEnv?: Record<string, string>; firstJobId?: number; name?: string; redisUrl?: string; stateDir?: string } = {}) {
+    this.name = opts.name ?? `t${process.pid}${Math.random().toString(36).slice(2, 8)}`;
+    this.redisUrl = opts.redisUrl ?? REDIS_URL;
     this.dir = mkdtempSync(join(tmpdir(), 'flow-test-'));
     this.conf = join(this.dir, 'slurm.conf');
     const base = opts.confText ?? readFileSync(join(FIXTURES, 'oracle', 'slurm.conf'), 'utf8');
     // job ids start high enough never to be mistaken for node numbers or other small values
-    writeFileSync(this.conf, `${base.replace(/^ClusterName=.*$/m, `ClusterName=${this.name}`)}\nFirstJobId=1000\n`);
+    writeFileSync(this.conf, `${base.replace(/^ClusterName=.*$/m, `ClusterName=${this.name}`)}\nFirstJobId=${opts.firstJobId ?? 1000}\n`);
     this.env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/root',
       USER: process.env.USER ?? 'root',
+      ...clockEnv(),
       SLURM_CONF: this.conf,
-      FLOW_REDIS_URL: REDIS_URL,
-      FLOW_STATE_DIR: join(this.dir, 'state'),
+      FLOW_REDIS_URL: this.redisUrl,
+      FLOW_STATE_DIR: opts.stateDir ?? join(this.dir, 'state'),
       ...opts.extraEnv,
     };
   }
@@ -51,6 +90,11 @@ export class TestCluster {
       timeout: 60_000,
     });
     return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** run() without blocking the event loop (for tests that overlap). */
+  runAsync(cmd: string, args: string[], opts: { cwd?: string; input?: string | Buffer; env?: Record<string, string> } = {}): Promise<RunResult> {
+    return spawnAsync(join(ROOT, 'bin', cmd), args, { cwd: opts.cwd ?? this.dir, env: { ...this.env, ...opts.env }, input: opts.input, timeout: 60_000 });
   }
 
   /** sbatch --parsable; returns the job id (fails the test otherwise). */
@@ -89,20 +133,49 @@ export class TestCluster {
   }
 
   /** Start a controller in the background (commands also start one on demand). */
-  startController(): number {
-    const child = spawn(join(ROOT, 'bin', 'flow'), ['controller', '--daemon'], { env: this.env, detached: true, stdio: 'ignore' });
+  startController(env: Record<string, string> = {}): number {
+    const child = spawn(join(ROOT, 'bin', 'flow'), ['controller', '--daemon'], { env: { ...this.env, ...env }, detached: true, stdio: 'ignore' });
     child.unref();
     return child.pid!;
   }
 
+  /** The leading controller's pid, once one leads (within 30 s). */
+  async leader(): Promise<number> {
+    for (let i = 0; i < 300; i++) {
+      const pid = await this.controllerPid();
+      if (pid) return pid;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no controller leads cluster ${this.name}`);
+  }
+
   async controllerPid(): Promise<number | undefined> {
-    const redis = new Redis(REDIS_URL);
+    const redis = new Redis(this.redisUrl);
     try {
       const v = await redis.get(`flow:{${this.name}}:controller`);
       return v ? Number(v.split(':')[1]) : undefined;
     } finally {
       redis.disconnect();
     }
+  }
+
+  /**
+   * For a cluster on our own redis-server (FLOW_REDIS_URL empty): stop its controller and that
+   * server, and remove the cluster's directory.
+   */
+  async destroyWithOwnRedis(): Promise<void> {
+    const redis = new Redis({ path: join(this.env.FLOW_STATE_DIR!, 'redis', 'redis.sock'), lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await redis.connect();
+      const holder = await redis.get(`flow:{${this.name}}:controller`);
+      if (holder) process.kill(Number(holder.split(':')[1]), 'SIGTERM');
+      await redis.shutdown('NOSAVE').catch(() => undefined);
+    } catch {
+      // already gone
+    } finally {
+      redis.disconnect();
+    }
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   async destroy(): Promise<void> {
@@ -116,7 +189,7 @@ export class TestCluster {
         // gone
       }
     }
-    const redis = new Redis(REDIS_URL);
+    const redis = new Redis(this.redisUrl);
     try {
       let cursor = '0';
       do {
@@ -141,5 +214,20 @@ export class TestCluster {
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
+  }
+}
+
+/** The clusters of one test file (each test makes its own), destroyed together in afterAll. */
+export class ClusterSet {
+  private readonly made: TestCluster[] = [];
+
+  make(opts: ConstructorParameters<typeof TestCluster>[0] = {}): TestCluster {
+    const c = new TestCluster({ confText: SMALL_CONF, ...opts });
+    this.made.push(c);
+    return c;
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all(this.made.map((c) => c.destroy()));
   }
 }

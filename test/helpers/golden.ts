@@ -15,7 +15,7 @@
  * This module must stay free of vitest and of TestCluster at run time: the
  * recorder bundles it with esbuild and runs it under plain node.
  */
-import { spawnSync } from 'node:child_process';
+import { spawnAsync } from './spawn.js';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo, hostname as osHostname } from 'node:os';
 import { basename, join } from 'node:path';
@@ -37,8 +37,10 @@ export interface QueryStep {
   /** the client whose exact invocation this is (documentation) */
   client?: string;
   note?: string;
-  /** stdin for the command */
+  /** stdin for the command (placeholders expanded) */
   input?: string;
+  /** extra environment for the command (e.g. POSIXLY_CORRECT) */
+  env?: Record<string, string>;
   /** post-filter applied to both sides' stdout before masking: keep lines matching grep, then the first `head` lines */
   select?: { grep?: string; head?: number };
   mask?: MaskRule[];
@@ -90,6 +92,12 @@ export interface Scenario {
   scripts?: Record<string, string>;
   /** extra environment for OUR side only (e.g. FLOW_MINUTE_SECONDS, which shrinks the 121 s requeue delay) */
   replayEnv?: Record<string, string>;
+  /**
+   * `shared`: recorded on the shared oracle as it was (accounting_storage/none, other users' jobs
+   * around: the scenario must not depend on them) and replayed on fixtures/oracle/slurm.conf;
+   * default: the private slurmdbd-mode cluster, restarted empty (fixtures/golden/slurm.conf)
+   */
+  cluster?: 'shared';
   steps: Step[];
 }
 
@@ -150,7 +158,7 @@ export interface Backend {
   cwd: string;
   cluster: string;
   conf: string;
-  run(argv: string[], opts?: { input?: string; env?: Record<string, string> }): CommandResult;
+  run(argv: string[], opts?: { input?: string; env?: Record<string, string> }): Promise<CommandResult>;
   /** longest a wait may take on this side (seconds); default: the step's own timeout */
   maxWait?: number;
 }
@@ -246,7 +254,7 @@ export async function runScenario(scenario: Scenario, backend: Backend): Promise
       const args = s.submit.map((a) => expand(a, xctx));
       const argv = ['sbatch', ...(args.includes('--parsable') ? [] : ['--parsable']), ...args];
       if (f.name && !s.stdin) argv.push(f.name);
-      const r = backend.run(argv, { input: s.stdin ? f.text : undefined, env: s.env });
+      const r = await backend.run(argv, { input: s.stdin ? f.text : undefined, env: s.env });
       const m = /^(\d+)(;\S+)?\n$/.exec(r.stdout);
       const jobId = r.exit === 0 && m ? Number(m[1]) : null;
       if (s.as && jobId !== null) labels[s.as] = jobId;
@@ -262,7 +270,7 @@ export async function runScenario(scenario: Scenario, backend: Backend): Promise
         rec.gaveUp = `no job for ${target}`;
       } else {
         for (;;) {
-          const probe = waitProbe(backend, w, id);
+          const probe = await waitProbe(backend, w, id);
           rec.observed = probe.observed;
           if (probe.done) break;
           if (probe.giveUp) {
@@ -280,7 +288,7 @@ export async function runScenario(scenario: Scenario, backend: Backend): Promise
       steps.push(rec);
     } else if ('run' in s) {
       const argv = s.run.map((a) => expand(a, xctx));
-      const r = backend.run(argv, { input: s.input });
+      const r = await backend.run(argv, { input: s.input });
       const made = s.as ? /job allocation (\d+)/.exec(r.stderr) : null;
       if (s.as && made) labels[s.as] = Number(made[1]);
       steps.push({ step: i, kind: 'run', argv, label: s.as, jobId: made ? Number(made[1]) : undefined, t: t(), ...r });
@@ -289,16 +297,16 @@ export async function runScenario(scenario: Scenario, backend: Backend): Promise
       steps.push({ step: i, kind: 'sleep', t: t() });
     } else if (isQuery(s)) {
       const argv = s.query.map((a) => expand(a, xctx));
-      const r = backend.run(argv, { input: s.input });
+      const r = await backend.run(argv, { input: s.input === undefined ? undefined : expand(s.input, xctx), env: s.env });
       queries.push({ id: s.id, argv, t: t(), ...r });
       steps.push({ step: i, kind: 'query', id: s.id, t: t() });
     }
   }
 
-  const arrayTasks = collectArrayTasks(backend, labels);
+  const arrayTasks = await collectArrayTasks(backend, labels);
   // clean up: cancel every job this scenario created (finished ones are unaffected)
   const ids = Object.values(labels);
-  if (ids.length) backend.run(['scancel', ...ids.map(String)]);
+  if (ids.length) await backend.run(['scancel', ...ids.map(String)]);
 
   return {
     scenario: scenario.name,
@@ -332,19 +340,19 @@ function groupOf(gid: number): string {
   return String(gid);
 }
 
-function waitProbe(backend: Backend, w: WaitStep['wait'], id: string | undefined): { done?: boolean; giveUp?: string; observed?: string } {
+async function waitProbe(backend: Backend, w: WaitStep['wait'], id: string | undefined): Promise<{ done?: boolean; giveUp?: string; observed?: string }> {
   if (w.settled) {
-    const q = backend.run(['squeue', '-h', '-t', 'CG,CF', '-o', '%i']);
+    const q = await backend.run(['squeue', '-h', '-t', 'CG,CF', '-o', '%i']);
     if (q.exit !== 0) return { giveUp: `squeue -t CG,CF: exit ${q.exit}` };
     if (q.stdout.trim() !== '') return { observed: q.stdout.trim() };
-    const n = backend.run(['sinfo', '-h', '-N', '-o', '%t']);
+    const n = await backend.run(['sinfo', '-h', '-N', '-o', '%t']);
     if (n.exit !== 0) return { done: true, observed: 'sinfo unavailable' };
     const bad = n.stdout.split('\n').filter((l) => l && !/^(idle|mix|alloc)$/.test(l));
     return bad.length ? { observed: bad.join(',') } : { done: true };
   }
   const want = w.state === undefined ? undefined : Array.isArray(w.state) ? w.state : [w.state];
   if (w.sacct) {
-    const r = backend.run(['sacct', '-n', '-P', '-j', id!, '-o', 'JobID,State']);
+    const r = await backend.run(['sacct', '-n', '-P', '-j', id!, '-o', 'JobID,State']);
     if (r.exit !== 0) return { giveUp: `sacct: exit ${r.exit} ${r.stderr.trim()}` };
     const rows = r.stdout.split('\n').filter(Boolean).map((l) => l.split('|'));
     const alloc = rows.find((f) => f[0] === id);
@@ -352,7 +360,7 @@ function waitProbe(backend: Backend, w: WaitStep['wait'], id: string | undefined
     const okSteps = (w.steps ?? []).every((st) => rows.some((f) => f[0] === `${id}.${st}` && !/RUNNING|PENDING/.test(f[1] ?? '')));
     return { done: okState && okSteps, observed: rows.map((f) => f.join('|')).join(';') };
   }
-  const r = backend.run(['squeue', '-h', '-t', 'all', ...(w.min !== undefined ? ['-r'] : []), '-j', id!, '-o', '%i|%T|%r']);
+  const r = await backend.run(['squeue', '-h', '-t', 'all', ...(w.min !== undefined ? ['-r'] : []), '-j', id!, '-o', '%i|%T|%r']);
   if (r.exit !== 0) return { giveUp: `squeue: exit ${r.exit} ${r.stderr.trim()}` };
   const rows = r.stdout.split('\n').filter(Boolean).map((l) => l.split('|'));
   const match = (f: string[]): boolean => (!want || want.includes(f[1] ?? '')) && (w.reason === undefined || f[2] === w.reason);
@@ -367,18 +375,18 @@ function waitProbe(backend: Backend, w: WaitStep['wait'], id: string | undefined
 }
 
 /** label -> task index -> the task's own job id, from squeue -r and sacct (whichever answers). */
-function collectArrayTasks(backend: Backend, labels: Record<string, number>): Record<string, Record<string, number>> {
+async function collectArrayTasks(backend: Backend, labels: Record<string, number>): Promise<Record<string, Record<string, number>>> {
   const out: Record<string, Record<string, number>> = {};
   for (const [label, id] of Object.entries(labels)) {
     const tasks: Record<string, number> = {};
-    const q = backend.run(['squeue', '-h', '-t', 'all', '-r', '-j', String(id), '-o', '%i|%A']);
+    const q = await backend.run(['squeue', '-h', '-t', 'all', '-r', '-j', String(id), '-o', '%i|%A']);
     if (q.exit === 0) {
       for (const line of q.stdout.split('\n')) {
         const m = /^(\d+)_(\d+)\|(\d+)$/.exec(line);
         if (m?.[2] && Number(m[1]) === id && Number(m[3]) !== id) tasks[m[2]] = Number(m[3]);
       }
     }
-    const a = backend.run(['sacct', '-n', '-P', '-X', '-j', String(id), '-o', 'JobID,JobIDRaw']);
+    const a = await backend.run(['sacct', '-n', '-P', '-X', '-j', String(id), '-o', 'JobID,JobIDRaw']);
     if (a.exit === 0) {
       for (const line of a.stdout.split('\n')) {
         const m = /^(\d+)_(\d+)\|(\d+)$/.exec(line);
@@ -443,12 +451,18 @@ function applyRule(text: string, rule: MaskRule): string {
     .join('\n');
 }
 
+/** ISO times YYYY-MM-DDTHH:MM:SS -> <TIME>; squeue -l's "Mon Dec 07 13:06:55 2026" (day zero-padded, as Slurm prints it) -> <CTIME> */
+function maskTimes(text: string): string {
+  return text
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/g, '<TIME>')
+    .replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d\d \d\d:\d\d:\d\d \d{4}\b/g, '<CTIME>');
+}
+
 /**
- * Mask what differs between two correct runs. Per-query rules first (on the raw
- * text), then, always:
+ * Mask what differs between two correct runs. Times first (ISO -> <TIME>, ctime ->
+ * <CTIME>), then the per-query rules, then, always:
  *  - the work dir and SLURM_CONF (and its directory) -> <CWD>, <CONF>, <CONFDIR> (also JSON-escaped)
  *  - --json core indices ("3": "allocated") -> "<CORE>": "allocated"
- *  - ISO times YYYY-MM-DDTHH:MM:SS -> <TIME>; ctime "Sat Nov 28 20:40:00 2026" -> <CTIME>
  *  - every job id the scenario labelled -> {LABEL} (so 1000_5 -> {A}_5, 1000_[15-99%10] ->
  *    {A}_[15-99%10], 1000.batch -> {A}.batch), array tasks' own ids -> {A#5}
  *  - the host name -> <HOST>, the cluster name -> <CLUSTER>, the user/group -> <USER>/<GROUP>,
@@ -456,7 +470,9 @@ function applyRule(text: string, rule: MaskRule): string {
  *    AllocNode:Sid=<host>:<pid> -> <ALLOCNODE>:<SID>
  */
 export function mask(text: string, ctx: GoldenContext, rules: MaskRule[] = []): string {
-  let out = text;
+  // times first: a query's 'dur' rule would otherwise eat the clock inside a ctime
+  // (squeue -l's header "Sat Nov 28 20:40:00 2026"), leaving its date to compare
+  let out = maskTimes(text);
   for (const r of rules) out = applyRule(out, r);
   // directories (longest first)
   const dirs: Array<[string, string]> = [
@@ -470,9 +486,6 @@ export function mask(text: string, ctx: GoldenContext, rules: MaskRule[] = []): 
   for (const [d, ph] of dirs) if (d && d !== '/' && d !== '\\/') out = out.split(d).join(ph);
   // which cores a job gets depends on whether jobs before it had ended yet: timing, not behaviour
   out = out.replace(/"\d+": "allocated"/g, '"<CORE>": "allocated"');
-  // times
-  out = out.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/g, '<TIME>');
-  out = out.replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}\b/g, '<CTIME>');
   // job ids, one pass over every digit run
   const ids = new Map<string, string>();
   for (const [label, tasks] of Object.entries(ctx.arrayTasks ?? {})) for (const [k, v] of Object.entries(tasks)) ids.set(String(v), `{${label}#${k}}`);
@@ -513,6 +526,37 @@ export function queryStepsOf(scenario: Scenario): QueryStep[] {
 // ------------------------------------------------------------------ backends
 
 /**
+ * Command output as text, byte for byte: valid UTF-8 as it is, every byte of
+ * an invalid sequence as `\\xNN` (Slurm pads and cuts fixed-width columns by
+ * bytes, so a cut can fall inside a character; a plain UTF-8 decode would make
+ * any two such cuts look alike).
+ */
+export function outputText(bytes: Buffer | null | undefined): string {
+  if (!bytes?.length) return '';
+  const text = bytes.toString('utf8');
+  if (!text.includes('\uFFFD') || Buffer.from(text).equals(bytes)) return text;
+  let out = '';
+  for (let i = 0; i < bytes.length;) {
+    const n = utf8Length(bytes, i);
+    if (n > 0) {
+      out += bytes.toString('utf8', i, i + n);
+      i += n;
+    } else out += `\\x${bytes[i++]!.toString(16).padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** Length of the valid UTF-8 sequence starting at i, 0 if there is none. */
+function utf8Length(b: Buffer, i: number): number {
+  const c = b[i]!;
+  const n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (n <= 1 || i + n > b.length) return n === 1 ? 1 : 0;
+  for (let k = 1; k < n; k++) if ((b[i + k]! & 0xc0) !== 0x80) return 0;
+  const text = b.toString('utf8', i, i + n);
+  return text.length > 0 && !text.includes('\uFFFD') ? n : 0;
+}
+
+/**
  * Real Slurm: <cmd> found on PATH=/usr/bin:/bin (so argv[0] is the bare name, as when a
  * client runs it: getopt messages read "squeue: ...") with a clean environment (as
  * scripts/record-oracle*.sh).
@@ -524,15 +568,9 @@ export function slurmBackend(opts: { conf: string; cwd: string; cluster: string 
     cwd: opts.cwd,
     cluster: opts.cluster,
     conf: opts.conf,
-    run(argv, o = {}) {
-      const r = spawnSync(argv[0] ?? '', argv.slice(1), {
-        cwd: opts.cwd,
-        env: { ...env, ...o.env },
-        input: o.input ?? '',
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
-      return { exit: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    async run(argv, o = {}) {
+      const r = await spawnAsync(argv[0] ?? '', argv.slice(1), { cwd: opts.cwd, env: { ...env, ...o.env }, input: o.input ?? '', timeout: 60_000 });
+      return { exit: r.status, stdout: outputText(r.stdoutBytes), stderr: outputText(r.stderrBytes) };
     },
   };
 }
@@ -546,9 +584,12 @@ export function flowBackend(cluster: TestCluster, scenario: string, opts: { maxW
     cluster: cluster.name,
     conf: cluster.conf,
     maxWait: opts.maxWait,
-    run(argv, o = {}) {
-      const r = cluster.run(argv[0] ?? '', argv.slice(1), { cwd, input: o.input ?? '', env: o.env });
-      return { exit: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    async run(argv, o = {}) {
+      const cmd = argv[0] ?? '';
+      // our commands by path (bin/<cmd>); anything else (cat) as on the real side
+      const ours = existsSync(join(GOLDEN_ROOT, 'bin', cmd));
+      const r = await spawnAsync(ours ? join(GOLDEN_ROOT, 'bin', cmd) : cmd, argv.slice(1), { cwd, env: { ...cluster.env, ...o.env }, input: o.input ?? '', timeout: 60_000 });
+      return { exit: r.status, stdout: outputText(r.stdoutBytes), stderr: outputText(r.stderrBytes) };
     },
   };
 }

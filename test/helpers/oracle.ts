@@ -32,6 +32,24 @@ export interface OracleRecording {
   scontrol?: string[];
 }
 
+/**
+ * The time zone the recordings were made in: the oracle machine runs on UTC with no TZ set
+ * (fixtures/oracle/README.md), so the local times real Slurm printed are UTC times.
+ */
+export const RECORDED_TZ = 'UTC';
+
+/** Run f with the process's local time zone set to tz (Node re-reads TZ when it is assigned). */
+export function inTimeZone<T>(tz: string, f: () => T): T {
+  const before = process.env.TZ;
+  process.env.TZ = tz;
+  try {
+    return f();
+  } finally {
+    if (before === undefined) delete process.env.TZ;
+    else process.env.TZ = before;
+  }
+}
+
 export function recordings(kind: 'parse' | 'errors'): OracleRecording[] {
   const dir = join(FIXTURES, 'oracle', kind);
   return readdirSync(dir)

@@ -1,10 +1,2 @@
-/** mulberry32: a small seeded generator of numbers in [0, 1), the same sequence on every run. */
-export function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The tests' seeded generator is the one the fake Mithril market uses for its synthetic demand. */
+export { rng } from '../../src/random.js';

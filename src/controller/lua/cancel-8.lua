@@ -31,7 +31,19 @@ if st[1] == 'PENDING' then
   return 1
 end
 if st[1] == 'RUNNING' or st[1] == 'COMPLETING' then
-  if not st[2] or st[2] == '' then redis.call('HSET', KEYS[1], 'cancelBy', ARGV[2], 'state', 'COMPLETING') end
+  if not st[2] or st[2] == '' then
+    redis.call('HSET', KEYS[1], 'cancelBy', ARGV[2], 'state', 'COMPLETING')
+    -- the job's accounting is closed now, as slurmctld closes it: steps still running end after it,
+    -- and their exit codes no longer count for its DerivedExitCode
+    local steps = redis.call('HGET', KEYS[1], 'steps')
+    if steps and steps ~= '' and steps ~= '[]' then
+      local list = cjson.decode(steps)
+      for i = 1, #list do
+        if list[i]['end'] == 0 then list[i].afterJob = true end
+      end
+      redis.call('HSET', KEYS[1], 'steps', cjson.encode(list))
+    end
+  end
   flow_listing(KEYS[1], KEYS[4], KEYS[5], ARGV[1])
   redis.call('PUBLISH', ARGV[4], 'cancel ' .. ARGV[1])
   return 2

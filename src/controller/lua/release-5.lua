@@ -9,14 +9,15 @@
 ]]
 local st = redis.call('HMGET', KEYS[1], 'state', 'held', 'basePriority', 'r.nice')
 if not st[1] then return -1 end
-if st[1] ~= 'PENDING' then return -2 end
+-- a job requeued and held as SPECIAL_EXIT is pending again once released
+if st[1] ~= 'PENDING' and st[1] ~= 'SPECIAL_EXIT' then return -2 end
 if not st[2] or st[2] == '' then return -3 end
 local base = tonumber(st[3] or '0')
 if base == 0 then
   base = 4294901760 - redis.call('INCR', KEYS[5]) - tonumber(st[4] or '0')
   if base < 1 then base = 1 end
 end
-redis.call('HSET', KEYS[1], 'held', '', 'priority', base, 'basePriority', base, 'reason', 'None')
+redis.call('HSET', KEYS[1], 'state', 'PENDING', 'held', '', 'priority', base, 'basePriority', base, 'reason', 'None')
 redis.call('ZADD', KEYS[2], tonumber(ARGV[2]), ARGV[2])
 flow_listing(KEYS[1], KEYS[3], KEYS[4], ARGV[2])
 redis.call('PUBLISH', ARGV[1], 'release')

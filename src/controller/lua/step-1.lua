@@ -1,10 +1,13 @@
 --- @include "listing"
 --[[
-  A job step (srun) starts or ends: the job's `steps` field (JSON list, for
-  sacct) gets the step added or replaced. Step ids count from 0 per job.
+  A job step (srun) starts, ends or is cancelled: the job's `steps` field (JSON
+  list, for sacct) gets the step added or replaced, or marks it cancelled (by
+  whom: scancel N.S; its srun is told and ends it). Step ids count from 0 per job.
   KEYS[1] job hash   KEYS[2] listing hash   KEYS[3] accounting lines hash
-  ARGV[1] job id   ARGV[2] 'start' or 'end'   ARGV[3] the step (JSON; on start its id is assigned here)
-  Returns the step id, or -1 when the job is not running (start) or unknown.
+  ARGV[1] job id   ARGV[2] 'start', 'end' or 'cancel'
+  ARGV[3] the step (JSON; on start its id is assigned here; to cancel: its id and cancelBy)
+  Returns the step id, -1 when the job is not running (start, cancel) or unknown,
+  -2 when it has no such step running (cancel).
 ]]
 local st = redis.call('HMGET', KEYS[1], 'state', 'steps')
 if not st[1] then return -1 end
@@ -15,9 +18,24 @@ if ARGV[2] == 'start' then
   if st[1] ~= 'RUNNING' then return -1 end
   step.id = redis.call('HINCRBY', KEYS[1], 'nextStep', 1) - 1
   steps[#steps + 1] = step
+elseif ARGV[2] == 'cancel' then
+  if st[1] ~= 'RUNNING' then return -1 end
+  local found = false
+  for i = 1, #steps do
+    if steps[i].id == step.id and steps[i]['end'] == 0 then
+      steps[i].cancelBy = step.cancelBy
+      found = true
+    end
+  end
+  if not found then return -2 end
 else
   for i = 1, #steps do
-    if steps[i].id == step.id then steps[i] = step end
+    if steps[i].id == step.id then
+      -- what was recorded about the step while it ran: who cancelled it, whether it outlived its job
+      step.cancelBy = steps[i].cancelBy
+      step.afterJob = steps[i].afterJob
+      steps[i] = step
+    end
   end
 end
 redis.call('HSET', KEYS[1], 'steps', cjson.encode(steps))

@@ -7,7 +7,7 @@
 import type { JobLine } from './lines.js';
 import type { AcctRow, Run, StepView } from './rows.js';
 import {
-  convertNum, cpuTimeText, dateText, durationText, exitText, minutesText, tresText, UNIT_MEGA, UNIT_NONE, type Tres, type Units,
+  convertNum, cpuTimeText, dateText, durationText, exitText, highestExit, minutesText, tresText, UNIT_MEGA, UNIT_NONE, type Tres, type Units,
 } from './values.js';
 
 export interface PrintContext {
@@ -51,24 +51,14 @@ export function jobExit(r: Run): string {
   return exitText(r.exit);
 }
 
-/** The highest exit code of the job's srun steps (DerivedExitCode). */
-export function derivedExit(r: Run): string {
-  let best = '0:0';
-  let bestCode = 0;
-  let bestSignal = 0;
-  for (const s of r.steps) {
-    const e = exitText(s.exit || '0:0');
-    const colon = e.indexOf(':');
-    const code = Number(e.slice(0, colon)) || 0;
-    const signal = Number(e.slice(colon + 1)) || 0;
-    if (code > bestCode || (code === bestCode && signal > bestSignal)) {
-      best = e;
-      bestCode = code;
-      bestSignal = signal;
-    }
-  }
-  return best;
-}
+/** A step's state text: `CANCELLED by 0` when scancel N.S ended it. */
+export const stepStateText = (s: StepView): string => (s.state === 'CANCELLED' && s.record?.cancelBy !== undefined ? `CANCELLED by ${s.record.cancelBy}` : s.state);
+
+/**
+ * The highest exit code of the job's srun steps (DerivedExitCode), as slurmdbd
+ * has it: steps that outlived their cancelled job do not count.
+ */
+export const derivedExit = (r: Run): string => highestExit(r.steps.filter((s) => !s.afterJob).map((s) => s.exit));
 
 /** Whether the run got an allocation. */
 const ran = (r: Run) => r.nodes !== '';
@@ -236,7 +226,7 @@ export const FIELDS: readonly AcctField[] = [
   f('ResvCPU', 10, (r, c) => durationText(reserved(r, c.now) * reqCpus(r.job))),
   f('ResvCPURAW', 10, (r, c) => String(reserved(r, c.now) * reqCpus(r.job))),
   f('Start', 19, (r) => dateText(r.start), (s) => dateText(s.start)),
-  f('State', 10, stateText, (s) => s.state),
+  f('State', 10, stateText, stepStateText),
   f('Submit', 19, (r) => dateText(r.submit), (s) => dateText(s.start)),
   f('SubmitLine', 20, empty),
   f('Suspended', 10, () => '00:00:00', () => '00:00:00'),

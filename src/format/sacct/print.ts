@@ -4,6 +4,7 @@
  * with a `+`, header and a dash line), `-p` (delimiter after every field) and
  * `-P` (between fields). Rows in, text out.
  */
+import { byteWidth, cutBytes, fitBytes } from '../bytes.js';
 import { FIELDS, fieldByName, type AcctField, type PrintContext } from './fields.js';
 import type { AcctRow } from './rows.js';
 
@@ -57,12 +58,12 @@ export interface PrintMode {
   delimiter: string;
 }
 
-/** A value in its column: cut to the width with its last character made `+`, then padded. */
+/** A value in its column: cut to the width with its last byte made `+`, then padded (by bytes, bytes.ts). */
 function cell(value: string, width: number): string {
   const abs = Math.abs(width);
   let v = value;
-  if (v.length > abs) v = abs > 0 ? `${v.slice(0, abs - 1)}+` : '';
-  return width < 0 ? v.padEnd(abs) : v.padStart(abs);
+  if (byteWidth(v) > abs) v = abs > 0 ? `${cutBytes(v, abs - 1)}+` : '';
+  return fitBytes(v, abs, width >= 0);
 }
 
 function joined(values: string[], mode: PrintMode): string {

@@ -360,21 +360,39 @@ function nodesMatch(r: Run, nodes: ReadonlySet<string>): boolean {
   return held.ok && held.value.some((n) => nodes.has(n));
 }
 
-/** The batch step of a run: it runs while the job runs and ends as the job does (CANCELLED 0:15 when ended from outside). */
+/**
+ * The batch step of a run: it runs while the job runs and ends as its script
+ * did, whatever ended the job: killed by a signal CANCELLED (`kill -9 $$`:
+ * the job FAILED, its batch step CANCELLED 0:9), a non-zero exit FAILED (a
+ * cancelled script that traps SIGTERM and exits 3), else COMPLETED. A run that
+ * was ended from outside without a status of its script (an earlier run,
+ * requeued; a node failure) shows CANCELLED 0:15.
+ */
 export function batchStep(r: Run): StepView {
   const raw = r.past ? r.state : r.job.get('state');
   let state: string;
   let exit: string;
+  const colon = r.exit.indexOf(':');
+  const code = Number(r.exit.slice(0, colon)) || 0;
+  const signal = Number(r.exit.slice(colon + 1)) || 0;
   if (raw === 'RUNNING' || raw === 'COMPLETING' || raw === 'SUSPENDED') {
     state = raw === 'SUSPENDED' ? 'SUSPENDED' : 'RUNNING';
     exit = '0:0';
-  } else if (ENDED_FROM_OUTSIDE.has(raw)) {
+  } else if (r.past || colon < 0) {
+    state = ENDED_FROM_OUTSIDE.has(raw) ? 'CANCELLED' : raw;
+    exit = ENDED_FROM_OUTSIDE.has(raw) ? '0:15' : r.exit;
+  } else if (signal > 0) {
     state = 'CANCELLED';
-    const signal = r.exit.slice(r.exit.indexOf(':') + 1);
-    exit = signal !== '' && signal !== '0' && !r.past ? `0:${signal}` : '0:15';
-  } else {
-    state = raw;
     exit = r.exit;
+  } else if (code > 0) {
+    state = 'FAILED';
+    exit = r.exit;
+  } else if (ENDED_FROM_OUTSIDE.has(raw) && raw !== 'CANCELLED') {
+    state = 'CANCELLED';
+    exit = '0:15';
+  } else {
+    state = 'COMPLETED';
+    exit = '0:0';
   }
   const node = r.batchHost || firstNode(r.nodes);
   return {

@@ -84,6 +84,25 @@ export function exitText(stored: string): string {
   return code >= 128 ? `${code - 128}${stored.slice(colon)}` : stored;
 }
 
+/** The highest of some stored `N:S` exit codes as sacct prints them (a job's DerivedExitCode over its steps); `0:0` for none. */
+export function highestExit(exits: Iterable<string>): string {
+  let best = '0:0';
+  let bestCode = 0;
+  let bestSignal = 0;
+  for (const stored of exits) {
+    const e = exitText(stored || '0:0');
+    const colon = e.indexOf(':');
+    const code = Number(e.slice(0, colon)) || 0;
+    const signal = Number(e.slice(colon + 1)) || 0;
+    if (code > bestCode || (code === bestCode && signal > bestSignal)) {
+      best = e;
+      bestCode = code;
+      bestSignal = signal;
+    }
+  }
+  return best;
+}
+
 /** The parts of a stored `N:S` exit code. */
 export function exitParts(stored: string): { code: number; signal: number } {
   const colon = stored.indexOf(':');

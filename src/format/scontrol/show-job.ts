@@ -5,7 +5,11 @@
  * (plus a blank line in the multi-line form). Records in, text out.
  */
 import type { JobRecord, Minutes } from '../../spec/job.js';
-import { formatDuration, formatIsoLocal, formatMemory, formatTimeLimit } from '../../spec/values/index.js';
+import { compressHostlistExpression, formatDuration, formatIsoLocal, formatMemory, formatTimeLimit } from '../../spec/values/index.js';
+import { indexRanges } from '../../spec/index-ranges.js';
+import { jobGresOnNode, jobGresTotal } from '../../cluster/node-view.js';
+import type { NodeConfig } from '../../cluster/slurm-conf.js';
+import { isPendingState, type NodeAllocation } from '../../controller/state.js';
 import { displayPattern } from '../../spec/patterns.js';
 
 /** What the controller knows about a job beyond its request. */
@@ -17,6 +21,7 @@ export interface JobStatus {
   priority: number;
   restarts: number;
   exitCode: string;
+  /** scontrol -d: the highest exit code of the job's steps (a line of its own) */
   derivedExitCode?: string;
   /** epoch seconds */
   eligibleTime?: number;
@@ -39,6 +44,50 @@ export interface JobStatus {
   submitTime?: number;
   /** the cluster accounts GPUs as a TRES (AccountingStorageTRES has gres/gpu) */
   gpuTres?: boolean;
+  /** scontrol -d of a job holding resources: its GPUs (JOB_GRES=) and what it holds on each node */
+  details?: JobDetails;
+}
+
+/** What `scontrol -d show job` adds for a job with an allocation (Slurm sends it job_resrcs then). */
+export interface JobDetails {
+  /** `gpu:h100:2`; undefined: `(null)` */
+  gres: string | undefined;
+  /** in the allocation's node order */
+  nodes: { node: string; cpuIds: string; memMb: number; gres: string }[];
+}
+
+/** A job's detail lines' data from its allocation and the nodes' GPU types. */
+export function jobDetails(alloc: readonly NodeAllocation[], nodes: readonly NodeConfig[]): JobDetails {
+  return {
+    gres: jobGresTotal(nodes, alloc),
+    nodes: alloc.map((a) => ({
+      node: a.node,
+      cpuIds: indexRanges([...(a.cores ?? Array.from({ length: a.cpus }, (_, i) => i))].sort((x, y) => x - y)),
+      memMb: a.memMb,
+      gres: jobGresOnNode(nodes.find((n) => n.name === a.node), a.gpus),
+    })),
+  };
+}
+
+/** `  Nodes=gpu[3-4] CPU_IDs=0 Mem=1024 GRES=...`: runs of nodes holding the same, one line each. */
+function detailLines(d: JobDetails): string[] {
+  const out: string[] = [];
+  let run: { names: string[]; key: string } | undefined;
+  const flush = () => {
+    if (!run) return;
+    const names = compressHostlistExpression(run.names.join(','));
+    out.push(`  Nodes=${names.ok ? names.value : run.names.join(',')} ${run.key}`);
+  };
+  for (const n of d.nodes) {
+    const key = `CPU_IDs=${n.cpuIds} Mem=${n.memMb} GRES=${n.gres}`;
+    if (run?.key === key) run.names.push(n.node);
+    else {
+      flush();
+      run = { names: [n.node], key };
+    }
+  }
+  flush();
+  return out;
 }
 
 const NULL = '(null)';
@@ -60,9 +109,10 @@ export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): strin
   lines.push(first);
   lines.push([`UserId=${job.userName}(${job.userId})`, `GroupId=${job.groupName}(${job.groupId})`, 'MCS_label=N/A']);
   lines.push([`Priority=${st.priority}`, `Nice=${job.nice}`, `Account=${orNull(job.account)}`, `QOS=${orNull(job.qos)}`]);
-  lines.push([`JobState=${st.state}`, `Reason=${st.reason}`, `Dependency=${st.dependency ?? NULL}`]);
+  // a reason given as text (`job requeued in held state`) has its blanks made underscores, for parsers
+  lines.push([`JobState=${st.state}`, `Reason=${st.reason.replace(/\s/g, '_')}`, `Dependency=${st.dependency ?? NULL}`]);
   lines.push([`Requeue=${job.requeue ? 1 : 0}`, `Restarts=${st.restarts}`, `BatchFlag=${job.interactive ? 0 : 1}`, 'Reboot=0', `ExitCode=${st.exitCode}`]);
-  if (st.derivedExitCode !== undefined) lines[lines.length - 1]!.push(`DerivedExitCode=${st.derivedExitCode}`);
+  if (st.derivedExitCode !== undefined) lines.push([`DerivedExitCode=${st.derivedExitCode}`]);
   lines.push([`RunTime=${formatDuration(st.runTime)}`, `TimeLimit=${limit(job.timeLimit)}`, `TimeMin=${limit(job.timeMin)}`]);
   lines.push([`SubmitTime=${formatIsoLocal(st.submitTime ?? job.submitTime)}`, `EligibleTime=${time(st.eligibleTime)}`]);
   lines.push([`AccrueTime=${time(st.accrueTime)}`]);
@@ -73,9 +123,10 @@ export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): strin
   lines.push([`NodeList=${st.nodeList ?? ''}`]);
   if (st.batchHost) lines.push([`BatchHost=${st.batchHost}`]);
 
-  const pending = st.state === 'PENDING';
+  const pending = isPendingState(st.state);
+  // once a job has run, slurmctld no longer shows its node count range (a requeued job)
   const numNodes = pending
-    ? `${job.nodeCountGuess}${job.maxNodes ? `-${job.maxNodes}` : ''}`
+    ? `${job.nodeCountGuess}${job.maxNodes && st.restarts === 0 ? `-${job.maxNodes}` : ''}`
     : `${st.allocNodes ?? job.minNodes}`;
   const numCpus = pending ? job.minCpus : st.allocCpus ?? job.minCpus;
   // a job that ended without ever running (cancelled while pending) has no task count
@@ -83,6 +134,10 @@ export function showJob(job: JobRecord, st: JobStatus, oneLiner: boolean): strin
   lines.push([`NumNodes=${numNodes}`, `NumCPUs=${numCpus}`, `NumTasks=${neverRan ? 'N/A' : job.numTasks}`, `CPUs/Task=${job.cpusPerTask}`, 'ReqB:S:C:T=0:0:*:*']);
   lines.push([`TRES=${tresString(job, numCpus, pending ? job.minNodes : st.allocNodes ?? job.minNodes, st.gpuTres)}`]);
   lines.push(['Socks/Node=*', `NtasksPerN:B:S:C=${job.ntasksPerNode ?? 0}:0:*:*`, 'CoreSpec=*']);
+  if (st.details) {
+    lines.push([`JOB_GRES=${st.details.gres ?? NULL}`]);
+    for (const l of detailLines(st.details)) lines.push([l]);
+  }
   const mem = job.memory.per === 'node' ? `MinMemoryNode=${formatMemory(job.memory.mb)}` : `MinMemoryCPU=${formatMemory(job.memory.mb)}`;
   lines.push([`MinCPUsNode=${job.pnMinCpus}`, mem, `MinTmpDiskNode=${job.tmpDisk ? formatMemory(job.tmpDisk) : '0'}`]);
   lines.push([`Features=${orNull(job.features)}`, 'DelayBoot=00:00:00']);

@@ -4,6 +4,7 @@
  * Widths, justification and cutting as Slurm's _print_str; the default
  * formats size the PARTITION (and, with -N, NODELIST) column to the data.
  */
+import { byteWidth, fitBytes } from '../bytes.js';
 import { parseFieldItem } from '../columns.js';
 import type { MatchFlag, SinfoRecord } from './records.js';
 import { BY_LETTER, BY_NAME, type PrintContext, type SinfoField } from './fields.js';
@@ -113,11 +114,9 @@ export function layoutFromFields(spec: string): SinfoLayout {
   return layoutOf(columns, errors);
 }
 
-/** _print_str(): cut to the width (leftmost characters) unless `uncut` and right-justified, then pad. */
+/** _print_str(): cut to the width (leftmost bytes) unless `uncut` and right-justified, then pad (by bytes, bytes.ts). */
 function cell(value: string, width: number, right: boolean, uncut = false): string {
-  if (width <= 0) return value;
-  if (value.length > width) return uncut && right ? value : value.slice(0, width);
-  return right ? value.padStart(width) : value.padEnd(width);
+  return fitBytes(value, width, right, !(uncut && right));
 }
 
 function widthOf(c: SinfoColumn, ctx: PrintContext): number {
@@ -149,12 +148,12 @@ export function recordLine(l: SinfoLayout, r: SinfoRecord, ctx: PrintContext): s
 
 /** _set_part_field_size(): the longest partition name (+1 for the default's `*`), at least 9. */
 export function partFieldSize(records: readonly SinfoRecord[]): number {
-  return records.reduce((w, r) => Math.max(w, r.part.name.length + (r.part.isDefault ? 1 : 0)), 9);
+  return records.reduce((w, r) => Math.max(w, byteWidth(r.part.name) + (r.part.isDefault ? 1 : 0)), 9);
 }
 
 /** _set_node_field_size(): the longest node list, at least 9. */
 export function nodeFieldSize(records: readonly SinfoRecord[]): number {
   const nodeList = BY_NAME.get('nodelist')!;
   const ctx: PrintContext = { convert: true, preemptMode: 'OFF', version: '' };
-  return records.reduce((w, r) => Math.max(w, nodeList.value(r, ctx, 0).length), 9);
+  return records.reduce((w, r) => Math.max(w, byteWidth(nodeList.value(r, ctx, 0))), 9);
 }

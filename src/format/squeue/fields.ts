@@ -3,6 +3,7 @@
  * entry, its header, the job hash fields it reads (so a listing fetches only
  * those) and its print function.
  */
+import { isPendingState } from '../../controller/state.js';
 import { formatIsoLocal, formatMemory, formatSqueueDuration } from '../../spec/values/index.js';
 
 /**
@@ -152,7 +153,7 @@ export function timeUsed(r: Row, now: number): number {
   return Math.max(0, (LIVE.has(r.state) ? now : r.job.num('end')) - start);
 }
 
-const isPending = (r: Row) => r.state === 'PENDING';
+const isPending = (r: Row) => isPendingState(r.state);
 const limit = (r: Row): number | 'UNLIMITED' => (r.job.get('r.timeLimit') === 'UNLIMITED' ? 'UNLIMITED' : r.job.num('r.timeLimit'));
 
 function timeLimit(r: Row): string {

@@ -4,8 +4,8 @@
  * with --json, whatever -j/-t say, as 22.05 does.
  */
 import type { NodeConfig } from '../../cluster/slurm-conf.js';
+import { jobGresOnNode } from '../../cluster/node-view.js';
 import { displayStatus, type StoredJob } from '../../controller/state.js';
-import { compressHostlistExpression } from '../../spec/values/index.js';
 import { Float, META, slurmJson, type JsonValue } from '../json/slurm-json.js';
 import { tresString } from '../scontrol/show-job.js';
 import { displayPattern } from '../../spec/patterns.js';
@@ -31,12 +31,7 @@ function waitStatus(exit: string): number {
 
 /** `gpu:h100:2(IDX:0-1)` for each node holding GPUs of the job. */
 function gresDetail(j: StoredJob, ctx: JsonContext): string[] {
-  return j.alloc.filter((a) => a.gpus.length > 0).map((a) => {
-    const type = ctx.nodes.find((n) => n.name === a.node)?.gres.find((g) => g.name === 'gpu')?.type;
-    const idx = compressHostlistExpression(a.gpus.map((g) => `x${g}`).join(','), { sorted: true });
-    const ranges = idx.ok ? idx.value.replace(/^x\[?|\]$/g, '') : a.gpus.join(',');
-    return `gpu:${type ? `${type}:` : ''}${a.gpus.length}(IDX:${ranges})`;
-  });
+  return j.alloc.filter((a) => a.gpus.length > 0).map((a) => jobGresOnNode(ctx.nodes.find((n) => n.name === a.node), a.gpus));
 }
 
 function jobResources(j: StoredJob, ctx: JsonContext): JsonValue {

@@ -9,6 +9,7 @@ import type { StoredJob } from '../../controller/state.js';
 import { compressHostlist } from '../../spec/values/index.js';
 import { arrayFacts } from '../../spec/array-facts.js';
 import { alwaysExported, splitExport } from '../../steps/export.js';
+import { jobPath } from '../../steps/job-path.js';
 import { perNodeCounts } from '../../steps/layout.js';
 
 export { perNodeCounts };
@@ -21,8 +22,10 @@ export interface BatchEnvContext {
   submitEnv: Readonly<Record<string, string>>;
   /** the user's login environment (only used when --export is given) */
   loginEnv?: Readonly<Record<string, string>>;
-  /** our bin/ directory: put first on PATH so jobs reach our srun/scontrol */
+  /** our bin/ directory: put first on PATH when srun on the submitter's PATH is not ours (job-path.ts) */
   binDir: string;
+  /** whether `srun` on a PATH is ours (job-path.ts srunIsOurs); without it, bin/ always goes first */
+  srunIsOurs?: (path: string) => boolean;
 }
 
 /** Tasks on each allocated node: --ntasks-per-node, else the tasks spread in block order. */
@@ -75,7 +78,7 @@ export function batchEnv(job: StoredJob, ctx: BatchEnvContext): Record<string, s
   set('ENVIRONMENT', 'BATCH');
   set('HOSTNAME', node.node);
   set('TMPDIR', env.TMPDIR ?? '/tmp');
-  set('PATH', [ctx.binDir, env.PATH ?? '/usr/bin:/bin'].join(':'));
+  set('PATH', jobPath(env.PATH, ctx.binDir, ctx.srunIsOurs ?? (() => false)));
   set('SLURMD_NODENAME', node.node);
   set('SLURM_CLUSTER_NAME', ctx.clusterName);
   set('SLURM_CONF', ctx.slurmConf);

@@ -6,12 +6,15 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { StoredJob } from '../../controller/state.js';
+import { pidAlive } from '../../controller/holder.js';
+import type { StepRecord, StoredJob } from '../../controller/state.js';
 import { batchFileName } from '../../spec/patterns.js';
 import { parseSignal } from '../../spec/values/index.js';
 import type { LaunchContext, LaunchResult, Provider, SignalTarget } from '../provider.js';
 import { batchEnv } from './batch-env.js';
+import { srunIsOurs } from '../../steps/job-path.js';
 import { ensureNodesResolve } from './node-hosts.js';
 import supervisorScript from './supervisor.sh';
 
@@ -120,6 +123,7 @@ export class LocalProvider implements Provider {
       submitEnv: ctx.submitEnv,
       loginEnv: r.export !== undefined ? loginEnv(r.userName, r.userId) : undefined,
       binDir: this.binDir,
+      srunIsOurs: (path) => srunIsOurs(path, this.binDir, cwd),
     });
     const scaled = (secs: number) => Math.max(1, Math.round(secs * this.timeScale));
     const limit = r.timeLimit === 'UNLIMITED' ? 0 : scaled(r.timeLimit * 60);
@@ -170,15 +174,30 @@ export class LocalProvider implements Provider {
     for (const { pid, args } of groupMembers(pgid)) if (pid !== pgid && pid !== batch && !isSrun(args)) kill(pid);
   }
 
+  end(job: StoredJob): void {
+    const pid = Number(job.sup);
+    if (!pid) return;
+    try {
+      // srun's own allocation: srun ends its steps itself; a batch job: its supervisor (supervisor.sh on_term)
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // gone
+    }
+  }
+
+  cancelStep(step: StepRecord): void {
+    if (!step.srun || step.srun.host !== hostname()) return;
+    try {
+      // srun's signal for "look at your step" (srun-step.ts): default-ignored, so nothing else minds it
+      process.kill(step.srun.pid, 'SIGURG');
+    } catch {
+      // gone
+    }
+  }
+
   alive(job: StoredJob): boolean {
     const pid = Number(job.sup);
-    if (!pid) return false;
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
+    return pid > 0 && pidAlive(pid);
   }
 }
 

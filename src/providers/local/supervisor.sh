@@ -1,12 +1,21 @@
 # flow-slurm batch step supervisor (POSIX sh): the slurmstepd stand-in.
 # Started detached by the controller, in its own session and process group,
 # so it outlives the controller. Runs the batch script, enforces the time
-# limit (with the --signal warning before it), and records how the script
-# ended in END_FILE, where the controller collects it.
+# limit (with the --signal warning before it), ends the job when told to
+# (SIGTERM from the controller: scancel, scontrol requeue), and records how
+# the script ended in END_FILE, where the controller collects it.
 # usage: sh -c "<this text>" flow-supervisor END_FILE LIMIT_SECS WARN_SECS WARN_SIG WARN_BATCH KILL_WAIT JOB_ID NODE SCRIPT [ARGS...]
 end=$1 limit=$2 warn=$3 wsig=$4 wbatch=$5 killwait=$6 jobid=$7 node=$8
 shift 8
 me=$$
+# first thing: a controller that took over from the one launching us learns who we are
+echo "$me" > "$end.pid.tmp" && mv "$end.pid.tmp" "$end.pid"
+
+# The job's stderr stays on fd 9 (slurmstepd's lines go there, the script gets it
+# as its fd 2); this shell's own notices ("Terminated" when a child of its dies
+# of a signal) go nowhere: slurmstepd writes nothing of the kind into a job's
+# output. Fd 8 keeps the job's stdin for the script, which runs in the background.
+exec 9>&2 2>/dev/null 8<&0
 
 stamp() { date '+%Y-%m-%dT%H:%M:%S'; }
 
@@ -17,16 +26,29 @@ group_kill() {
   done
 }
 
-# TERM from the controller (scancel, scontrol requeue) reaches the whole group; we stay to record the end.
-trap 'if [ -f "$end.cancel" ]; then
-  why=""; [ "$(cat "$end.cancel")" = requeue ] && why=" DUE TO JOB REQUEUE"
-  echo "slurmstepd-$node: error: *** JOB $jobid ON $node CANCELLED AT $(stamp)$why ***" >&2
-fi' TERM
+# The job ends (SIGTERM from the controller for scancel and scontrol requeue, or
+# from the timer at the time limit): as slurmstepd, say so in the job's output
+# first, then send every process of the job SIGCONT and SIGTERM. Once per run;
+# a SIGTERM for anything else (scancel --signal=TERM --full reaches this shell
+# too) is not an end.
+ending=
+on_term() {
+  [ -z "$ending" ] || return 0
+  if [ -f "$end.timeout" ]; then why=" DUE TO TIME LIMIT"
+  elif [ -f "$end.cancel" ]; then why=""; [ "$(cat "$end.cancel")" = requeue ] && why=" DUE TO JOB REQUEUE"
+  else return 0
+  fi
+  ending=1
+  echo "slurmstepd-$node: error: *** JOB $jobid ON $node CANCELLED AT $(stamp)$why ***" >&9
+  kill -CONT -"$me"
+  kill -TERM -"$me"
+}
+trap on_term TERM
 trap ':' HUP INT
 
 if [ "$limit" -gt 0 ]; then
   (
-    # the timer outlives the signals it sends to the group
+    # the timer outlives the signals sent to the group
     trap '' TERM "$wsig"
     if [ "$warn" -gt 0 ] && [ "$warn" -lt "$limit" ]; then
       sleep $((limit - warn))
@@ -37,46 +59,61 @@ if [ "$limit" -gt 0 ]; then
       sleep "$limit"
     fi
     : > "$end.timeout"
-    echo "slurmstepd-$node: error: *** JOB $jobid ON $node CANCELLED AT $(stamp) DUE TO TIME LIMIT ***" >&2
-    kill -TERM -"$me" 2>/dev/null
+    kill -TERM "$me"
     sleep "$killwait"
     # still there after KillWait: everything goes, this supervisor too; the marker tells the controller
     kill -KILL -"$me" 2>/dev/null
-  ) </dev/null &
+  ) </dev/null 9>&- &
   timer=$!
 fi
 
-# The batch script runs in the foreground (so it keeps stdin and default
-# signal handling) and learns its own pid as SLURM_TASK_PID. sh's $? cannot
-# tell a script killed by signal N from one that exited 128+N (the usual end
-# of a script whose last command was killed), Slurm can: where perl is at hand
-# a small waiter in between tells, writing the signal (0: none) to $end.sig.
+# The batch script learns its own pid as SLURM_TASK_PID. It runs in the
+# background so that this shell can end the job while it runs (a trap waits
+# for a foreground command). sh's $? cannot tell a script killed by signal N
+# from one that exited 128+N (the usual end of a script whose last command was
+# killed), Slurm can: where perl is at hand a small waiter in between tells,
+# writing the signal (0: none) to $end.sig; it also gives the script the
+# default handling of SIGINT and SIGQUIT, which sh takes from a background
+# command (without perl the script starts with them ignored).
 run='echo $$ > "$0.child"; SLURM_TASK_PID=$$; export SLURM_TASK_PID; exec "$@"'
 if command -v perl >/dev/null 2>&1; then
-  perl -e 'my $sig = shift; my $pid = fork;
-    if (!$pid) { exec { $ARGV[0] } @ARGV; exit 127 }
-    $SIG{$_} = "IGNORE" for qw(INT TERM HUP QUIT USR1 USR2 ALRM PIPE TSTP TTIN TTOU);
+  perl -e 'my $sig = shift; my @mine = qw(INT TERM HUP QUIT USR1 USR2 ALRM PIPE TSTP TTIN TTOU);
+    $SIG{$_} = "IGNORE" for @mine;
+    my $pid = fork;
+    if (defined $pid && !$pid) { $SIG{$_} = "DEFAULT" for @mine; exec { $ARGV[0] } @ARGV; exit 127 }
     waitpid($pid, 0);
     my $st = $?; open(my $f, ">", $sig); print $f ($st & 127); close $f;
-    exit(($st & 127) ? 128 + ($st & 127) : $st >> 8)' "$end.sig" sh -c "$run" "$end" "$@"
+    exit(($st & 127) ? 128 + ($st & 127) : $st >> 8)' "$end.sig" sh -c "$run" "$end" "$@" <&8 8<&- 2>&9 9>&- &
 else
-  sh -c "$run" "$end" "$@"
+  sh -c "$run" "$end" "$@" <&8 8<&- 2>&9 9>&- &
 fi
-rc=$?
+waiter=$!
+exec 8<&-
+# wait returns early when a trap runs: wait again while the waiter is there (a zombie counts)
+while :; do
+  wait "$waiter"
+  rc=$?
+  kill -0 "$waiter" 2>/dev/null || break
+done
 ended=$(date +%s)
 sig=$(cat "$end.sig" 2>/dev/null)
 
-# Processes of the job other than this shell, its timer and this check itself (ps and awk under $(...)).
-others() {
-  ps -A -o pid= -o ppid= -o pgid= | awk -v g="$me" -v t="${timer:-0}" '
-    $3 == g { parent[$1] = $2 }
-    END { for (p in parent) { q = parent[p]; if (p == g || p == t || q == g || q == t || parent[q] == g) continue; print p } }'
+# The job's steps still running: srun processes and what they started (not the
+# batch script's own leftovers, which end with it as under slurmstepd; not zombies).
+steps() {
+  ps -A -o pid= -o ppid= -o pgid= -o stat= -o args= | awk -v g="$me" '
+    function base(p) { sub(/.*\//, "", p); return p }
+    $3 == g && $4 !~ /^Z/ {
+      parent[$1] = $2
+      if (base($5) == "srun" || (base($5) ~ /^node/ && base($6) == "srun")) srun[$1] = 1
+    }
+    END { for (p in parent) for (q = p; q in parent; q = parent[q]) if (q in srun) { print p; break } }'
 }
 # A job being cancelled or timed out: its steps (srun and their tasks, which got SIGTERM with the script)
 # have until KillWait to finish, as each step's slurmstepd gives them, before everything is killed.
-if [ -f "$end.cancel" ] || [ -f "$end.timeout" ]; then
-  i=1
-  while [ "$i" -lt "$killwait" ] && [ -n "$(others)" ]; do sleep 0.5; i=$((i + 1)); [ -n "$(others)" ] && sleep 0.5; done
+if [ -n "$ending" ]; then
+  i=0
+  while [ "$i" -lt "$((killwait * 10))" ] && [ -n "$(steps)" ]; do sleep 0.1; i=$((i + 1)); done
 fi
 printf 'rc=%s\nend=%s\nsig=%s\n' "$rc" "$ended" "$sig" > "$end.tmp" && mv "$end.tmp" "$end"
 # the job is over when its batch script is: what it left running goes too (the timer, this shell), as under Slurm

@@ -30,6 +30,21 @@ describe('command bundles', () => {
     });
   }
 
+  for (const command of ['sbatch', 'squeue', 'scancel', 'scontrol', 'sinfo', 'sacct', 'flow', 'srun']) {
+    it(`${command} loads neither undici nor the Mithril client or fake server`, () => {
+      expect(packagesIn(`${command}.cjs`)).not.toContain('undici');
+      const inputs = (JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string[]>)[`${command}.cjs`]!;
+      expect(inputs.filter((f) => f.includes('providers/mithril/') || f.includes('providers/fake-mithril/'))).toEqual([]);
+    });
+  }
+
+  it('flow pricing (dist/mithril.cjs) has undici; flow emulator (dist/emulator.cjs) has the fake server and no undici', () => {
+    expect(packagesIn('mithril.cjs')).toContain('undici');
+    expect(packagesIn('emulator.cjs')).not.toContain('undici');
+    const inputs = (JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string[]>)['emulator.cjs']!;
+    expect(inputs).toContain('src/providers/fake-mithril/server.ts');
+  });
+
   it('the grammar bundle is where Chevrotain lives, and the controller has the queue', () => {
     expect(packagesIn('grammar.cjs')).toContain('chevrotain');
     expect(packagesIn('controller.cjs')).toEqual(expect.arrayContaining(['ioredis', 'bullmq']));

@@ -190,7 +190,7 @@ describe('sacct help and errors', () => {
     [['-o', 'JobID,Bogus'], 'sacct: error: Invalid field requested: "Bogus"\n'],
     [['-j', 'x1'], 'sacct: fatal: Bad job/step specified: x1\n'],
     [['-j', '1.x'], 'sacct: fatal: Bad step specified: 1.x\n'],
-    [['-s', 'XX'], 'sacct: fatal: unrecognized job state value XX\n'],
+    [['-s', 'XX'], "sacct: fatal: unrecognized job state value 'XX'\n"],
     [['--units=Q'], 'sacct: fatal: Invalid unit type\n'],
     [['-u', 'no-such-user-here'], 'Invalid user id: no-such-user-here\n'],
     [['-S', 'garbage'], 'Invalid time specification (pos=0): garbage\n'],

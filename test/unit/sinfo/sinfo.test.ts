@@ -121,7 +121,7 @@ describe('sinfo options', () => {
   });
 
   const errors: [string, string[], string][] = [
-    ['bad state', ['-t', 'bogus'], 'sinfo: error: Bad state string: "bogus"\nsinfo: error: valid states: unknown,down,idle,allocated,error,mixed,future,drain,drained,draining,no_respond,reserved,perfctrs,cloud,completing,powering_down,powered_down,power_down,powering_up,fail,maint,reboot_requested,reboot_issued\n'],
+    ['bad state', ['-t', 'bogus'], 'sinfo: error: Bad state string: "bogus"\nsinfo: error: valid states: unknown,down,idle,allocated,?,mixed,future,drain,drained,draining,no_respond,reserved,perfctrs,cloud,completing,powering_down,powered_down,power_down,powering_up,fail,maint,reboot,reboot^,unknown\n'],
     ['unknown option', ['--bogus'], 'sinfo: unrecognized option \'--bogus\'\nTry "sinfo --help" for more information\n'],
     ['missing argument', ['-p'], 'sinfo: option requires an argument -- \'p\'\nTry "sinfo --help" for more information\n'],
     ['-a with -p', ['-a', '-p', 'h100'], 'sinfo: error: Conflicting options, -a and -p, specified. Please choose one or the other.\n'],

@@ -6,7 +6,7 @@
  * planned; every task's line (taskline.sh's fields) and task 0's whole
  * environment must be what real Slurm printed, ids, ports and pids aside.
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSrun, stepGpuRequest, stepRequest } from '../../../src/commands/srun-options.js';
@@ -19,7 +19,7 @@ import { planStep } from '../../../src/steps/plan.js';
 import { stepEnv, taskEnv, taskPlaces } from '../../../src/steps/task-env.js';
 import { prepareSubmission } from '../../../src/submit/prepare.js';
 import { FIXTURES } from '../../helpers/oracle.js';
-import { oracleCluster, ROOT_IDENTITY } from '../../helpers/replay.js';
+import { oracleCluster, ROOT_IDENTITY, stagedDir } from '../../helpers/replay.js';
 
 interface Section { title: string; lines: string[] }
 interface SrunRecording {
@@ -46,10 +46,10 @@ function expandCounts(text: string): number[] {
 
 /** The job as our controller would hold it, with the recorded allocation. */
 function rebuildJob(rec: SrunRecording, task0Env: string[]): StoredJob {
-  mkdirSync(rec.cwd, { recursive: true });
-  copyFileSync(join(FIXTURES, 'scripts', 'srun', rec.case.script), join(rec.cwd, rec.case.script));
+  const cwd = stagedDir(rec.cwd);
+  copyFileSync(join(FIXTURES, 'scripts', 'srun', rec.case.script), join(cwd, rec.case.script));
   const prepared = prepareSubmission(
-    { argv: [...rec.case.args, rec.case.script], env: rec.env, cwd: rec.cwd, now: new Date(), readStdin: () => Buffer.alloc(0) },
+    { argv: [...rec.case.args, rec.case.script], env: rec.env, cwd, now: new Date(), readStdin: () => Buffer.alloc(0) },
     oracleCluster(), ROOT_IDENTITY, rec.placeholders['{JOBID}']!,
   );
   if (prepared.kind !== 'job') throw new Error(`replay failed: ${JSON.stringify(prepared)}`);
@@ -94,7 +94,7 @@ function normalizedEnv(env: Record<string, string>, rec: SrunRecording): string[
     if (k === 'SLURM_SUBMIT_HOST') return `${k}={SUBMIT_HOST}`;
     if (k === 'SLURM_SRUN_COMM_PORT' || k === 'SLURM_STEP_LAUNCHER_PORT') return `${k}={PORT}`;
     if (k === 'SLURM_SRUN_COMM_HOST' || k === 'SLURM_LAUNCH_NODE_IPADDR') return `${k}={IPADDR}`;
-    return l.replaceAll(rec.cwd, '{WORKDIR}').replace(new RegExp(`(?<![0-9])${jobId}(?![0-9])`, 'g'), '{JOBID}');
+    return l.replaceAll(stagedDir(rec.cwd), '{WORKDIR}').replace(new RegExp(`(?<![0-9])${jobId}(?![0-9])`, 'g'), '{JOBID}');
   });
 }
 

@@ -1,0 +1,159 @@
+/**
+ * Operating flow-slurm: `flow controller status|stop`, `flow controllers`,
+ * `flow clean [--purge]`. None of them starts a controller.
+ */
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCluster, type Cluster } from '../cluster/load.js';
+import { listControllers, readController, stopController, type ControllerView } from '../client/controllers.js';
+import { RedisClient } from '../client/redis-client.js';
+import { keysFor } from '../controller/keys.js';
+import { clusterPaths } from '../controller/paths.js';
+import type { IO } from './io.js';
+
+const HEADER = ['CLUSTER', 'STATE', 'PID', 'HOST', 'LEASE', 'MINUTE', 'REDIS', 'LOG'];
+
+/** Columns as wide as their widest value, two spaces apart (the last one unpadded). */
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+function row(v: ControllerView): string[] {
+  const seconds = (ms?: number) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)}s`);
+  return [v.cluster, v.state, v.pid ? String(v.pid) : '-', v.host ?? '-', seconds(v.leaseAgeMs),
+    v.minuteSeconds === undefined ? '-' : `${v.minuteSeconds}s`, v.redis ?? '-', v.log ?? '-'];
+}
+
+function print(io: IO, views: ControllerView[], json: boolean): void {
+  if (json) io.stdout(`${JSON.stringify(views, null, 2)}\n`);
+  else io.stdout(table([HEADER, ...views.map(row)]));
+}
+
+async function withCluster(io: IO, run: (cluster: Cluster, redis: RedisClient) => Promise<number>): Promise<number> {
+  const loaded = loadCluster(io.env);
+  if (!loaded.ok) {
+    io.stderr(`flow: error: ${loaded.message}\n`);
+    return 1;
+  }
+  const redis = await RedisClient.open(io.env);
+  try {
+    return await run(loaded.cluster, redis);
+  } finally {
+    redis.close();
+  }
+}
+
+/** The cluster's controller; exit 0 while one leads, 1 otherwise. */
+export function controllerStatus(io: IO, json: boolean): Promise<number> {
+  return withCluster(io, async (cluster, redis) => {
+    const name = cluster.config.clusterName;
+    const view = await readController(redis, name);
+    // none leads: where one started from here would be, and log
+    const paths = clusterPaths(io.env, name);
+    print(io, [{ ...view, redis: view.redis ?? paths.redis, log: view.log ?? (existsSync(paths.log) ? paths.log : undefined) }], json);
+    return view.state === 'leading' ? 0 : 1;
+  });
+}
+
+/** Every controller in this Redis database. */
+export async function controllersList(io: IO, json: boolean): Promise<number> {
+  const redis = await RedisClient.open(io.env);
+  try {
+    print(io, await listControllers(redis), json);
+    return 0;
+  } finally {
+    redis.close();
+  }
+}
+
+/** How a stop went, in one line; the exit code. */
+async function stopped(io: IO, redis: RedisClient, name: string): Promise<number> {
+  const r = await stopController(redis, name);
+  if ('none' in r) {
+    io.stdout(`flow: no controller runs for cluster ${name}\n`);
+    return 0;
+  }
+  if ('stuck' in r) {
+    io.stderr(`flow: error: the controller of cluster ${name} (pid ${r.stuck.pid} on ${r.stuck.host}) did not stop\n`);
+    return 1;
+  }
+  io.stdout(`flow: stopped the controller of cluster ${name} (pid ${r.stopped.pid} on ${r.stopped.host})\n`);
+  return 0;
+}
+
+export function controllerStop(io: IO): Promise<number> {
+  return withCluster(io, (cluster, redis) => stopped(io, redis, cluster.config.clusterName));
+}
+
+/**
+ * Stop the cluster's controller and remove what its runs left in the spool
+ * (the records of runs that are no longer running: a controller collects the
+ * others later). `purge`: also forget the cluster, every key of it in Redis
+ * (jobs, accounting, settings) and its directory; refused while jobs run.
+ */
+export function clean(io: IO, purge: boolean): Promise<number> {
+  return withCluster(io, async (cluster, redis) => {
+    const name = cluster.config.clusterName;
+    const k = keysFor(name);
+    const paths = clusterPaths(io.env, name);
+    if (purge) {
+      const running = Number(await redis.call(['SCARD', k.running]));
+      if (running > 0) {
+        io.stderr(`flow: error: cluster ${name} has ${running} running job${running === 1 ? '' : 's'}; cancel ${running === 1 ? 'it' : 'them'} first (scancel)\n`);
+        return 1;
+      }
+    }
+    const code = await stopped(io, redis, name);
+    if (code !== 0) return code;
+    await redis.call(['DEL', k.controllerStarting]);
+    const removed = await leftoverRuns(redis, name, paths.spool);
+    if (removed) io.stdout(`flow: removed ${removed} leftover run record${removed === 1 ? '' : 's'} from ${paths.spool}\n`);
+    if (!purge) return 0;
+    let keys = 0;
+    let cursor = '0';
+    do {
+      const [next, found] = (await redis.call(['SCAN', cursor, 'MATCH', `${k.bullPrefix}*`, 'COUNT', 1000])) as [string, string[]];
+      cursor = next;
+      if (found.length) keys += Number(await redis.call(['UNLINK', ...found]));
+    } while (cursor !== '0');
+    rmSync(paths.dir, { recursive: true, force: true });
+    io.stdout(`flow: removed cluster ${name}: ${keys} keys from ${paths.redis}, and ${paths.dir}\n`);
+    return 0;
+  });
+}
+
+/** Remove run directories and end records of runs whose job no longer runs them; how many. */
+async function leftoverRuns(redis: RedisClient, name: string, spool: string): Promise<number> {
+  const k = keysFor(name);
+  const entries: { path: string; job: number; run: number }[] = [];
+  const scan = (dir: string, pattern: RegExp) => {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      // no such directory
+    }
+    for (const n of names) {
+      const m = pattern.exec(n);
+      if (m) entries.push({ path: join(dir, n), job: Number(m[1]), run: Number(m[2]) });
+    }
+  };
+  scan(spool, /^job(\d+)\.(\d+)$/);
+  scan(join(spool, 'ends'), /^(\d+)\.(\d+)(\..*)?$/);
+  if (entries.length === 0) return 0;
+  const jobs = [...new Set(entries.map((e) => e.job))];
+  const states = await redis.pipeline(jobs.map((id) => ['HMGET', k.job(id), 'state', 'run']));
+  const live = new Set<string>();
+  jobs.forEach((id, i) => {
+    const [state, run] = (states[i] ?? []) as (string | null)[];
+    if (state === 'RUNNING' || state === 'COMPLETING') live.add(`${id}.${run}`);
+  });
+  let removed = 0;
+  for (const e of entries) {
+    if (live.has(`${e.job}.${e.run}`)) continue;
+    rmSync(e.path, { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
