@@ -36,7 +36,7 @@ export async function ensureController(s: Session, env: Readonly<Record<string, 
 }
 
 /**
- * For commands that wait on the controller (sbatch --wait, srun for its
+ * For commands that wait on the controller (sbatch --wait, srun and salloc for their
  * allocation): checks that one is alive at most twice a second, and
  * starts one if not, so a wait never outlasts a dead controller.
  */

@@ -82,7 +82,7 @@ function alive(pid: number): boolean {
 }
 
 /** The steps running now; a step whose srun (on this host) is gone holds nothing. */
-function runningSteps(stepsJson: string | null): StepRecord[] {
+export function runningSteps(stepsJson: string | null): StepRecord[] {
   const steps = stepsJson ? (JSON.parse(stepsJson) as StepRecord[] | Record<string, never>) : [];
   if (!Array.isArray(steps)) return [];
   const here = hostname();

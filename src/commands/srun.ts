@@ -41,7 +41,9 @@ async function srunInAllocation(o: SrunOptions, jobId: number, io: IO): Promise<
       return 1;
     }
     if (job.state !== 'RUNNING') {
-      io.stderr(`srun: error: Unable to confirm allocation for job ${jobId}: Job/step already completing or completed\n`);
+      // slurm_allocation_lookup: a job that ended (scancel of a salloc's allocation: tty-scancel) has expired
+      const why = job.state === 'PENDING' ? `Unable to confirm allocation for job ${jobId}: Job is pending execution` : `Slurm job ${jobId} has expired`;
+      io.stderr(`srun: error: ${why}\nsrun: Check SLURM_JOB_ID environment variable. Expired or invalid job ${jobId}\n`);
       return 1;
     }
     const scale = await s.timeScale();
@@ -50,10 +52,13 @@ async function srunInAllocation(o: SrunOptions, jobId: number, io: IO): Promise<
     // --jobid from outside the job (SkyPilot's `srun --overlap --jobid=J`): srun sets the job's variables and uses all its nodes,
     // as in an allocation of its own, and watches for the job's end
     const attached = io.env.SLURM_JOB_ID !== String(jobId);
+    // inside salloc's allocation no batch shell gave the tasks the job's variables or gets the job's signals: srun does it
+    const inSalloc = !attached && job.record.interactive !== undefined;
     const options = attached ? { ...o, request: { ...o.request, nodes: o.request.nodes ?? { min: job.alloc.length, max: job.alloc.length } } } : o;
     return await runStep({
-      session: s, job, options, io, killWait, killAfter, intercept: cancelOnJobEnd(s, job, scale, undefined, !attached),
-      allocation: attached ? allocationVars(cluster, job, io) : undefined, watchJob: attached,
+      // a batch job's cancellation reaches srun as srun in a batch job reports it; salloc's ends its steps as the job's end does
+      session: s, job, options, io, killWait, killAfter, intercept: cancelOnJobEnd(s, job, scale, undefined, !attached && !inSalloc),
+      allocation: attached || inSalloc ? { ...allocationVars(cluster, job, io), inside: inSalloc } : undefined, watchJob: attached,
     });
   } finally {
     await s.close();

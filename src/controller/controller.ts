@@ -19,7 +19,7 @@ import { splitTask } from './array-split.js';
 import type { Keys } from './keys.js';
 import { addUse, schedule, type NodeUse, type PendingJob } from './scheduler.js';
 import type { Scripts } from './scripts.js';
-import { fromFields, JOB_FIELDS, type StepRecord, type StoredJob } from './state.js';
+import { FINAL_STATES, fromFields, JOB_FIELDS, type StepRecord, type StoredJob } from './state.js';
 import { evaluate, loadReferenced, type DependencyLookup } from './dependencies.js';
 import { holderDead, LEASE_MS } from './holder.js';
 import type { LaunchData, LaunchQueue } from './worker.js';
@@ -304,6 +304,8 @@ export class Controller {
     for (const [jobId, { deadline, job }] of this.signaled) {
       if (Date.now() < deadline) continue;
       this.signaled.delete(jobId);
+      // salloc ends its cancelled job itself and then waits for its command, as long as that takes
+      if (job.record.interactive && FINAL_STATES.has((await this.getJob(jobId))?.state ?? '')) continue;
       // the run that was sent SIGTERM, if it still lives (the job itself may be pending again after a requeue)
       if (this.p.provider.alive(job)) this.p.provider.signal(job, 'SIGKILL', 'all', this.p.spoolDir);
     }

@@ -61,7 +61,9 @@ export interface Plan {
 /**
  * A job asking for more nodes than its partition has is accepted with reason
  * PartitionConfig (slurmctld's attempt at submit); its main scheduler's pass, a
- * few seconds later (recorded: within 3 s), says PartitionNodeLimit.
+ * few seconds later (recorded: within 3 s), says PartitionNodeLimit. For an
+ * allocation request (salloc, srun) that pass comes at once (recorded: within
+ * 0.2 s), before anyone looks.
  */
 export const MAIN_PASS_DELAY = 2;
 
@@ -143,7 +145,9 @@ function waitReason(job: PendingJob, s: Snapshot): string | undefined {
   if (job.held === 'user') return 'JobHeldUser';
   if (job.held === 'admin') return 'JobHeldAdmin';
   const part = s.cluster.partitions.find((p) => p.name === job.record.partition.split(',')[0]);
-  if (part && job.record.minNodes > part.nodes.length) return s.now - job.record.submitTime >= MAIN_PASS_DELAY ? 'PartitionNodeLimit' : 'PartitionConfig';
+  if (part && job.record.minNodes > part.nodes.length) {
+    return job.record.interactive || s.now - job.record.submitTime >= MAIN_PASS_DELAY ? 'PartitionNodeLimit' : 'PartitionConfig';
+  }
   if (job.eligible > s.now) return unservedPartition(job.record.features, job.record.partition.split(','), s.cluster) ? 'BadConstraints' : 'BeginTime';
   if (job.dependency === 'waiting') return 'Dependency';
   if (job.dependency === 'never') return 'DependencyNeverSatisfied';

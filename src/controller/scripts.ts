@@ -9,6 +9,7 @@ import type { PastRun, StepRecord } from './state.js';
 import allocateLua, { sha as allocateSha } from './lua/allocate-5.lua';
 import cancelLua, { sha as cancelSha } from './lua/cancel-8.lua';
 import finishLua, { sha as finishSha } from './lua/finish-6.lua';
+import handoverLua, { sha as handoverSha } from './lua/handover-1.lua';
 import holdLua, { sha as holdSha } from './lua/hold-4.lua';
 import launchedLua, { sha as launchedSha } from './lua/launched-1.lua';
 import claimStartLua, { sha as claimStartSha } from './lua/claim-start-2.lua';
@@ -40,6 +41,7 @@ const S = {
   submit: { lua: submitLua, sha: submitSha },
   allocate: { lua: allocateLua, sha: allocateSha },
   launched: { lua: launchedLua, sha: launchedSha },
+  handover: { lua: handoverLua, sha: handoverSha },
   finish: { lua: finishLua, sha: finishSha },
   cancel: { lua: cancelLua, sha: cancelSha },
   hold: { lua: holdLua, sha: holdSha },
@@ -112,6 +114,11 @@ export class Scripts {
 
   launched(jobId: number, run: number, supervisor: string): Promise<number> {
     return this.num(S.launched, [this.k.job(jobId)], [run, supervisor]);
+  }
+
+  /** An interactive job's process hands the job to another (salloc --no-shell's stand-in). */
+  handover(jobId: number, run: number, from: number, to: number): Promise<number> {
+    return this.num(S.handover, [this.k.job(jobId)], [run, from, to]);
   }
 
   finish(jobId: number, run: number, state: string, reason: string, exit: string, end: number): Promise<number> {

@@ -158,6 +158,15 @@ export interface JobRequest {
   threads?: number;
   unbuffered?: boolean;
   whole?: boolean;
+
+  // ---- salloc's own options
+  /** --bell / --no-bell (unset: ring only after a wait) */
+  bell?: boolean;
+  /** -K/--kill-command: the signal for the command when the allocation is revoked */
+  killCommand?: number;
+  noShell?: boolean;
+  /** --x11[=first|last|all|batch] */
+  x11?: string;
 }
 
 export type RequestField = keyof JobRequest;
@@ -198,6 +207,7 @@ const UNSET: { [K in RequestField]-?: undefined } = {
   preserveEnv: undefined, prolog: undefined, pty: undefined, quitOnInterrupt: undefined, relative: undefined,
   resvPorts: undefined, sendLibs: undefined, slurmdDebug: undefined, taskEpilog: undefined, taskProlog: undefined,
   threads: undefined, unbuffered: undefined, whole: undefined,
+  bell: undefined, killCommand: undefined, noShell: undefined, x11: undefined,
 };
 
 /** The same request, as an object of the one shape every such copy has (only reads are faster). */

@@ -9,7 +9,7 @@ import { getopt, type ParsedOption } from './getopt.js';
 import { getoptTable, type CommandLineSpec, type LongRow } from './command-line.js';
 import type { FailureLine, OptionFailure } from './kinds.js';
 import type { JobRequest } from './request.js';
-import { optionByName, optionKey, SBATCH_OPTIONS, SRUN_OPTIONS, type OptionEntry } from './table.js';
+import { optionByName, optionKey, SALLOC_OPTIONS, SBATCH_OPTIONS, SRUN_OPTIONS, type OptionEntry } from './table.js';
 
 export type OptionSource =
   | { from: 'command-line'; index: number }
@@ -78,12 +78,13 @@ function commandLineSpec(command: string, entries: readonly OptionEntry[]): Comm
 
 export const SBATCH_COMMAND_LINE = commandLineSpec('sbatch', SBATCH_OPTIONS);
 let srunCommandLine: CommandLineSpec | undefined;
+let sallocCommandLine: CommandLineSpec | undefined;
 
-/** The command-line spec of a command (srun's is built on first use: sbatch never needs it). */
+/** The command-line spec of a command (srun's and salloc's are built on first use: sbatch never needs them). */
 function commandLineOf(cmd: string): CommandLineSpec {
-  if (cmd !== 'srun') return SBATCH_COMMAND_LINE;
-  srunCommandLine ??= commandLineSpec('srun', SRUN_OPTIONS);
-  return srunCommandLine;
+  if (cmd === 'srun') return (srunCommandLine ??= commandLineSpec('srun', SRUN_OPTIONS));
+  if (cmd === 'salloc') return (sallocCommandLine ??= commandLineSpec('salloc', SALLOC_OPTIONS));
+  return SBATCH_COMMAND_LINE;
 }
 
 export type ArgvResult =
@@ -99,7 +100,7 @@ export function firstInfoOption(options: readonly ParsedOption[]): 'help' | 'usa
   return undefined;
 }
 
-/** getopt over argv with the command's own table (sbatch unless cmd is `srun`), with Slurm's wording for its complaints. */
+/** getopt over argv with the command's own table (sbatch unless cmd is `srun` or `salloc`), with Slurm's wording for its complaints. */
 export function parseArgv(argv: readonly string[], cmd: string): ArgvResult {
   const r = getopt(argv, getoptTable(commandLineOf(cmd)));
   if (r.ok) return r;
@@ -141,6 +142,15 @@ export function envTable(variables: readonly { variable: string; entry: OptionEn
   const ranks = new Map<string, number[]>();
   variables.forEach(({ variable }, i) => ranks.set(variable, [...(ranks.get(variable) ?? []), i]));
   return { variables, ranks };
+}
+
+/** A command's own variable table (srun's, salloc's: their opt.c `env_vars[]`), from `[variable, option key]` pairs. */
+export function envTableOf(pairs: readonly (readonly [string, string])[]): EnvTable {
+  return envTable(pairs.map(([variable, key]) => {
+    const entry = optionByName.get(key);
+    if (!entry) throw new Error(`no option ${key} for ${variable}`);
+    return { variable, entry };
+  }));
 }
 
 /** sbatch's input variables: table order, then each entry's own. */

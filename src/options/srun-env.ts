@@ -5,8 +5,7 @@
  * which is how a plain `srun` inherits the allocation's layout (SLURM_NTASKS,
  * SLURM_NNODES, SLURM_NTASKS_PER_NODE, SLURM_MEM_PER_CPU...).
  */
-import { envTable, type EnvTable } from './resolve.js';
-import { optionByName } from './table.js';
+import { envTableOf, type EnvTable } from './resolve.js';
 
 /** variable -> option key; the order is Slurm's (SLURM_NPROCS before SLURM_NTASKS, so the latter wins). */
 const SRUN_ENV_VARIABLES: readonly [string, string][] = [
@@ -95,10 +94,6 @@ const SRUN_ENV_VARIABLES: readonly [string, string][] = [
 let table: EnvTable | undefined;
 
 export function srunEnvTable(): EnvTable {
-  table ??= envTable(SRUN_ENV_VARIABLES.map(([variable, key]) => {
-    const entry = optionByName.get(key);
-    if (!entry) throw new Error(`srun-env: no option ${key}`);
-    return { variable, entry };
-  }));
+  table ??= envTableOf(SRUN_ENV_VARIABLES);
   return table;
 }

@@ -13,6 +13,19 @@ export type Minutes = number | 'UNLIMITED';
  */
 export const limitSeconds = (minutes: number): number => (minutes * 60) % 2 ** 32;
 
+/** setTimeout's longest delay (2^31 - 1 ms, about 24.8 days) */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A time limit in real milliseconds, the cluster's minute length applied (`scale`), or Infinity when
+ * it is unlimited or beyond a timer's reach (`-t -5` is 136 years: never reached by a running process).
+ */
+export function limitMs(limit: number | 'UNLIMITED', scale: number): number {
+  if (limit === 'UNLIMITED') return Infinity;
+  const ms = Math.max(1, Math.round(limitSeconds(limit) * scale)) * 1000;
+  return ms <= MAX_TIMER_MS ? ms : Infinity;
+}
+
 /**
  * The task count of a job that got `nodes` nodes: as asked for, or --ntasks-per-node on each
  * node (`-N 1-2 --ntasks-per-node=2` on 2 nodes has 4); undefined when it has none (scontrol then

@@ -100,8 +100,11 @@ export class StepRun {
   private flushTimer?: NodeJS.Timeout;
   private waitTimer?: NodeJS.Timeout;
   private killTimer?: NodeJS.Timeout;
-  /** kill: -K; wait: -W; forced: srun ended it (a signal of its own, the job's end); cancelled: scancel of the step or of its batch job */
-  private aborted: 'kill' | 'wait' | 'forced' | 'cancelled' | undefined;
+  /**
+   * kill: -K; wait: -W; forced: srun ended it (a signal of its own); ended: the job's end (scancel, time limit) ended it;
+   * cancelled: scancel of the step or of its batch job
+   */
+  private aborted: 'kill' | 'wait' | 'forced' | 'ended' | 'cancelled' | undefined;
   private stepCancelled = false;
   /** a decision about the step is being made elsewhere (is its job ending?): report nothing until it is */
   private held = 0;
@@ -246,7 +249,10 @@ export class StepRun {
     clearTimeout(this.waitTimer);
     clearTimeout(this.killTimer);
     const ends = [...this.ends.values()].sort((a, b) => a.procid - b.procid);
-    if (this.aborted !== 'wait' && this.aborted !== 'cancelled' && ends.some((e) => e.signal !== null)) this.o.stderr(`srun: Force Terminated StepId=${this.o.step}\n`);
+    // not when the job or scancel ended it (salloc/scancel-step, golden signals have no such line)
+    if (this.aborted !== 'wait' && this.aborted !== 'ended' && this.aborted !== 'cancelled' && ends.some((e) => e.signal !== null)) {
+      this.o.stderr(`srun: Force Terminated StepId=${this.o.step}\n`);
+    }
     if (this.readsStdin) process.stdin.destroy();
     // a batch job's cancellation ends its steps as their tasks end (a task that traps SIGTERM and exits 0: COMPLETED)
     const aborted = this.aborted !== undefined && (this.aborted !== 'cancelled' || this.stepCancelled);
@@ -290,7 +296,7 @@ export class StepRun {
   /** The job is being ended (scancel, time limit): slurmstepd's lines, SIGTERM now, SIGKILL after KillWait. */
   terminate(why: '' | ' DUE TO TIME LIMIT'): void {
     if (this.children.size === 0) return;
-    this.aborted ??= 'forced';
+    this.aborted ??= 'ended';
     const at = formatIsoLocal(Math.floor(Date.now() / 1000));
     this.o.stderr(`srun: Job step aborted: Waiting up to ${this.o.killWait + 2} seconds for job step to finish.\n`);
     for (const node of this.o.nodes) this.o.stderr(`slurmstepd-${node}: error: *** STEP ${this.o.step} ON ${node} CANCELLED AT ${at}${why} ***\n`);

@@ -29,6 +29,8 @@ export interface AllocationVars {
   workingCluster: string;
   /** our bin/, to put first on the tasks' PATH: set only when srun on srun's PATH is not ours (job-path.ts) */
   binDir?: string;
+  /** srun runs inside an allocation it did not make (salloc's): it also sets what it sets inside a batch job */
+  inside?: boolean;
 }
 
 export interface StepEnvContext {
@@ -91,7 +93,8 @@ export function stepEnv(base: Readonly<Record<string, string>>, c: StepEnvContex
     set('SLURM_WORKING_CLUSTER', a.workingCluster);
     if (c.layout.distributionGiven) set('SLURM_DISTRIBUTION', c.layout.distribution);
     if (a.binDir !== undefined && env.PATH !== undefined) set('PATH', `${a.binDir}:${env.PATH}`);
-  } else {
+  }
+  if (!c.allocation || c.allocation.inside) {
     set('SLURM_DISTRIBUTION', c.layout.distribution);
     set('SLURM_JOB_CPUS_PER_NODE_PACK_GROUP_0', env.SLURM_JOB_CPUS_PER_NODE ?? jobCpus);
   }

@@ -84,7 +84,7 @@ while (%task) { my $pid = waitpid(-1, 0); last if $pid < 0; my $p = delete $task
 let perlPath: string | null | undefined;
 
 /** perl on PATH, looked up once. */
-function findPerl(): string | null {
+export function findPerl(): string | null {
   if (perlPath !== undefined) return perlPath;
   perlPath = null;
   for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {

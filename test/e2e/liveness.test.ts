@@ -104,6 +104,29 @@ describe('the controller comes back', () => {
     expect(await c.controllerPid()).toBe(standby.pid);
   });
 
+  // the wait for an allocation of one's own (allocation.ts, shared by srun and salloc) checks liveness too
+  for (const [cmd, pending] of [['salloc', /salloc: Pending job allocation \d+/], ['srun', /srun: job \d+ queued and waiting for resources/]] as const) {
+    it(`${cmd} waiting for its allocation when the controller is killed: a new one is started and grants it`, async () => {
+      const c = clusters.make();
+      const holder = c.submit(['--exclusive', '-N3', '-o', '/dev/null', '--wrap', 'sleep 3']);
+      await c.waitState(holder, ['RUNNING']);
+      const child = spawn(join(ROOT, 'bin', cmd), ['-N1', 'true'], { cwd: c.dir, env: c.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      let stderr = '';
+      child.stderr!.on('data', (b) => (stderr += b));
+      const exit = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+      await c.waitFor(`${cmd} to wait`, () => pending.test(stderr));
+      const dead = await killController(c);
+      // nothing else runs a command now: only the waiting command can bring a controller back for the holder's end
+      expect(await exit).toBe(0);
+      expect(stderr).toMatch(cmd === 'salloc' ? /salloc: Granted job allocation \d+\n/ : /srun: job \d+ has been allocated resources\n/);
+      const now = await c.controllerPid();
+      expect(now).toBeGreaterThan(0);
+      expect(now).not.toBe(dead);
+      expect(states(c).get(String(holder))).toBe('COMPLETED');
+    });
+  }
+
   it('kill -9 while jobs run and wait: every job ends as it should, each started once', async () => {
     const c = clusters.make();
     const { script, starts } = noting(c, 3);

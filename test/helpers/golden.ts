@@ -73,6 +73,9 @@ export interface WaitStep {
     steps?: string[];
     /** no job COMPLETING/CONFIGURING, no node in a transitional state */
     settled?: boolean;
+    /** a file of the scenario's directory (a template such as "slurm-{A}.out") holds the text `contains` */
+    output?: string;
+    contains?: string;
     timeout?: number;
   };
 }
@@ -80,7 +83,8 @@ export interface WaitStep {
 export type Step =
   | SubmitStep
   | WaitStep
-  | { run: string[]; input?: string; note?: string }
+  /** `as`: label the job the command made (salloc: its `Granted job allocation N` line) */
+  | { run: string[]; input?: string; note?: string; as?: string }
   | { sleep: number }
   | QueryStep;
 
@@ -265,7 +269,20 @@ export async function runScenario(scenario: Scenario, backend: Backend): Promise
       const rec: StepRecord = { step: i, kind: 'wait', t: 0 };
       const target = w.sacct ?? w.job;
       const id = target ? resolveJob(target) : undefined;
-      if (target && id === undefined) {
+      const file = w.output === undefined ? undefined : join(backend.cwd, expand(w.output, xctx));
+      if (file !== undefined) {
+        // a job's own output says how far its script got (a trap is set before it prints)
+        for (;;) {
+          const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+          rec.observed = text.slice(-200);
+          if (text.includes(w.contains ?? '')) break;
+          if (Date.now() > end) {
+            rec.timedOut = true;
+            break;
+          }
+          await sleepMs(200);
+        }
+      } else if (target && id === undefined) {
         rec.gaveUp = `no job for ${target}`;
       } else {
         for (;;) {
@@ -288,7 +305,9 @@ export async function runScenario(scenario: Scenario, backend: Backend): Promise
     } else if ('run' in s) {
       const argv = s.run.map((a) => expand(a, xctx));
       const r = await backend.run(argv, { input: s.input });
-      steps.push({ step: i, kind: 'run', argv, t: t(), ...r });
+      const made = s.as ? /job allocation (\d+)/.exec(r.stderr) : null;
+      if (s.as && made) labels[s.as] = Number(made[1]);
+      steps.push({ step: i, kind: 'run', argv, label: s.as, jobId: made ? Number(made[1]) : undefined, t: t(), ...r });
     } else if ('sleep' in s) {
       await sleepMs(s.sleep * 1000);
       steps.push({ step: i, kind: 'sleep', t: t() });

@@ -21,7 +21,7 @@ describe('command bundles', () => {
     expect(existsSync(manifest), 'run `npm run build`').toBe(true);
   });
 
-  for (const command of ['sbatch', 'squeue', 'scancel', 'scontrol', 'sinfo', 'sacct', 'flow', 'srun']) {
+  for (const command of ['sbatch', 'squeue', 'scancel', 'scontrol', 'sinfo', 'sacct', 'flow', 'srun', 'salloc']) {
     it(`${command} loads neither ioredis nor BullMQ nor Chevrotain`, () => {
       const packages = packagesIn(`${command}.cjs`);
       expect(packages).not.toContain('ioredis');

@@ -1,0 +1,4 @@
+import { runMain } from '../commands/run-main.js';
+import { salloc } from '../commands/salloc.js';
+
+runMain('salloc', salloc);
