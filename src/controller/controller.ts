@@ -469,7 +469,11 @@ export class Controller {
       return;
     }
     writeFileSync(join(dir, 'sup.pid'), result.supervisor);
-    await this.p.scripts.launched(d.jobId, d.run, result.supervisor);
+    // a scancel or requeue that came while the run started found no supervisor to end: end it now
+    const recorded = await this.p.scripts.launched(d.jobId, d.run, result.supervisor);
+    if (recorded === 2) this.cancels.add(d.jobId);
+    if (recorded === 3) this.requeues.set(d.jobId, d.run);
+    if (recorded >= 2) this.requestTick();
   }
 
   // ---- scheduling ------------------------------------------------------------
