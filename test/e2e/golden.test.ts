@@ -85,6 +85,17 @@ function replayed(name: string): Promise<{ cluster: TestCluster; run: GoldenRun 
   return replays.get(name)!;
 }
 
+/** Every scenario's cluster goes at the end, also those whose tests a -t filter left out (their replay ran all the same). */
+const destroyed = new Set<TestCluster>();
+async function destroyOnce(cluster: TestCluster | undefined): Promise<void> {
+  if (!cluster || destroyed.has(cluster)) return;
+  destroyed.add(cluster);
+  await cluster.destroy();
+}
+afterAll(async () => {
+  for (const p of replays?.values() ?? []) await destroyOnce((await p.catch(() => undefined))?.cluster);
+}, 900_000);
+
 async function replayOne(name: string): Promise<{ cluster: TestCluster; run: GoldenRun }> {
   const scenario = loadScenario(name);
   // sacct without -S lists the jobs of today (since midnight): each recording ran within one day,
@@ -121,7 +132,7 @@ for (const name of names) {
       }
     }, 900_000);
     afterAll(async () => {
-      await cluster?.destroy();
+      await destroyOnce(cluster);
     }, 60_000);
 
     for (const step of queryStepsOf(scenario)) {
