@@ -62,7 +62,7 @@ function handler(kind: FakeKind, random: () => number, open: Set<Socket>): (sock
     open.add(socket);
     socket.on('close', () => open.delete(socket));
     socket.on('error', () => undefined);
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     socket.on('data', (d: Buffer) => {
       switch (kind) {
         case 'garbage': {
