@@ -28,7 +28,8 @@ export function noteSecret(value: string | undefined): void {
 export function secretsOf(env: Env): string[] {
   const out: string[] = [];
   for (const [name, value] of Object.entries(env)) {
-    if (value && SECRET_NAME.test(name)) out.push(value);
+    // a short value under such a name is a flag, not a secret: hiding it would garble every message
+    if (value && value.length >= 6 && SECRET_NAME.test(name)) out.push(value);
   }
   const url = env.FLOW_REDIS_URL;
   const at = url ? url.lastIndexOf('@') : -1;

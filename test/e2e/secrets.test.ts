@@ -99,6 +99,8 @@ describe('secrets', () => {
     // a URL that is not one is not quoted
     const bad = run('squeue', [], { FLOW_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${port}/x` });
     expect(bad.stderr).toMatch(/^squeue: error: FLOW_REDIS_URL: [^\n]*\n$/);
+    // even what the user typed is shown without the secret in it
+    expect(run('sbatch', [`--bogus=${PASSWORD}`, '--wrap', 'true']).stderr).toContain("sbatch: unrecognized option '--bogus=***'");
     // with FLOW_DEBUG=1 the stack shows, the secrets still do not
     run('sbatch', ['--wrap', 'true'], { FLOW_REDIS_URL: wrong, FLOW_DEBUG: '1' });
 
