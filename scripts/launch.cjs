@@ -50,5 +50,13 @@ function load(name) {
 }
 
 module.exports = function launch(name) {
-  load(name);
+  try {
+    load(name);
+  } catch (e) {
+    // a bundle that fails to load (a broken installation): one line, as every other error (src/commands/run-main.ts)
+    const message = String((e && e.message) || e).split('\n')[0];
+    process.stderr.write(`${name}: error: ${message}\n`);
+    if (process.env.FLOW_DEBUG === '1' && e && e.stack) process.stderr.write(`${e.stack}\n`);
+    process.exit(1);
+  }
 };

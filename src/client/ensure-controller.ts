@@ -6,6 +6,8 @@
  */
 import { MINUTE_SECONDS, minuteSecondsFromEnv } from '../controller/cluster-settings.js';
 import { holderDead, holderId } from '../controller/holder.js';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { clusterPaths } from '../controller/paths.js';
 import { packageRoot } from '../package-root.js';
 import type { Session } from './session.js';
 
@@ -26,12 +28,20 @@ export async function ensureController(s: Session, env: Readonly<Record<string, 
   // a controller that loses the race for the lease exits on its own
   if (!(await s.scripts.claimStart(dead, holderId(), CLAIM_MS))) return undefined;
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [`${packageRoot()}/bin/flow`, 'controller', '--daemon'], {
-    detached: true,
-    stdio: 'ignore',
-    env: { ...env } as NodeJS.ProcessEnv,
-  });
-  child.unref();
+  // whatever the daemon says before its log is open, or as it dies (one line: run-main.ts), ends up in its log
+  const paths = clusterPaths(env, s.cluster.config.clusterName);
+  mkdirSync(paths.dir, { recursive: true });
+  const logFd = openSync(paths.log, 'a');
+  try {
+    const child = spawn(process.execPath, [`${packageRoot()}/bin/flow`, 'controller', '--daemon'], {
+      detached: true,
+      stdio: ['ignore', 'ignore', logFd],
+      env: { ...env } as NodeJS.ProcessEnv,
+    });
+    child.unref();
+  } finally {
+    closeSync(logFd);
+  }
   return undefined;
 }
 

@@ -7,7 +7,7 @@ import type { Cluster } from '../cluster/load.js';
 import { ACCT_FIELDS } from '../controller/state.js';
 import { fieldIndex } from '../format/squeue/fields.js';
 import { AcctLines } from '../format/sacct/lines.js';
-import { decodeReply, textArray, type Reply } from './resp.js';
+import type { Reply, TextArray } from './resp.js';
 import { Session } from './session.js';
 
 const ACCT_INDEX = fieldIndex(ACCT_FIELDS);
@@ -18,12 +18,9 @@ export interface AcctSource {
   close(): Promise<void>;
 }
 
-function listed(raw: Buffer): AcctLines {
-  const array = textArray(raw);
-  if (array) return AcctLines.fromText(array.text, array.ranges, ACCT_INDEX);
-  const reply = decodeReply(raw);
-  if (reply instanceof Error) throw reply;
-  return AcctLines.fromLines((reply as (string | null)[]).filter((l): l is string => typeof l === 'string'), ACCT_INDEX);
+function listed(reply: TextArray | (string | null)[]): AcctLines {
+  if (!Array.isArray(reply)) return AcctLines.fromText(reply.text, reply.ranges, ACCT_INDEX);
+  return AcctLines.fromLines(reply.filter((l): l is string => typeof l === 'string'), ACCT_INDEX);
 }
 
 export class RedisAcctSource implements AcctSource {
@@ -45,11 +42,11 @@ export class RedisAcctSource implements AcctSource {
     if (!ids && this.keepLines) {
       const version = await s.redis.call(['HGET', s.keys.acct, '#v']);
       if (typeof version === 'string' && this.kept?.version === version) return this.kept.lines;
-      const lines = listed(await s.redis.callRaw(['HVALS', s.keys.acct]));
+      const lines = listed(await s.redis.callTextArray(['HVALS', s.keys.acct]));
       if (typeof version === 'string') this.kept = { version, lines };
       return lines;
     }
-    if (!ids) return listed(await s.redis.callRaw(['HVALS', s.keys.acct]));
+    if (!ids) return listed(await s.redis.callTextArray(['HVALS', s.keys.acct]));
     if (ids.length === 0) return AcctLines.fromLines([], ACCT_INDEX);
     const unique = [...new Set(ids)];
     // the jobs' own lines, and the ids of the tasks split off those that are arrays

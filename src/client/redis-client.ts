@@ -11,14 +11,24 @@
  * steps that check the state they change; see RedisBackend.submit).
  */
 import { reach, redisLabel, redisTarget, redisTimeoutMs, RedisUnavailable, type Env } from '../controller/connect.js';
-import { RedisProtocolError, RedisReplyError, RedisTimeout, RespConnection, type Arg, type Reply } from './resp.js';
+import { replyMismatch } from './reply-shape.js';
+import { RedisProtocolError, RedisReplyError, RedisTimeout, RedisUrlError, RespConnection, textArray, decodeReply, type Arg, type Reply, type TextArray } from './resp.js';
 
 /** Redis's answers that mean "not now" rather than "no". */
 const BUSY_REPLY = /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN)\b/;
+/** Redis's answers that refuse us: a password missing, wrong, or not allowed this. */
+const REFUSED_REPLY = /^(NOAUTH|WRONGPASS|NOPERM)\b|^ERR (AUTH|invalid password|DB index)/;
 
 function retryable(e: unknown): boolean {
   if (e instanceof RedisReplyError) return BUSY_REPLY.test(e.message);
-  return !(e instanceof RedisProtocolError || e instanceof RedisUnavailable || e instanceof RedisTimeout);
+  return !(e instanceof RedisProtocolError || e instanceof RedisUnavailable || e instanceof RedisTimeout || e instanceof RedisUrlError);
+}
+
+/** The reply, if it has the shape Redis gives `args` (reply-shape.ts). */
+function checked(args: readonly Arg[], reply: Reply): Reply {
+  const wrong = replyMismatch(args, reply);
+  if (wrong) throw new RedisProtocolError(`unexpected reply: ${wrong}`);
+  return reply;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,19 +46,31 @@ export class RedisClient {
   }
 
   call(args: Arg[], binary = false): Promise<Reply> {
-    return this.retrying((c) => c.call(args, binary));
+    return this.retrying(async (c) => checked(args, await c.call(args, binary)));
   }
 
-  callRaw(args: Arg[]): Promise<Buffer> {
-    return this.retrying((c) => c.callRaw(args));
+  /**
+   * An array of strings and nils (HVALS, HMGET): the fast undecoded form
+   * (resp.ts textArray) when it is all ASCII bulk strings, else decoded.
+   */
+  callTextArray(args: Arg[]): Promise<TextArray | (string | null)[]> {
+    return this.retrying(async (c) => {
+      const raw = await c.callRaw(args);
+      const fast = textArray(raw);
+      if (fast) return fast;
+      const reply = decodeReply(raw);
+      if (reply instanceof RedisReplyError) throw reply;
+      return checked(args, reply) as (string | null)[];
+    });
   }
 
-  /** Replies in order, Redis's errors as values; sent again as a whole when Redis was not ready for it. */
+  /** Replies in order; an error reply fails the whole (sent again as a whole when Redis was not ready for it). */
   pipeline(commands: Arg[][]): Promise<Reply[]> {
     return this.retrying(async (c) => {
       const replies = await c.pipeline(commands);
-      const busy = replies.find((r) => r instanceof RedisReplyError && BUSY_REPLY.test(r.message));
-      if (busy) throw busy;
+      const error = replies.find((r) => r instanceof RedisReplyError && BUSY_REPLY.test(r.message)) ?? replies.find((r) => r instanceof RedisReplyError);
+      if (error) throw error;
+      replies.forEach((r, i) => checked(commands[i]!, r));
       return replies;
     });
   }
@@ -63,9 +85,13 @@ export class RedisClient {
     return this.connection;
   }
 
-  private unavailable(why: string): RedisUnavailable {
+  private label(): string {
     const { target, own } = redisTarget(this.env);
-    return new RedisUnavailable(`cannot reach Redis at ${redisLabel(target, own)} (${why})`);
+    return redisLabel(target, own);
+  }
+
+  private unavailable(why: string): RedisUnavailable {
+    return new RedisUnavailable(`cannot reach Redis at ${this.label()} (${why})`);
   }
 
   private async retrying<T>(op: (c: RespConnection) => Promise<T>): Promise<T> {
@@ -77,6 +103,13 @@ export class RedisClient {
         return await op(await connecting);
       } catch (e) {
         if (e instanceof RedisTimeout) throw this.unavailable(e.message);
+        // what the service at the address said, named with the address (never its password)
+        if (e instanceof RedisProtocolError) throw new RedisUnavailable(`the service at ${this.label()} does not answer as Redis does (${e.message})`);
+        if (e instanceof RedisReplyError && REFUSED_REPLY.test(e.message)) throw new RedisUnavailable(`Redis at ${this.label()} refused us: ${e.message}`);
+        // NOSCRIPT is answered by loading the script (resp-runner.ts); any other error is final
+        if (e instanceof RedisReplyError && !BUSY_REPLY.test(e.message) && !e.message.startsWith('NOSCRIPT')) {
+          throw new RedisUnavailable(`Redis at ${this.label()} answered with an error: ${e.message}`);
+        }
         if (!retryable(e)) throw e;
         // a connection that failed is made again (one that said LOADING is fine)
         if (!(e instanceof RedisReplyError) && this.connection === connecting) {

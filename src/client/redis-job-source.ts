@@ -6,7 +6,6 @@ import type { Cluster } from '../cluster/load.js';
 import type { JobSource, ListSource } from '../commands/job-source.js';
 import { fieldIndex, Listed } from '../format/squeue/fields.js';
 import { LINE_FIELDS, type StepRecord, type StoredJob } from '../controller/state.js';
-import { decodeReply, textArray } from './resp.js';
 import { Session } from './session.js';
 
 const LINE_INDEX = fieldIndex(LINE_FIELDS);
@@ -84,12 +83,9 @@ export class RedisJobSource implements JobSource, ListSource {
   }
 
   private async readLines(s: Session, index: ReadonlyMap<string, number>, ids?: number[]): Promise<Listed[]> {
-    const raw = await s.redis.callRaw(ids ? ['HMGET', s.keys.listing, ...(await this.withTasks(s, ids))] : ['HVALS', s.keys.listing]);
-    const array = textArray(raw);
-    if (array) return Listed.fromText(array.text, array.ranges, index);
-    const reply = decodeReply(raw);
-    if (reply instanceof Error) throw reply;
-    return Listed.fromLines((reply as (string | null)[]).filter((l): l is string => l !== null), index);
+    const reply = await s.redis.callTextArray(ids ? ['HMGET', s.keys.listing, ...(await this.withTasks(s, ids))] : ['HVALS', s.keys.listing]);
+    if (!Array.isArray(reply)) return Listed.fromText(reply.text, reply.ranges, index);
+    return Listed.fromLines(reply.filter((l): l is string => l !== null), index);
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { connect, type Socket } from 'node:net';
+import { describeReply } from './reply-shape.js';
 
 export type Reply = string | number | null | Buffer | Reply[] | RedisReplyError;
 export type Arg = string | number | Buffer;
@@ -26,16 +27,35 @@ export interface RedisTarget {
   username?: string;
 }
 
+/** A FLOW_REDIS_URL that is not one: said without quoting it (it may hold a password). */
+export class RedisUrlError extends Error {}
+
+const URL_FORM = 'redis://[[user]:password@]host[:port][/db]';
+
 /** redis://[user:pass@]host[:port][/db] */
 export function parseRedisUrl(url: string): RedisTarget {
-  const u = new URL(url);
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new RedisUrlError(`FLOW_REDIS_URL is not a URL (expected ${URL_FORM})`);
+  }
+  if (u.protocol !== 'redis:') throw new RedisUrlError(`FLOW_REDIS_URL must start with redis:// (expected ${URL_FORM})`);
   const db = u.pathname.replace(/^\//, '');
+  if (!/^\d*$/.test(db)) throw new RedisUrlError(`FLOW_REDIS_URL: what follows the host must be a database number (expected ${URL_FORM})`);
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
   return {
-    host: u.hostname || '127.0.0.1',
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
     port: u.port ? Number(u.port) : 6379,
     db: db ? Number(db) : 0,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decode(u.password) : undefined,
+    username: u.username ? decode(u.username) : undefined,
   };
 }
 
@@ -154,7 +174,7 @@ class ReplyReader {
         return out;
       }
       default:
-        throw new RedisProtocolError(`unexpected reply from Redis: ${JSON.stringify(this.text.slice(this.pos, this.pos + 40))}`);
+        throw new RedisProtocolError(`unexpected reply: ${JSON.stringify(this.text.slice(this.pos, this.pos + 40))}`);
     }
   }
 }
@@ -215,6 +235,9 @@ class ReplyScanner {
   }
 }
 
+/** Redis's own limit on a bulk string (proto-max-bulk-len): anything longer is not Redis speaking. */
+const MAX_REPLY_BYTES = 512 << 20;
+
 interface Pending {
   resolve: (r: Reply) => void;
   reject: (e: Error) => void;
@@ -224,8 +247,9 @@ interface Pending {
 
 /**
  * One connection to Redis. It fails every pending command when the
- * connection drops, or when no byte of an awaited reply arrives for
- * `idleMs` (a Redis that hangs); RedisClient (redis-client.ts) retries.
+ * connection drops, or when an awaited reply is not complete within
+ * `idleMs` (a Redis that hangs, or bytes that trickle in without end);
+ * RedisClient (redis-client.ts) retries.
  */
 export class RespConnection {
   /** received bytes not yet consumed: buf[0..len) */
@@ -234,6 +258,8 @@ export class RespConnection {
   private readonly scanner = new ReplyScanner();
   private readonly queue: Pending[] = [];
   private closed?: Error;
+  /** when the reply now awaited began to be awaited: it must be complete within idleMs */
+  private awaitedSince = 0;
 
   private constructor(private readonly socket: Socket, private readonly idleMs: number) {
     socket.on('data', (d: Buffer) => this.onData(d));
@@ -260,8 +286,13 @@ export class RespConnection {
         clearTimeout(timer);
         const r = new RespConnection(socket, idleMs);
         try {
-          if (target.password) await r.call(target.username ? ['AUTH', target.username, target.password] : ['AUTH', target.password]);
-          if (target.db) await r.call(['SELECT', target.db]);
+          // an answer other than OK: not Redis (a service that answers anything would otherwise pass)
+          const ok = async (args: Arg[]) => {
+            const reply = await r.call(args);
+            if (reply !== 'OK') throw new RedisProtocolError(`unexpected reply: ${describeReply(reply)} to ${args[0]}`);
+          };
+          if (target.password) await ok(target.username ? ['AUTH', target.username, target.password] : ['AUTH', target.password]);
+          if (target.db) await ok(['SELECT', target.db]);
           resolve(r);
         } catch (e) {
           socket.destroy();
@@ -272,6 +303,19 @@ export class RespConnection {
   }
 
   private onData(d: Buffer): void {
+    // bytes nobody asked for, a reply that never ends or trickles in forever: not Redis, or one that hangs
+    if (this.queue.length === 0) {
+      this.socket.destroy(new RedisProtocolError(`unexpected reply: ${JSON.stringify(d.toString('latin1', 0, 40))}`));
+      return;
+    }
+    if (this.len + d.length > MAX_REPLY_BYTES) {
+      this.socket.destroy(new RedisProtocolError(`a reply larger than ${MAX_REPLY_BYTES >> 20} MB`));
+      return;
+    }
+    if (Date.now() - this.awaitedSince > this.idleMs) {
+      this.socket.destroy(new RedisTimeout(`no complete reply in ${Math.round(this.idleMs / 1000)} s`));
+      return;
+    }
     if (this.len === 0) {
       this.buf = d;
     } else {
@@ -293,12 +337,13 @@ export class RespConnection {
         const p = this.queue.shift()!;
         if (r instanceof RedisReplyError) p.reject(r);
         else p.resolve(r);
+        this.awaitedSince = Date.now();
         this.buf = this.buf.subarray(end);
         this.len -= end;
       }
     } catch (e) {
       // not Redis speaking: nothing more on this connection can be trusted
-      this.socket.destroy(e instanceof RedisProtocolError ? e : new RedisProtocolError(`unexpected reply from Redis: ${(e as Error).message}`));
+      this.socket.destroy(e instanceof RedisProtocolError ? e : new RedisProtocolError(`unexpected reply: ${(e as Error).message}`));
       return;
     }
     if (this.len === 0) this.buf = Buffer.alloc(0);
@@ -307,7 +352,10 @@ export class RespConnection {
 
   private send(p: Pending[], bytes: Buffer): void {
     // a reply is now awaited: a Redis that stops answering is noticed
-    if (this.queue.length === 0) this.socket.setTimeout(this.idleMs);
+    if (this.queue.length === 0) {
+      this.socket.setTimeout(this.idleMs);
+      this.awaitedSince = Date.now();
+    }
     this.queue.push(...p);
     this.socket.write(bytes);
   }

@@ -20,6 +20,7 @@ import { Scripts } from '../controller/scripts.js';
 import { LaunchQueue } from '../controller/worker.js';
 import { packageRoot } from '../package-root.js';
 import { LocalProvider } from '../providers/local/local.js';
+import { redact } from '../redact.js';
 import type { IO } from './io.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -35,8 +36,10 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
   const name = cluster.config.clusterName;
   const paths = clusterPaths(io.env, name);
   mkdirSync(paths.dir, { recursive: true });
-  const log = (line: string) => {
-    const text = `${new Date().toISOString()} [${process.pid}] ${line}\n`;
+  // every line of the log is one line, and no secret gets into it (redact.ts)
+  const log = (line: string, error?: unknown) => {
+    const detail = io.env.FLOW_DEBUG === '1' && error instanceof Error && error.stack ? `\n${error.stack}` : '';
+    const text = redact(`${new Date().toISOString()} [${process.pid}] ${line.replace(/[\r\n]+/g, ' ')}${detail}\n`, io.env);
     if (daemon) appendFileSync(paths.log, text);
     else io.stderr(text);
   };

@@ -36,7 +36,8 @@ export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<numb
     .description('flow-slurm: Slurm job scripts on emulated local nodes or Mithril spot GPUs')
     .version(`flow-slurm 0.1.0 (slurm ${SLURM_VERSION})`)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .addHelpText('after', '\nErrors are one line (`flow: error: ...`, as every command prints them); FLOW_DEBUG=1 adds the stack trace of an\nunexpected one. Passwords and API keys never appear in errors or logs.');
 
   program
     .command('submit')

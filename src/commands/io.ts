@@ -6,6 +6,7 @@
 import { readFileSync, readSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { outputBytes } from '../format/bytes.js';
+import { noteSecretsOf, redact } from '../redact.js';
 
 export interface IO {
   stdout(text: string): void;
@@ -82,12 +83,14 @@ function lineReader(): () => string | undefined {
 }
 
 export function processIO(): IO {
+  noteSecretsOf(process.env);
   return {
     readLine: lineReader(),
     stdinIsTerminal: isatty(0),
     stdout: (t) => writeAll(1, t),
     stdoutBytes: (b) => writeAll(1, b),
-    stderr: (t) => writeAll(2, t),
+    // stderr carries errors, which may quote a URL or a reply: no secret gets through (redact.ts)
+    stderr: (t) => writeAll(2, redact(t)),
     readStdin: () => readFileSync(0),
     env: process.env,
     cwd: process.cwd(),

@@ -33,7 +33,8 @@ export interface ControllerParts {
   provider: Provider;
   spoolDir: string;
   id: string;
-  log: (line: string) => void;
+  /** one line; `error`: the exception behind it (its stack is logged only with FLOW_DEBUG=1) */
+  log: (line: string, error?: unknown) => void;
   /** <1 shortens KillWait for tests (see LocalProvider) */
   timeScale: number;
   makeQueue: (launch: (d: LaunchData) => Promise<void>) => LaunchQueue;
@@ -200,7 +201,7 @@ export class Controller {
         try {
           await this.tick();
         } catch (e) {
-          this.p.log(`tick failed: ${(e as Error).stack ?? e}`);
+          this.p.log(`tick failed: ${e instanceof Error ? e.message : String(e)}`, e);
         }
       } while (this.again && !this.stopped);
       this.ticking = false;

@@ -58,6 +58,15 @@ const S = {
   unlist: { lua: unlistLua, sha: unlistSha },
 } satisfies Record<string, LuaScript>;
 
+/** A script's reply of a shape none of ours gives: the service answering is not Redis (or not a sane one). */
+export class UnexpectedScriptReply extends Error {
+  constructor(script: LuaScript, reply: unknown) {
+    const name = Object.entries(S).find(([, s]) => s === script)?.[0] ?? 'a';
+    const kind = reply === null || reply === undefined ? 'nil' : Array.isArray(reply) ? 'an array' : typeof reply === 'number' ? 'a number' : 'a string';
+    super(`unexpected reply from Redis: ${kind} to the ${name} script`);
+  }
+}
+
 export enum CancelResult { NoSuchJob = -1, CancelledPending = 1, Running = 2, AlreadyOver = 3 }
 export enum RequeueResult { WasRunning = 1, WasFinished = 2, NoSuchJob = -1, Pending = -2, Disabled = -3 }
 export enum HoldResult { Done = 1, NoSuchJob = -1, NotPending = -2, NotHeld = -3 }
@@ -65,8 +74,11 @@ export enum HoldResult { Done = 1, NoSuchJob = -1, NotPending = -2, NotHeld = -3
 export class Scripts {
   constructor(private readonly runner: ScriptRunner, private readonly k: Keys) {}
 
+  /** Every script but `list` answers an integer: anything else is not our Redis speaking. */
   private async num(script: LuaScript, keys: string[], args: ScriptArg[]): Promise<number> {
-    return Number(await this.runner.run(script, keys, args));
+    const reply = await this.runner.run(script, keys, args);
+    if (typeof reply !== 'number' || !Number.isInteger(reply)) throw new UnexpectedScriptReply(script, reply);
+    return reply;
   }
 
   nextJobId(firstJobId: number): Promise<number> {
@@ -94,8 +106,8 @@ export class Scripts {
   /** Listed fields of the active jobs (or of `ids`): one line per job, the id first, fields \x1f-separated. */
   async list(fields: readonly string[], ids?: number[]): Promise<string[]> {
     if (ids && ids.length === 0) return [];
-    const reply = await this.runner.run(S.list, [this.k.active], [this.k.jobPrefix, fields.length, ...fields, ...(ids ?? [])]);
-    const text = String(reply ?? '');
+    const text = await this.runner.run(S.list, [this.k.active], [this.k.jobPrefix, fields.length, ...fields, ...(ids ?? [])]);
+    if (typeof text !== 'string') throw new UnexpectedScriptReply(S.list, text);
     return text === '' ? [] : text.split('\x1e');
   }
 

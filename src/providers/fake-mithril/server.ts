@@ -202,7 +202,8 @@ export class FakeMithril {
         if (e.status === 422) return { status: 422, body: { detail: [{ loc: e.loc, msg: e.detail, type: 'value_error' }] } };
         return { status: e.status, body: { detail: e.detail } };
       }
-      this.#o.log?.(`flow emulator: ${method} ${url.pathname}: ${(e as Error).stack ?? String(e)}`);
+      // one line, as every error of ours (src/commands/run-main.ts)
+      this.#o.log?.(`flow emulator: ${method} ${url.pathname}: ${e instanceof Error ? e.message.replace(/\s*\n\s*/g, ' ') : String(e)}`);
       return { status: 500, body: { detail: 'Internal Server Error' } };
     }
   }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { FlowConfig } from '../../cluster/flow-config.js';
+import { noteSecret } from '../../redact.js';
 import { Secret } from './secret.js';
 
 export const DEFAULT_API_URL = 'https://api.mithril.ai';
@@ -47,6 +48,7 @@ export function mithrilSettings(env: Readonly<Record<string, string | undefined>
   const file = flowCliConfig(env);
   const key = env.MITHRIL_API_KEY || file.api_key;
   if (!key) return { ok: false, message: 'no Mithril API key: set MITHRIL_API_KEY (or api_key in ~/.flow/config.yaml)' };
+  noteSecret(key); // a key from the config file is hidden from every message too (redact.ts)
   const apiUrl = (env.MITHRIL_API_URL || flow.mithril?.apiUrl || file.api_url || DEFAULT_API_URL).replace(/\/+$/, '');
   try {
     const u = new URL(apiUrl);
