@@ -7,6 +7,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 
 export type Reply = string | number | null | Buffer | Reply[] | RedisReplyError;
 export type Arg = string | number | Buffer;
@@ -24,13 +25,16 @@ export interface RedisTarget {
   db?: number;
   password?: string;
   username?: string;
+  /** rediss://: TLS, with these PEM files when given (a CA to trust; a client certificate and its key) */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
 }
 
-/** redis://[user:pass@]host[:port][/db] */
+/** redis[s]://[user:pass@]host[:port][/db] (rediss: over TLS) */
 export function parseRedisUrl(url: string): RedisTarget {
   const u = new URL(url);
   const db = u.pathname.replace(/^\//, '');
   return {
+    ...(u.protocol === 'rediss:' && { tls: {} }),
     host: u.hostname || '127.0.0.1',
     port: u.port ? Number(u.port) : 6379,
     db: db ? Number(db) : 0,
@@ -249,14 +253,18 @@ export class RespConnection {
 
   static open(target: RedisTarget, idleMs = 30_000, timeoutMs = 2000): Promise<RespConnection> {
     return new Promise((resolve, reject) => {
-      const socket = target.path ? connect({ path: target.path }) : connect({ host: target.host ?? '127.0.0.1', port: target.port ?? 6379 });
+      const host = target.host ?? '127.0.0.1';
+      const socket = target.path ? connect({ path: target.path })
+        : target.tls ? tlsConnect({ host, port: target.port ?? 6379, ...target.tls, servername: /^[\d.:]+$/.test(host) ? undefined : host })
+        : connect({ host, port: target.port ?? 6379 });
       socket.setNoDelay(true);
       const timer = setTimeout(() => socket.destroy(new Error('timed out connecting to Redis')), timeoutMs);
       socket.once('error', (e) => {
         clearTimeout(timer);
         reject(e);
       });
-      socket.once('connect', async () => {
+      // over TLS, the first command waits for the handshake (a refused certificate is an error, not a reply)
+      socket.once(target.tls ? 'secureConnect' : 'connect', async () => {
         clearTimeout(timer);
         const r = new RespConnection(socket, idleMs);
         try {
