@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClusterSet, clockEnv, type RunResult, type TestCluster } from '../helpers/cluster.js';
 import { FIXTURES, ROOT } from '../helpers/oracle.js';
@@ -176,5 +176,18 @@ describe.skipIf(skip !== undefined)('her jobs run as her', () => {
     const bad = Number(as('alice', c, home, ['sbatch', '--parsable', '-o', rootFile, '--wrap', 'echo overwritten']).stdout.trim());
     expect((await c.waitState(bad, ['FAILED', 'COMPLETED'], 60_000)).get('JobState')).toBe('FAILED');
     expect(readFileSync(rootFile, 'utf8')).toBe('keep\n');
+  });
+
+  it('a controller alice started does not run root\'s job as alice: the launch fails', async () => {
+    const { c, home } = sharedCluster();
+    // her command starts the controller, as her, in a state directory of hers
+    mkdirSync(c.env.FLOW_STATE_DIR!);
+    chownSync(c.env.FLOW_STATE_DIR!, userId('alice'), userId('alice'));
+    const hers = Number(as('alice', c, home, ['sbatch', '--parsable', '-o', '/dev/null', '--wrap', 'true']).stdout.trim());
+    expect((await c.waitState(hers, ['COMPLETED', 'FAILED'], 60_000)).get('JobState')).toBe('COMPLETED');
+    const marker = join(c.dir, 'ran-as');
+    const root = c.submit(['-o', '/dev/null', '--wrap', `id -un > ${marker}`]);
+    expect((await c.waitState(root, ['COMPLETED', 'FAILED'], 60_000)).get('JobState')).toBe('FAILED');
+    expect(existsSync(marker)).toBe(false);
   });
 });

@@ -103,6 +103,11 @@ export class LocalProvider implements Provider {
   async start(job: StoredJob, ctx: LaunchContext): Promise<LaunchResult> {
     const r = job.record;
     const node = job.alloc[0]!.node;
+    // a job runs as its owner: only a root controller can run another user's job (never as itself)
+    const self = process.getuid?.();
+    if (self !== undefined && self !== 0 && r.userId !== self) {
+      return { ok: false, reason: 'JobLaunchFailure', message: `the controller runs as uid ${self}, not as root: it cannot run uid ${r.userId}'s job as its owner` };
+    }
     // the job's tasks reach each other's nodes by name
     await ensureNodesResolve(ctx.cluster.config.nodes.map((n) => n.name), this.say);
     const dir = runDir(ctx.spoolDir, r.jobId, job.run);
