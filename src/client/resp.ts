@@ -8,6 +8,7 @@
 import { isAscii } from 'node:buffer';
 import { connect, type Socket } from 'node:net';
 import { describeReply } from './reply-shape.js';
+import { connect as tlsConnect } from 'node:tls';
 
 export type Reply = string | number | null | Buffer | Reply[] | RedisReplyError;
 export type Arg = string | number | Buffer;
@@ -25,14 +26,16 @@ export interface RedisTarget {
   db?: number;
   password?: string;
   username?: string;
+  /** rediss://: TLS, with these PEM files when given (a CA to trust; a client certificate and its key) */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
 }
 
 /** A FLOW_REDIS_URL that is not one: said without quoting it (it may hold a password). */
 export class RedisUrlError extends Error {}
 
-const URL_FORM = 'redis://[[user]:password@]host[:port][/db]';
+const URL_FORM = 'redis[s]://[[user]:password@]host[:port][/db]';
 
-/** redis://[user:pass@]host[:port][/db] */
+/** redis[s]://[user:pass@]host[:port][/db] (rediss: over TLS) */
 export function parseRedisUrl(url: string): RedisTarget {
   let u: URL;
   try {
@@ -40,7 +43,7 @@ export function parseRedisUrl(url: string): RedisTarget {
   } catch {
     throw new RedisUrlError(`FLOW_REDIS_URL is not a URL (expected ${URL_FORM})`);
   }
-  if (u.protocol !== 'redis:') throw new RedisUrlError(`FLOW_REDIS_URL must start with redis:// (expected ${URL_FORM})`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new RedisUrlError(`FLOW_REDIS_URL must start with redis:// or rediss:// (expected ${URL_FORM})`);
   const db = u.pathname.replace(/^\//, '');
   if (!/^\d*$/.test(db)) throw new RedisUrlError(`FLOW_REDIS_URL: what follows the host must be a database number (expected ${URL_FORM})`);
   const decode = (s: string) => {
@@ -51,6 +54,7 @@ export function parseRedisUrl(url: string): RedisTarget {
     }
   };
   return {
+    ...(u.protocol === 'rediss:' && { tls: {} }),
     host: u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
     port: u.port ? Number(u.port) : 6379,
     db: db ? Number(db) : 0,
@@ -275,14 +279,18 @@ export class RespConnection {
 
   static open(target: RedisTarget, idleMs = 30_000, timeoutMs = 2000): Promise<RespConnection> {
     return new Promise((resolve, reject) => {
-      const socket = target.path ? connect({ path: target.path }) : connect({ host: target.host ?? '127.0.0.1', port: target.port ?? 6379 });
+      const host = target.host ?? '127.0.0.1';
+      const socket = target.path ? connect({ path: target.path })
+        : target.tls ? tlsConnect({ host, port: target.port ?? 6379, ...target.tls, servername: /^[\d.:]+$/.test(host) ? undefined : host })
+        : connect({ host, port: target.port ?? 6379 });
       socket.setNoDelay(true);
       const timer = setTimeout(() => socket.destroy(new Error('timed out connecting to Redis')), timeoutMs);
       socket.once('error', (e) => {
         clearTimeout(timer);
         reject(e);
       });
-      socket.once('connect', async () => {
+      // over TLS, the first command waits for the handshake (a refused certificate is an error, not a reply)
+      socket.once(target.tls ? 'secureConnect' : 'connect', async () => {
         clearTimeout(timer);
         const r = new RespConnection(socket, idleMs);
         try {

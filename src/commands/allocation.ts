@@ -111,7 +111,7 @@ export async function recordRefused(io: IO, cluster: Cluster, job: JobRecord, su
 async function failAllocation(io: IO, cluster: Cluster, jobId: number, session?: Session): Promise<void> {
   const s = session ?? (await Session.open(cluster, io.env, { controller: false }));
   try {
-    await s.scripts.cancel(jobId, uid(), now(), 'BadConstraints', '', { state: 'FAILED', exit: '0:1' });
+    await s.scripts.cancel(jobId, { uid: uid(), any: true }, now(), 'BadConstraints', '', { state: 'FAILED', exit: '0:1' });
   } finally {
     if (!session) await s.close();
   }
@@ -161,7 +161,7 @@ export async function waitForAllocation(s: Session, jobId: number, io: IO, w: Wa
     for (;;) {
       await watch.check();
       if (revoked) {
-        await s.scripts.cancel(jobId, uid(), now());
+        await s.scripts.cancel(jobId, { uid: uid(), any: true }, now());
         if (cmd === 'srun') {
           voice.info(`Job allocation ${jobId} has been revoked`);
         } else {
@@ -200,7 +200,7 @@ export async function waitForAllocation(s: Session, jobId: number, io: IO, w: Wa
         queued = true;
       }
       if (w.immediate !== undefined && w.immediate > 1 && Date.now() - began >= w.immediate * 1000) {
-        await s.scripts.cancel(jobId, uid(), now());
+        await s.scripts.cancel(jobId, { uid: uid(), any: true }, now());
         voice.info(`Job allocation ${jobId} has been revoked.`);
         voice.error('Unable to allocate resources: Connection timed out');
         return { ok: false, exit: w.immediateExit ?? fail };

@@ -3,6 +3,7 @@
  * forgets them), each run of a requeued job, and their steps, filtered,
  * selected and printed as Slurm 22.05 with slurmdbd prints them.
  */
+import { jobsVisibleOnlyTo } from '../cluster/access.js';
 import { loadCluster } from '../cluster/load.js';
 import { helpFormat } from '../format/sacct/fields.js';
 import { jsonText } from '../format/sacct/json.js';
@@ -58,12 +59,15 @@ export async function sacct(argv: string[], io: IO, source: AcctSource): Promise
     const list = expandHostlist(req.nodes);
     nodes = new Set(list.ok ? list.value : []);
   }
+  // PrivateData=jobs: another user's jobs are not there for a plain user, whatever -u or -a say
+  const only = jobsVisibleOnlyTo(io.uid ?? process.getuid?.() ?? 0, config);
+  const users = only === undefined ? req.users : new Set([...(req.users ?? [only])].filter((u) => u === only));
   const query: AcctQuery = {
     now,
     selectors: req.selectors,
     window: req.window,
     states: req.states,
-    users: req.users,
+    users,
     groups: req.groups,
     accounts: req.accounts,
     partitions: req.partitions,

@@ -9,6 +9,7 @@ import { loadCluster, type Cluster } from '../cluster/load.js';
 import { signalNumber } from '../spec/values/index.js';
 import { FINAL_STATES, type StoredJob } from '../controller/state.js';
 import { formatTasks, hasTask, parseTasks } from '../spec/array-tasks.js';
+import { ACCESS_DENIED } from '../controller/scripts.js';
 import type { IO } from './io.js';
 import type { JobSource } from './job-source.js';
 import { lookupUser } from './users.js';
@@ -17,19 +18,22 @@ import { SCANCEL_HELP } from './scancel-help.js';
 
 export interface CancelDeps {
   source: JobSource;
-  /** cancel one job (or one array task record); the Lua result code */
+  /** cancel one job (or one array task record); the Lua result code (ACCESS_DENIED: not the caller's) */
   cancel: (cluster: Cluster, jobId: number) => Promise<number>;
-  /** cancel one still-pending task of an array (it becomes a record of its own, CANCELLED) */
-  cancelTask: (cluster: Cluster, arrayJobId: number, task: number) => Promise<void>;
-  /** scancel N.S: cancel a running step (the Lua result: its id, -1 job not running, -2 no such step running) */
+  /** cancel one still-pending task of an array (it becomes a record of its own, CANCELLED); ACCESS_DENIED or 0 */
+  cancelTask: (cluster: Cluster, arrayJobId: number, task: number) => Promise<number>;
+  /** scancel N.S: cancel a running step (the Lua result: its id, -1 job not running, -2 no such step running, ACCESS_DENIED) */
   cancelStep: (cluster: Cluster, jobId: number, stepId: number) => Promise<number>;
-  /** deliver a signal to a running job; false if it is not running */
-  signal: (cluster: Cluster, jobId: number, signal: number, batch: boolean, full: boolean) => Promise<boolean>;
+  /** deliver a signal to a running job: 1 sent, -1/-2 not running, ACCESS_DENIED */
+  signal: (cluster: Cluster, jobId: number, signal: number, batch: boolean, full: boolean) => Promise<number>;
 }
 
 const CANCELLABLE = new Set(['PENDING', 'RUNNING', 'SUSPENDED']);
 const INVALID = 'Invalid job id specified';
 const DONE = 'Job/step already completing or completed';
+const DENIED = 'Access/permission denied';
+/** scancel exits with slurmctld's error number: ESLURM_ACCESS_DENIED (2002), as a byte */
+const DENIED_EXIT = 2002 & 0xff;
 
 /** What reading the job table prints with -v (the select plugins load with it), as this Slurm build prints it. */
 const PLUGIN_LINES = [
@@ -157,19 +161,30 @@ export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise
   const selected = chosen.filter(match);
   if (hasFilters(p) && selected.length === 0 && p.verbose > 0) say(`error: No active jobs match ALL job filters, including: ${filterWords(p)}`);
 
-  // pending jobs first, then the others, as scancel does
-  const ordered = [...selected.filter((h) => h.job.state === 'PENDING'), ...selected.filter((h) => h.job.state !== 'PENDING')];
+  // pending jobs first, then the others, as scancel does: each group's requests go out together, so
+  // its lines come first and its errors after them
   const kind = p.full ? 'full ' : p.batch ? 'batch ' : '';
-  for (const h of new Set(ordered)) {
-    const name = recordName(h);
-    if (signal === undefined || signal === 9) {
-      if (p.verbose > 0) say(signal === undefined ? `Terminating ${kind}job ${name}` : `Signal ${signal} to ${kind}job ${name}`);
-      if (h.task !== undefined) await deps.cancelTask(cluster, h.job.record.jobId, h.task);
-      else await deps.cancel(cluster, h.job.record.jobId);
-    } else {
-      if (p.verbose > 0) say(`Signal ${signal} to ${kind}job ${name}`);
-      const ok = h.task === undefined && await deps.signal(cluster, h.job.record.jobId, signal, p.batch, p.full);
-      if (!ok) {
+  const unique = [...new Set(selected)];
+  for (const group of [unique.filter((h) => h.job.state === 'PENDING'), unique.filter((h) => h.job.state !== 'PENDING')]) {
+    const kill = signal === undefined || signal === 9;
+    if (p.verbose > 0) {
+      for (const h of group) say(signal === undefined ? `Terminating ${kind}job ${recordName(h)}` : `Signal ${signal} to ${kind}job ${recordName(h)}`);
+    }
+    for (const h of group) {
+      const name = recordName(h);
+      if (kill) {
+        const r = h.task !== undefined ? await deps.cancelTask(cluster, h.job.record.jobId, h.task) : await deps.cancel(cluster, h.job.record.jobId);
+        if (r === ACCESS_DENIED) {
+          say(`error: Kill job error on job id ${name}: ${DENIED}`);
+          code = DENIED_EXIT;
+        }
+        continue;
+      }
+      const r = await deps.signal(cluster, h.job.record.jobId, signal!, p.batch, p.full);
+      if (r === ACCESS_DENIED) {
+        say(`error: Kill job error on job id ${name}: ${DENIED}`);
+        code = DENIED_EXIT;
+      } else if (r !== 1 || h.task !== undefined) {
         say(`error: Kill job error on job id ${name}: Job is pending execution`);
         code = 1;
       }
@@ -184,6 +199,9 @@ export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise
  */
 async function cancelByIds(p: ScancelParams, jobs: readonly StoredJob[], cluster: Cluster, deps: CancelDeps, say: (l: string) => void): Promise<number> {
   if (p.verbose > 0) for (const t of p.targets) say(`Terminating job ${t.text}`);
+  let code = 0;
+  // refusals are reported as slurmctld answers them: the pending jobs' first
+  const refused: { pending: boolean; line: string }[] = [];
   for (const t of p.targets) {
     const hits = hitsOf(t, jobs);
     const live = hits.filter((h) => CANCELLABLE.has(h.job.state));
@@ -191,12 +209,18 @@ async function cancelByIds(p: ScancelParams, jobs: readonly StoredJob[], cluster
       if (p.verbose > 0) say(`error: Kill job error on job id ${t.text}: ${hits.length ? DONE : INVALID}`);
       continue;
     }
+    let denied = false;
     for (const h of live) {
-      if (h.task !== undefined) await deps.cancelTask(cluster, h.job.record.jobId, h.task);
-      else await deps.cancel(cluster, h.job.record.jobId);
+      const r = h.task !== undefined ? await deps.cancelTask(cluster, h.job.record.jobId, h.task) : await deps.cancel(cluster, h.job.record.jobId);
+      if (r === ACCESS_DENIED) denied = true;
+    }
+    if (denied) {
+      refused.push({ pending: live.every((h) => h.job.state === 'PENDING'), line: `error: Kill job error on job id ${t.text}: ${DENIED}` });
+      code = DENIED_EXIT;
     }
   }
-  return 0;
+  for (const r of [...refused.filter((x) => x.pending), ...refused.filter((x) => !x.pending)]) say(r.line);
+  return code;
 }
 
 /**
@@ -213,7 +237,11 @@ async function cancelStep(t: CancelTarget, step: number, hits: Hit[], cluster: C
   let code = 0;
   for (const h of hits) {
     if (verbose) say(`Terminating step ${jobText}.${step}`);
-    if ((await deps.cancelStep(cluster, h.job.record.jobId, step)) < 0) {
+    const r = await deps.cancelStep(cluster, h.job.record.jobId, step);
+    if (r === ACCESS_DENIED) {
+      say(`error: Kill job error on job step id ${jobText}.${step}: ${DENIED}`);
+      code = DENIED_EXIT;
+    } else if (r < 0) {
       say(`error: Kill job error on job step id ${jobText}: ${INVALID}`);
       code = 2017 & 0xff;
     }

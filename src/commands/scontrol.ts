@@ -7,7 +7,9 @@
  * least length); real keywords flow-slurm does not do are refused by name.
  */
 import { readFileSync } from 'node:fs';
+import { isOperator, jobsVisibleOnlyTo } from '../cluster/access.js';
 import { loadCluster, type Cluster } from '../cluster/load.js';
+import { ACCESS_DENIED } from '../controller/scripts.js';
 import { displayStatus, type StepRecord, type StoredJob } from '../controller/state.js';
 import { highestExit } from '../format/sacct/values.js';
 import { jobDetails, showJob } from '../format/scontrol/show-job.js';
@@ -17,6 +19,7 @@ import { formatTasks, hasTask, parseTasks } from '../spec/array-tasks.js';
 import { compressHostlistExpression, expandHostlist } from '../spec/values/index.js';
 import type { IO } from './io.js';
 import type { JobSource } from './job-source.js';
+import { ownJobsView } from './private-jobs.js';
 import { SCONTROL_HELP } from './scontrol-help.js';
 import { keyword, SCONTROL_COMMAND_LINE, startsWithKeyword } from './scontrol-options.js';
 import { showCluster, type ShowClusterDeps } from './scontrol-show.js';
@@ -46,7 +49,21 @@ interface Session {
   done: boolean;
 }
 
-const isRoot = () => (process.getuid?.() ?? 0) === 0;
+const callerUid = (io: IO) => io.uid ?? process.getuid?.() ?? 0;
+
+/** slurmctld's answers to a request on someone else's job (fixtures/oracle/users) */
+const INVALID_USER = 'Invalid user id';
+const DENIED = 'Access/permission denied';
+
+/** `N_T` of a job that is not the caller's: the array's owner decides (scontrol names the task in its answer). */
+async function taskOfOther(text: string, cluster: Cluster, io: IO, deps: ScontrolDeps): Promise<boolean> {
+  const m = /^(\d+)_(\d+)$/.exec(text);
+  if (!m) return false;
+  const uid = callerUid(io);
+  if (isOperator(uid, cluster.config)) return false;
+  const jobs = await deps.source.load(cluster, [Number(m[1])]);
+  return jobs.length > 0 && jobs.every((j) => j.record.userId !== uid);
+}
 
 export async function scontrol(argv: string[], io: IO, deps: ScontrolDeps): Promise<number> {
   const s: Session = { oneLiner: false, details: false, quiet: 0, exitCode: 0, done: false };
@@ -251,11 +268,17 @@ async function hold(tag: string, args: string[], s: Session, io: IO, deps: Scont
   const loaded = loadCluster(io.env);
   if (!loaded.ok) return fail(io, s, loaded.message);
   const op = keyword(tag, 'release', 3) ? 'release'
-    : startsWithKeyword(tag, 'holdu') || startsWithKeyword(tag, 'uhold') || !isRoot() ? 'user' : 'admin';
+    : startsWithKeyword(tag, 'holdu') || startsWithKeyword(tag, 'uhold') || !isOperator(callerUid(io), loaded.cluster.config) ? 'user' : 'admin';
   for (const text of args.join(',').split(',').filter(Boolean)) {
+    if (await taskOfOther(text, loaded.cluster, io, deps)) {
+      if (s.quiet !== 1) io.stderr(`${text}: ${INVALID_USER}\n`);
+      failed(s);
+      continue;
+    }
     const id = Number(text);
     const r = Number.isInteger(id) ? await deps.hold(loaded.cluster, id, op) : -1;
-    const problem = r === -1 ? 'Invalid job id specified' : r === -2 && op !== 'release' ? 'Job is no longer pending execution' : undefined;
+    const problem = r === ACCESS_DENIED ? INVALID_USER
+      : r === -1 ? 'Invalid job id specified' : r === -2 && op !== 'release' ? 'Job is no longer pending execution' : undefined;
     if (problem) {
       if (s.quiet !== 1) io.stderr(`${problem} for job ${text}\nslurm_suspend error: ${problem}\n`);
       failed(s);
@@ -287,8 +310,19 @@ async function update(args: string[], io: IO, deps: ScontrolDeps): Promise<numbe
   }
   let code = 0;
   for (const text of selector[1].split(',').filter(Boolean)) {
+    if (await taskOfOther(text, loaded.cluster, io, deps)) {
+      io.stderr(`${text}: ${INVALID_USER}\n`);
+      code = 1;
+      continue;
+    }
     const id = Number(text);
     const problem = Number.isInteger(id) && id > 0 ? await deps.update(loaded.cluster, id, changes) : 'Invalid job id specified';
+    if (problem === INVALID_USER) {
+      // slurmctld's refusal of someone else's job comes without scontrol's slurm_update line
+      io.stderr(`${problem} for job ${text}\n`);
+      code = 1;
+      continue;
+    }
     if (problem?.startsWith('Update of this parameter')) {
       io.stderr(`${problem}\nRequest aborted\n`);
       return 1;
@@ -335,6 +369,11 @@ async function requeue(
       const jobs = m ? await deps.source.load(loaded.cluster, [Number(m[1])]) : [];
       const job = m && jobs.find((j) => (m[2] === undefined ? j.record.jobId === Number(m[1]) : j.record.arrayTaskId === Number(m[2])));
       const r = job ? await deps.requeue(loaded.cluster, job, hold) : -1;
+      if (r === ACCESS_DENIED) {
+        if (s.quiet !== 1) io.stderr(m?.[2] !== undefined ? `${text}: ${DENIED}\n` : `${DENIED} for job ${text}\n`);
+        failed(s);
+        continue;
+      }
       const problem = r === -1 ? 'Invalid job id specified'
         : r === -2 ? 'Job is pending execution'
         : r === -3 ? 'Requested operation is presently disabled'
@@ -384,7 +423,9 @@ function fail(io: IO, s: Session, message: string): void {
 }
 
 /** `show <entity> [value]` (_show_it): entities matched in scontrol's order. */
-async function show(words: string[], s: Session, io: IO, deps: ScontrolDeps): Promise<void> {
+async function show(words: string[], s: Session, io: IO, every: ScontrolDeps): Promise<void> {
+  // PrivateData=jobs: the caller's own jobs and steps only
+  const deps = { ...every, source: ownJobsView(every.source, callerUid(io)) };
   const [kw = '', what] = words;
   if (what === undefined) {
     if (s.quiet !== 1) io.stderr(`too few arguments for keyword:${kw}\n`);

@@ -15,6 +15,7 @@ import { ctime } from '../format/ctime.js';
 import { lookupUser } from './users.js';
 import type { IO } from './io.js';
 import type { JobSource, ListSource } from './job-source.js';
+import { ownJobsView } from './private-jobs.js';
 import { parseSqueue, SQUEUE_USAGE, type SqueueParams } from './squeue-options.js';
 import { SQUEUE_HELP } from './squeue-help.js';
 
@@ -128,8 +129,11 @@ export function parseStepList(items: readonly string[]): { job: number; step: nu
   return out;
 }
 
-export async function squeue(argv: string[], io: IO, source: ListSource & JobSource): Promise<number> {
-  const parsed = parseSqueue(argv, io.env, io.uid ?? process.getuid?.() ?? 0, lookupUser);
+export async function squeue(argv: string[], io: IO, all: ListSource & JobSource): Promise<number> {
+  const uid = io.uid ?? process.getuid?.() ?? 0;
+  // PrivateData=jobs: the caller's own jobs only
+  const source = ownJobsView(all, uid);
+  const parsed = parseSqueue(argv, io.env, uid, lookupUser);
   if (parsed.kind === 'help' || parsed.kind === 'usage') {
     io.stdout(parsed.kind === 'help' ? SQUEUE_HELP : SQUEUE_USAGE);
     return 0;

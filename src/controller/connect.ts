@@ -20,8 +20,31 @@ const INSTALL_HINT = 'install Redis 7 (Debian/Ubuntu: `sudo apt-get install redi
 
 /** Where Redis is: FLOW_REDIS_URL, or our own server's socket. */
 export function redisTarget(env: Env): { target: RedisTarget; own: boolean } {
-  if (env.FLOW_REDIS_URL) return { target: parseRedisUrl(env.FLOW_REDIS_URL), own: false };
+  if (env.FLOW_REDIS_URL) {
+    const target = parseRedisUrl(env.FLOW_REDIS_URL);
+    if (target.tls) target.tls = tlsFiles(env);
+    return { target, own: false };
+  }
   return { target: { path: join(ownDir(env), 'redis.sock') }, own: true };
+}
+
+/**
+ * rediss://: the CA to trust (FLOW_REDIS_CA; else the system's), and a client certificate and key
+ * (FLOW_REDIS_CERT, FLOW_REDIS_KEY) for a server that asks for one (tls-auth-clients). A file that
+ * cannot be read is reported by name, without the URL's password.
+ */
+function tlsFiles(env: Env): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const read = (name: 'FLOW_REDIS_CA' | 'FLOW_REDIS_CERT' | 'FLOW_REDIS_KEY') => {
+    const path = env[name];
+    if (!path) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      throw new RedisUnavailable(`cannot read ${name} (${path}): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  };
+  const files = { ca: read('FLOW_REDIS_CA'), cert: read('FLOW_REDIS_CERT'), key: read('FLOW_REDIS_KEY') };
+  return Object.fromEntries(Object.entries(files).filter(([, v]) => v !== undefined));
 }
 
 /** A Redis target as a user reads it: no user name, no password. */
@@ -30,7 +53,7 @@ export function redisLabel(target: RedisTarget, own = false): string {
   const db = target.db ?? 0;
   if (target.path) return `unix://${target.path}?db=${db}`;
   const host = target.host ?? '127.0.0.1';
-  return `redis://${host.includes(':') ? `[${host}]` : host}:${target.port ?? 6379}/${db}`;
+  return `${target.tls ? 'rediss' : 'redis'}://${host.includes(':') ? `[${host}]` : host}:${target.port ?? 6379}/${db}`;
 }
 
 /**

@@ -14,7 +14,7 @@ import { hasTask, parseTasks } from '../spec/array-tasks.js';
 import type { JobRecord } from '../spec/job.js';
 import { compressHostlist } from '../spec/values/index.js';
 import type { Provider, SignalTarget } from '../providers/provider.js';
-import { endFile, runDir } from '../providers/local/local.js';
+import { endFile, ensureEndsDir, runDir, writtenByOwner } from '../providers/local/local.js';
 import { splitTask } from './array-split.js';
 import type { Keys } from './keys.js';
 import { addUse, schedule, type NodeUse, type PendingJob } from './scheduler.js';
@@ -107,7 +107,7 @@ export class Controller {
   }
 
   async start(): Promise<void> {
-    mkdirSync(this.endsDir, { recursive: true });
+    ensureEndsDir(this.endsDir);
     this.queue = this.p.makeQueue((d) => this.launch(d));
     await this.p.subscriber.subscribe(this.p.keys.wake);
     this.p.subscriber.on('message', (_ch: string, msg: string) => {
@@ -261,6 +261,12 @@ export class Controller {
       const jobId = Number(m[1]);
       const run = Number(m[2]);
       const file = join(this.endsDir, name);
+      const owner = await this.getJob(jobId);
+      // another user's forgery of this job's end is not believed (the ends directory is shared)
+      if (owner && !writtenByOwner(file, owner)) {
+        rmSync(file, { force: true });
+        continue;
+      }
       const text = readFileSync(file, 'utf8');
       const rc = Number(/rc=(\d+)/.exec(text)?.[1] ?? '1');
       const end = Number(/end=(\d+)/.exec(text)?.[1] ?? now());
@@ -559,7 +565,7 @@ export class Controller {
           // --kill-on-invalid-dep (or SchedulerParameters=kill_invalid_depend): cancelled at once,
           // showing why (and, as Slurm shows it, priority 4294967294)
           await this.p.scripts.setReasons(t, [[id, 'DependencyNeverSatisfied', d.text ?? '', '']]);
-          await this.p.scripts.cancel(id, record.userId, t, 'DependencyNeverSatisfied', '4294967294');
+          await this.p.scripts.cancel(id, { uid: record.userId, any: true }, t, 'DependencyNeverSatisfied', '4294967294');
           continue;
         }
         // aftercorr: each pending task of an array waits for its partner task only

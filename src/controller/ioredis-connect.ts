@@ -9,6 +9,7 @@ export function ioredisOptions(t: RedisTarget): RedisOptions {
     password: t.password,
     username: t.username,
     db: t.db,
+    ...(t.tls && { tls: { ...t.tls, servername: /^[\d.:]+$/.test(t.host ?? '') ? undefined : t.host } }),
     // a Redis that restarts and reads its data back answers LOADING: connect again (ioredis then waits until it is ready)
     reconnectOnError: (e) => (/^LOADING\b/.test(e.message) ? 2 : false),
   };

@@ -4,6 +4,7 @@
  * Scripts run through a small runner interface, so the controller (ioredis)
  * and the commands (their light RESP client) share this one class.
  */
+import type { Caller } from '../cluster/access.js';
 import type { Keys } from './keys.js';
 import type { PastRun, StepRecord } from './state.js';
 import allocateLua, { sha as allocateSha } from './lua/allocate-5.lua';
@@ -19,6 +20,7 @@ import nextJobIdLua, { sha as nextJobIdSha } from './lua/next-job-id-1.lua';
 import requeueLua, { sha as requeueSha } from './lua/requeue-2.lua';
 import updateLua, { sha as updateSha } from './lua/update-2.lua';
 import releaseLua, { sha as releaseSha } from './lua/release-5.lua';
+import signalLua, { sha as signalSha } from './lua/signal-1.lua';
 import setReasonsLua, { sha as setReasonsSha } from './lua/set-reasons-4.lua';
 import splitTaskLua, { sha as splitTaskSha } from './lua/split-task-3.lua';
 import stepLua, { sha as stepSha } from './lua/step-1.lua';
@@ -47,6 +49,7 @@ const S = {
   hold: { lua: holdLua, sha: holdSha },
   release: { lua: releaseLua, sha: releaseSha },
   setReasons: { lua: setReasonsLua, sha: setReasonsSha },
+  signal: { lua: signalLua, sha: signalSha },
   lead: { lua: leadLua, sha: leadSha },
   claimStart: { lua: claimStartLua, sha: claimStartSha },
   list: { lua: listLua, sha: listSha },
@@ -67,9 +70,14 @@ export class UnexpectedScriptReply extends Error {
   }
 }
 
-export enum CancelResult { NoSuchJob = -1, CancelledPending = 1, Running = 2, AlreadyOver = 3 }
-export enum RequeueResult { WasRunning = 1, WasFinished = 2, NoSuchJob = -1, Pending = -2, Disabled = -3 }
-export enum HoldResult { Done = 1, NoSuchJob = -1, NotPending = -2, NotHeld = -3 }
+/** Every script that acts for a user answers this when the job is not the caller's (includes/owner.lua). */
+export const ACCESS_DENIED = -9;
+
+export enum CancelResult { AccessDenied = ACCESS_DENIED, NoSuchJob = -1, CancelledPending = 1, Running = 2, AlreadyOver = 3 }
+export enum RequeueResult { AccessDenied = ACCESS_DENIED, WasRunning = 1, WasFinished = 2, NoSuchJob = -1, Pending = -2, Disabled = -3 }
+export enum HoldResult { AccessDenied = ACCESS_DENIED, Done = 1, NoSuchJob = -1, NotPending = -2, NotHeld = -3 }
+
+const flag = (b: boolean) => (b ? 1 : 0);
 
 export class Scripts {
   constructor(private readonly runner: ScriptRunner, private readonly k: Keys) {}
@@ -116,12 +124,13 @@ export class Scripts {
    * own id for its last task), to start it or to record it cancelled.
    */
   splitTask(p: { arrayJobId: number; taskJobId: number; tasksNow: string; tasksAfter: string; record: string;
-    fields: Record<string, string | number>; mode: 'start' | 'cancel'; end: number; submitTime: number }): Promise<number> {
+    fields: Record<string, string | number>; mode: 'start' | 'cancel'; end: number; submitTime: number; by?: Caller }): Promise<number> {
     const k = this.k;
     return this.num(S.splitTask,
       [k.job(p.arrayJobId), k.job(p.taskJobId), k.script(p.arrayJobId), k.env(p.arrayJobId), k.script(p.taskJobId), k.env(p.taskJobId),
         k.pending, k.active, k.listing, k.arrayTasks(p.arrayJobId), k.accounting, k.acct, k.order],
-      [p.arrayJobId, p.taskJobId, p.tasksNow, p.tasksAfter, p.record, JSON.stringify(p.fields), p.mode, p.end, p.submitTime]);
+      [p.arrayJobId, p.taskJobId, p.tasksNow, p.tasksAfter, p.record, JSON.stringify(p.fields), p.mode, p.end, p.submitTime,
+        p.by?.uid ?? 0, p.by?.any === false ? 0 : 1]);
   }
 
   launched(jobId: number, run: number, supervisor: string): Promise<number> {
@@ -138,27 +147,37 @@ export class Scripts {
     return this.num(S.finish, [k.job(jobId), k.running, k.active, k.listing, k.acct], [jobId, run, state, reason, exit, end, k.wake]);
   }
 
-  cancel(jobId: number, uid: number, now: number, reason = '', priority = '', final?: { state: string; exit: string }): Promise<CancelResult> {
+  /** `by`: who cancels (its uid is recorded); refused (ACCESS_DENIED) unless the job is its own or it may act on any. */
+  cancel(jobId: number, by: Caller, now: number, reason = '', priority = '', final?: { state: string; exit: string }): Promise<CancelResult> {
     const k = this.k;
-    return this.num(S.cancel, [k.job(jobId), k.pending, k.active, k.listing, k.acct], [jobId, uid, now, k.wake, reason, priority, final?.state ?? '', final?.exit ?? '']);
+    return this.num(S.cancel, [k.job(jobId), k.pending, k.active, k.listing, k.acct],
+      [jobId, by.uid, now, k.wake, reason, priority, final?.state ?? '', final?.exit ?? '', flag(by.any)]);
   }
 
-  hold(jobId: number, kind: 'user' | 'admin'): Promise<HoldResult> {
-    return this.num(S.hold, [this.k.job(jobId), this.k.pending, this.k.listing, this.k.acct], [kind, jobId]);
+  hold(jobId: number, kind: 'user' | 'admin', by: Caller): Promise<HoldResult> {
+    return this.num(S.hold, [this.k.job(jobId), this.k.pending, this.k.listing, this.k.acct], [kind, jobId, by.uid, flag(by.any)]);
   }
 
-  release(jobId: number): Promise<HoldResult> {
-    return this.num(S.release, [this.k.job(jobId), this.k.pending, this.k.listing, this.k.acct, this.k.submissions], [this.k.wake, jobId]);
+  release(jobId: number, by: Caller): Promise<HoldResult> {
+    return this.num(S.release, [this.k.job(jobId), this.k.pending, this.k.listing, this.k.acct, this.k.submissions], [this.k.wake, jobId, by.uid, flag(by.any)]);
   }
 
-  requeue(jobId: number, now: number, eligible: number, ended: PastRun, held: '' | 'PENDING' | 'SPECIAL_EXIT' = ''): Promise<RequeueResult> {
+  requeue(jobId: number, now: number, eligible: number, ended: PastRun, by: Caller, held: '' | 'PENDING' | 'SPECIAL_EXIT' = ''): Promise<RequeueResult> {
     const k = this.k;
-    return this.num(S.requeue, [k.job(jobId), k.pending, k.running, k.active, k.listing, k.acct, k.accounting], [jobId, now, eligible, k.wake, JSON.stringify(ended), held]);
+    return this.num(S.requeue, [k.job(jobId), k.pending, k.running, k.active, k.listing, k.acct, k.accounting],
+      [jobId, now, eligible, k.wake, JSON.stringify(ended), held, by.uid, flag(by.any)]);
   }
 
-  /** scontrol update (see job-update.ts): 1, 0 if the record changed meanwhile, -1 no such job, -2 no longer pending */
-  update(jobId: number, planned: string, record: string, fields: Record<string, string | number>, pendingOnly: boolean): Promise<number> {
-    return this.num(S.update, [this.k.job(jobId), this.k.listing, this.k.acct, this.k.pending], [jobId, planned, record, JSON.stringify(fields), this.k.wake, pendingOnly ? 1 : 0]);
+  /** scontrol update (see job-update.ts): 1, 0 if the record changed meanwhile, -1 no such job, -2 no longer pending, ACCESS_DENIED */
+  update(jobId: number, planned: string, record: string, fields: Record<string, string | number>, pendingOnly: boolean, by: Caller): Promise<number> {
+    return this.num(S.update, [this.k.job(jobId), this.k.listing, this.k.acct, this.k.pending],
+      [jobId, planned, record, JSON.stringify(fields), this.k.wake, pendingOnly ? 1 : 0, by.uid, flag(by.any)]);
+  }
+
+  /** scancel --signal: tell the controller to signal a running job (1), -1 no such job, -2 not running, ACCESS_DENIED. */
+  signal(jobId: number, signal: number, batch: boolean, full: boolean, by: Caller): Promise<number> {
+    return this.num(S.signal, [this.k.job(jobId)],
+      [by.uid, flag(by.any), this.k.wake, `signal ${jobId} ${signal} ${batch ? 1 : 0} ${full ? 1 : 0}`]);
   }
 
   /** Record a step (srun) starting; its id, or -1 when the job is not running. */
@@ -172,8 +191,8 @@ export class Scripts {
   }
 
   /** scancel N.S: mark a running step cancelled by uid (its srun ends it); its id, -1 job not running, -2 no such step running. */
-  stepCancel(jobId: number, stepId: number, uid: number): Promise<number> {
-    return this.num(S.step, [this.k.job(jobId), this.k.listing, this.k.acct], [jobId, 'cancel', JSON.stringify({ id: stepId, cancelBy: uid })]);
+  stepCancel(jobId: number, stepId: number, by: Caller): Promise<number> {
+    return this.num(S.step, [this.k.job(jobId), this.k.listing, this.k.acct], [jobId, 'cancel', JSON.stringify({ id: stepId, cancelBy: by.uid, any: by.any })]);
   }
 
   /** Take or keep the controller lease (or take it from `dead`, a holder known to be gone); true while this controller leads. */

@@ -4,29 +4,37 @@ import { RedisJobSource } from '../client/redis-job-source.js';
 import { Session } from '../client/session.js';
 import { readControllerView } from '../client/held-resources.js';
 import { runMain } from '../commands/run-main.js';
+import { callerOf } from '../cluster/access.js';
+import { ACCESS_DENIED } from '../controller/scripts.js';
 import { planUpdate } from '../controller/job-update.js';
 import { pastRun, requeueDelay } from '../controller/requeue.js';
 
 runMain('scontrol', async (argv, io) => {
   const source = new RedisJobSource(io.env);
+  const uid = process.getuid?.() ?? 0;
   try {
     return await scontrol(argv, io, {
       source,
       view: async (cluster) => readControllerView(await source.open(cluster), cluster.config.firstJobId),
       hold: async (cluster, jobId, kind) => {
         const s = await source.open(cluster);
-        return kind === 'release' ? s.scripts.release(jobId) : s.scripts.hold(jobId, kind);
+        const by = callerOf(uid, cluster.config);
+        return kind === 'release' ? s.scripts.release(jobId, by) : s.scripts.hold(jobId, kind, by);
       },
       update: async (cluster, jobId, pairs) => {
         const s = await source.open(cluster);
+        const by = callerOf(uid, cluster.config);
         // planned on the record as read; planned again if it changed meanwhile
         for (let attempt = 0; attempt < 5; attempt++) {
           const job = await s.job(jobId);
           if (!job) return 'Invalid job id specified';
-          const plan = planUpdate(job, pairs, cluster.config, new Date(), (process.getuid?.() ?? 0) === 0);
+          // someone else's job is refused before its changes are judged (the script checks again, with the change)
+          if (!by.any && job.record.userId !== uid) return 'Invalid user id';
+          const plan = planUpdate(job, pairs, cluster.config, new Date(), by.any);
           if (!plan.ok) return plan.message;
-          const r = await s.scripts.update(jobId, JSON.stringify(job.record), JSON.stringify(plan.record), plan.fields, plan.pendingOnly);
+          const r = await s.scripts.update(jobId, JSON.stringify(job.record), JSON.stringify(plan.record), plan.fields, plan.pendingOnly, by);
           if (r === 1) return undefined;
+          if (r === ACCESS_DENIED) return 'Invalid user id';
           if (r === -1) return 'Invalid job id specified';
           if (r === -2) return 'Job is no longer pending execution';
         }
@@ -45,7 +53,7 @@ runMain('scontrol', async (argv, io) => {
       requeue: async (cluster, job, held) => {
         const s = await source.open(cluster);
         const now = Math.floor(Date.now() / 1000);
-        return s.scripts.requeue(job.record.jobId, now, now + requeueDelay(await s.timeScale()), pastRun(job, now), held ?? '');
+        return s.scripts.requeue(job.record.jobId, now, now + requeueDelay(await s.timeScale()), pastRun(job, now), callerOf(uid, cluster.config), held ?? '');
       },
     });
   } finally {

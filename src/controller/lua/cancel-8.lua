@@ -1,4 +1,5 @@
 --- @include "listing"
+--- @include "owner"
 --[[
   scancel of one job. A pending job ends at once (StartTime = EndTime = now,
   as Slurm shows it); a running one is marked and left for the controller to
@@ -10,10 +11,12 @@
   ARGV[6] the priority to record for a pending job ('' keeps it; --kill-on-invalid-dep: 4294967294, as Slurm)
   ARGV[7] the final state of a pending job ('' or absent: CANCELLED; FAILED for a request slurmctld refuses)
   ARGV[8] its exit code ('' or absent: 0:0)
-  Returns -1 no such job, 1 cancelled while pending, 2 running (signal it), 3 already over.
+  ARGV[9] '1': the canceller may act on every job (else only on its own: ARGV[2])
+  Returns -9 not the caller's job, -1 no such job, 1 cancelled while pending, 2 running (signal it), 3 already over.
 ]]
 local st = redis.call('HMGET', KEYS[1], 'state', 'cancelBy')
 if not st[1] then return -1 end
+if not flow_may_touch(KEYS[1], ARGV[2], ARGV[9]) then return FLOW_ACCESS_DENIED end
 if st[1] == 'PENDING' then
   local final = ARGV[7] or ''
   if final == '' then final = 'CANCELLED' end

@@ -1,4 +1,5 @@
 --- @include "listing"
+--- @include "owner"
 --[[
   scontrol requeue: a running or finished batch job goes back to pending under
   the same id (its run's supervisor stays in `sup` so the controller can kill it). As slurmctld: SubmitTime becomes now, the job is eligible again
@@ -9,10 +10,12 @@
   KEYS[5] listing hash   KEYS[6] accounting lines hash   KEYS[7] accounting zset
   ARGV[1] job id   ARGV[2] now   ARGV[3] eligible time   ARGV[4] wake channel   ARGV[5] history entry JSON
   ARGV[6] requeuehold: the state to hold it in (PENDING, or SPECIAL_EXIT for State=SpecialExit); '' or absent: not held
-  Returns 1 requeued (was running), 2 requeued (was finished), -1 no such job, -2 pending, -3 --no-requeue
+  ARGV[7] the caller's uid   ARGV[8] '1': it may act on every job
+  Returns -9 not the caller's job, 1 requeued (was running), 2 requeued (was finished), -1 no such job, -2 pending, -3 --no-requeue
 ]]
 local st = redis.call('HMGET', KEYS[1], 'state', 'run', 'r.requeue', 'history')
 if not st[1] then return -1 end
+if not flow_may_touch(KEYS[1], ARGV[7], ARGV[8]) then return FLOW_ACCESS_DENIED end
 if st[1] == 'PENDING' or st[1] == 'SPECIAL_EXIT' then return -2 end
 if st[3] == '0' then return -3 end
 local was = 2

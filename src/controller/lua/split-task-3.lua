@@ -1,4 +1,5 @@
 --- @include "listing"
+--- @include "owner"
 --[[
   Split one pending task off a job array, to start it or to cancel it alone:
   the task becomes a job of its own and the array keeps the rest. The last
@@ -10,9 +11,11 @@
   ARGV[1] array job id     ARGV[2] task job id     ARGV[3] pending tasks now (compare and set)
   ARGV[4] pending tasks after   ARGV[5] task record JSON   ARGV[6] task fields JSON
   ARGV[7] 'start' or 'cancel'   ARGV[8] end time (cancel)   ARGV[9] the array's submit time
-  Returns 1, -1 when the array is no longer pending with those tasks, -2 when it is held (start).
+  ARGV[10] (cancel) the caller's uid   ARGV[11] (cancel) '1': it may act on every job
+  Returns -9 (cancel) not the caller's job, 1, -1 when the array is no longer pending with those tasks, -2 when it is held (start).
 ]]
 local st = redis.call('HMGET', KEYS[1], 'state', 'held', 'tasks', 'ord')
+if ARGV[7] == 'cancel' and not flow_may_touch(KEYS[1], ARGV[10], ARGV[11]) then return FLOW_ACCESS_DENIED end
 if st[1] ~= 'PENDING' or st[3] ~= ARGV[3] then return -1 end
 if ARGV[7] == 'start' and st[2] and st[2] ~= '' then return -2 end
 local same = KEYS[1] == KEYS[2]

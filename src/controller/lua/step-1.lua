@@ -1,12 +1,13 @@
 --- @include "listing"
+--- @include "owner"
 --[[
   A job step (srun) starts, ends or is cancelled: the job's `steps` field (JSON
   list, for sacct) gets the step added or replaced, or marks it cancelled (by
   whom: scancel N.S; its srun is told and ends it). Step ids count from 0 per job.
   KEYS[1] job hash   KEYS[2] listing hash   KEYS[3] accounting lines hash
   ARGV[1] job id   ARGV[2] 'start', 'end' or 'cancel'
-  ARGV[3] the step (JSON; on start its id is assigned here; to cancel: its id and cancelBy)
-  Returns the step id, -1 when the job is not running (start, cancel) or unknown,
+  ARGV[3] the step (JSON; on start its id is assigned here; to cancel: its id, cancelBy (the caller's uid) and any (true: it may act on every job))
+  Returns -9 (cancel) not the caller's job, the step id, -1 when the job is not running (start, cancel) or unknown,
   -2 when it has no such step running (cancel).
 ]]
 local st = redis.call('HMGET', KEYS[1], 'state', 'steps')
@@ -20,6 +21,7 @@ if ARGV[2] == 'start' then
   steps[#steps + 1] = step
 elseif ARGV[2] == 'cancel' then
   if st[1] ~= 'RUNNING' then return -1 end
+  if not flow_may_touch(KEYS[1], step.cancelBy, step.any and '1' or '0') then return FLOW_ACCESS_DENIED end
   local found = false
   for i = 1, #steps do
     if steps[i].id == step.id and steps[i]['end'] == 0 then

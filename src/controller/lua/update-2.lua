@@ -1,4 +1,5 @@
 --- @include "listing"
+--- @include "owner"
 --[[
   scontrol update of one job: the new record and the stored fields that go
   with it, applied only if the record is still the one the change was planned
@@ -6,10 +7,12 @@
   KEYS[1] job hash   KEYS[2] listing hash   KEYS[3] accounting lines hash   KEYS[4] pending zset
   ARGV[1] job id   ARGV[2] the record the change was planned on   ARGV[3] new record
   ARGV[4] fields JSON   ARGV[5] wake channel   ARGV[6] '1' when the change needs a pending job
-  Returns 1, 0 when the record changed meanwhile, -1 no such job, -2 no longer pending.
+  ARGV[7] the caller's uid   ARGV[8] '1': it may act on every job
+  Returns -9 not the caller's job, 1, 0 when the record changed meanwhile, -1 no such job, -2 no longer pending.
 ]]
 local current = redis.call('HMGET', KEYS[1], 'record', 'state')
 if not current[1] then return -1 end
+if not flow_may_touch(KEYS[1], ARGV[7], ARGV[8]) then return FLOW_ACCESS_DENIED end
 if current[1] ~= ARGV[2] then return 0 end
 if ARGV[6] == '1' and current[2] ~= 'PENDING' then return -2 end
 local fields = cjson.decode(ARGV[4])

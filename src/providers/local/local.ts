@@ -5,7 +5,7 @@
  * writes how the job ended into the spool, where the controller finds it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pidAlive } from '../../controller/holder.js';
@@ -14,6 +14,7 @@ import { batchFileName } from '../../spec/patterns.js';
 import { limitSeconds } from '../../spec/job.js';
 import { parseSignal } from '../../spec/values/index.js';
 import type { LaunchContext, LaunchResult, Provider, SignalTarget } from '../provider.js';
+import { asJobUser } from './as-user.js';
 import { batchEnv } from './batch-env.js';
 import { srunIsOurs } from '../../steps/job-path.js';
 import { ensureNodesResolve } from './node-hosts.js';
@@ -21,6 +22,26 @@ import supervisorScript from './supervisor.sh';
 
 /** slurm.conf KillWait default: seconds between SIGTERM and SIGKILL */
 const DEFAULT_KILL_WAIT = 30;
+
+/**
+ * Where supervisors write how their job ended. A root controller runs other users' jobs as them,
+ * so it is writable by all, sticky as /tmp is; the controller believes an end record only from
+ * the job's owner (writtenByOwner).
+ */
+export function ensureEndsDir(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  if (process.geteuid?.() === 0) chmodSync(dir, 0o1777);
+}
+
+/** An end record (or marker) written by the job's owner, root, or this process's user. */
+export function writtenByOwner(file: string, job: StoredJob): boolean {
+  try {
+    const uid = statSync(file).uid;
+    return uid === job.record.userId || uid === 0 || uid === process.geteuid?.();
+  } catch {
+    return false;
+  }
+}
 
 export function endFile(spoolDir: string, jobId: number, run: number): string {
   return join(spoolDir, 'ends', `${jobId}.${run}`);
@@ -82,11 +103,16 @@ export class LocalProvider implements Provider {
   async start(job: StoredJob, ctx: LaunchContext): Promise<LaunchResult> {
     const r = job.record;
     const node = job.alloc[0]!.node;
+    // a job runs as its owner: only a root controller can run another user's job (never as itself)
+    const self = process.getuid?.();
+    if (self !== undefined && self !== 0 && r.userId !== self) {
+      return { ok: false, reason: 'JobLaunchFailure', message: `the controller runs as uid ${self}, not as root: it cannot run uid ${r.userId}'s job as its owner` };
+    }
     // the job's tasks reach each other's nodes by name
     await ensureNodesResolve(ctx.cluster.config.nodes.map((n) => n.name), this.say);
     const dir = runDir(ctx.spoolDir, r.jobId, job.run);
     mkdirSync(dir, { recursive: true });
-    mkdirSync(join(ctx.spoolDir, 'ends'), { recursive: true });
+    ensureEndsDir(join(ctx.spoolDir, 'ends'));
     const scriptPath = join(dir, 'slurm_script');
     writeFileSync(scriptPath, ctx.script, { mode: 0o755 });
     chmodSync(scriptPath, 0o755);
@@ -104,10 +130,12 @@ export class LocalProvider implements Provider {
     try {
       const outName = batchFileName(r.stdout, r, node);
       const errName = batchFileName(r.stderr, r, node);
-      const out = open(r.stdout, mode);
-      const err = errName === outName ? out : open(r.stderr, mode);
-      const input = open(r.stdin, 'r');
-      stdio = [input, out, err];
+      stdio = asJobUser({ uid: r.userId, gid: r.groupId, name: r.userName }, () => {
+        const out = open(r.stdout, mode);
+        const err = errName === outName ? out : open(r.stderr, mode);
+        const input = open(r.stdin, 'r');
+        return [input, out, err];
+      });
     } catch (e) {
       for (const fd of fds) closeSync(fd);
       return { ok: false, reason: 'JobLaunchFailure', message: (e as Error).message };
