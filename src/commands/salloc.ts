@@ -48,7 +48,7 @@ export async function salloc(argv: string[], io: IO): Promise<number> {
     voice.error(`chdir(${o.request.chdir}): No such file or directory`);
     return o.errorExit;
   }
-  const built = allocationRecord({ cmd: 'salloc', resolution: o.resolution, request: o.request, defaultName: o.defaultName }, io, cluster.config);
+  const built = allocationRecord({ cmd: 'salloc', resolution: o.resolution, request: o.request, defaultName: o.defaultName }, io, cluster.config, cluster.flow);
   if (!built.ok) {
     if (built.refused) await recordRefused(io, cluster, built.refused.job, built.refused.submission);
     for (const e of built.errors) voice.error(e);

@@ -37,7 +37,7 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
   const cluster = clusterFor(io, voice);
   if (!cluster) return 1;
   const program = o.command[0]!;
-  const built = allocationRecord({ cmd: 'srun', resolution: o.resolution, request: o.request, defaultName: basename(program), command: program }, io, cluster.config);
+  const built = allocationRecord({ cmd: 'srun', resolution: o.resolution, request: o.request, defaultName: basename(program), command: program }, io, cluster.config, cluster.flow);
   if (!built.ok) {
     if (built.refused) await recordRefused(io, cluster, built.refused.job, built.refused.submission);
     for (const e of built.errors) voice.error(e);

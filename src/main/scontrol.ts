@@ -23,7 +23,7 @@ runMain('scontrol', async (argv, io) => {
         for (let attempt = 0; attempt < 5; attempt++) {
           const job = await s.job(jobId);
           if (!job) return 'Invalid job id specified';
-          const plan = planUpdate(job, pairs, cluster.config, new Date(), (process.getuid?.() ?? 0) === 0);
+          const plan = planUpdate(job, pairs, cluster.config, new Date(), (process.getuid?.() ?? 0) === 0, cluster.flow);
           if (!plan.ok) return plan.message;
           const r = await s.scripts.update(jobId, JSON.stringify(job.record), JSON.stringify(plan.record), plan.fields, plan.pendingOnly);
           if (r === 1) return undefined;
