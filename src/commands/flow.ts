@@ -87,8 +87,9 @@ export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<numb
     .command('clean')
     .description('stop the cluster\'s controller and remove the records its finished runs left on disk')
     .option('--purge', 'also forget the cluster: every job, its accounting and settings in Redis, and its directory (refused while jobs run)')
-    .action(async (opts: { purge?: boolean }) => {
-      code = await (await import('./flow-operate.js')).clean(io, opts.purge === true);
+    .option('--hosts', 'also remove the lines naming emulated nodes that flow-slurm added to /etc/hosts (as root)')
+    .action(async (opts: { purge?: boolean; hosts?: boolean }) => {
+      code = await (await import('./flow-operate.js')).clean(io, opts.purge === true, opts.hosts === true);
     });
 
   program

@@ -16,7 +16,7 @@ import { parseSignal } from '../../spec/values/index.js';
 import type { LaunchContext, LaunchResult, Provider, SignalTarget } from '../provider.js';
 import { batchEnv } from './batch-env.js';
 import { srunIsOurs } from '../../steps/job-path.js';
-import { ensureNodesResolve } from './node-hosts.js';
+import { ensureNodesResolve, hostsPolicy } from './node-hosts.js';
 import supervisorScript from './supervisor.sh';
 
 /** slurm.conf KillWait default: seconds between SIGTERM and SIGKILL */
@@ -83,7 +83,7 @@ export class LocalProvider implements Provider {
     const r = job.record;
     const node = job.alloc[0]!.node;
     // the job's tasks reach each other's nodes by name
-    await ensureNodesResolve(ctx.cluster.config.nodes.map((n) => n.name), this.say);
+    await ensureNodesResolve(ctx.cluster.config.nodes.map((n) => n.name), this.say, hostsPolicy(process.env, ctx.cluster.flow));
     const dir = runDir(ctx.spoolDir, r.jobId, job.run);
     mkdirSync(dir, { recursive: true });
     mkdirSync(join(ctx.spoolDir, 'ends'), { recursive: true });
