@@ -34,7 +34,7 @@ const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<number> {
   let code = 0;
   const program = new Commander('flow')
-    .description('flow-slurm: Slurm job scripts on emulated local nodes or Mithril spot GPUs')
+    .description('flow-slurm: Slurm job scripts on emulated local nodes (for Mithril: the fake market and its spot prices; no job driver yet)')
     .version(`flow-slurm 0.1.0 (slurm ${SLURM_VERSION})`)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
