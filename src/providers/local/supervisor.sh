@@ -89,16 +89,17 @@ else
 fi
 waiter=$!
 exec 8<&-
-# wait returns early (128+N) when a trap runs; the trap's own commands may collect the waiter meanwhile,
-# and sh keeps its status for the next wait. So wait again after any status above 128: a waiter
-# collected by an earlier wait answers 127 (no such child), and the status before was its own.
-rc=
+# wait returns early (128+N) when a trap runs: wait again while the waiter is there (a zombie counts).
+# Once it is gone, ask once more: a trap's command substitution may have collected it meanwhile, and
+# sh then answers with its kept status (127 if the wait above already took it).
 while :; do
   wait "$waiter"
+  rc=$?
+  kill -0 "$waiter" 2>/dev/null && continue
+  wait "$waiter"
   st=$?
-  [ "$st" -eq 127 ] && [ -n "$rc" ] && break
-  rc=$st
-  [ "$st" -gt 128 ] || break
+  [ "$st" -eq 127 ] || rc=$st
+  break
 done
 ended=$(date +%s)
 sig=$(cat "$end.sig" 2>/dev/null)
