@@ -64,14 +64,30 @@ export function loadCluster(env: Readonly<Record<string, string | undefined>>): 
   const conf = parseCached(text, env);
   if (!conf.ok) return { ok: false, message: conf.message };
 
-  let flow: FlowConfig = {};
-  const flowPath = env.FLOW_CONFIG ?? (confPath !== undefined ? join(dirname(confPath), 'flow.json') : undefined);
-  if (flowPath !== undefined && existsSync(flowPath)) {
-    const r = parseFlowConfig(readFileSync(flowPath, 'utf8'), flowPath);
-    if (!r.ok) return { ok: false, message: r.message };
-    flow = r.config;
+  const flow = loadFlowConfig(env, confPath);
+  if (!flow.ok) return flow;
+  return { ok: true, cluster: { config: conf.config, flow: flow.config, source } };
+}
+
+/**
+ * flow.json: the file FLOW_CONFIG names, which must exist (a setting silently
+ * ignored is worse than an error); else the one beside slurm.conf, if any.
+ * The built-in cluster has no slurm.conf, so only FLOW_CONFIG gives it one.
+ */
+function loadFlowConfig(env: Readonly<Record<string, string | undefined>>, confPath: string | undefined): { ok: true; config: FlowConfig } | { ok: false; message: string } {
+  const named = env.FLOW_CONFIG !== undefined && env.FLOW_CONFIG !== '' ? env.FLOW_CONFIG : undefined;
+  const flowPath = named ?? (confPath !== undefined ? join(dirname(confPath), 'flow.json') : undefined);
+  if (flowPath === undefined) return { ok: true, config: {} };
+  let text: string;
+  try {
+    text = readFileSync(flowPath, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (named === undefined && code === 'ENOENT') return { ok: true, config: {} };
+    const why = code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : code === 'EISDIR' ? 'Is a directory' : (e as Error).message;
+    return { ok: false, message: `Unable to read ${named !== undefined ? 'FLOW_CONFIG file' : 'Flow config file'} ${flowPath}: ${why}` };
   }
-  return { ok: true, cluster: { config: conf.config, flow, source } };
+  return parseFlowConfig(text, flowPath);
 }
 
 /**

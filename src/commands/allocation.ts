@@ -17,6 +17,8 @@ import type { StoredJob } from '../controller/state.js';
 import type { JobRequest } from '../options/request.js';
 import type { Resolution } from '../options/resolve.js';
 import { buildJob } from '../spec/build-job.js';
+import { providerRefusal } from '../spec/provider-route.js';
+import type { FlowConfig } from '../cluster/flow-config.js';
 import type { JobRecord } from '../spec/job.js';
 import { parseFlowOptions } from '../submit/flow-options.js';
 import type { ParsedSubmission } from '../submit/parse.js';
@@ -67,7 +69,7 @@ export type AllocationRecord =
   | { ok: false; errors: string[]; refused?: { job: JobRecord; submission: ParsedSubmission } };
 
 /** The job record of the command's allocation, or its error lines (without the `cmd: error: ` prefix). */
-export function allocationRecord(ask: AllocationAsk, io: IO, config: Parameters<typeof buildJob>[1]): AllocationRecord {
+export function allocationRecord(ask: AllocationAsk, io: IO, config: Parameters<typeof buildJob>[1], flowConfig: FlowConfig = {}): AllocationRecord {
   if (ask.request.nodes?.min === 0) return { ok: false, errors: [`${REFUSED[ask.cmd]}Node count specification invalid`] };
   const script = { bytes: Buffer.alloc(0), text: '', path: null, args: [], displayName: ask.cmd, defaultJobName: ask.defaultName };
   const identity = currentIdentity();
@@ -86,6 +88,8 @@ export function allocationRecord(ask: AllocationAsk, io: IO, config: Parameters<
     const kept = build({ ...ask.request, hold: true });
     return { ok: false, errors, refused: kept.ok ? { job: { ...record(kept.job), held: false }, submission } : undefined };
   }
+  const refused = providerRefusal(built.job.partition, flowConfig, flow.options);
+  if (refused) return { ok: false, errors: [`${REFUSED[ask.cmd]}${refused}`] };
   return { ok: true, job: record(built.job), submission };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Operating flow-slurm: `flow controller status|stop`, `flow controllers`,
- * `flow clean [--purge]`. None of them starts a controller.
+ * `flow clean [--purge] [--hosts]`. None of them starts a controller.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { loadCluster, type Cluster } from '../cluster/load.js';
 import { listControllers, readController, stopController, type ControllerView } from '../client/controllers.js';
 import { RedisClient } from '../client/redis-client.js';
 import { keysFor } from '../controller/keys.js';
+import { hostsPolicy, removeNodeLines } from '../providers/local/node-hosts.js';
 import { clusterPaths } from '../controller/paths.js';
 import type { IO } from './io.js';
 
@@ -92,7 +93,20 @@ export function controllerStop(io: IO): Promise<number> {
  * others later). `purge`: also forget the cluster, every key of it in Redis
  * (jobs, accounting, settings) and its directory; refused while jobs run.
  */
-export function clean(io: IO, purge: boolean): Promise<number> {
+export async function clean(io: IO, purge: boolean, hosts = false): Promise<number> {
+  const code = await cleanCluster(io, purge);
+  if (code !== 0 || !hosts) return code;
+  const file = hostsPolicy(io.env, {}).file;
+  const r = removeNodeLines(file);
+  if (!r.ok) {
+    io.stderr(`flow: error: ${r.message}\n`);
+    return 1;
+  }
+  io.stdout(`flow: removed ${r.removed} emulated node line${r.removed === 1 ? '' : 's'} from ${file}\n`);
+  return 0;
+}
+
+function cleanCluster(io: IO, purge: boolean): Promise<number> {
   return withCluster(io, async (cluster, redis) => {
     const name = cluster.config.clusterName;
     const k = keysFor(name);

@@ -34,7 +34,12 @@ async function limited<T, R>(items: readonly T[], n: number, f: (x: T) => Promis
 
 export async function pricingCommand(opts: PricingOptions, io: IO): Promise<number> {
   const cluster = loadCluster(io.env);
-  const settings = mithrilSettings(io.env, cluster.ok ? cluster.cluster.flow : {});
+  // the Mithril section of flow.json is read here: a broken or missing file is said, not skipped
+  if (!cluster.ok) {
+    io.stderr(`flow: error: ${cluster.message}\n`);
+    return 1;
+  }
+  const settings = mithrilSettings(io.env, cluster.cluster.flow);
   if (!settings.ok) {
     io.stderr(`flow: error: ${settings.message}\n`);
     return 1;

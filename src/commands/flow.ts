@@ -7,7 +7,8 @@
  */
 import { Command as Commander, CommanderError } from 'commander';
 import { loadCluster } from '../cluster/load.js';
-import { toFlowTask } from '../spec/flow-task.js';
+import { toFlowTask, type FlowTaskSpec } from '../spec/flow-task.js';
+import { providerRefusal } from '../spec/provider-route.js';
 import { showJob } from '../format/scontrol/show-job.js';
 import { statusAtSubmit } from '../spec/submit-status.js';
 import { FLOW_GETOPT, applyFlowOptions, type FlowOptions } from '../submit/flow-options.js';
@@ -33,28 +34,30 @@ const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<number> {
   let code = 0;
   const program = new Commander('flow')
-    .description('flow-slurm: Slurm job scripts on emulated local nodes or Mithril spot GPUs')
+    .description('flow-slurm: Slurm job scripts on emulated local nodes (for Mithril: the fake market and its spot prices; no job driver yet)')
     .version(`flow-slurm 0.1.0 (slurm ${SLURM_VERSION})`)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .addHelpText('after', '\nErrors are one line (`flow: error: ...`, as every command prints them); FLOW_DEBUG=1 adds the stack trace of an\nunexpected one. Passwords and API keys never appear in errors or logs.');
 
-  program
+  const submitCommand = program
     .command('submit')
-    .description('submit a Slurm job script (sbatch options accepted)')
+    .description('submit a Slurm job script as sbatch does (every sbatch option is accepted), with flow\'s own options')
+    .usage('[flow options] [sbatch options] script [args...]')
     .argument('<args...>', 'sbatch options, the script and its arguments')
     .option('--dry-run', 'print what would be submitted; submit nothing')
     .option('--json', 'machine-readable output')
-    .option('--max-price-per-hour <usd>', 'limit price per instance per hour')
-    .option('--instance-type <type>', 'Mithril instance type')
-    .option('--region <region>', 'Mithril region')
-    .option('--priority <tier>', 'price tier when no limit price is set: low, med or high')
-    .option('--image <image>', 'container image')
-    .option('--provider <name>', 'local or mithril')
+    .option('--max-price-per-hour <usd>', 'Mithril: limit price per instance per hour (checked; no effect on local jobs)')
+    .option('--instance-type <type>', 'Mithril: instance type (no effect on local jobs)')
+    .option('--region <region>', 'Mithril: region (no effect on local jobs)')
+    .option('--priority <tier>', 'Mithril: price tier when no limit price is set, low, med or high (checked; no effect on local jobs)')
+    .option('--image <image>', 'Mithril: container image (no effect on local jobs)')
+    .option('--provider <name>', 'local (the only provider that runs jobs today; mithril is refused)')
     .allowUnknownOption()
-    .helpOption('--flow-help', 'flow submit help')
+    // -h/--help reach sbatch's parser, which answers with sbatch's help: flow's options are put before it
+    .helpOption(false)
     .action(async (args: string[], opts: Record<string, string | boolean | undefined>) => {
-      code = await submit(args, opts, io, deps);
+      code = await submit(args, opts, io, deps, () => submitCommand.helpInformation());
     });
 
   program
@@ -85,8 +88,9 @@ export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<numb
     .command('clean')
     .description('stop the cluster\'s controller and remove the records its finished runs left on disk')
     .option('--purge', 'also forget the cluster: every job, its accounting and settings in Redis, and its directory (refused while jobs run)')
-    .action(async (opts: { purge?: boolean }) => {
-      code = await (await import('./flow-operate.js')).clean(io, opts.purge === true);
+    .option('--hosts', 'also remove the lines naming emulated nodes that flow-slurm added to /etc/hosts (as root)')
+    .action(async (opts: { purge?: boolean; hosts?: boolean }) => {
+      code = await (await import('./flow-operate.js')).clean(io, opts.purge === true, opts.hosts === true);
     });
 
   program
@@ -148,7 +152,12 @@ function flagOptions(opts: Record<string, string | boolean | undefined>): { ok: 
   return message ? { ok: false, message } : { ok: true, options };
 }
 
-async function submit(args: string[], opts: Record<string, string | boolean | undefined>, io: IO, deps: FlowDeps): Promise<number> {
+/** sbatch's --help text (not --usage or --version), which flow submit's own options go before */
+const isSbatchHelp = (text: string) => text.includes('\nParallel run options:');
+
+async function submit(
+  args: string[], opts: Record<string, string | boolean | undefined>, io: IO, deps: FlowDeps, flowHelp: () => string,
+): Promise<number> {
   const loaded = loadCluster(io.env);
   if (!loaded.ok) {
     io.stderr(`flow: error: ${loaded.message}\n`);
@@ -167,6 +176,7 @@ async function submit(args: string[], opts: Record<string, string | boolean | un
     0,
   );
   if (prepared.kind === 'info') {
+    if (isSbatchHelp(prepared.stdout)) io.stdout(`${flowHelp()}\nsbatch options (all accepted by flow submit):\n\n`);
     io.stdout(prepared.stdout);
     return 0;
   }
@@ -175,6 +185,12 @@ async function submit(args: string[], opts: Record<string, string | boolean | un
     return prepared.exit;
   }
   const flowOptions = { ...prepared.parsed.flow, ...flags.options };
+  // refused before anything is queued (a dry run answers as the submission would)
+  const refused = providerRefusal(prepared.job.partition, cluster.flow, flowOptions);
+  if (refused) {
+    io.stderr(`flow: error: Batch job submission failed: ${refused}\n`);
+    return 1;
+  }
   const task = toFlowTask(prepared.job, cluster.config, cluster.flow, flowOptions);
 
   if (opts.dryRun) {
@@ -185,7 +201,7 @@ async function submit(args: string[], opts: Record<string, string | boolean | un
       io.stdout(`${JSON.stringify({ cluster: cluster.config.clusterName, job: prepared.job, flowTask: task }, null, 2)}\n`);
     } else {
       io.stdout(`# Slurm job (as scontrol show job will show it; job id assigned at submit)\n${showJob(prepared.job, status, false)}`);
-      io.stdout(`# Flow task\n${Object.entries(task).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n')}\n`);
+      io.stdout(`# Flow task\n${Object.entries(task).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n')}\n`);
     }
     return 0;
   }
@@ -195,7 +211,7 @@ async function submit(args: string[], opts: Record<string, string | boolean | un
     lines(io.stderr, prepared.parsed.warnings);
     const jobId = await backend.nextJobId(cluster.config);
     const job = { ...prepared.job, jobId, ...(prepared.job.arrayJobId !== undefined ? { arrayJobId: jobId } : {}) };
-    io.stderr(`flow: submitting ${job.name} to partition ${job.partition} (${task.provider}: ${task.instanceCount} x ${task.instanceType})\n`);
+    io.stderr(`flow: submitting ${job.name} to partition ${job.partition} (${describeTask(task)})\n`);
     await backend.submit(cluster, job, prepared.parsed, { env: io.env });
     io.stderr(`flow: queued as job ${jobId}\n`);
     if (opts.json) io.stdout(`${JSON.stringify({ jobId, status: 'submitted', flowTask: task })}\n`);
@@ -206,3 +222,9 @@ async function submit(args: string[], opts: Record<string, string | boolean | un
   }
 }
 
+
+/** `local: 1 node, 2 GPUs`: what the task asks of its provider, in a few words. */
+function describeTask(task: FlowTaskSpec): string {
+  if (task.provider === 'mithril') return `mithril: ${task.instanceCount} x ${task.instanceType}`;
+  return `local: ${task.nodes} node${task.nodes === 1 ? '' : 's'}${task.gpus > 0 ? `, ${task.gpus} GPU${task.gpus === 1 ? '' : 's'}` : ''}`;
+}

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { isatty } from 'node:tty';
 import { Session } from '../client/session.js';
 import { packageRoot } from '../package-root.js';
-import { ensureNodesResolve } from '../providers/local/node-hosts.js';
+import { ensureNodesResolve, hostsPolicy } from '../providers/local/node-hosts.js';
 import { srunIsOurs } from '../steps/job-path.js';
 import { allocationRecord, clusterFor, recordRefused, submitAllocation, voiceOf, waitForAllocation } from './allocation.js';
 import { lines, type IO } from './io.js';
@@ -48,7 +48,7 @@ export async function salloc(argv: string[], io: IO): Promise<number> {
     voice.error(`chdir(${o.request.chdir}): No such file or directory`);
     return o.errorExit;
   }
-  const built = allocationRecord({ cmd: 'salloc', resolution: o.resolution, request: o.request, defaultName: o.defaultName }, io, cluster.config);
+  const built = allocationRecord({ cmd: 'salloc', resolution: o.resolution, request: o.request, defaultName: o.defaultName }, io, cluster.config, cluster.flow);
   if (!built.ok) {
     if (built.refused) await recordRefused(io, cluster, built.refused.job, built.refused.submission);
     for (const e of built.errors) voice.error(e);
@@ -64,7 +64,7 @@ export async function salloc(argv: string[], io: IO): Promise<number> {
     voice.info(`Granted job allocation ${jobId}`);
     ringBell(io, o, Date.now() - began);
     if (o.request.noShell) return await holdAllocation(s, waited.job, io, voice);
-    await ensureNodesResolve(cluster.config.nodes.map((n) => n.name), (line) => io.stderr(`${line}\n`));
+    await ensureNodesResolve(cluster.config.nodes.map((n) => n.name), (line) => io.stderr(`${line}\n`), hostsPolicy(io.env, cluster.flow));
     const binDir = join(packageRoot(), 'bin');
     return await runCommand({
       session: s, job: waited.job, options: o, io, voice, cwd,

@@ -5,6 +5,7 @@
  */
 import { loadCluster } from '../cluster/load.js';
 import { buildSubmission } from '../submit/prepare.js';
+import { providerRefusal } from '../spec/provider-route.js';
 import { parseSubmission } from '../submit/parse.js';
 import { currentIdentity } from './identity.js';
 import { lines, type IO } from './io.js';
@@ -35,6 +36,11 @@ export async function sbatch(argv: string[], io: IO, makeBackend: BackendFactory
     return prepared.kind === 'error' ? prepared.exit : 0;
   }
   lines(io.stderr, prepared.parsed.warnings);
+  const refused = providerRefusal(prepared.job.partition, cluster.flow, prepared.parsed.flow);
+  if (refused) {
+    io.stderr(`sbatch: error: Batch job submission failed: ${refused}\n`);
+    return 1;
+  }
   const request = prepared.parsed.resolution.request;
   const backend = await makeBackend(cluster, io.env);
   try {

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { Session } from '../client/session.js';
 import { FINAL_STATES } from '../controller/state.js';
 import { limitMs } from '../spec/job.js';
-import { ensureNodesResolve } from '../providers/local/node-hosts.js';
+import { ensureNodesResolve, hostsPolicy } from '../providers/local/node-hosts.js';
 import type { StepResult, StepRun } from '../steps/launch.js';
 import type { TaskEnd } from '../steps/exit-report.js';
 import { allocationRecord, clusterFor, recordRefused, submitAllocation, voiceOf, waitForAllocation } from './allocation.js';
@@ -37,7 +37,7 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
   const cluster = clusterFor(io, voice);
   if (!cluster) return 1;
   const program = o.command[0]!;
-  const built = allocationRecord({ cmd: 'srun', resolution: o.resolution, request: o.request, defaultName: basename(program), command: program }, io, cluster.config);
+  const built = allocationRecord({ cmd: 'srun', resolution: o.resolution, request: o.request, defaultName: basename(program), command: program }, io, cluster.config, cluster.flow);
   if (!built.ok) {
     if (built.refused) await recordRefused(io, cluster, built.refused.job, built.refused.submission);
     for (const e of built.errors) voice.error(e);
@@ -50,7 +50,7 @@ export async function srunAllocation(o: SrunOptions, io: IO): Promise<number> {
     const waited = await waitForAllocation(s, jobId, io, { cmd: 'srun', voice });
     if (!waited.ok) return waited.exit;
     const job = waited.job;
-    await ensureNodesResolve(cluster.config.nodes.map((n) => n.name), (line) => io.stderr(`${line}\n`));
+    await ensureNodesResolve(cluster.config.nodes.map((n) => n.name), (line) => io.stderr(`${line}\n`), hostsPolicy(io.env, cluster.flow));
 
     const r = job.record;
     const scale = await s.timeScale();

@@ -6,6 +6,8 @@
 import type { JobRecord } from '../spec/job.js';
 import { parseDateTime, parseDependency, parseTimeLimit } from '../spec/values/index.js';
 import type { ClusterConfig } from '../cluster/slurm-conf.js';
+import type { FlowConfig } from '../cluster/flow-config.js';
+import { providerRefusal } from '../spec/provider-route.js';
 import { initialFields, type StoredJob } from './state.js';
 
 export type UpdatePlan =
@@ -17,7 +19,7 @@ const PENDING_ONLY = new Set(['partition', 'numnodes', 'minnodes', 'numtasks', '
 
 const isPending = (j: StoredJob) => j.state === 'PENDING';
 
-export function planUpdate(job: StoredJob, pairs: [string, string][], cluster: ClusterConfig, now: Date, operator: boolean): UpdatePlan {
+export function planUpdate(job: StoredJob, pairs: [string, string][], cluster: ClusterConfig, now: Date, operator: boolean, flow: FlowConfig = {}): UpdatePlan {
   const r: JobRecord = { ...job.record };
   const next: StoredJob = { ...job, record: r };
   const fail = (message: string): UpdatePlan => ({ ok: false, message });
@@ -48,6 +50,9 @@ export function planUpdate(job: StoredJob, pairs: [string, string][], cluster: C
       case 'partition': {
         const part = cluster.partitions.find((p) => p.name === value);
         if (!part) return fail('Invalid partition name specified');
+        // a job moved to a partition whose provider cannot run it would otherwise run locally
+        const refused = providerRefusal(value, flow, {});
+        if (refused) return fail(refused);
         r.partition = value;
         break;
       }

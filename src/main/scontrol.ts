@@ -30,7 +30,7 @@ runMain('scontrol', async (argv, io) => {
           if (!job) return 'Invalid job id specified';
           // someone else's job is refused before its changes are judged (the script checks again, with the change)
           if (!by.any && job.record.userId !== uid) return 'Invalid user id';
-          const plan = planUpdate(job, pairs, cluster.config, new Date(), by.any);
+          const plan = planUpdate(job, pairs, cluster.config, new Date(), by.any, cluster.flow);
           if (!plan.ok) return plan.message;
           const r = await s.scripts.update(jobId, JSON.stringify(job.record), JSON.stringify(plan.record), plan.fields, plan.pendingOnly, by);
           if (r === 1) return undefined;

@@ -1,26 +1,28 @@
 /**
- * From a Slurm job to the Flow task that would run it on Mithril: one spot bid
- * for all the job's nodes (one InfiniBand group, `instance_quantity = nodes`),
- * an instance shape that holds the GPUs a node needs, the time limit as the
- * maximum run time, and a per-instance limit price.
+ * From a Slurm job to the Flow task that runs it. On the local provider (the
+ * only one that runs jobs today) the task is what the job asked for: its
+ * nodes, GPUs and time, its command; nothing to buy, so no instance shape or
+ * price. For Mithril (no job driver yet: src/spec/provider-route.ts refuses
+ * such jobs) it would be one spot bid for all the job's nodes (one InfiniBand
+ * group, `instance_quantity = nodes`), an instance shape that holds the GPUs a
+ * node needs, the time limit as the maximum run time, and a per-instance limit
+ * price.
  */
 import type { ClusterConfig } from '../cluster/slurm-conf.js';
 import { partitionFlow, type FlowConfig } from '../cluster/flow-config.js';
 import type { FlowOptions } from '../submit/flow-options.js';
-import type { JobRecord } from './job.js';
+import { gpusOnNodes, type JobRecord } from './job.js';
 
-export interface FlowTaskSpec {
+interface TaskCommon {
   name: string;
-  provider: 'local' | 'mithril';
-  instanceType: string;
-  instanceCount: number;
-  gpusPerInstance: number;
-  /** USD per instance per hour */
-  maxPricePerHour: number;
-  priority: 'low' | 'med' | 'high';
+  partition: string;
+  /** nodes the job asked for (its minimum) */
+  nodes: number;
+  /** GPUs the job asked for in all (0: none) */
+  gpus: number;
+  /** the GPU model, when the job names one (--gpus=h100:2) */
+  gpuType?: string;
   maxRunTimeHours: number | null;
-  region?: string;
-  image?: string;
   /** the batch script and its arguments, run from the job's working directory */
   command: string[];
   workingDir: string;
@@ -28,6 +30,26 @@ export interface FlowTaskSpec {
   env: Record<string, string>;
   exportAll: boolean;
 }
+
+/** A job on this machine's emulated nodes. */
+export interface LocalTaskSpec extends TaskCommon {
+  provider: 'local';
+}
+
+/** A job as one Mithril spot bid. */
+export interface MithrilTaskSpec extends TaskCommon {
+  provider: 'mithril';
+  instanceType: string;
+  instanceCount: number;
+  gpusPerInstance: number;
+  /** USD per instance per hour */
+  maxPricePerHour: number;
+  priority: 'low' | 'med' | 'high';
+  region?: string;
+  image?: string;
+}
+
+export type FlowTaskSpec = LocalTaskSpec | MithrilTaskSpec;
 
 /** Default limit prices per GPU-hour by priority tier (the Flow SDK's table). */
 const TIER_PRICE: Record<string, [number, number, number]> = {
@@ -40,16 +62,6 @@ const SHAPES: Record<string, number[]> = { a100: [1, 2, 4, 8], h100: [8], h200: 
 export function toFlowTask(job: JobRecord, cluster: ClusterConfig, config: FlowConfig, flow: FlowOptions): FlowTaskSpec {
   const partition = job.partition.split(',')[0]!;
   const p = partitionFlow(config, partition);
-  const nodeType = cluster.nodes.find((n) => cluster.partitions.find((x) => x.name === partition)?.nodes.includes(n.name))
-    ?.gres.find((g) => g.name === 'gpu')?.type;
-  const gpuType = job.gpuType ?? p.gpuType ?? nodeType ?? 'h100';
-  const shapes = p.shapes ?? SHAPES[gpuType] ?? [1, 2, 4, 8];
-  const wanted = Math.max(job.gpusPerNode, Math.ceil(job.gpusTotal / Math.max(job.minNodes, 1)), 1);
-  const gpusPerInstance = shapes.find((s) => s >= wanted) ?? shapes[shapes.length - 1]!;
-  const instanceType = flow.instanceType ?? p.instanceType ?? `${gpusPerInstance}x${gpuType}`;
-  const priority = flow.priority ?? p.priority ?? 'med';
-  const tier = TIER_PRICE[gpuType] ?? OTHER_PRICE;
-  const defaultPrice = tier[{ low: 0, med: 1, high: 2 }[priority]]! * gpusPerInstance;
   const env: Record<string, string> = {};
   let exportAll = true;
   if (job.export !== undefined) {
@@ -60,20 +72,42 @@ export function toFlowTask(job: JobRecord, cluster: ClusterConfig, config: FlowC
       if (eq > 0) env[i.slice(0, eq)] = i.slice(eq + 1);
     }
   }
-  return {
+  const nodes = Math.max(job.minNodes, 1);
+  const common: TaskCommon = {
     name: job.name,
-    provider: flow.provider ?? p.provider ?? 'local',
-    instanceType,
-    instanceCount: Math.max(job.minNodes, 1),
-    gpusPerInstance,
-    maxPricePerHour: flow.maxPricePerHour ?? p.maxPricePerHour ?? defaultPrice,
-    priority,
+    partition: job.partition,
+    nodes,
+    gpus: gpusOnNodes(job, nodes),
+    ...(job.gpuType !== undefined ? { gpuType: job.gpuType } : {}),
     maxRunTimeHours: job.timeLimit === 'UNLIMITED' ? null : Math.round((job.timeLimit / 60) * 1000) / 1000,
-    region: flow.region ?? p.region,
-    image: flow.image ?? p.image,
     command: job.scriptPath === null ? ['slurm_script'] : [job.scriptPath, ...job.scriptArgs],
     workingDir: job.workDir,
     env,
     exportAll,
+  };
+  const provider = flow.provider ?? p.provider ?? 'local';
+  if (provider === 'local') return { provider, ...common };
+
+  const nodeType = cluster.nodes.find((n) => cluster.partitions.find((x) => x.name === partition)?.nodes.includes(n.name))
+    ?.gres.find((g) => g.name === 'gpu')?.type;
+  const gpuType = job.gpuType ?? p.gpuType ?? nodeType ?? 'h100';
+  const shapes = p.shapes ?? SHAPES[gpuType] ?? [1, 2, 4, 8];
+  const wanted = Math.max(job.gpusPerNode, Math.ceil(job.gpusTotal / Math.max(job.minNodes, 1)), 1);
+  const gpusPerInstance = shapes.find((s) => s >= wanted) ?? shapes[shapes.length - 1]!;
+  const priority = flow.priority ?? p.priority ?? 'med';
+  const tier = TIER_PRICE[gpuType] ?? OTHER_PRICE;
+  const defaultPrice = tier[{ low: 0, med: 1, high: 2 }[priority]]! * gpusPerInstance;
+  const region = flow.region ?? p.region;
+  const image = flow.image ?? p.image;
+  return {
+    provider,
+    ...common,
+    instanceType: flow.instanceType ?? p.instanceType ?? `${gpusPerInstance}x${gpuType}`,
+    instanceCount: nodes,
+    gpusPerInstance,
+    maxPricePerHour: flow.maxPricePerHour ?? p.maxPricePerHour ?? defaultPrice,
+    priority,
+    ...(region !== undefined ? { region } : {}),
+    ...(image !== undefined ? { image } : {}),
   };
 }

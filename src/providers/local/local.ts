@@ -17,7 +17,7 @@ import type { LaunchContext, LaunchResult, Provider, SignalTarget } from '../pro
 import { asJobUser } from './as-user.js';
 import { batchEnv } from './batch-env.js';
 import { srunIsOurs } from '../../steps/job-path.js';
-import { ensureNodesResolve } from './node-hosts.js';
+import { ensureNodesResolve, hostsPolicy } from './node-hosts.js';
 import supervisorScript from './supervisor.sh';
 
 /** slurm.conf KillWait default: seconds between SIGTERM and SIGKILL */
@@ -109,7 +109,7 @@ export class LocalProvider implements Provider {
       return { ok: false, reason: 'JobLaunchFailure', message: `the controller runs as uid ${self}, not as root: it cannot run uid ${r.userId}'s job as its owner` };
     }
     // the job's tasks reach each other's nodes by name
-    await ensureNodesResolve(ctx.cluster.config.nodes.map((n) => n.name), this.say);
+    await ensureNodesResolve(ctx.cluster.config.nodes.map((n) => n.name), this.say, hostsPolicy(process.env, ctx.cluster.flow));
     const dir = runDir(ctx.spoolDir, r.jobId, job.run);
     mkdirSync(dir, { recursive: true });
     ensureEndsDir(join(ctx.spoolDir, 'ends'));

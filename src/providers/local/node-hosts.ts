@@ -9,12 +9,46 @@
  * machine, and distinct addresses let two "nodes" listen on the same port.
  * Only missing names are added, addresses already in the file are skipped,
  * other lines are never touched. Not root: we say, once, what line to add.
+ * FLOW_ETC_HOSTS=0, or `"etcHosts": false` in flow.json, turns this off;
+ * `flow clean --hosts` removes the lines again (they carry HOSTS_MARK).
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
+import type { FlowConfig } from '../../cluster/flow-config.js';
 
 export const HOSTS_FILE = '/etc/hosts';
 export const HOSTS_MARK = '# flow-slurm emulated node';
+
+/** Which hosts file, and whether node names may be added to it. */
+export interface HostsPolicy {
+  file: string;
+  edit: boolean;
+}
+
+/** FLOW_HOSTS_FILE names another file (the tests' stand-in for /etc/hosts, which is shared). */
+export function hostsPolicy(env: Readonly<Record<string, string | undefined>>, flow: FlowConfig): HostsPolicy {
+  return { file: env.FLOW_HOSTS_FILE || HOSTS_FILE, edit: env.FLOW_ETC_HOSTS !== '0' && flow.etcHosts !== false };
+}
+
+/** The hosts text without the lines we added (pure); how many went. */
+export function withoutNodeLines(text: string): { text: string; removed: number } {
+  const lines = text.split('\n');
+  const kept = lines.filter((l) => !l.trimEnd().endsWith(HOSTS_MARK));
+  return { text: kept.join('\n'), removed: lines.length - kept.length };
+}
+
+/** Remove the lines we added to the hosts file (I/O): how many, or the error. */
+export function removeNodeLines(file: string): { ok: true; removed: number } | { ok: false; message: string } {
+  try {
+    const r = withoutNodeLines(readFileSync(file, 'utf8'));
+    // written in place, not renamed over: /etc/hosts is often a bind mount (containers)
+    if (r.removed > 0) writeFileSync(file, r.text);
+    return { ok: true, removed: r.removed };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { ok: false, message: `cannot rewrite ${file}: ${code === 'EACCES' || code === 'EPERM' ? 'Permission denied (run as root)' : (e as Error).message}` };
+  }
+}
 
 /** Every host name and address /etc/hosts text mentions. */
 function parseHosts(text: string): { names: Set<string>; addresses: Set<string> } {
@@ -57,7 +91,12 @@ const handled = new Set<string>();
  * Make the node names resolve (I/O): names not in /etc/hosts are looked up;
  * those that still fail are added (as root) or reported once through `say`.
  */
-export async function ensureNodesResolve(nodes: readonly string[], say: (line: string) => void, hostsFile = HOSTS_FILE): Promise<void> {
+export async function ensureNodesResolve(
+  nodes: readonly string[], say: (line: string) => void, policy: HostsPolicy = { file: HOSTS_FILE, edit: true },
+): Promise<void> {
+  // turned off: the user resolves node names their own way
+  if (!policy.edit) return;
+  const hostsFile = policy.file;
   const todo = nodes.filter((n) => !handled.has(n));
   if (todo.length === 0) return;
   let text = '';
