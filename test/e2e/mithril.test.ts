@@ -8,7 +8,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -21,6 +20,7 @@ import { Secret } from '../../src/providers/mithril/secret.js';
 import type { InstanceModel } from '../../src/providers/mithril/schemas.js';
 import { checkRequest, checkResponse, templateOf } from '../helpers/openapi.js';
 import { ROOT } from '../helpers/oracle.js';
+import { freePort } from '../helpers/ports.js';
 
 const KEY = `fkey_${randomBytes(16).toString('hex')}`;
 const WRONG_KEY = `fkey_${randomBytes(16).toString('hex')}`;
@@ -37,14 +37,6 @@ let machines: ProcessMachines;
 let server: FakeMithril;
 let sshKeyFile: string;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 function client(key = KEY, options: ClientOptions = {}): MithrilClient {
   return new MithrilClient({ apiUrl: server.url, key: new Secret(key), project: 'default' },

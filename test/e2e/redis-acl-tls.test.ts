@@ -9,11 +9,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clockEnv, SMALL_CONF, type RunResult } from '../helpers/cluster.js';
 import { ROOT } from '../helpers/oracle.js';
+import { freePort } from '../helpers/ports.js';
 
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const skip = !has('redis-server') || !has('openssl') ? 'needs redis-server (7, with TLS) and openssl' : undefined;
@@ -22,14 +22,6 @@ if (skip) process.stderr.write(`redis-acl-tls.test.ts skipped: ${skip}\n`);
 const PASSWORD = 'Pw-team-4f9c2a';
 const OTHER_PASSWORD = 'Pw-eve-77b1d0';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Every file under dir, as text (the controller's log and the spool). */
 function allText(dir: string): string {

@@ -8,27 +8,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMALL_CONF, TestCluster, type RunResult } from '../helpers/cluster.js';
 import { rng } from '../helpers/rng.js';
+import { freePort } from '../helpers/ports.js';
 
 const random = rng(4711);
 const token = (n: number) => Array.from({ length: n }, () => 'abcdefghijkmnpqrstuvwxyz23456789'[Math.floor(random() * 32)]).join('');
 const PASSWORD = `pw-${token(20)}`;
 const KEY = `fkey_${token(32)}`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function filesUnder(root: string): string[] {
   if (!existsSync(root)) return [];

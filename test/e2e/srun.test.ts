@@ -126,7 +126,8 @@ describe.concurrent('batch jobs with steps', () => {
         expect({ argv: p.argvNormalized, exit: r.status, out: ours }).toEqual({ argv: p.argvNormalized, exit: p.exit, out: mask(p.stdoutNormalized).replace(/ {2,}/g, ' ') });
       }
       await c.waitState(id, ['COMPLETED'], 30_000);
-    }, 40_000);
+      // the steps start under the load of the other tests running beside this one: up to 10 s of polling each a few commands
+    }, 90_000);
   });
 
   describe('srun inside a batch job matches real Slurm', () => {
