@@ -29,9 +29,10 @@ export default defineConfig({
     hookTimeout: 30_000,
     projects: [
       // pure modules: files run side by side
-      { ...shared, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 90_000 } },
-      // each e2e file runs a controller and real jobs: one file at a time keeps timings sane on 2 cores
-      { ...shared, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], fileParallelism: false, testTimeout: 90_000, hookTimeout: 30_000 } },
+      { ...shared, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 90_000, sequence: { groupOrder: 0 } } },
+      // each e2e file runs a controller and real jobs: one file at a time, after the unit files (not beside
+      // their CPU-bound property tests), keeps timings sane on 2 cores
+      { ...shared, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], fileParallelism: false, testTimeout: 90_000, hookTimeout: 30_000, sequence: { groupOrder: 1 } } },
     ],
   },
 });

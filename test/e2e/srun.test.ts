@@ -115,7 +115,8 @@ describe.concurrent('batch jobs with steps', () => {
       mkdirSync(cwd, { recursive: true });
       copyFileSync(join(FIXTURES, 'scripts', 'srun', rec.case.script), join(cwd, rec.case.script));
       const id = c.submit([...rec.case.args, rec.case.script], { cwd, env: { PATH: '/usr/bin:/bin' } });
-      for (let i = 0; i < 100 && (await steps(id, c)).filter((x) => x.state === 'RUNNING').length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      // beside the other tests of this file the job may start late: wait up to 60 s for both steps (they run ~14 s)
+      for (const until = Date.now() + 60_000; Date.now() < until && (await steps(id, c)).filter((x) => x.state === 'RUNNING').length < 2; ) await new Promise((r) => setTimeout(r, 100));
       await new Promise((r) => setTimeout(r, 1000));
       // times are masked: the recording's elapsed seconds are not ours
       const mask = (t: string) => t.replace(/\b\d+:\d\d\b/g, '{ELAPSED}').replace(/(SrunHost:Pid=\S+:)\d+/g, '$1{VOLATILE}');
@@ -126,8 +127,7 @@ describe.concurrent('batch jobs with steps', () => {
         expect({ argv: p.argvNormalized, exit: r.status, out: ours }).toEqual({ argv: p.argvNormalized, exit: p.exit, out: mask(p.stdoutNormalized).replace(/ {2,}/g, ' ') });
       }
       await c.waitState(id, ['COMPLETED'], 30_000);
-      // the steps start under the load of the other tests running beside this one: up to 10 s of polling each a few commands
-    }, 90_000);
+    }, 120_000);
   });
 
   describe('srun inside a batch job matches real Slurm', () => {
