@@ -102,34 +102,35 @@ function expectSections(r: Ran, titles?: string[], map: (lines: string[]) => str
   }
 }
 
+// Alone, before the tests that run side by side: their synchronous spawns hold this process's event loop
+// for seconds, and this test must look while the job's two steps run (about 14 s)
+describe('squeue -s and scontrol show step while steps run (squeue-steps)', () => {
+  pit('list the running steps and the batch step as Slurm does', async ({ c }) => {
+    const rec = JSON.parse(readFileSync(join(FIXTURES, 'oracle', 'srun', 'squeue-steps.json'), 'utf8')) as Recording & {
+      probes: { argvNormalized: string[]; exit: number; stdoutNormalized: string }[];
+    };
+    const cwd = join(c.dir, 'cases', rec.case.name);
+    rmSync(cwd, { recursive: true, force: true });
+    mkdirSync(cwd, { recursive: true });
+    copyFileSync(join(FIXTURES, 'scripts', 'srun', rec.case.script), join(cwd, rec.case.script));
+    const id = c.submit([...rec.case.args, rec.case.script], { cwd, env: { PATH: '/usr/bin:/bin' } });
+    // beside the other tests of this file the job may start late: wait up to 60 s for both steps (they run ~14 s)
+    for (const until = Date.now() + 60_000; Date.now() < until && (await steps(id, c)).filter((x) => x.state === 'RUNNING').length < 2; ) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1000));
+    // times are masked: the recording's elapsed seconds are not ours
+    const mask = (t: string) => t.replace(/\b\d+:\d\d\b/g, '{ELAPSED}').replace(/(SrunHost:Pid=\S+:)\d+/g, '$1{VOLATILE}');
+    for (const p of rec.probes.filter((x) => ['squeue', 'scontrol'].includes(x.argvNormalized[0]!) && !x.argvNormalized.includes('job'))) {
+      const argv = p.argvNormalized.slice(1).map((a) => a.replaceAll('{JOBID}', String(id)));
+      const r = c.run(p.argvNormalized[0]!, argv);
+      const ours = mask(normalize(r.stdout, { '{JOBID}': id }, cwd)).replace(/ {2,}/g, ' ');
+      expect({ argv: p.argvNormalized, exit: r.status, out: ours }).toEqual({ argv: p.argvNormalized, exit: p.exit, out: mask(p.stdoutNormalized).replace(/ {2,}/g, ' ') });
+    }
+    await c.waitState(id, ['COMPLETED'], 30_000);
+  }, 120_000);
+});
+
 // Batch jobs that mostly wait on their own sleeps run side by side, each on a cluster of its own
 describe.concurrent('batch jobs with steps', () => {
-  // the longest first
-  describe('squeue -s and scontrol show step while steps run (squeue-steps)', () => {
-    pit('list the running steps and the batch step as Slurm does', async ({ c }) => {
-      const rec = JSON.parse(readFileSync(join(FIXTURES, 'oracle', 'srun', 'squeue-steps.json'), 'utf8')) as Recording & {
-        probes: { argvNormalized: string[]; exit: number; stdoutNormalized: string }[];
-      };
-      const cwd = join(c.dir, 'cases', rec.case.name);
-      rmSync(cwd, { recursive: true, force: true });
-      mkdirSync(cwd, { recursive: true });
-      copyFileSync(join(FIXTURES, 'scripts', 'srun', rec.case.script), join(cwd, rec.case.script));
-      const id = c.submit([...rec.case.args, rec.case.script], { cwd, env: { PATH: '/usr/bin:/bin' } });
-      // beside the other tests of this file the job may start late: wait up to 60 s for both steps (they run ~14 s)
-      for (const until = Date.now() + 60_000; Date.now() < until && (await steps(id, c)).filter((x) => x.state === 'RUNNING').length < 2; ) await new Promise((r) => setTimeout(r, 100));
-      await new Promise((r) => setTimeout(r, 1000));
-      // times are masked: the recording's elapsed seconds are not ours
-      const mask = (t: string) => t.replace(/\b\d+:\d\d\b/g, '{ELAPSED}').replace(/(SrunHost:Pid=\S+:)\d+/g, '$1{VOLATILE}');
-      for (const p of rec.probes.filter((x) => ['squeue', 'scontrol'].includes(x.argvNormalized[0]!) && !x.argvNormalized.includes('job'))) {
-        const argv = p.argvNormalized.slice(1).map((a) => a.replaceAll('{JOBID}', String(id)));
-        const r = c.run(p.argvNormalized[0]!, argv);
-        const ours = mask(normalize(r.stdout, { '{JOBID}': id }, cwd)).replace(/ {2,}/g, ' ');
-        expect({ argv: p.argvNormalized, exit: r.status, out: ours }).toEqual({ argv: p.argvNormalized, exit: p.exit, out: mask(p.stdoutNormalized).replace(/ {2,}/g, ' ') });
-      }
-      await c.waitState(id, ['COMPLETED'], 30_000);
-    }, 120_000);
-  });
-
   describe('srun inside a batch job matches real Slurm', () => {
     pit('kill-on-bad-exit (-K, =1, =0, default) and -W', async ({ c }) => {
       const r = await runCase(c, 'kill-on-bad-exit', 80_000);
