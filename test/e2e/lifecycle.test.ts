@@ -28,12 +28,12 @@ function script(name: string, body: string): string {
 
 describe.concurrent('job lifecycle on the local provider', () => {
   it('prints exactly "Submitted batch job N" and runs the job to COMPLETED', async ({ c }) => {
-    const path = script('hello.sh', '#SBATCH -J hello\necho "hello from $SLURM_JOB_ID on $SLURMD_NODENAME"\nsleep 1');
+    const path = script('hello.sh', '#SBATCH -J hello\necho "hello from $SLURM_JOB_ID on $SLURMD_NODENAME"\nsleep 6');
     const r = c.run('sbatch', [path]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^Submitted batch job \d+\n$/);
     const id = Number(r.stdout.trim().split(' ').pop());
-    // visible to squeue while it runs
+    // visible to squeue while it runs (6 s: the side-by-side tests' synchronous spawns can hold this loop for seconds)
     await c.waitFor('squeue to show it running', () => {
       const q = c.run('squeue', ['-h', '-j', String(id), '-o', '%i %t %j']);
       return q.stdout === `${id} R hello\n` || undefined;
