@@ -25,7 +25,9 @@ export async function ensureTestRedis(url = TEST_REDIS_URL) {
   const port = Number(u.port || 6379);
   if (await answers(host, port)) return undefined;
   if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new Error(`no Redis answers at ${host}:${port} (FLOW_TEST_REDIS_URL); start it, or ${INSTALL}`);
-  const r = spawnSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  // without libfaketime (a shifted-clock run): redis-server hangs under it
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => !k.startsWith('FAKETIME') && !(k === 'LD_PRELOAD' && v.includes('faketime'))));
+  const r = spawnSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore', env });
   if (r.error || r.status !== 0) throw new Error(`no Redis at ${host}:${port} and redis-server could not be started: ${INSTALL}`);
   for (let i = 0; i < 100; i++) {
     if (await answers(host, port)) {

@@ -19,7 +19,7 @@ import { keysFor } from '../controller/keys.js';
 import { Scripts } from '../controller/scripts.js';
 import { LaunchQueue } from '../controller/worker.js';
 import { packageRoot } from '../package-root.js';
-import { LocalProvider } from '../providers/local/local.js';
+import { LocalDriver } from '../providers/local/local.js';
 import { redact } from '../redact.js';
 import type { IO } from './io.js';
 
@@ -88,9 +88,8 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
     subscriber: redis.duplicate(),
     keys,
     scripts,
-    provider: new LocalProvider(join(packageRoot(), 'bin'), io.env.SLURM_CONF, timeScale),
+    driver: new LocalDriver(join(packageRoot(), 'bin'), io.env.SLURM_CONF, paths.spool, timeScale),
     timeScale,
-    spoolDir: paths.spool,
     id,
     log,
     makeQueue: (launch) => new LaunchQueue(bullConnection, keys.bullPrefix, launch),

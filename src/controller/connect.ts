@@ -105,13 +105,33 @@ export async function startOwnRedis(env: Env): Promise<void> {
       '--port', '0', '--unixsocket', join(dir, 'redis.sock'), '--unixsocketperm', '700',
       '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
       '--daemonize', 'yes', '--pidfile', join(dir, 'redis.pid'), '--logfile', join(dir, 'redis.log'),
-    ], { stdio: 'ignore' });
+    ], { stdio: 'ignore', env: serverEnv(process.env) });
     if (r.error) throw new RedisUnavailable(`no Redis: FLOW_REDIS_URL is not set and redis-server could not be started (${(r.error as NodeJS.ErrnoException).code}); ${INSTALL_HINT}`);
     if (r.status !== 0) throw new RedisUnavailable(`no Redis: redis-server failed to start (see ${join(dir, 'redis.log')}); ${INSTALL_HINT}`);
   } finally {
     closeSync(fd);
     unlinkSync(lock);
   }
+}
+
+/**
+ * The environment for a redis-server we start: without libfaketime, which a
+ * shifted-clock test run (or a user) may have preloaded and which redis-server
+ * cannot run under (it hangs in clock_gettime). Leases and TTLs are relative,
+ * so a server on the real clock serves commands on a shifted one.
+ */
+export function serverEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (k.startsWith('FAKETIME')) continue;
+    if (k === 'LD_PRELOAD' && v?.includes('faketime')) {
+      const rest = v.split(/[: ]/).filter((lib) => lib && !lib.includes('faketime')).join(':');
+      if (rest) out[k] = rest;
+      continue;
+    }
+    out[k] = v;
+  }
+  return out;
 }
 
 /**

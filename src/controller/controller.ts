@@ -1,28 +1,32 @@
 /**
- * The controller: the slurmctld stand-in. One per cluster leads (a lease key
- * in Redis); it collects the ends of jobs, passes cancellations to their
- * supervisors, asks the scheduler for a plan and carries it out, and hands
- * launches to the BullMQ dispatch queue. It keeps no state of its own that
- * Redis and the spool do not have, so it can be killed and restarted anytime.
+ * The controller: the slurmctld stand-in, a reconciler. One per cluster leads
+ * (a lease key in Redis). On every pass it compares what each job should be
+ * (its state, and the stops and requests that scancel, scontrol requeue and
+ * scancel --signal wrote with it in Redis) with what the job's driver reports,
+ * and acts on the difference: it records ends, stops runs, delivers signals,
+ * asks the scheduler for a plan and hands starts to the BullMQ dispatch queue.
+ * Pub/sub only wakes it. It keeps nothing that Redis and the driver do not
+ * have, so it can be killed and restarted anytime and no request is lost.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Cluster } from '../cluster/load.js';
 import { hasTask, parseTasks } from '../spec/array-tasks.js';
 import type { JobRecord } from '../spec/job.js';
 import { compressHostlist } from '../spec/values/index.js';
-import type { Provider, SignalTarget } from '../providers/provider.js';
-import { endFile, ensureEndsDir, runDir, writtenByOwner } from '../providers/local/local.js';
+import { runName, type Driver, type RunRef, type RunStatus, type SignalTarget, type StopWhy } from '../providers/driver.js';
 import { splitTask } from './array-split.js';
 import type { Keys } from './keys.js';
 import { addUse, schedule, type NodeUse, type PendingJob } from './scheduler.js';
 import type { Scripts } from './scripts.js';
-import { FINAL_STATES, fromFields, JOB_FIELDS, type StepRecord, type StoredJob } from './state.js';
+import { fromFields, JOB_FIELDS, type StepRecord, type StoredJob } from './state.js';
 import { evaluate, loadReferenced, type DependencyLookup } from './dependencies.js';
-import { holderDead, LEASE_MS } from './holder.js';
+import { LEASE_MS } from './holder.js';
 import type { LaunchData, LaunchQueue } from './worker.js';
+import { pastRun, requeueDelay } from './requeue.js';
+import { RequeueResult } from './scripts.js';
+
+type LostStatus = Extract<RunStatus, { kind: 'lost' }>;
 
 export interface ControllerParts {
   cluster: Cluster;
@@ -30,12 +34,11 @@ export interface ControllerParts {
   subscriber: Redis;
   keys: Keys;
   scripts: Scripts;
-  provider: Provider;
-  spoolDir: string;
+  driver: Driver;
   id: string;
   /** one line; `error`: the exception behind it (its stack is logged only with FLOW_DEBUG=1) */
   log: (line: string, error?: unknown) => void;
-  /** <1 shortens KillWait for tests (see LocalProvider) */
+  /** <1 shortens KillWait for tests (see LocalDriver) */
   timeScale: number;
   makeQueue: (launch: (d: LaunchData) => Promise<void>) => LaunchQueue;
   /**
@@ -45,13 +48,16 @@ export interface ControllerParts {
   crashAt?: CrashPoint;
   /** when this controller's process started (ms epoch): a shutdown asked for after it stops it */
   startedAt: number;
+  /** ms epoch; the decision-core tests turn it by hand */
+  clock?: () => number;
+  /** no timers: passes run only when asked (pass()), for the decision-core tests */
+  manual?: boolean;
 }
 
 /** Points between two steps that a crash must not break (see test/e2e/liveness.test.ts). */
 export type CrashPoint = 'after-split' | 'after-allocate' | 'launch-claimed' | 'launch-spawned';
 
 const SCHED_INTERVAL_MS = 15_000;
-const now = () => Math.floor(Date.now() / 1000);
 
 /**
  * How a run ended, from the batch script's status. `signal`: the signal that
@@ -72,14 +78,10 @@ export function finalState(rc: number, timedOut: boolean, cancelled: boolean, si
 
 export class Controller {
   private readonly records = new Map<number, JobRecord>();
-  private readonly cancels = new Set<number>();
-  /** requeued jobs whose run (the value) must be killed */
-  private readonly requeues = new Map<number, number>();
-  /** runs sent SIGTERM: when to send SIGKILL, and to what */
-  private readonly signaled = new Map<number, { deadline: number; job: StoredJob }>();
-  private readonly endsDir: string;
+  /** the version (`rv`, bumped by scontrol update) of each cached record */
+  private readonly recordVersions = new Map<number, string>();
   private queue!: LaunchQueue;
-  private watcher?: FSWatcher;
+  private unwatch?: () => void;
   private timers: NodeJS.Timeout[] = [];
   private ticking = false;
   private again = false;
@@ -94,46 +96,41 @@ export class Controller {
   /** ms epoch when a waiting job's time condition (--begin, after:+min) next comes due */
   private nextTimed = Infinity;
   private stopped = false;
-  /** at start and after Redis came back: look for cancels and requeues whose messages were lost */
-  private reconcile = true;
   private resolveStopped!: () => void;
   readonly done = new Promise<void>((r) => (this.resolveStopped = r));
 
   private readonly killInvalidDepend: boolean;
+  private readonly clock: () => number;
 
   constructor(private readonly p: ControllerParts) {
-    this.endsDir = join(p.spoolDir, 'ends');
+    this.clock = p.clock ?? Date.now;
     this.killInvalidDepend = /(^|,)kill_invalid_depend(,|$)/.test(p.cluster.config.settings.get('schedulerparameters') ?? '');
   }
 
   async start(): Promise<void> {
-    ensureEndsDir(this.endsDir);
     this.queue = this.p.makeQueue((d) => this.launch(d));
     await this.p.subscriber.subscribe(this.p.keys.wake);
+    // every request is in Redis already: a message only says "look now"
     this.p.subscriber.on('message', (_ch: string, msg: string) => {
-      const [what, id, sig, batch, full] = msg.split(' ');
-      if (what === 'cancel' && id) this.cancels.add(Number(id));
-      if (what === 'requeue' && id) this.requeues.set(Number(id), Number(sig));
+      const [what, id] = msg.split(' ');
       if (what === 'update' && id) this.records.delete(Number(id));
-      if (what === 'signal' && id) void this.deliver(Number(id), Number(sig), batch === '1' ? 'batch' : full === '1' ? 'all' : 'steps');
-      if (what === 'stepcancel' && id) void this.cancelStep(Number(id), Number(sig));
       if (what === 'shutdown') return this.shutdown();
       this.dirty = true;
       this.requestTick();
     });
-    this.watcher = watch(this.endsDir, (_event, name) => {
-      // an end record (not a supervisor's pid or child file): resources are free again
-      if (name && !/^\d+\.\d+$/.test(String(name))) return;
+    // a run ended: resources are free again
+    this.unwatch = this.p.driver.watch(() => {
       this.dirty = true;
       this.requestTick();
     });
-    // Redis came back (restarted, or the connection dropped): what we cached may be stale, and
-    // messages sent meanwhile are lost; the subscriber subscribes again by itself
+    // Redis came back (restarted, or the connection dropped): what we cached may be stale; the
+    // subscriber subscribes again by itself
     this.p.redis.on('ready', () => this.resync());
-    this.timers.push(setInterval(() => this.requestTick(), 1000));
-    this.timers.push(setInterval(() => void this.renew(), LEASE_MS / 3));
     // recovery: every running job is checked on the first tick
     this.lastCheck = 0;
+    if (this.p.manual) return;
+    this.timers.push(setInterval(() => this.requestTick(), 1000));
+    this.timers.push(setInterval(() => void this.renew(), LEASE_MS / 3));
     this.requestTick();
     this.p.log(`controller ${this.p.id} leading cluster ${this.p.cluster.config.clusterName}`);
   }
@@ -143,7 +140,7 @@ export class Controller {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     if (this.later) clearTimeout(this.later);
-    this.watcher?.close();
+    this.unwatch?.();
     await this.queue.close().catch(() => undefined);
     await this.p.subscriber.quit().catch(() => undefined);
     await this.p.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1], KEYS[2]) end return 0", 2,
@@ -183,13 +180,25 @@ export class Controller {
     this.p.log('Redis is back: reading the state again');
     this.records.clear();
     this.lastCheck = 0;
-    this.reconcile = true;
     this.dirty = true;
     this.requestTick();
   }
 
+  /** One whole pass now (every check due), once any pass under way is over: for the decision-core tests. */
+  async pass(): Promise<void> {
+    while (this.ticking) await new Promise((r) => setTimeout(r, 1));
+    this.lastCheck = 0;
+    this.dirty = true;
+    this.schedGap = 0;
+    await this.tick();
+  }
+
+  private now(): number {
+    return Math.floor(this.clock() / 1000);
+  }
+
   requestTick(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.p.manual) return;
     if (this.ticking) {
       this.again = true;
       return;
@@ -210,8 +219,9 @@ export class Controller {
 
   private async tick(): Promise<void> {
     await this.collectEnds();
-    await this.handleCancels();
-    const t = Date.now();
+    await this.stopRuns();
+    await this.deliverRequests();
+    const t = this.clock();
     if (t - this.lastCheck > 3000) {
       this.lastCheck = t;
       await this.checkRunning();
@@ -231,7 +241,7 @@ export class Controller {
       } else {
         this.dirty = false;
         const began = Date.now();
-        this.lastSchedule = began;
+        this.lastSchedule = t;
         await this.scheduleOnce();
         this.schedGap = Math.min(500, 2 * (Date.now() - began));
       }
@@ -246,194 +256,154 @@ export class Controller {
     return fromFields(await this.p.redis.hmget(this.p.keys.job(id), ...JOB_FIELDS));
   }
 
+  /** The job's current run, as its driver knows it. */
+  private refOf(job: StoredJob, handle = job.sup): RunRef {
+    const jobId = job.record.jobId;
+    return { name: runName(this.p.cluster.config.clusterName, jobId, job.run), jobId, run: job.run, handle, interactive: !!job.record.interactive };
+  }
+
+  /** The run's end is recorded (or it never ran): its driver forgets it, and no stop waits on it. */
+  private async forget(ref: RunRef): Promise<void> {
+    this.p.driver.forget(ref);
+    await this.p.redis.hdel(this.p.keys.stops, `${ref.jobId}.${ref.run}`);
+  }
+
+  private killWait(): number {
+    return Number(this.p.cluster.config.settings.get('killwait') ?? 30) * this.p.timeScale;
+  }
+
   // ---- ends ------------------------------------------------------------
 
   private async collectEnds(): Promise<void> {
-    let names: string[];
-    try {
-      names = readdirSync(this.endsDir);
-    } catch {
-      return;
+    for (const e of await this.p.driver.ended((id) => this.getJob(id))) {
+      const job = await this.getJob(e.jobId);
+      // only the current run's end counts (a requeued job's earlier run ends without changing it)
+      if (job && job.run === e.run) {
+        const f = finalState(e.exit, e.timedOut, job.cancelBy !== '', e.signal);
+        await this.p.scripts.finish(e.jobId, e.run, f.state, f.reason, f.exit, e.end);
+      }
+      const ref = job && job.run === e.run ? this.refOf(job) : { name: runName(this.p.cluster.config.clusterName, e.jobId, e.run), jobId: e.jobId, run: e.run, handle: '', interactive: false };
+      await this.forget(ref);
     }
-    for (const name of names) {
-      const m = /^(\d+)\.(\d+)$/.exec(name);
-      if (!m) continue;
-      const jobId = Number(m[1]);
-      const run = Number(m[2]);
-      const file = join(this.endsDir, name);
-      const owner = await this.getJob(jobId);
-      // another user's forgery of this job's end is not believed (the ends directory is shared)
-      if (owner && !writtenByOwner(file, owner)) {
-        rmSync(file, { force: true });
+  }
+
+  /** A run gone without saying how it ended: what the job becomes. */
+  private lostState(job: StoredJob, status: LostStatus): { state: string; reason: string; exit: string } {
+    if (status.timedOut) return finalState(137, true, false);
+    if (job.cancelBy) return finalState(137, false, true);
+    if (status.reason === 'preempted') return { state: 'PREEMPTED', reason: 'None', exit: '0:0' };
+    return { state: 'NODE_FAIL', reason: 'NodeDown', exit: '0:0' };
+  }
+
+  /**
+   * Record a lost run. A requeueable batch job lost to a preemption or a
+   * failed node goes back to PENDING under the same id, as slurmctld requeues
+   * it (the run shows in sacct -D with that state); any other job ends so.
+   */
+  private async recordLost(job: StoredJob, status: LostStatus): Promise<string> {
+    const f = this.lostState(job, status);
+    const jobId = job.record.jobId;
+    if ((f.state === 'PREEMPTED' || f.state === 'NODE_FAIL') && job.state === 'RUNNING' && job.record.requeue && !job.record.interactive) {
+      const t = this.now();
+      const r = await this.p.scripts.requeue(jobId, t, t + requeueDelay(this.p.timeScale), { ...pastRun(job, t), state: f.state }, { uid: 0, any: true });
+      if (r === RequeueResult.WasRunning) return `${f.state}, requeued`;
+    }
+    await this.p.scripts.finish(jobId, job.run, f.state, f.reason, f.exit, this.now());
+    return f.state;
+  }
+
+  // ---- desired state: runs to stop, requests to deliver --------------------------
+
+  /**
+   * Every run in the stops hash (scancel, scontrol requeue, a start that lost
+   * its race) is asked to stop on every pass until its end is recorded; the
+   * driver escalates after KillWait. A request made while no controller ran
+   * is here all the same.
+   */
+  private async stopRuns(): Promise<void> {
+    const stops = await this.p.redis.hgetall(this.p.keys.stops);
+    for (const [field, value] of Object.entries(stops)) {
+      const [jobId, run] = field.split('.').map(Number) as [number, number];
+      const [kind = '', arg = ''] = value.split(' ');
+      const job = await this.getJob(jobId);
+      const orphan = kind === 'orphan';
+      const live = !!job && job.run === run && ['RUNNING', 'COMPLETING', 'PENDING', 'SPECIAL_EXIT'].includes(job.state);
+      // ended and recorded (salloc ends its cancelled job itself, and then waits for its command)
+      if (!orphan && !live) {
+        await this.p.redis.hdel(this.p.keys.stops, field);
         continue;
       }
-      const text = readFileSync(file, 'utf8');
-      const rc = Number(/rc=(\d+)/.exec(text)?.[1] ?? '1');
-      const end = Number(/end=(\d+)/.exec(text)?.[1] ?? now());
-      const sig = /sig=(\d+)/.exec(text)?.[1];
-      const job = await this.getJob(jobId);
-      if (job && job.run === run) {
-        const f = finalState(rc, existsSync(`${file}.timeout`), job.cancelBy !== '', sig === undefined ? undefined : Number(sig));
-        await this.p.scripts.finish(jobId, run, f.state, f.reason, f.exit, end);
+      const ref: RunRef = orphan || !job
+        ? { name: runName(this.p.cluster.config.clusterName, jobId, run), jobId, run, handle: arg, interactive: false }
+        : this.refOf(job);
+      const status = await this.p.driver.inspect(ref);
+      const why: StopWhy = kind === 'requeue' ? { kind: 'requeue' } : { kind: 'cancel', by: orphan ? '' : arg };
+      if (status.kind === 'ended') continue; // collected on the next pass
+      if (status.kind === 'running' || status.kind === 'configuring') {
+        if (status.kind === 'running' && status.handle && !ref.handle) {
+          // started by a controller that died before recording so
+          await this.p.scripts.launched(jobId, run, status.handle);
+          ref.handle = status.handle;
+        }
+        await this.p.driver.stop(ref, why, this.killWait());
+        continue;
       }
-      this.cleanupRun(jobId, run);
+      if (status.kind === 'none') {
+        // nothing started, and nothing will: give the queue's own launch a moment, which sees the cancel itself
+        if (!orphan && job?.state === 'COMPLETING') {
+          if (this.now() - job.start < 2) continue;
+          await this.p.scripts.finish(jobId, run, 'CANCELLED', 'None', '0:15', this.now());
+        }
+        await this.forget(ref);
+        continue;
+      }
+      if (!orphan && job && (job.state === 'RUNNING' || job.state === 'COMPLETING')) await this.recordLost(job, status);
+      await this.forget(ref);
     }
   }
 
-  private cleanupRun(jobId: number, run: number): void {
-    const file = endFile(this.p.spoolDir, jobId, run);
-    for (const suffix of ['', '.child', '.timeout', '.cancel', '.tmp', '.sig', '.pid', '.pid.tmp']) rmSync(`${file}${suffix}`, { force: true });
-    rmSync(runDir(this.p.spoolDir, jobId, run), { recursive: true, force: true });
-    this.signaled.delete(jobId);
-  }
-
-  // ---- cancellation ---------------------------------------------------------
-
-  private async handleCancels(): Promise<void> {
-    const killWait = Number(this.p.cluster.config.settings.get('killwait') ?? 30);
-    for (const jobId of [...this.cancels]) {
-      this.cancels.delete(jobId);
-      const job = await this.getJob(jobId);
-      if (!job || job.cancelBy === '' || (job.state !== 'RUNNING' && job.state !== 'COMPLETING')) continue;
-      if (!job.sup) continue; // not launched yet: the launch sees the cancel and ends it
-      writeFileSync(`${endFile(this.p.spoolDir, jobId, job.run)}.cancel`, job.cancelBy);
-      this.p.provider.end(job);
-      this.signaled.set(jobId, { deadline: Date.now() + killWait * 1000 * this.p.timeScale, job });
+  /** scancel --signal and scancel N.S, as queued with the job: delivered to the run they were asked for. */
+  private async deliverRequests(): Promise<void> {
+    const requests = await this.p.redis.lrange(this.p.keys.requests, 0, 99);
+    if (requests.length === 0) return;
+    for (const request of requests) {
+      const [what, id, a, b, c] = request.split(' ');
+      const job = await this.getJob(Number(id));
+      if (!job || job.state !== 'RUNNING' || !job.sup) continue;
+      if (what === 'signal' && job.run === Number(a)) this.p.driver.signal(this.refOf(job), Number(b), c as SignalTarget);
+      if (what === 'stepcancel') {
+        const json = await this.p.redis.hget(this.p.keys.job(job.record.jobId), 'steps');
+        const steps = json ? (JSON.parse(json) as StepRecord[] | Record<string, never>) : [];
+        const step = Array.isArray(steps) ? steps.find((st) => st.id === Number(a) && st.end === 0) : undefined;
+        if (step) this.p.driver.cancelStep(step);
+      }
     }
-    for (const [jobId, run] of [...this.requeues]) {
-      this.requeues.delete(jobId);
-      const job = await this.getJob(jobId);
-      if (!job?.sup || job.run !== run) continue; // never launched, or already gone
-      writeFileSync(`${endFile(this.p.spoolDir, jobId, run)}.cancel`, 'requeue');
-      this.p.provider.end(job);
-      this.signaled.set(jobId, { deadline: Date.now() + killWait * 1000 * this.p.timeScale, job });
-    }
-    for (const [jobId, { deadline, job }] of this.signaled) {
-      if (Date.now() < deadline) continue;
-      this.signaled.delete(jobId);
-      // salloc ends its cancelled job itself and then waits for its command, as long as that takes
-      if (job.record.interactive && FINAL_STATES.has((await this.getJob(jobId))?.state ?? '')) continue;
-      // the run that was sent SIGTERM, if it still lives (the job itself may be pending again after a requeue)
-      if (this.p.provider.alive(job)) this.p.provider.signal(job, 'SIGKILL', 'all', this.p.spoolDir);
-    }
-  }
-
-  /** scancel N.S (the step is marked cancelled): its srun ends it. */
-  private async cancelStep(jobId: number, stepId: number): Promise<void> {
-    const json = await this.p.redis.hget(this.p.keys.job(jobId), 'steps');
-    const steps = json ? (JSON.parse(json) as StepRecord[] | Record<string, never>) : [];
-    const step = Array.isArray(steps) ? steps.find((st) => st.id === stepId && st.end === 0) : undefined;
-    if (step) this.p.provider.cancelStep(step);
-  }
-
-  /** scancel --signal: to the running job's processes. */
-  private async deliver(jobId: number, signal: number, target: SignalTarget): Promise<void> {
-    const job = await this.getJob(jobId);
-    if (job && job.state === 'RUNNING' && job.sup) this.p.provider.signal(job, signal, target, this.p.spoolDir);
+    await this.p.redis.ltrim(this.p.keys.requests, requests.length, -1);
   }
 
   // ---- supervision and recovery ------------------------------------------------
 
   private async checkRunning(): Promise<void> {
     const ids = (await this.p.redis.smembers(this.p.keys.running)).map(Number);
-    const reconcile = this.reconcile;
-    if (reconcile) await this.requeuedRuns();
     for (const jobId of ids) {
       const job = await this.getJob(jobId);
       if (!job || (job.state !== 'RUNNING' && job.state !== 'COMPLETING')) continue;
-      const file = endFile(this.p.spoolDir, jobId, job.run);
-      // cancelled while no controller listened (a controller that passed it on left the marker)
-      if (reconcile && job.cancelBy && job.sup && !this.signaled.has(jobId) && !existsSync(`${file}.cancel`)) this.cancels.add(jobId);
-      if (existsSync(file)) continue; // collected on the next pass
-      if (job.sup) {
-        if (this.p.provider.alive(job)) continue;
-        const timedOut = existsSync(`${file}.timeout`);
-        const f = timedOut ? finalState(137, true, false)
-          : job.cancelBy ? finalState(137, false, true)
-            : { state: 'NODE_FAIL', reason: 'NodeDown', exit: '0:0' };
-        this.p.log(`job ${jobId} run ${job.run}: supervisor gone without an end record -> ${f.state}`);
-        await this.p.scripts.finish(jobId, job.run, f.state, f.reason, f.exit, now());
-        this.cleanupRun(jobId, job.run);
-        continue;
-      }
-      const supervisor = this.supervisorOf(jobId, job.run);
-      if (supervisor) {
-        // launched, but the controller that launched it went before recording so
-        await this.p.scripts.launched(jobId, job.run, supervisor);
-        continue;
-      }
-      const verdict = this.unfinishedLaunch(jobId, job);
-      if (verdict === 'again') {
+      const ref = this.refOf(job);
+      const status = await this.p.driver.inspect(ref);
+      if (status.kind === 'running') {
+        // started, but the controller that started it went before recording so
+        if (status.handle && !job.sup) await this.p.scripts.launched(jobId, job.run, status.handle);
+      } else if (status.kind === 'lost') {
+        const became = await this.recordLost(job, status);
+        this.p.log(`job ${jobId} run ${job.run}: ${status.reason === 'preempted' ? 'preempted' : job.sup ? 'gone without an end record' : 'start never completed'} -> ${became}`);
+        await this.forget(ref);
+      } else if (status.kind === 'none' && this.now() - job.start >= 2) {
+        // allocated, but its start never began (the controller that allocated it died, or its
+        // queued start is held by a dead worker's lock), or began in a controller that died
         this.p.log(`job ${jobId} run ${job.run}: launch interrupted; launching again`);
-        rmSync(runDir(this.p.spoolDir, jobId, job.run), { recursive: true, force: true });
         await this.launch({ jobId, run: job.run });
-      } else if (verdict === 'failed') {
-        this.p.log(`job ${jobId} run ${job.run}: launch never completed -> NODE_FAIL`);
-        await this.p.scripts.finish(jobId, job.run, 'NODE_FAIL', 'NodeDown', '0:0', now());
-        this.cleanupRun(jobId, job.run);
       }
     }
-  }
-
-  /** Runs still going whose job was requeued while no controller listened: they are ended as a requeue ends them. */
-  private async requeuedRuns(): Promise<void> {
-    let names: string[];
-    try {
-      names = readdirSync(this.p.spoolDir);
-    } catch {
-      names = [];
-    }
-    for (const name of names) {
-      const m = /^job(\d+)\.(\d+)$/.exec(name);
-      if (!m) continue;
-      const [jobId, run] = [Number(m[1]), Number(m[2])];
-      const job = await this.getJob(jobId);
-      if (job?.state === 'PENDING' && job.run === run && job.sup && !this.signaled.has(jobId) && !existsSync(`${endFile(this.p.spoolDir, jobId, run)}.cancel`)
-        && this.p.provider.alive(job)) this.requeues.set(jobId, run);
-    }
-    this.reconcile = false;
-  }
-
-  /** The supervisor's pid, as the launching controller or the supervisor itself recorded it. */
-  private supervisorOf(jobId: number, run: number): string | undefined {
-    for (const file of [join(runDir(this.p.spoolDir, jobId, run), 'sup.pid'), `${endFile(this.p.spoolDir, jobId, run)}.pid`]) {
-      try {
-        const pid = readFileSync(file, 'utf8').trim();
-        if (/^\d+$/.test(pid)) return pid;
-      } catch {
-        // not there
-      }
-    }
-    return undefined;
-  }
-
-  /**
-   * A run allocated but not launched: is its launch under way, or will it
-   * never finish? Never begun (the controller that allocated it died, or its
-   * queued launch is held by a dead worker's lock), or begun by a controller
-   * that died before the supervisor started: launch again. A supervisor
-   * writes its pid first thing, within milliseconds of its start, so a claim
-   * a few seconds old without one never got a supervisor, and launching
-   * again cannot run the job twice. One that stays stuck fails the run.
-   */
-  private unfinishedLaunch(jobId: number, job: StoredJob): 'wait' | 'again' | 'failed' {
-    const dir = runDir(this.p.spoolDir, jobId, job.run);
-    let age: number;
-    try {
-      age = Date.now() - statSync(dir).mtimeMs;
-    } catch {
-      // not claimed: give the queue's own launch a moment first
-      return now() - job.start >= 2 ? 'again' : 'wait';
-    }
-    let launcher = '';
-    try {
-      launcher = readFileSync(join(dir, 'launcher'), 'utf8');
-    } catch {
-      // claimed by a controller that died before it said so
-    }
-    if (age < 3000) return 'wait';
-    if (launcher === '' || (launcher !== this.p.id && holderDead(launcher))) return 'again';
-    return age > 30_000 ? 'failed' : 'wait';
   }
 
   /** The dispatch queue's worker: start one run of one job, at most once. */
@@ -441,46 +411,40 @@ export class Controller {
     const job = await this.getJob(d.jobId);
     if (!job || job.run !== d.run || job.sup !== '' || (job.state !== 'RUNNING' && job.state !== 'COMPLETING')) return;
     if (job.cancelBy !== '') {
-      await this.p.scripts.finish(d.jobId, d.run, 'CANCELLED', 'None', '0:15', now());
+      await this.p.scripts.finish(d.jobId, d.run, 'CANCELLED', 'None', '0:15', this.now());
+      await this.p.redis.hdel(this.p.keys.stops, `${d.jobId}.${d.run}`);
       return;
     }
-    // srun's own allocation: srun runs the steps; its process stands for the job
-    if (job.record.interactive) {
-      await this.p.scripts.launched(d.jobId, d.run, String(job.record.interactive.pid));
-      return;
-    }
-    const dir = runDir(this.p.spoolDir, d.jobId, d.run);
-    try {
-      mkdirSync(dir); // the claim: a second launch of this run stops here
-    } catch {
-      return;
-    }
-    writeFileSync(join(dir, 'launcher'), this.p.id);
-    this.crash('launch-claimed');
-    const [script, env] = await Promise.all([
+    const ref = this.refOf(job);
+    const [script, env] = job.record.interactive ? [null, null] : await Promise.all([
       this.p.redis.getBuffer(this.p.keys.script(d.jobId)),
       this.p.redis.get(this.p.keys.env(d.jobId)),
     ]);
-    const result = await this.p.provider.start(job, {
+    const result = await this.p.driver.start(job, ref, {
       cluster: this.p.cluster,
-      spoolDir: this.p.spoolDir,
       script: script ?? Buffer.from('#!/bin/sh\n'),
       submitEnv: env ? (JSON.parse(env) as Record<string, string>) : {},
       controllerHost: hostname().split('.')[0]!,
+      controllerId: this.p.id,
+      checkpoint: (point) => this.crash(point),
     });
-    this.crash('launch-spawned');
     if (!result.ok) {
       this.p.log(`job ${d.jobId}: launch failed: ${result.message}`);
-      await this.p.scripts.finish(d.jobId, d.run, 'FAILED', result.reason, '0:53', now());
-      this.cleanupRun(d.jobId, d.run);
+      await this.p.scripts.finish(d.jobId, d.run, 'FAILED', result.reason, '0:53', this.now());
+      await this.forget(ref);
       return;
     }
-    writeFileSync(join(dir, 'sup.pid'), result.supervisor);
-    // a scancel or requeue that came while the run started found no supervisor to end: end it now
-    const recorded = await this.p.scripts.launched(d.jobId, d.run, result.supervisor);
-    if (recorded === 2) this.cancels.add(d.jobId);
-    if (recorded === 3) this.requeues.set(d.jobId, d.run);
-    if (recorded >= 2) this.requestTick();
+    if (result.handle === '') return; // another start of this run is under way
+    // a scancel or requeue that came while the run started is in the stops hash: the next pass stops it
+    const recorded = await this.p.scripts.launched(d.jobId, d.run, result.handle);
+    if (recorded === 0) {
+      // the run ended or moved on while it started: what was started must not stay
+      const after = await this.getJob(d.jobId);
+      if (after?.run !== d.run || after.sup !== result.handle) {
+        await this.p.redis.hsetnx(this.p.keys.stops, `${d.jobId}.${d.run}`, `orphan ${result.handle}`);
+      }
+    }
+    this.requestTick();
   }
 
   // ---- scheduling ------------------------------------------------------------
@@ -489,11 +453,13 @@ export class Controller {
     const missing = ids.filter((id) => !this.records.has(id));
     if (missing.length === 0) return;
     const pipe = this.p.redis.pipeline();
-    for (const id of missing) pipe.hget(this.p.keys.job(id), 'record');
+    for (const id of missing) pipe.hmget(this.p.keys.job(id), 'record', 'rv');
     const res = (await pipe.exec()) ?? [];
     missing.forEach((id, i) => {
-      const v = res[i]?.[1] as string | null;
-      if (v) this.records.set(id, JSON.parse(v) as JobRecord);
+      const [v, rv] = (res[i]?.[1] ?? []) as (string | null)[];
+      if (!v) return;
+      this.records.set(id, JSON.parse(v) as JobRecord);
+      this.recordVersions.set(id, rv ?? '');
     });
   }
 
@@ -506,18 +472,26 @@ export class Controller {
     await this.recordsOf([...pendingIds, ...runningIds]);
 
     const pipe = this.p.redis.pipeline();
-    for (const id of pendingIds) pipe.hmget(k.job(id), 'state', 'held', 'priority', 'eligible', 'reason', 'dependency', 'tasks');
-    for (const id of runningIds) pipe.hget(k.job(id), 'alloc');
+    for (const id of pendingIds) pipe.hmget(k.job(id), 'state', 'held', 'priority', 'eligible', 'reason', 'dependency', 'tasks', 'rv');
+    for (const id of runningIds) pipe.hmget(k.job(id), 'alloc', 'rv');
     const res = (await pipe.exec()) ?? [];
+    // a record changed by scontrol update whose wake message this controller missed: read it again
+    const stale = [...pendingIds, ...runningIds].filter((id, i) => {
+      const v = res[i]?.[1] as (string | null)[] | null;
+      const rv = v?.[i < pendingIds.length ? 7 : 1] ?? '';
+      return this.records.has(id) && this.recordVersions.get(id) !== rv;
+    });
+    for (const id of stale) this.records.delete(id);
+    await this.recordsOf(stale);
 
     const used = new Map<string, NodeUse>();
     runningIds.forEach((id, i) => {
-      const alloc = res[pendingIds.length + i]?.[1] as string | null;
+      const alloc = (res[pendingIds.length + i]?.[1] as (string | null)[] | null)?.[0];
       const rec = this.records.get(id);
       if (alloc) addUse(used, JSON.parse(alloc), rec?.oversubscribe === 'NO');
     });
 
-    const t = now();
+    const t = this.now();
     const lookup: DependencyLookup = new Map();
     // singleton: the first job of a user and name goes; later ones wait while it runs or waits
     const firstOf = new Map<string, number>();
@@ -612,7 +586,9 @@ export class Controller {
       const run = await this.p.scripts.allocate(jobId, nodes, JSON.stringify(s.alloc), s.alloc[0]!.node, t, cpus, s.alloc.length, moved);
       this.crash('after-allocate');
       if (moved && record) this.records.set(jobId, { ...record, partition: s.partition });
-      if (run > 0) await this.queue.add({ jobId, run });
+      // run < 0: no longer pending, held, or its last run is still being stopped (a requeue): not now
+      if (run <= 0) continue;
+      await this.queue.add({ jobId, run });
       this.dirty = true; // a start may satisfy after: dependencies
     }
     const changed: [number, string, string, ''][] = [];
@@ -636,7 +612,7 @@ export class Controller {
 
   private async purge(): Promise<void> {
     const k = this.p.keys;
-    const cutoff = now() - this.p.cluster.config.minJobAge;
+    const cutoff = this.now() - this.p.cluster.config.minJobAge;
     const old = (await this.p.redis.zrangebyscore(k.active, 1, cutoff)).map(Number);
     if (old.length === 0) return;
     const pipe = this.p.redis.pipeline();
@@ -644,6 +620,7 @@ export class Controller {
       pipe.zrem(k.active, id);
       pipe.del(k.script(id), k.env(id));
       this.records.delete(id);
+      this.recordVersions.delete(id);
     }
     await pipe.exec();
     for (let i = 0; i < old.length; i += 500) await this.p.scripts.unlist(old.slice(i, i + 500));

@@ -25,6 +25,13 @@ export interface Keys {
   pending: string;
   /** SET of job ids holding resources */
   running: string;
+  /**
+   * HASH "<job>.<run>" -> why ("cancel <uid>" or "requeue"): runs to stop, the desired state that
+   * scancel and scontrol requeue write with the job; a field stays until the run's end is recorded
+   */
+  stops: string;
+  /** LIST of requests for a running job's processes ("signal <job> <run> <sig> <target>", "stepcancel <job> <step>") */
+  requests: string;
   /** ZSET of job ids squeue/scontrol show; score 0 while alive, end time once finished */
   active: string;
   /** HASH job id -> its squeue line (static part + changing fields), kept by the Lua scripts */
@@ -69,6 +76,8 @@ export function keysFor(cluster: string): Keys {
     arrayTasks: (id) => `${p}array-tasks:${id}`,
     pending: `${p}pending`,
     running: `${p}running`,
+    stops: `${p}stops`,
+    requests: `${p}requests`,
     active: `${p}active`,
     listing: `${p}listing`,
     accounting: `${p}accounting`,

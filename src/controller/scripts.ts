@@ -107,7 +107,7 @@ export class Scripts {
   allocate(jobId: number, nodes: string, alloc: string, batchHost: string, start: number, cpus: number, nodeCount: number,
     partition?: { name: string; from: string; to: string }): Promise<number> {
     const k = this.k;
-    return this.num(S.allocate, [k.job(jobId), k.pending, k.running, k.listing, k.acct],
+    return this.num(S.allocate, [k.job(jobId), k.pending, k.running, k.listing, k.acct, k.stops],
       [jobId, nodes, alloc, batchHost, start, cpus, nodeCount, partition?.name ?? '', partition?.from ?? '', partition?.to ?? '']);
   }
 
@@ -150,7 +150,7 @@ export class Scripts {
   /** `by`: who cancels (its uid is recorded); refused (ACCESS_DENIED) unless the job is its own or it may act on any. */
   cancel(jobId: number, by: Caller, now: number, reason = '', priority = '', final?: { state: string; exit: string }): Promise<CancelResult> {
     const k = this.k;
-    return this.num(S.cancel, [k.job(jobId), k.pending, k.active, k.listing, k.acct],
+    return this.num(S.cancel, [k.job(jobId), k.pending, k.active, k.listing, k.acct, k.stops],
       [jobId, by.uid, now, k.wake, reason, priority, final?.state ?? '', final?.exit ?? '', flag(by.any)]);
   }
 
@@ -164,7 +164,7 @@ export class Scripts {
 
   requeue(jobId: number, now: number, eligible: number, ended: PastRun, by: Caller, held: '' | 'PENDING' | 'SPECIAL_EXIT' = ''): Promise<RequeueResult> {
     const k = this.k;
-    return this.num(S.requeue, [k.job(jobId), k.pending, k.running, k.active, k.listing, k.acct, k.accounting],
+    return this.num(S.requeue, [k.job(jobId), k.pending, k.running, k.active, k.listing, k.acct, k.accounting, k.stops],
       [jobId, now, eligible, k.wake, JSON.stringify(ended), held, by.uid, flag(by.any)]);
   }
 
@@ -174,10 +174,10 @@ export class Scripts {
       [jobId, planned, record, JSON.stringify(fields), this.k.wake, pendingOnly ? 1 : 0, by.uid, flag(by.any)]);
   }
 
-  /** scancel --signal: tell the controller to signal a running job (1), -1 no such job, -2 not running, ACCESS_DENIED. */
+  /** scancel --signal: ask the controller to signal a running job (1), -1 no such job, -2 not running, ACCESS_DENIED. */
   signal(jobId: number, signal: number, batch: boolean, full: boolean, by: Caller): Promise<number> {
-    return this.num(S.signal, [this.k.job(jobId)],
-      [by.uid, flag(by.any), this.k.wake, `signal ${jobId} ${signal} ${batch ? 1 : 0} ${full ? 1 : 0}`]);
+    return this.num(S.signal, [this.k.job(jobId), this.k.requests],
+      [by.uid, flag(by.any), this.k.wake, jobId, signal, batch ? 'batch' : full ? 'all' : 'steps']);
   }
 
   /** Record a step (srun) starting; its id, or -1 when the job is not running. */
@@ -192,7 +192,8 @@ export class Scripts {
 
   /** scancel N.S: mark a running step cancelled by uid (its srun ends it); its id, -1 job not running, -2 no such step running. */
   stepCancel(jobId: number, stepId: number, by: Caller): Promise<number> {
-    return this.num(S.step, [this.k.job(jobId), this.k.listing, this.k.acct], [jobId, 'cancel', JSON.stringify({ id: stepId, cancelBy: by.uid, any: by.any })]);
+    return this.num(S.step, [this.k.job(jobId), this.k.listing, this.k.acct, this.k.requests],
+      [jobId, 'cancel', JSON.stringify({ id: stepId, cancelBy: by.uid, any: by.any }), this.k.wake]);
   }
 
   /** Take or keep the controller lease (or take it from `dead`, a holder known to be gone); true while this controller leads. */

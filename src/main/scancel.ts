@@ -33,9 +33,7 @@ runMain('scancel', async (argv, io) => {
       },
       cancelStep: async (cluster, jobId, stepId) => {
         const s = await source.open(cluster);
-        const r = await s.scripts.stepCancel(jobId, stepId, callerOf(uid, cluster.config));
-        if (r >= 0) await s.call('PUBLISH', s.keys.wake, `stepcancel ${jobId} ${stepId}`);
-        return r;
+        return s.scripts.stepCancel(jobId, stepId, callerOf(uid, cluster.config));
       },
       signal: async (cluster, jobId, signal, batch, full) => {
         const s = await source.open(cluster);

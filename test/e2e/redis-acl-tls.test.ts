@@ -11,6 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serverEnv } from '../../src/controller/connect.js';
 import { clockEnv, SMALL_CONF, type RunResult } from '../helpers/cluster.js';
 import { ROOT } from '../helpers/oracle.js';
 import { freePort } from '../helpers/ports.js';
@@ -69,7 +70,7 @@ describe.skipIf(skip !== undefined)('Redis with ACL users over TLS', () => {
     port = await freePort();
     server = spawn('redis-server', ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1',
       '--tls-cert-file', join(dir, 'server.pem'), '--tls-key-file', join(dir, 'server.key'), '--tls-ca-cert-file', join(dir, 'ca.pem'),
-      '--tls-auth-clients', 'no', '--aclfile', join(dir, 'users.acl'), '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+      '--tls-auth-clients', 'no', '--aclfile', join(dir, 'users.acl'), '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore', env: serverEnv(process.env) });
     // ready when a TLS client with the team's password is answered
     for (let i = 0; i < 100; i++) {
       const r = spawnSync('redis-cli', ['--tls', '--cacert', join(dir, 'ca.pem'), '-p', String(port), '--user', 'flow', '--pass', PASSWORD, '--no-auth-warning', 'PING'], { encoding: 'utf8' });

@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { serverEnv } from '../../src/controller/connect.js';
 import { SMALL_CONF, TestCluster, type RunResult } from '../helpers/cluster.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -26,7 +27,7 @@ class PrivateRedis {
   start(extra: string[] = []): void {
     const r = spawnSync('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes',
       '--appendfsync', 'everysec', '--save', '', '--daemonize', 'yes', '--pidfile', join(this.dir, 'redis.pid'),
-      '--logfile', join(this.dir, 'redis.log'), ...extra]);
+      '--logfile', join(this.dir, 'redis.log'), ...extra], { env: serverEnv(process.env) });
     if (r.status !== 0) throw new Error(`redis-server did not start: ${r.stderr}`);
   }
 

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serverEnv } from '../../src/controller/connect.js';
 import { SMALL_CONF, TestCluster, type RunResult } from '../helpers/cluster.js';
 import { rng } from '../helpers/rng.js';
 import { freePort } from '../helpers/ports.js';
@@ -41,7 +42,7 @@ describe('secrets', () => {
     const port = await freePort();
     const redisDir = mkdtempSync(join(tmpdir(), 'flow-secret-redis-'));
     const started = spawnSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'no',
-      '--requirepass', PASSWORD, '--daemonize', 'yes', '--pidfile', join(redisDir, 'redis.pid'), '--logfile', join(redisDir, 'redis.log')]);
+      '--requirepass', PASSWORD, '--daemonize', 'yes', '--pidfile', join(redisDir, 'redis.pid'), '--logfile', join(redisDir, 'redis.log')], { env: serverEnv(process.env) });
     expect(started.status).toBe(0);
     cleanups.push(() => {
       spawnSync('redis-cli', ['-p', String(port), '-a', PASSWORD, '--no-auth-warning', 'shutdown', 'nosave']);

@@ -371,7 +371,7 @@ describe('srun outside an allocation', () => {
     const r = c.run('srun', ['-n1', 'env'], { cwd });
     const jobId = Number(/^SLURM_JOB_ID=(\d+)$/m.exec(r.stdout)![1]);
     // the caller's own variables differ (the recorder ran `bash -c`): only what srun and the job add is compared
-    const callers = /^(PWD|HOME|USER|SHLVL|_|PATH|FLOW_\w+)=/;
+    const callers = /^(PWD|HOME|USER|SHLVL|_|PATH|FLOW_\w+|TZ|LD_PRELOAD|FAKETIME\w*)=/; // and the clock the tests run under (clockEnv)
     const ours = sorted(normalize(r.stdout, { '{JOBID}': jobId }, cwd)).filter((l) => !callers.test(l) && !OWN.test(l));
     expect(ours).toEqual(rec.commands![0]!.stdoutSortedNormalized.filter((l) => !callers.test(l) && !OWN.test(l)));
     expect(c.job(jobId).get('JobState')).toBe('COMPLETED');

@@ -2,12 +2,13 @@
 --- @include "owner"
 --[[
   scontrol requeue: a running or finished batch job goes back to pending under
-  the same id (its run's supervisor stays in `sup` so the controller can kill it). As slurmctld: SubmitTime becomes now, the job is eligible again
+  the same id (its run's handle stays in `sup` until the controller has stopped it). As slurmctld: SubmitTime becomes now, the job is eligible again
   only after a delay (BeginTime), Restarts goes up; the run it leaves is kept
   in `history` for sacct. A running job's processes are left for the
-  controller to kill (the wake message names the run).
+  controller to stop: the stops hash names the run.
   KEYS[1] job hash   KEYS[2] pending zset   KEYS[3] running set   KEYS[4] active zset
   KEYS[5] listing hash   KEYS[6] accounting lines hash   KEYS[7] accounting zset
+  KEYS[8] stops hash (runs to stop: the controller ends the run left, before the job may start again)
   ARGV[1] job id   ARGV[2] now   ARGV[3] eligible time   ARGV[4] wake channel   ARGV[5] history entry JSON
   ARGV[6] requeuehold: the state to hold it in (PENDING, or SPECIAL_EXIT for State=SpecialExit); '' or absent: not held
   ARGV[7] the caller's uid   ARGV[8] '1': it may act on every job
@@ -39,5 +40,6 @@ if held == '' then redis.call('ZADD', KEYS[2], tonumber(ARGV[1]), ARGV[1]) end
 redis.call('ZADD', KEYS[4], 0, ARGV[1])
 redis.call('ZADD', KEYS[7], tonumber(ARGV[2]), ARGV[1])
 flow_listing(KEYS[1], KEYS[5], KEYS[6], ARGV[1])
-redis.call('PUBLISH', ARGV[4], 'requeue ' .. ARGV[1] .. ' ' .. (st[2] or '0'))
+if was == 1 then redis.call('HSETNX', KEYS[8], ARGV[1] .. '.' .. (st[2] or '0'), 'requeue') end
+redis.call('PUBLISH', ARGV[4], 'requeue ' .. ARGV[1])
 return was

@@ -4,8 +4,8 @@
   A job step (srun) starts, ends or is cancelled: the job's `steps` field (JSON
   list, for sacct) gets the step added or replaced, or marks it cancelled (by
   whom: scancel N.S; its srun is told and ends it). Step ids count from 0 per job.
-  KEYS[1] job hash   KEYS[2] listing hash   KEYS[3] accounting lines hash
-  ARGV[1] job id   ARGV[2] 'start', 'end' or 'cancel'
+  KEYS[1] job hash   KEYS[2] listing hash   KEYS[3] accounting lines hash   KEYS[4] requests list (cancel)
+  ARGV[1] job id   ARGV[2] 'start', 'end' or 'cancel'   ARGV[4] wake channel (cancel)
   ARGV[3] the step (JSON; on start its id is assigned here; to cancel: its id, cancelBy (the caller's uid) and any (true: it may act on every job))
   Returns -9 (cancel) not the caller's job, the step id, -1 when the job is not running (start, cancel) or unknown,
   -2 when it has no such step running (cancel).
@@ -30,6 +30,9 @@ elseif ARGV[2] == 'cancel' then
     end
   end
   if not found then return -2 end
+  -- its srun is told by the controller, which may not be running now
+  redis.call('RPUSH', KEYS[4], 'stepcancel ' .. ARGV[1] .. ' ' .. step.id)
+  redis.call('PUBLISH', ARGV[4], 'stepcancel ' .. ARGV[1])
 else
   for i = 1, #steps do
     if steps[i].id == step.id then

@@ -22,6 +22,8 @@ for k, v in pairs(fields) do
   args[#args + 1] = tostring(v)
 end
 redis.call('HSET', KEYS[1], unpack(args))
+-- the record's version: a controller's cached copy is stale when it differs (the wake message may be lost)
+redis.call('HINCRBY', KEYS[1], 'rv', 1)
 -- Priority=0 holds the job, a new priority releases it: in or out of the scheduler's queue
 if fields.held ~= nil and current[2] == 'PENDING' then
   if fields.held == '' then redis.call('ZADD', KEYS[4], tonumber(ARGV[1]), ARGV[1]) else redis.call('ZREM', KEYS[4], ARGV[1]) end

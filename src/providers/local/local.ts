@@ -1,19 +1,20 @@
 /**
- * The local provider: emulated nodes on this machine. A job's batch step runs
+ * The local driver: emulated nodes on this machine. A job's batch step runs
  * under its own small supervisor (supervisor.sh, the slurmstepd stand-in),
  * detached in its own session so it outlives the controller; the supervisor
- * writes how the job ended into the spool, where the controller finds it.
+ * writes how the job ended into the spool, where ended() finds it. The spool,
+ * the pids, the markers and KillWait are this driver's business alone.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { pidAlive } from '../../controller/holder.js';
+import { holderDead, pidAlive } from '../../controller/holder.js';
 import type { StepRecord, StoredJob } from '../../controller/state.js';
 import { batchFileName } from '../../spec/patterns.js';
 import { limitSeconds } from '../../spec/job.js';
 import { parseSignal } from '../../spec/values/index.js';
-import type { LaunchContext, LaunchResult, Provider, SignalTarget } from '../provider.js';
+import type { Driver, RunEnd, RunRef, RunStatus, SignalTarget, StartContext, StartResult, StopWhy } from '../driver.js';
 import { asJobUser } from './as-user.js';
 import { batchEnv } from './batch-env.js';
 import { srunIsOurs } from '../../steps/job-path.js';
@@ -87,7 +88,9 @@ export function isSrun(args: string): boolean {
   return base(first) === 'srun' || (/^node/.test(base(first)) && base(second) === 'srun');
 }
 
-export class LocalProvider implements Provider {
+export class LocalDriver implements Driver {
+  private readonly endsDir: string;
+
   /**
    * `timeScale` < 1 shortens every time limit, --signal lead time and KillWait
    * (FLOW_MINUTE_SECONDS=2 makes a one-minute limit last two seconds); the
@@ -96,23 +99,43 @@ export class LocalProvider implements Provider {
   constructor(
     private readonly binDir: string,
     private readonly slurmConf: string | undefined,
+    private readonly spoolDir: string,
     private readonly timeScale = 1,
     private readonly say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-  ) {}
+  ) {
+    this.endsDir = join(spoolDir, 'ends');
+    ensureEndsDir(this.endsDir);
+  }
 
-  async start(job: StoredJob, ctx: LaunchContext): Promise<LaunchResult> {
+  async start(job: StoredJob, ref: RunRef, ctx: StartContext): Promise<StartResult> {
     const r = job.record;
-    const node = job.alloc[0]!.node;
+    // srun's own allocation: srun runs the steps; its process stands for the job
+    if (r.interactive) return { ok: true, handle: String(r.interactive.pid) };
     // a job runs as its owner: only a root controller can run another user's job (never as itself)
     const self = process.getuid?.();
     if (self !== undefined && self !== 0 && r.userId !== self) {
       return { ok: false, reason: 'JobLaunchFailure', message: `the controller runs as uid ${self}, not as root: it cannot run uid ${r.userId}'s job as its owner` };
     }
+    const dir = runDir(this.spoolDir, ref.jobId, ref.run);
+    try {
+      mkdirSync(dir); // the claim: a second start of this run stops here, and inspect() follows it
+    } catch {
+      const sup = this.supervisorOf(ref);
+      return { ok: true, handle: sup ?? '' };
+    }
+    writeFileSync(join(dir, 'launcher'), ctx.controllerId);
+    ctx.checkpoint('launch-claimed');
     // the job's tasks reach each other's nodes by name
     await ensureNodesResolve(ctx.cluster.config.nodes.map((n) => n.name), this.say, hostsPolicy(process.env, ctx.cluster.flow));
-    const dir = runDir(ctx.spoolDir, r.jobId, job.run);
-    mkdirSync(dir, { recursive: true });
-    ensureEndsDir(join(ctx.spoolDir, 'ends'));
+    const result = this.spawnSupervisor(job, ref, ctx, dir);
+    ctx.checkpoint('launch-spawned');
+    if (result.ok) writeFileSync(join(dir, 'sup.pid'), result.handle);
+    return result;
+  }
+
+  private spawnSupervisor(job: StoredJob, ref: RunRef, ctx: StartContext, dir: string): StartResult {
+    const r = job.record;
+    const node = job.alloc[0]!.node;
     const scriptPath = join(dir, 'slurm_script');
     writeFileSync(scriptPath, ctx.script, { mode: 0o755 });
     chmodSync(scriptPath, 0o755);
@@ -161,7 +184,7 @@ export class LocalProvider implements Provider {
     const killWait = Number(ctx.cluster.config.settings.get('killwait') ?? DEFAULT_KILL_WAIT);
     const args = [
       '-c', supervisorScript, 'flow-supervisor',
-      endFile(ctx.spoolDir, r.jobId, job.run), String(limit), String(warn ? scaled(warn.seconds) : 0), String(warn?.signal ?? 0),
+      endFile(this.spoolDir, ref.jobId, ref.run), String(limit), String(warn ? scaled(warn.seconds) : 0), String(warn?.signal ?? 0),
       warn?.batchOnly ? '1' : '0', String(scaled(killWait)), String(r.jobId), node, scriptPath, ...r.scriptArgs,
     ];
     const asUser = process.getuid?.() === 0 && r.userId !== 0 ? { uid: r.userId, gid: r.groupId } : {};
@@ -170,63 +193,169 @@ export class LocalProvider implements Provider {
     const pid = child.pid;
     child.unref();
     if (pid === undefined) return { ok: false, reason: 'JobLaunchFailure', message: 'could not start the supervisor' };
-    return { ok: true, supervisor: `${pid}` };
+    return { ok: true, handle: `${pid}` };
   }
 
-  signal(job: StoredJob, signal: NodeJS.Signals | number, target: SignalTarget, spoolDir: string): void {
-    const pgid = Number(job.sup);
-    if (!pgid) return;
-    if (job.record.interactive) {
-      // srun's own allocation: srun forwards signals to its tasks, as it does in Slurm
+  async inspect(ref: RunRef): Promise<RunStatus> {
+    const end = endFile(this.spoolDir, ref.jobId, ref.run);
+    if (existsSync(end)) return { kind: 'ended' };
+    if (ref.handle) {
+      if (pidAlive(Number(ref.handle))) return { kind: 'running' };
+      // it may have written its end record just now
+      if (existsSync(end)) return { kind: 'ended' };
+      return { kind: 'lost', reason: 'node_fail', timedOut: existsSync(`${end}.timeout`) };
+    }
+    if (ref.interactive) return { kind: 'none' };
+    // started, but the controller that started it went before recording so
+    const sup = this.supervisorOf(ref);
+    if (sup) return { kind: 'running', handle: sup };
+    return this.unfinishedStart(ref);
+  }
+
+  /** The supervisor's pid, as the starting controller or the supervisor itself recorded it. */
+  private supervisorOf(ref: RunRef): string | undefined {
+    for (const file of [join(runDir(this.spoolDir, ref.jobId, ref.run), 'sup.pid'), `${endFile(this.spoolDir, ref.jobId, ref.run)}.pid`]) {
       try {
-        process.kill(pgid, signal);
+        const pid = readFileSync(file, 'utf8').trim();
+        if (/^\d+$/.test(pid)) return pid;
       } catch {
-        // gone
+        // not there
       }
+    }
+    return undefined;
+  }
+
+  /**
+   * A run with no supervisor yet: is its start under way, or will it never
+   * finish? Never begun, or begun by a controller that died before the
+   * supervisor started: `none` (start it again). A supervisor writes its pid
+   * first thing, within milliseconds of its start, so a claim a few seconds
+   * old without one never got a supervisor, and starting again cannot run the
+   * job twice. One that stays stuck is a failed node.
+   */
+  private unfinishedStart(ref: RunRef): RunStatus {
+    const dir = runDir(this.spoolDir, ref.jobId, ref.run);
+    let age: number;
+    try {
+      age = Date.now() - statSync(dir).mtimeMs;
+    } catch {
+      return { kind: 'none' };
+    }
+    let launcher = '';
+    try {
+      launcher = readFileSync(join(dir, 'launcher'), 'utf8');
+    } catch {
+      // claimed by a controller that died before it said so
+    }
+    if (age < 3000) return { kind: 'configuring' };
+    if (launcher === '' || holderDead(launcher)) {
+      rmSync(dir, { recursive: true, force: true });
+      return { kind: 'none' };
+    }
+    return age > 30_000 ? { kind: 'lost', reason: 'node_fail', timedOut: false } : { kind: 'configuring' };
+  }
+
+  async ended(owner: (jobId: number) => Promise<StoredJob | undefined>): Promise<RunEnd[]> {
+    let names: string[];
+    try {
+      names = readdirSync(this.endsDir);
+    } catch {
+      return [];
+    }
+    const ends: RunEnd[] = [];
+    for (const name of names) {
+      const m = /^(\d+)\.(\d+)$/.exec(name);
+      if (!m) continue;
+      const jobId = Number(m[1]);
+      const file = join(this.endsDir, name);
+      const job = await owner(jobId);
+      // another user's forgery of this job's end is not believed (the ends directory is shared)
+      if (job && !writtenByOwner(file, job)) {
+        rmSync(file, { force: true });
+        continue;
+      }
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        continue; // forgotten meanwhile
+      }
+      const sig = /sig=(\d+)/.exec(text)?.[1];
+      ends.push({
+        jobId,
+        run: Number(m[2]),
+        exit: Number(/rc=(\d+)/.exec(text)?.[1] ?? '1'),
+        ...(sig === undefined ? {} : { signal: Number(sig) }),
+        timedOut: existsSync(`${file}.timeout`),
+        end: Number(/end=(\d+)/.exec(text)?.[1] ?? Math.floor(Date.now() / 1000)),
+      });
+    }
+    return ends;
+  }
+
+  forget(ref: RunRef): void {
+    const file = endFile(this.spoolDir, ref.jobId, ref.run);
+    for (const suffix of ['', '.child', '.timeout', '.cancel', '.tmp', '.sig', '.pid', '.pid.tmp']) rmSync(`${file}${suffix}`, { force: true });
+    rmSync(runDir(this.spoolDir, ref.jobId, ref.run), { recursive: true, force: true });
+  }
+
+  /**
+   * As slurmstepd: the supervisor says why in the job's output (the marker),
+   * then sends every process of the job SIGCONT and SIGTERM; KillWait later,
+   * whatever is left gets SIGKILL. The marker's age is the clock, so a
+   * controller that takes over goes on where the last one was.
+   */
+  async stop(ref: RunRef, why: StopWhy, graceSeconds: number): Promise<void> {
+    const pid = Number(ref.handle);
+    if (!pid) return;
+    const marker = `${endFile(this.spoolDir, ref.jobId, ref.run)}.cancel`;
+    let since: number;
+    try {
+      since = statSync(marker).mtimeMs;
+    } catch {
+      writeFileSync(marker, why.kind === 'requeue' ? 'requeue' : why.by);
+      // srun's own allocation: srun ends its steps itself; a batch job: its supervisor (supervisor.sh on_term)
+      kill(pid, 'SIGTERM');
       return;
     }
-    const kill = (pid: number) => {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // already gone
-      }
-    };
-    if (target === 'all') return kill(-pgid);
+    if (Date.now() - since >= graceSeconds * 1000 && pidAlive(pid)) this.signal(ref, 'SIGKILL', 'all');
+  }
+
+  signal(ref: RunRef, signal: NodeJS.Signals | number, target: SignalTarget): void {
+    const pgid = Number(ref.handle);
+    if (!pgid) return;
+    // srun's own allocation: srun forwards signals to its tasks, as it does in Slurm
+    if (ref.interactive) return kill(pgid, signal);
+    if (target === 'all') return kill(-pgid, signal);
     let batch = 0;
     try {
-      batch = Number(readFileSync(`${endFile(spoolDir, job.record.jobId, job.run)}.child`, 'utf8').trim());
+      batch = Number(readFileSync(`${endFile(this.spoolDir, ref.jobId, ref.run)}.child`, 'utf8').trim());
     } catch {
       return;
     }
-    if (target === 'batch') return kill(batch);
-    for (const { pid, args } of groupMembers(pgid)) if (pid !== pgid && pid !== batch && !isSrun(args)) kill(pid);
-  }
-
-  end(job: StoredJob): void {
-    const pid = Number(job.sup);
-    if (!pid) return;
-    try {
-      // srun's own allocation: srun ends its steps itself; a batch job: its supervisor (supervisor.sh on_term)
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // gone
-    }
+    if (target === 'batch') return kill(batch, signal);
+    for (const { pid, args } of groupMembers(pgid)) if (pid !== pgid && pid !== batch && !isSrun(args)) kill(pid, signal);
   }
 
   cancelStep(step: StepRecord): void {
     if (!step.srun || step.srun.host !== hostname()) return;
-    try {
-      // srun's signal for "look at your step" (srun-step.ts): default-ignored, so nothing else minds it
-      process.kill(step.srun.pid, 'SIGURG');
-    } catch {
-      // gone
-    }
+    // srun's signal for "look at your step" (srun-step.ts): default-ignored, so nothing else minds it
+    kill(step.srun.pid, 'SIGURG');
   }
 
-  alive(job: StoredJob): boolean {
-    const pid = Number(job.sup);
-    return pid > 0 && pidAlive(pid);
+  watch(wake: () => void): () => void {
+    const watcher = watch(this.endsDir, (_event, name) => {
+      // an end record (not a supervisor's pid or child file)
+      if (!name || /^\d+\.\d+$/.test(String(name))) wake();
+    });
+    return () => watcher.close();
   }
 }
 
+function kill(pid: number, signal: NodeJS.Signals | number): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
