@@ -10,9 +10,9 @@ import { Redis } from 'ioredis';
 import { loadCluster, type Cluster } from '../src/cluster/load.js';
 import { RedisBackend } from '../src/client/redis-backend.js';
 import { prepareSubmission } from '../src/submit/prepare.js';
-import { IoredisRunner } from '../src/controller/ioredis-runner.js';
-import { keysFor } from '../src/controller/keys.js';
-import { Scripts } from '../src/controller/scripts.js';
+import { IoredisRunner } from '../src/store/ioredis-runner.js';
+import { keysFor } from '../src/store/keys.js';
+import { Scripts } from '../src/store/scripts.js';
 
 export const REDIS_URL = process.env.FLOW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/7';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSlurmConf } from '../src/cluster/slurm-conf.js';
 import { prepareSubmission } from '../src/submit/prepare.js';
-import * as V from '../src/spec/values/index.js';
+import * as V from '../src/job/values/index.js';
 import { interleaved, timeProcess } from './stats.js';
 import { BenchCluster } from './cluster.js';
 import { Redis } from 'ioredis';

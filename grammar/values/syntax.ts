@@ -1,5 +1,5 @@
 // Shapes returned by the value grammars: raw syntax, positions kept, no Slurm semantics applied
-// (that is src/spec/values). Offsets are 0-based UTF-16 offsets into the value text.
+// (that is src/job/values). Offsets are 0-based UTF-16 offsets into the value text.
 
 /** A strtol()-style number: optional isspace, optional sign, digits. */
 export interface CNum {

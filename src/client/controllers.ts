@@ -5,9 +5,9 @@
  * a stop is asked for with a message and a timestamp, which a leader on
  * any host (and a standby started before it) obeys.
  */
-import { MINUTE_SECONDS } from '../controller/cluster-settings.js';
-import { holderDead, holderHere, LEASE_MS, parseHolder, pidAlive } from '../controller/holder.js';
-import { keysFor, type Keys } from '../controller/keys.js';
+import { MINUTE_SECONDS } from '../store/cluster-settings.js';
+import { holderDead, holderHere, LEASE_MS, parseHolder, pidAlive } from '../store/holder.js';
+import { keysFor, type Keys } from '../store/keys.js';
 import type { RedisClient } from './redis-client.js';
 import type { Reply } from './resp.js';
 

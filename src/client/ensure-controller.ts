@@ -4,10 +4,10 @@
  * whose holder is known to be dead (holder.ts: same host, process gone) is
  * taken over at once, without waiting for it to expire.
  */
-import { MINUTE_SECONDS, minuteSecondsFromEnv } from '../controller/cluster-settings.js';
-import { holderDead, holderId } from '../controller/holder.js';
+import { MINUTE_SECONDS, minuteSecondsFromEnv } from '../store/cluster-settings.js';
+import { holderDead, holderId } from '../store/holder.js';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { clusterPaths } from '../controller/paths.js';
+import { clusterPaths } from '../cluster/paths.js';
 import { packageRoot } from '../package-root.js';
 import type { Session } from './session.js';
 

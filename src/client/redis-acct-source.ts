@@ -4,7 +4,7 @@
  * read in one reply: all of them, or the jobs asked for and their array tasks.
  */
 import type { Cluster } from '../cluster/load.js';
-import { ACCT_FIELDS } from '../controller/state.js';
+import { ACCT_FIELDS } from '../store/stored-job.js';
 import { fieldIndex } from '../format/squeue/fields.js';
 import { AcctLines } from '../format/sacct/lines.js';
 import type { Reply, TextArray } from './resp.js';

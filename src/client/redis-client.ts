@@ -10,7 +10,7 @@
  * sent again, so what the commands send is safe to repeat (reads, and Lua
  * steps that check the state they change; see RedisBackend.submit).
  */
-import { reach, redisLabel, redisTarget, redisTimeoutMs, RedisUnavailable, type Env } from '../controller/connect.js';
+import { reach, redisLabel, redisTarget, redisTimeoutMs, RedisUnavailable, type Env } from '../store/connect.js';
 import { replyMismatch } from './reply-shape.js';
 import { RedisProtocolError, RedisReplyError, RedisTimeout, RedisUrlError, RespConnection, textArray, decodeReply, type Arg, type Reply, type TextArray } from './resp.js';
 

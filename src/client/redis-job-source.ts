@@ -5,7 +5,8 @@
 import type { Cluster } from '../cluster/load.js';
 import type { JobSource, ListSource } from '../commands/job-source.js';
 import { fieldIndex, Listed } from '../format/squeue/fields.js';
-import { LINE_FIELDS, type StepRecord, type StoredJob } from '../controller/state.js';
+import { LINE_FIELDS } from '../store/stored-job.js';
+import type { StepRecord, StoredJob } from '../job/job-run.js';
 import { Session } from './session.js';
 
 const LINE_INDEX = fieldIndex(LINE_FIELDS);

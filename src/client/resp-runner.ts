@@ -1,5 +1,5 @@
 /** Lua scripts through the commands' RESP client. */
-import type { LuaScript, ScriptArg, ScriptRunner } from '../controller/scripts.js';
+import type { LuaScript, ScriptArg, ScriptRunner } from '../store/scripts.js';
 import type { RedisClient } from './redis-client.js';
 import { RedisReplyError } from './resp.js';
 

@@ -4,10 +4,11 @@
  * only the controller needs is loaded here (no ioredis, no BullMQ).
  */
 import type { Cluster } from '../cluster/load.js';
-import { MINUTE_SECONDS, timeScaleOf } from '../controller/cluster-settings.js';
-import { keysFor, type Keys } from '../controller/keys.js';
-import { Scripts } from '../controller/scripts.js';
-import { fromFields, JOB_FIELDS, type StoredJob } from '../controller/state.js';
+import { MINUTE_SECONDS, timeScaleOf } from '../store/cluster-settings.js';
+import { keysFor, type Keys } from '../store/keys.js';
+import { Scripts } from '../store/scripts.js';
+import { fromFields, JOB_FIELDS } from '../store/stored-job.js';
+import type { StoredJob } from '../job/job-run.js';
 import { ensureController } from './ensure-controller.js';
 import { RedisClient } from './redis-client.js';
 import type { Arg, Reply } from './resp.js';

@@ -5,8 +5,8 @@
  * `scontrol show node` format these.
  */
 import type { ClusterConfig, NodeConfig, PartitionConfig } from './slurm-conf.js';
-import { formatMemory } from '../spec/values/memory.js';
-import { indexRanges } from '../spec/index-ranges.js';
+import { formatMemory } from '../job/values/memory.js';
+import { indexRanges } from '../job/index-ranges.js';
 
 /** Slurm's enum node_states (the base state, low 4 bits) and the flags above it (slurm.h). */
 export const NODE_STATE = { UNKNOWN: 0, DOWN: 1, IDLE: 2, ALLOCATED: 3, ERROR: 4, MIXED: 5, FUTURE: 6 } as const;

@@ -5,7 +5,7 @@
  * `DEFAULT` entries set defaults for the lines after them. Only what the
  * emulator uses is interpreted; every other line is accepted and kept.
  */
-import { expandHostlist } from '../spec/values/index.js';
+import { expandHostlist } from '../job/values/index.js';
 
 export interface GresConfig {
   name: string;

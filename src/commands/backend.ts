@@ -4,7 +4,7 @@
  */
 import type { Cluster } from '../cluster/load.js';
 import type { ClusterConfig } from '../cluster/slurm-conf.js';
-import type { JobRecord } from '../spec/job.js';
+import type { JobRecord } from '../job/job.js';
 import type { ParsedSubmission } from '../submit/parse.js';
 
 export type TestOnlyAnswer =

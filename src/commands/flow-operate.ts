@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { loadCluster, type Cluster } from '../cluster/load.js';
 import { listControllers, readController, stopController, type ControllerView } from '../client/controllers.js';
 import { RedisClient } from '../client/redis-client.js';
-import { keysFor } from '../controller/keys.js';
+import { keysFor } from '../store/keys.js';
 import { hostsPolicy, removeNodeLines } from '../providers/local/node-hosts.js';
-import { clusterPaths } from '../controller/paths.js';
+import { clusterPaths } from '../cluster/paths.js';
 import type { IO } from './io.js';
 
 const HEADER = ['CLUSTER', 'STATE', 'PID', 'HOST', 'LEASE', 'MINUTE', 'REDIS', 'LOG'];

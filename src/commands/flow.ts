@@ -7,10 +7,10 @@
  */
 import { Command as Commander, CommanderError } from 'commander';
 import { loadCluster } from '../cluster/load.js';
-import { toFlowTask, type FlowTaskSpec } from '../spec/flow-task.js';
-import { providerRefusal } from '../spec/provider-route.js';
+import { toFlowTask, type FlowTaskSpec } from '../job/flow-task.js';
+import { providerRefusal } from '../job/provider-route.js';
 import { showJob } from '../format/scontrol/show-job.js';
-import { statusAtSubmit } from '../spec/submit-status.js';
+import { statusAtSubmit } from '../job/submit-status.js';
 import { FLOW_GETOPT, applyFlowOptions, type FlowOptions } from '../submit/flow-options.js';
 import { getopt } from '../options/getopt.js';
 import { prepareSubmission } from '../submit/prepare.js';

@@ -1,6 +1,6 @@
 /** Where read-only commands get jobs from: the controller's Redis (tests may give a fixed list). */
 import type { Cluster } from '../cluster/load.js';
-import type { StepRecord, StoredJob } from '../controller/state.js';
+import type { StepRecord, StoredJob } from '../job/job-run.js';
 import type { Listed } from '../format/squeue/fields.js';
 
 export interface JobSource {

@@ -10,7 +10,7 @@ import type { Selector } from '../format/sacct/rows.js';
 import { BRIEF_FIELDS, DEFAULT_FIELDS, LONG_FIELDS } from '../format/sacct/fields.js';
 import { parseColumns, type Column, type PrintMode } from '../format/sacct/print.js';
 import { unitOf, type Units } from '../format/sacct/values.js';
-import { jobStateNum } from '../spec/job-states.js';
+import { jobStateNum } from '../job/job-states.js';
 
 export const SACCT_COMMAND_LINE: CommandLineSpec = {
   command: 'sacct',

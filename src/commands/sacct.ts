@@ -9,7 +9,7 @@ import { helpFormat } from '../format/sacct/fields.js';
 import { jsonText } from '../format/sacct/json.js';
 import { headerText, rowText } from '../format/sacct/print.js';
 import { eachRow, eachRun, selectRuns, type AcctQuery } from '../format/sacct/rows.js';
-import { expandHostlist, parseDateTime } from '../spec/values/index.js';
+import { expandHostlist, parseDateTime } from '../job/values/index.js';
 import type { AcctSource } from '../client/redis-acct-source.js';
 import { AcctLines } from '../format/sacct/lines.js';
 import type { IO } from './io.js';

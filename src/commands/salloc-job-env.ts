@@ -6,10 +6,10 @@
  * (GPUs), the job's (id, name, nodes, partition, CPUs, tasks...) in salloc's
  * order, and SLURM_CLUSTER_NAME last. Pure.
  */
-import type { StoredJob } from '../controller/state.js';
+import type { StoredJob } from '../job/job-run.js';
 import type { JobRequest } from '../options/request.js';
 import { tasksPerNode } from '../providers/local/batch-env.js';
-import { compressHostlist } from '../spec/values/hostlist.js';
+import { compressHostlist } from '../job/values/hostlist.js';
 import { jobPath } from '../steps/job-path.js';
 import { perNodeCounts } from '../steps/layout.js';
 

@@ -16,8 +16,9 @@
  */
 import { hostname, constants as osConstants } from 'node:os';
 import type { Session } from '../client/session.js';
-import { FINAL_STATES, type StoredJob } from '../controller/state.js';
-import { limitMs } from '../spec/job.js';
+import type { StoredJob } from '../job/job-run.js';
+import { FINAL_STATES } from '../job/job-states.js';
+import { limitMs } from '../job/job.js';
 import type { Voice } from './allocation.js';
 import type { IO } from './io.js';
 import { isInteractive, resolveCommand, signalCommand, startCommand } from './salloc-command.js';

@@ -5,7 +5,7 @@
  */
 import { loadCluster } from '../cluster/load.js';
 import { buildSubmission } from '../submit/prepare.js';
-import { providerRefusal } from '../spec/provider-route.js';
+import { providerRefusal } from '../job/provider-route.js';
 import { parseSubmission } from '../submit/parse.js';
 import { currentIdentity } from './identity.js';
 import { lines, type IO } from './io.js';

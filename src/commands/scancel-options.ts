@@ -6,7 +6,7 @@
  */
 import { parseCommandLine, type CommandLineSpec } from '../options/command-line.js';
 import { strtolRest } from '../options/kinds.js';
-import { jobStateNum } from '../spec/job-states.js';
+import { jobStateNum } from '../job/job-states.js';
 
 export const SCANCEL_COMMAND_LINE: CommandLineSpec = {
   command: 'scancel',

@@ -6,10 +6,11 @@
  * ids it does not hold are errors.
  */
 import { loadCluster, type Cluster } from '../cluster/load.js';
-import { signalNumber } from '../spec/values/index.js';
-import { FINAL_STATES, type StoredJob } from '../controller/state.js';
-import { formatTasks, hasTask, parseTasks } from '../spec/array-tasks.js';
-import { ACCESS_DENIED } from '../controller/scripts.js';
+import { signalNumber } from '../job/values/index.js';
+import type { StoredJob } from '../job/job-run.js';
+import { CANCELLABLE_STATES, FINAL_STATES } from '../job/job-states.js';
+import { formatTasks, hasTask, parseTasks } from '../job/array-tasks.js';
+import { ACCESS_DENIED } from '../store/scripts.js';
 import type { IO } from './io.js';
 import type { JobSource } from './job-source.js';
 import { lookupUser } from './users.js';
@@ -28,7 +29,6 @@ export interface CancelDeps {
   signal: (cluster: Cluster, jobId: number, signal: number, batch: boolean, full: boolean) => Promise<number>;
 }
 
-const CANCELLABLE = new Set(['PENDING', 'RUNNING', 'SUSPENDED']);
 const INVALID = 'Invalid job id specified';
 const DONE = 'Job/step already completing or completed';
 const DENIED = 'Access/permission denied';
@@ -135,7 +135,7 @@ export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise
     for (const t of p.targets) {
       const hits = hitsOf(t, live);
       if (t.step !== undefined && hits.length > 0 && (signal === undefined || signal === 9)) {
-        code = Math.max(code, await cancelStep(t, t.step, hits.filter((h) => CANCELLABLE.has(h.job.state)), cluster, deps, say, p.verbose > 0));
+        code = Math.max(code, await cancelStep(t, t.step, hits.filter((h) => CANCELLABLE_STATES.has(h.job.state)), cluster, deps, say, p.verbose > 0));
         continue;
       }
       if (t.step !== undefined && hits.length > 0) {
@@ -152,7 +152,7 @@ export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise
   } else {
     chosen.push(...live.map((job) => ({ job })));
   }
-  const match = (h: Hit) => CANCELLABLE.has(h.job.state)
+  const match = (h: Hit) => CANCELLABLE_STATES.has(h.job.state)
     && (p.state === undefined || h.job.state === p.state)
     && (userId === undefined || h.job.record.userId === userId)
     && (p.name === undefined || h.job.record.name === p.name)
@@ -204,7 +204,7 @@ async function cancelByIds(p: ScancelParams, jobs: readonly StoredJob[], cluster
   const refused: { pending: boolean; line: string }[] = [];
   for (const t of p.targets) {
     const hits = hitsOf(t, jobs);
-    const live = hits.filter((h) => CANCELLABLE.has(h.job.state));
+    const live = hits.filter((h) => CANCELLABLE_STATES.has(h.job.state));
     if (live.length === 0) {
       if (p.verbose > 0) say(`error: Kill job error on job id ${t.text}: ${hits.length ? DONE : INVALID}`);
       continue;

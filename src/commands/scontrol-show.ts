@@ -10,7 +10,7 @@ import type { ControllerView } from '../client/held-resources.js';
 import { showConfig, SLURM_VERSION } from '../format/scontrol/show-config.js';
 import { showNode, type NodeHostFacts } from '../format/scontrol/show-node.js';
 import { showPartition } from '../format/scontrol/show-partition.js';
-import { expandHostlist } from '../spec/values/hostlist.js';
+import { expandHostlist } from '../job/values/hostlist.js';
 import type { IO } from './io.js';
 import { lookupUser } from './users.js';
 

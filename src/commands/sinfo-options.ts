@@ -5,7 +5,7 @@
  * options or the exact error text out.
  */
 import { parseCommandLine, type CommandLineSpec } from '../options/command-line.js';
-import { expandHostlist } from '../spec/values/hostlist.js';
+import { expandHostlist } from '../job/values/hostlist.js';
 import { parseStates, VALID_STATES, type StateQuery } from '../format/sinfo/states.js';
 
 export const SINFO_COMMAND_LINE: CommandLineSpec = {

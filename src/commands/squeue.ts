@@ -8,8 +8,8 @@ import { BASE_FIELDS, COMPACT_STATE, type Listed, type Row } from '../format/squ
 import { squeueJson } from '../format/squeue/json.js';
 import { parseSort, SORT_USES, sortRows } from '../format/squeue/sort.js';
 import { DEFAULT_FORMAT, headerLine, layoutFromFields, layoutFromFormat, LONG_FORMAT, rowLine, type Layout } from '../format/squeue/print.js';
-import { formatTasks, hasTask, parseTasks, taskIndices } from '../spec/array-tasks.js';
-import { expandHostlist } from '../spec/values/index.js';
+import { formatTasks, hasTask, parseTasks, taskIndices } from '../job/array-tasks.js';
+import { expandHostlist } from '../job/values/index.js';
 import { squeueStepLines, STEP_FORMAT, STEP_LONG_FORMAT, stepViews } from '../format/steps.js';
 import { ctime } from '../format/ctime.js';
 import { lookupUser } from './users.js';
@@ -18,12 +18,11 @@ import type { JobSource, ListSource } from './job-source.js';
 import { ownJobsView } from './private-jobs.js';
 import { parseSqueue, SQUEUE_USAGE, type SqueueParams } from './squeue-options.js';
 import { SQUEUE_HELP } from './squeue-help.js';
+import { SQUEUE_DEFAULT_STATES } from '../job/job-states.js';
 
 const STATE_NAMES = ['PENDING', 'RUNNING', 'SUSPENDED', 'COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'NODE_FAIL', 'PREEMPTED',
   'BOOT_FAIL', 'DEADLINE', 'OUT_OF_MEMORY', 'COMPLETING', 'CONFIGURING', 'RESIZING', 'RESV_DEL_HOLD', 'REQUEUED',
   'REQUEUE_FED', 'REQUEUE_HOLD', 'REVOKED', 'SIGNALING', 'SPECIAL_EXIT', 'STAGE_OUT', 'STOPPED'];
-// SPECIAL_EXIT: a job requeued and held that way waits, and squeue lists it
-const DEFAULT_STATES = new Set(['PENDING', 'RUNNING', 'SUSPENDED', 'COMPLETING', 'CONFIGURING', 'STAGE_OUT', 'SPECIAL_EXIT']);
 
 export interface JobFilter {
   /** job ids, optionally with an array task */
@@ -74,7 +73,7 @@ export function rowsOf(jobs: Listed[], expandArrays: boolean, filter: JobFilter)
 
 export function matches(row: Row, f: JobFilter): boolean {
   const j = row.job;
-  if (f.states ? !f.states.has(row.state) : !DEFAULT_STATES.has(row.state)) return false;
+  if (f.states ? !f.states.has(row.state) : !SQUEUE_DEFAULT_STATES.has(row.state)) return false;
   if (f.jobs) {
     const arrayJob = j.num('r.arrayJobId');
     if (!f.jobs.some((q) => (q.id === j.id || q.id === arrayJob) && (q.task === undefined || q.task === row.task))) return false;

@@ -5,8 +5,8 @@
  */
 import { basename } from 'node:path';
 import { Session } from '../client/session.js';
-import { FINAL_STATES } from '../controller/state.js';
-import { limitMs } from '../spec/job.js';
+import { FINAL_STATES } from '../job/job-states.js';
+import { limitMs } from '../job/job.js';
 import { ensureNodesResolve, hostsPolicy } from '../providers/local/node-hosts.js';
 import type { StepResult, StepRun } from '../steps/launch.js';
 import type { TaskEnd } from '../steps/exit-report.js';

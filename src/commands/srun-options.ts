@@ -4,7 +4,7 @@
  * (command line over environment), then the step request the layout needs.
  * Pure: argv and environment in, options or srun's exact error out.
  */
-import { expandHostlist } from '../spec/values/index.js';
+import { expandHostlist } from '../job/values/index.js';
 import type { OptionFailure } from '../options/kinds.js';
 import type { JobRequest } from '../options/request.js';
 import {

@@ -11,20 +11,21 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Cluster } from '../cluster/load.js';
-import { hasTask, parseTasks } from '../spec/array-tasks.js';
-import type { JobRecord } from '../spec/job.js';
-import { compressHostlist } from '../spec/values/index.js';
+import { hasTask, parseTasks } from '../job/array-tasks.js';
+import type { JobRecord } from '../job/job.js';
+import { compressHostlist } from '../job/values/index.js';
 import { runName, type Driver, type RunRef, type RunStatus, type SignalTarget, type StopWhy } from '../providers/driver.js';
-import { splitTask } from './array-split.js';
-import type { Keys } from './keys.js';
+import { splitTask } from '../store/array-split.js';
+import type { Keys } from '../store/keys.js';
 import { addUse, schedule, type NodeUse, type PendingJob } from './scheduler.js';
-import type { Scripts } from './scripts.js';
-import { fromFields, JOB_FIELDS, type StepRecord, type StoredJob } from './state.js';
+import type { Scripts } from '../store/scripts.js';
+import { fromFields, JOB_FIELDS } from '../store/stored-job.js';
+import type { StepRecord, StoredJob } from '../job/job-run.js';
 import { evaluate, loadReferenced, type DependencyLookup } from './dependencies.js';
-import { LEASE_MS } from './holder.js';
+import { LEASE_MS } from '../store/holder.js';
 import type { LaunchData, LaunchQueue } from './worker.js';
-import { pastRun, requeueDelay } from './requeue.js';
-import { RequeueResult } from './scripts.js';
+import { pastRun, requeueDelay } from '../store/requeue.js';
+import { RequeueResult } from '../store/scripts.js';
 
 type LostStatus = Extract<RunStatus, { kind: 'lost' }>;
 

@@ -6,11 +6,11 @@
  * (Dependency / DependencyNeverSatisfied).
  */
 import type { Redis } from 'ioredis';
-import type { JobRecord } from '../spec/job.js';
-import { formatDependency, parseDependency, resolveDependency, type DependencyTerm } from '../spec/values/index.js';
-import type { Keys } from './keys.js';
-import { FINAL_STATES } from './state.js';
-import { hasTask, parseTasks, type TaskRange } from '../spec/array-tasks.js';
+import type { JobRecord } from '../job/job.js';
+import { formatDependency, parseDependency, resolveDependency, type DependencyTerm } from '../job/values/index.js';
+import type { Keys } from '../store/keys.js';
+import { FINAL_STATES } from '../job/job-states.js';
+import { hasTask, parseTasks, type TaskRange } from '../job/array-tasks.js';
 
 export interface OtherJob {
   state: string;

@@ -6,12 +6,12 @@
  * ones behind it wait with reason Priority, as Slurm's main scheduler does.
  */
 import type { ClusterConfig, NodeConfig } from '../cluster/slurm-conf.js';
-import { taskIndices, type TaskRange } from '../spec/array-tasks.js';
-import type { JobRecord } from '../spec/job.js';
-import { demandOf, featureTest, nodeMayServe, unservedPartition, type NodeDemand } from '../spec/constraint.js';
-import { gpusOn } from '../spec/job-checks.js';
-import { expandHostlist } from '../spec/values/index.js';
-import type { NodeAllocation } from './state.js';
+import { taskIndices, type TaskRange } from '../job/array-tasks.js';
+import type { JobRecord } from '../job/job.js';
+import { demandOf, featureTest, nodeMayServe, unservedPartition, type NodeDemand } from '../job/constraint.js';
+import { gpusOn } from '../job/job-checks.js';
+import { expandHostlist } from '../job/values/index.js';
+import type { NodeAllocation } from '../job/job-run.js';
 
 export interface NodeUse {
   cpus: number;

@@ -4,9 +4,9 @@
  * `42.1`) and, for a batch job, its batch step (`42.batch`: the batch
  * host, one task, no CPUs of its own in scontrol). Records in, text out.
  */
-import type { StepRecord, StoredJob } from '../controller/state.js';
+import type { StepRecord, StoredJob } from '../job/job-run.js';
 import { fit, parseFormat } from './columns.js';
-import { formatIsoLocal, formatMemory, formatSqueueDuration } from '../spec/values/index.js';
+import { formatIsoLocal, formatMemory, formatSqueueDuration } from '../job/values/index.js';
 
 export interface StepView {
   jobId: number;

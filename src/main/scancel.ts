@@ -2,9 +2,9 @@ import { scancel } from '../commands/scancel.js';
 import { RedisJobSource } from '../client/redis-job-source.js';
 import { runMain } from '../commands/run-main.js';
 import { callerOf } from '../cluster/access.js';
-import { splitTask } from '../controller/array-split.js';
-import { ACCESS_DENIED } from '../controller/scripts.js';
-import { hasTask, parseTasks } from '../spec/array-tasks.js';
+import { splitTask } from '../store/array-split.js';
+import { ACCESS_DENIED } from '../store/scripts.js';
+import { hasTask, parseTasks } from '../job/array-tasks.js';
 
 runMain('scancel', async (argv, io) => {
   const source = new RedisJobSource(io.env);

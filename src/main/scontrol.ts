@@ -5,9 +5,9 @@ import { Session } from '../client/session.js';
 import { readControllerView } from '../client/held-resources.js';
 import { runMain } from '../commands/run-main.js';
 import { callerOf } from '../cluster/access.js';
-import { ACCESS_DENIED } from '../controller/scripts.js';
-import { planUpdate } from '../controller/job-update.js';
-import { pastRun, requeueDelay } from '../controller/requeue.js';
+import { ACCESS_DENIED } from '../store/scripts.js';
+import { planUpdate } from '../store/job-update.js';
+import { pastRun, requeueDelay } from '../store/requeue.js';
 
 runMain('scontrol', async (argv, io) => {
   const source = new RedisJobSource(io.env);

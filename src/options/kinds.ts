@@ -4,7 +4,7 @@
  * Pure functions; `zod` checks the ranges and enumerations.
  */
 import * as z from 'zod/mini';
-import { parseDateTime, parseMemory, parseTimeLimit } from '../spec/values/index.js';
+import { parseDateTime, parseMemory, parseTimeLimit } from '../job/values/index.js';
 
 /** One stderr line: `raw` lines are printed as-is, others get the `sbatch: error: ` prefix. */
 export type FailureLine = string | { raw: string };

@@ -17,7 +17,7 @@ import type { JobRequest, RequestField } from './request.js';
 import {
   dateTime, fail, invalid, memory, nodeCount, ok, oneOf, slurmInt, strtol, timeLimit, type Parsed,
 } from './kinds.js';
-import { parseSignal, signalNumber } from '../spec/values/index.js';
+import { parseSignal, signalNumber } from '../job/values/index.js';
 
 export type Honoured = 'yes' | 'shown' | 'kept';
 

@@ -6,7 +6,7 @@
  * this interface, so a remote provider is one new folder.
  */
 import type { Cluster } from '../cluster/load.js';
-import type { StepRecord, StoredJob } from '../controller/state.js';
+import type { StepRecord, StoredJob } from '../job/job-run.js';
 
 /** One run of one job, as the controller names it to its driver. */
 export interface RunRef {

@@ -4,7 +4,7 @@
  */
 import { outputBytes } from '../format/bytes.js';
 import type { Redis } from 'ioredis';
-import type { Keys } from '../controller/keys.js';
+import type { Keys } from '../store/keys.js';
 import type { IO } from '../commands/io.js';
 import { squeue } from '../commands/squeue.js';
 import { sacct } from '../commands/sacct.js';

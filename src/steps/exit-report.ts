@@ -5,7 +5,7 @@
  * code is the highest task exit code, 128+N for a task killed by signal N.
  * Pure.
  */
-import { indexRanges } from '../spec/index-ranges.js';
+import { indexRanges } from '../job/index-ranges.js';
 
 export interface TaskEnd {
   procid: number;

@@ -10,7 +10,7 @@
  * This is the I/O edge of the step code; the decisions are in the pure modules.
  */
 import { closeSync, existsSync, fstatSync, openSync, statSync, writeSync } from 'node:fs';
-import { formatIsoLocal } from '../spec/values/datetime.js';
+import { formatIsoLocal } from '../job/values/datetime.js';
 import { exitCodeOf, exitLines, outcomeText, statusLines, type TaskEnd } from './exit-report.js';
 import { LabelledLines, labelPrefix } from './output.js';
 import { checkProgram } from './program.js';

@@ -11,7 +11,7 @@
  * emulated node's name (real Slurm here writes the machine's host name).
  * Pure.
  */
-import { expandFilenamePattern, type PatternContext } from '../spec/values/fname.js';
+import { expandFilenamePattern, type PatternContext } from '../job/values/fname.js';
 
 export type InputPlan = { kind: 'srun' } | { kind: 'null' } | { kind: 'file'; path: string };
 export type OutputPlan = { kind: 'srun' } | { kind: 'null' } | { kind: 'file'; path: string };

@@ -9,7 +9,7 @@
  *
  * Nothing Slurm does not set is added: no MASTER_ADDR, RANK or WORLD_SIZE.
  */
-import { compressHostlist } from '../spec/values/hostlist.js';
+import { compressHostlist } from '../job/values/hostlist.js';
 import { taskGpus, type StepGpus } from './gpus.js';
 import { perNodeCounts, type AllocatedNode, type StepLayout } from './layout.js';
 

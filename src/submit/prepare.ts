@@ -4,8 +4,8 @@
  * and the tests; the job id comes from the caller (the controller hands them out).
  */
 import type { ClusterConfig } from '../cluster/slurm-conf.js';
-import { buildJob, type SubmitContext } from '../spec/build-job.js';
-import type { JobRecord } from '../spec/job.js';
+import { buildJob, type SubmitContext } from '../job/build-job.js';
+import type { JobRecord } from '../job/job.js';
 import { parseSubmission, type ParsedSubmission, type SubmitInput } from './parse.js';
 
 export type Prepared =

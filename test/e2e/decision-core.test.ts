@@ -7,7 +7,7 @@
  * between allocation and start, a requeue of a running job, preemption.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { planUpdate } from '../../src/controller/job-update.js';
+import { planUpdate } from '../../src/store/job-update.js';
 import { Harness } from '../helpers/harness.js';
 
 const CONF = `ClusterName=x

@@ -11,8 +11,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { LEASE_MS } from '../../src/controller/holder.js';
-import { clusterPaths } from '../../src/controller/paths.js';
+import { LEASE_MS } from '../../src/store/holder.js';
+import { clusterPaths } from '../../src/cluster/paths.js';
 import { alive, ClusterSet, TestCluster } from '../helpers/cluster.js';
 import { ROOT } from '../helpers/oracle.js';
 

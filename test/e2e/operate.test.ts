@@ -9,8 +9,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { parseRedisUrl } from '../../src/client/resp.js';
-import { redisLabel } from '../../src/controller/connect.js';
-import { clusterPaths } from '../../src/controller/paths.js';
+import { redisLabel } from '../../src/store/connect.js';
+import { clusterPaths } from '../../src/cluster/paths.js';
 import { alive, ClusterSet, TestCluster } from '../helpers/cluster.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

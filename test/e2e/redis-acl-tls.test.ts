@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serverEnv } from '../../src/controller/connect.js';
+import { serverEnv } from '../../src/store/connect.js';
 import { clockEnv, SMALL_CONF, type RunResult } from '../helpers/cluster.js';
 import { ROOT } from '../helpers/oracle.js';
 import { freePort } from '../helpers/ports.js';

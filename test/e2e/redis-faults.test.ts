@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { serverEnv } from '../../src/controller/connect.js';
+import { serverEnv } from '../../src/store/connect.js';
 import { SMALL_CONF, TestCluster, type RunResult } from '../helpers/cluster.js';
 import { freePort } from '../helpers/ports.js';
 

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serverEnv } from '../../src/controller/connect.js';
+import { serverEnv } from '../../src/store/connect.js';
 import { SMALL_CONF, TestCluster, type RunResult } from '../helpers/cluster.js';
 import { rng } from '../helpers/rng.js';
 import { freePort } from '../helpers/ports.js';

@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepRecord } from '../../src/controller/state.js';
+import type { StepRecord } from '../../src/job/job-run.js';
 import { REDIS_URL, TestCluster } from '../helpers/cluster.js';
 import { ClusterPool, withPool } from '../helpers/pool.js';
 import { FIXTURES, ROOT } from '../helpers/oracle.js';

@@ -26,7 +26,7 @@ export function clockEnv(env: NodeJS.ProcessEnv = process.env): Record<string, s
 }
 
 /** A process of this pid runs (one that exited but was not reaped, a zombie, does not). */
-export { pidAlive as alive } from '../../src/controller/holder.js';
+export { pidAlive as alive } from '../../src/store/holder.js';
 
 /** Three 4-CPU nodes in one partition: for tests of the controller's life, not of Slurm's output. */
 export const SMALL_CONF = `ClusterName=x

@@ -6,7 +6,7 @@
  * so a test can prove that no job ever had two runs alive.
  */
 import type { Driver, RunEnd, RunRef, RunStatus, SignalTarget, StartContext, StartResult, StopWhy } from '../../src/providers/driver.js';
-import type { StepRecord, StoredJob } from '../../src/controller/state.js';
+import type { StepRecord, StoredJob } from '../../src/job/job-run.js';
 
 type StartBehaviour = 'ok' | 'fail' | 'hang';
 

@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { parseSlurmConf, type ClusterConfig } from '../../src/cluster/slurm-conf.js';
 import { showJob } from '../../src/format/scontrol/show-job.js';
 import { prepareSubmission, type Prepared } from '../../src/submit/prepare.js';
-import { statusAtSubmit } from '../../src/spec/submit-status.js';
+import { statusAtSubmit } from '../../src/job/submit-status.js';
 import { FIXTURES, inTimeZone, RECORDED_TZ, scriptBytes, type OracleRecording } from './oracle.js';
 
 export function oracleCluster(): ClusterConfig {

@@ -4,7 +4,7 @@
 // ValueParserBase: once for that kind's own small parser class, and once more, all together, for the
 // engine that runs them (engine.ts).
 //
-// Rules only: the meaning of what they return is src/spec/values. Slurm's own parsers for these values
+// Rules only: the meaning of what they return is src/job/values. Slurm's own parsers for these values
 // are hand-written character scanners with quirks that real scripts rely on, so several rules look at
 // the raw text ahead (GATEs) and a few decisions use MAX_LOOKAHEAD 1 so the first character decides,
 // exactly as in Slurm.

@@ -1,4 +1,4 @@
-// Dates (--begin, --deadline): parse_time(). Rules only: the meaning is src/spec/values.
+// Dates (--begin, --deadline): parse_time(). Rules only: the meaning is src/job/values.
 import { EOF } from 'chevrotain';
 import type { IToken, TokenType } from 'chevrotain';
 import * as T from '../tokens.js';

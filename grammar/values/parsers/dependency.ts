@@ -1,4 +1,4 @@
-// Dependencies (--dependency). Rules only: the meaning is src/spec/values.
+// Dependencies (--dependency). Rules only: the meaning is src/job/values.
 import * as T from '../tokens.js';
 import { alt, onNextToken } from '../../dsl.js';
 import { vocabulary } from '../tokens.js';

@@ -1,4 +1,4 @@
-// Environment exports (--export). Rules only: the meaning is src/spec/values.
+// Environment exports (--export). Rules only: the meaning is src/job/values.
 import * as T from '../tokens.js';
 import { alt, byNextToken, gated, otherwise } from '../../dsl.js';
 import { vocabulary } from '../tokens.js';

@@ -1,5 +1,5 @@
 // File name patterns (--output, --error, --input) and what scontrol shows of them: fname_create().
-// Rules only: the meaning is src/spec/values.
+// Rules only: the meaning is src/job/values.
 import type { IToken } from 'chevrotain';
 import * as T from '../tokens.js';
 import { alt, onNextToken } from '../../dsl.js';

@@ -1,4 +1,4 @@
-// Generic resources (--gres, --gpus, --gpus-per-node…). Rules only: the meaning is src/spec/values.
+// Generic resources (--gres, --gpus, --gpus-per-node…). Rules only: the meaning is src/job/values.
 import type { IToken } from 'chevrotain';
 import * as T from '../tokens.js';
 import { vocabulary } from '../tokens.js';

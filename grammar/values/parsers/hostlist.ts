@@ -1,5 +1,5 @@
 // Hostlists (--nodelist, --exclude, slurm.conf): Slurm's tokenizer, and one range inside brackets.
-// Rules only: the meaning is src/spec/values.
+// Rules only: the meaning is src/job/values.
 import type { IToken } from 'chevrotain';
 import * as T from '../tokens.js';
 import { alt, byNextToken, gated, otherwise } from '../../dsl.js';

@@ -1,4 +1,4 @@
-// Memory sizes (--mem, --mem-per-cpu, --mem-per-gpu, --tmp). Rules only: the meaning is src/spec/values.
+// Memory sizes (--mem, --mem-per-cpu, --mem-per-gpu, --tmp). Rules only: the meaning is src/job/values.
 import * as T from '../tokens.js';
 import { vocabulary } from '../tokens.js';
 import { CNumRules, ValueParserBase } from './base.js';

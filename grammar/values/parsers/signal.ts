@@ -1,4 +1,4 @@
-// Signals (--signal). Rules only: the meaning is src/spec/values.
+// Signals (--signal). Rules only: the meaning is src/job/values.
 import * as T from '../tokens.js';
 import { onNextToken } from '../../dsl.js';
 import { vocabulary } from '../tokens.js';

@@ -1,4 +1,4 @@
-// Time limits (-t, --time-min): time_str2secs(). Rules only: the meaning is src/spec/values.
+// Time limits (-t, --time-min): time_str2secs(). Rules only: the meaning is src/job/values.
 import * as T from '../tokens.js';
 import { alt } from '../../dsl.js';
 import { vocabulary } from '../tokens.js';

@@ -9,6 +9,7 @@ import type { AcctRow, Run, StepView } from './rows.js';
 import {
   convertNum, cpuTimeText, dateText, durationText, exitText, highestExit, minutesText, tresText, UNIT_MEGA, UNIT_NONE, type Tres, type Units,
 } from './values.js';
+import { RUNNING_STATES } from '../../job/job-states.js';
 
 export interface PrintContext {
   now: number;
@@ -23,13 +24,12 @@ export interface AcctField {
   print: (r: AcctRow, c: PrintContext) => string;
 }
 
-const LIVE = new Set(['RUNNING', 'SUSPENDED']);
 
 /** Seconds the run has lasted (to now while it runs). */
 export function runElapsed(r: Run, now: number): number {
   if (!r.start) return 0;
   if (r.end) return Math.max(0, r.end - r.start);
-  return LIVE.has(r.state) || r.state === 'CANCELLED' ? Math.max(0, now - r.start) : 0;
+  return RUNNING_STATES.has(r.state) || r.state === 'CANCELLED' ? Math.max(0, now - r.start) : 0;
 }
 
 /** A step's end as sacct prints it: its own, else its job's. */
@@ -47,7 +47,7 @@ export const stateText = (r: Run): string => (r.cancelBy !== '' ? `${r.state} by
 /** The job row's exit code: a job ended from outside shows 0:0 (its batch step has the signal). */
 export function jobExit(r: Run): string {
   if (r.state === 'CANCELLED' || r.state === 'TIMEOUT' || r.state === 'REQUEUED' || r.state === 'PREEMPTED'
-    || r.state === 'DEADLINE' || r.state === 'NODE_FAIL' || r.state === 'BOOT_FAIL' || LIVE.has(r.state) || r.state === 'PENDING') return '0:0';
+    || r.state === 'DEADLINE' || r.state === 'NODE_FAIL' || r.state === 'BOOT_FAIL' || RUNNING_STATES.has(r.state) || r.state === 'PENDING') return '0:0';
   return exitText(r.exit);
 }
 

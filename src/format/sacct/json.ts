@@ -4,7 +4,7 @@
  * recorded from real Slurm, 2-space indentation, `/` escaped, empty arrays on
  * two lines and no newline at the end.
  */
-import { expandHostlist } from '../../spec/values/index.js';
+import { expandHostlist } from '../../job/values/index.js';
 import { allocTres, derivedExit, jobExit, reqTres, runElapsed, stepTres } from './fields.js';
 import { batchStep, srunStep, type Run, type StepView } from './rows.js';
 import { exitParts, SIGNAL_NAMES, type Tres } from './values.js';

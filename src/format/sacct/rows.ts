@@ -4,10 +4,11 @@
  * (`.batch`, derived from the job; `.0`, `.1`... from srun), filtered and
  * ordered as slurmdbd and sacct do. Pure: lines and a query in, rows out.
  */
-import type { PastRun, StepRecord } from '../../controller/state.js';
-import { formatTasks, parseTasks } from '../../spec/array-tasks.js';
+import type { PastRun, StepRecord } from '../../job/job-run.js';
+import { formatTasks, parseTasks } from '../../job/array-tasks.js';
 import type { AcctLines, JobLine } from './lines.js';
-import { expandHostlist } from '../../spec/values/index.js';
+import { expandHostlist } from '../../job/values/index.js';
+import { ALLOCATED_STATES, ENDED_FROM_OUTSIDE, RUN_OVER_STATES } from '../../job/job-states.js';
 
 /** One run of a job: what its allocation row shows. */
 export interface Run {
@@ -86,9 +87,6 @@ export interface AcctQuery {
   allocations?: boolean;
 }
 
-const LIVE = new Set(['RUNNING', 'SUSPENDED', 'COMPLETING']);
-/** states whose batch step shows CANCELLED (the job was ended from outside) */
-const ENDED_FROM_OUTSIDE = new Set(['CANCELLED', 'TIMEOUT', 'PREEMPTED', 'REQUEUED', 'DEADLINE', 'NODE_FAIL', 'BOOT_FAIL']);
 
 function parseJson<T>(text: string): T[] {
   if (text === '' || text === '[]') return [];
@@ -218,8 +216,6 @@ export function runsOf(job: JobLine, now: number): Run[] {
   return runs;
 }
 
-const TERMINAL = new Set(['COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL', 'DEADLINE',
-  'OUT_OF_MEMORY', 'REQUEUED', 'RESIZING', 'REVOKED']);
 
 /** Whether a run was in `state` during the window [S, E) (_state_time_string of slurmdbd). */
 function inStateDuring(r: Run, state: string, S: number, E: number): boolean {
@@ -230,7 +226,7 @@ function inStateDuring(r: Run, state: string, S: number, E: number): boolean {
   if (state === 'RUNNING' || state === 'SUSPENDED') {
     return r.start > 0 && (S < r.end || (!r.end && r.state === state)) && E > r.start;
   }
-  if (TERMINAL.has(state)) return r.state === state && r.end > 0 && r.end >= S && r.end <= E;
+  if (RUN_OVER_STATES.has(state)) return r.state === state && r.end > 0 && r.end >= S && r.end <= E;
   return r.state === state;
 }
 
@@ -437,7 +433,7 @@ export function eachRow(run: Run, selected: Selector[] | undefined, q: AcctQuery
   for (const s of run.steps) {
     if (wanted && !wanted.has(String(s.id))) continue;
     const step = srunStep(s);
-    if (!step.end && run.end && !LIVE.has(run.state)) {
+    if (!step.end && run.end && !ALLOCATED_STATES.has(run.state)) {
       step.end = run.end;
       step.state = run.state;
     }

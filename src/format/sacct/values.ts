@@ -3,7 +3,7 @@
  * dates, durations, CPU times, exit codes, unit conversion and TRES strings.
  * Pure functions.
  */
-import { formatDuration, formatIsoLocal } from '../../spec/values/index.js';
+import { formatDuration, formatIsoLocal } from '../../job/values/index.js';
 
 /** `--units` and `--noconvert`: a fixed unit (index into UNIT_CHARS), or none (convert exactly). */
 export interface Units {

@@ -5,7 +5,7 @@
  * status line. Settings in, text out.
  */
 import type { ClusterConfig } from '../../cluster/slurm-conf.js';
-import { formatIsoLocal } from '../../spec/values/datetime.js';
+import { formatIsoLocal } from '../../job/values/datetime.js';
 
 export interface ShowConfigContext {
   /** SLURM_CONF */

@@ -4,14 +4,15 @@
  * separator ("\n   " or, with -o, a space) and the record with a newline
  * (plus a blank line in the multi-line form). Records in, text out.
  */
-import { gpusOnNodes, tasksWhenRunning, type JobRecord, type Minutes } from '../../spec/job.js';
-import { compressHostlistExpression, formatDuration, formatIsoLocal, formatMemory, formatTimeLimit } from '../../spec/values/index.js';
-import { indexRanges } from '../../spec/index-ranges.js';
+import { gpusOnNodes, tasksWhenRunning, type JobRecord, type Minutes } from '../../job/job.js';
+import { compressHostlistExpression, formatDuration, formatIsoLocal, formatMemory, formatTimeLimit } from '../../job/values/index.js';
+import { indexRanges } from '../../job/index-ranges.js';
 import { jobGresOnNode, jobGresTotal } from '../../cluster/node-view.js';
 import type { NodeConfig } from '../../cluster/slurm-conf.js';
-import { isPendingState, type NodeAllocation } from '../../controller/state.js';
-import { displayPattern } from '../../spec/patterns.js';
-import { INFINITE16 } from '../../spec/job-size.js';
+import type { NodeAllocation } from '../../job/job-run.js';
+import { isPendingState } from '../../job/job-states.js';
+import { displayPattern } from '../../job/patterns.js';
+import { INFINITE16 } from '../../job/job-size.js';
 
 /** What the controller knows about a job beyond its request. */
 export interface JobStatus {

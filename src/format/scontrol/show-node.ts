@@ -5,7 +5,7 @@
  * line (or, with -o, one newline). Node view in, text out.
  */
 import { gresString, nodeAllocTres, nodeCfgTres, nodeStateComplete, type NodeView } from '../../cluster/node-view.js';
-import { formatIsoLocal } from '../../spec/values/datetime.js';
+import { formatIsoLocal } from '../../job/values/datetime.js';
 
 /** What the machine running the emulated nodes reports for them. */
 export interface NodeHostFacts {

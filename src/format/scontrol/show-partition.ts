@@ -7,8 +7,8 @@
  */
 import { partitionTres } from '../../cluster/node-view.js';
 import type { NodeConfig, PartitionConfig } from '../../cluster/slurm-conf.js';
-import { compressHostlist } from '../../spec/values/hostlist.js';
-import { formatTimeLimit } from '../../spec/values/time.js';
+import { compressHostlist } from '../../job/values/hostlist.js';
+import { formatTimeLimit } from '../../job/values/time.js';
 
 export interface ShowPartitionContext {
   /** every node of the cluster, slurm.conf order */

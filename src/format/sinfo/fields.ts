@@ -4,7 +4,7 @@
  * letter, the header, the property it groups nodes by, and its value for a
  * record. `%P` and `-O Partition` are the same entry.
  */
-import { compressHostlistSorted } from '../../spec/values/hostlist.js';
+import { compressHostlistSorted } from '../../job/values/hostlist.js';
 import { gresString, gresUsedString, nodeStateCompact, nodeStateComplete, nodeStateString } from '../../cluster/node-view.js';
 import type { PartitionConfig } from '../../cluster/slurm-conf.js';
 import type { MatchFlag, SinfoRecord } from './records.js';

@@ -3,8 +3,8 @@
  * entry, its header, the job hash fields it reads (so a listing fetches only
  * those) and its print function.
  */
-import { isPendingState } from '../../controller/state.js';
-import { formatIsoLocal, formatMemory, formatSqueueDuration } from '../../spec/values/index.js';
+import { ALLOCATED_STATES, isPendingState } from '../../job/job-states.js';
+import { formatIsoLocal, formatMemory, formatSqueueDuration } from '../../job/values/index.js';
 
 /**
  * A job as a listing returns it: a line (the job id then the requested
@@ -146,7 +146,6 @@ export const BASE_FIELDS = ['state', 'priority', 'ord', 'r.arrayJobId', 'r.array
 
 const NULL = '(null)';
 const orNull = (v: string) => (v ? v : NULL);
-const LIVE = new Set(['RUNNING', 'COMPLETING', 'SUSPENDED']);
 
 const TIME_USED = ['start', 'end'];
 
@@ -154,7 +153,7 @@ const TIME_USED = ['start', 'end'];
 export function timeUsed(r: Row, now: number): number {
   const start = r.job.num('start');
   if (!start) return 0;
-  return Math.max(0, (LIVE.has(r.state) ? now : r.job.num('end')) - start);
+  return Math.max(0, (ALLOCATED_STATES.has(r.state) ? now : r.job.num('end')) - start);
 }
 
 const isPending = (r: Row) => isPendingState(r.state);

@@ -5,12 +5,13 @@
  */
 import type { NodeConfig } from '../../cluster/slurm-conf.js';
 import { jobGresOnNode } from '../../cluster/node-view.js';
-import { displayStatus, type StoredJob } from '../../controller/state.js';
-import { limitSeconds } from '../../spec/job.js';
-import { INFINITE16 } from '../../spec/job-size.js';
+import type { StoredJob } from '../../job/job-run.js';
+import { displayStatus } from '../../format/job-status.js';
+import { limitSeconds } from '../../job/job.js';
+import { INFINITE16 } from '../../job/job-size.js';
 import { Float, META, slurmJson, type JsonValue } from '../json/slurm-json.js';
 import { tresString } from '../scontrol/show-job.js';
-import { displayPattern } from '../../spec/patterns.js';
+import { displayPattern } from '../../job/patterns.js';
 
 export interface JsonContext {
   clusterName: string;

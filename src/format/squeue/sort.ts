@@ -5,7 +5,7 @@
  * tasks in the order they were split off); asked for a single job, squeue
  * gets an array's records newest first instead.
  */
-import { expandHostlist, strnatcmp } from '../../spec/values/index.js';
+import { expandHostlist, strnatcmp } from '../../job/values/index.js';
 import { COMPACT_STATE, timeUsed, type Row } from './fields.js';
 
 type Key = (r: Row, now: number) => number | string;

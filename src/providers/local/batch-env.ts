@@ -5,10 +5,10 @@
  * allocation and this node. Pure: the caller supplies the login environment
  * when --export asks for it.
  */
-import type { StoredJob } from '../../controller/state.js';
-import { tasksWhenRunning } from '../../spec/job.js';
-import { compressHostlist } from '../../spec/values/index.js';
-import { arrayFacts } from '../../spec/array-facts.js';
+import type { StoredJob } from '../../job/job-run.js';
+import { tasksWhenRunning } from '../../job/job.js';
+import { compressHostlist } from '../../job/values/index.js';
+import { arrayFacts } from '../../job/array-facts.js';
 import { alwaysExported, splitExport } from '../../steps/export.js';
 import { jobPath } from '../../steps/job-path.js';
 import { perNodeCounts } from '../../steps/layout.js';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import { holderDead, holderHere, holderId, parseHolder } from '../../../src/controller/holder.js';
+import { holderDead, holderHere, holderId, parseHolder } from '../../../src/store/holder.js';
 
 describe('lease holders', () => {
   it('names host, pid, pid namespace and start time', () => {

@@ -5,7 +5,7 @@
  * tasks, CPUs, sockets/cores/threads, TRES) must read the same from our record.
  */
 import { describe, expect, it } from 'vitest';
-import type { StoredJob } from '../../../src/controller/state.js';
+import type { StoredJob } from '../../../src/job/job-run.js';
 import { squeueJson } from '../../../src/format/squeue/json.js';
 import { recordings } from '../../helpers/oracle.js';
 import { oracleCluster, replay, stagedDir } from '../../helpers/replay.js';

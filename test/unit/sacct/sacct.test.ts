@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { sacct } from '../../../src/commands/sacct.js';
 import type { IO } from '../../../src/commands/io.js';
 import type { AcctSource } from '../../../src/client/redis-acct-source.js';
-import { ACCT_FIELDS } from '../../../src/controller/state.js';
+import { ACCT_FIELDS } from '../../../src/store/stored-job.js';
 import { AcctLines } from '../../../src/format/sacct/lines.js';
 import { fieldIndex } from '../../../src/format/squeue/fields.js';
-import { formatIsoLocal } from '../../../src/spec/values/index.js';
+import { formatIsoLocal } from '../../../src/job/values/index.js';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const CONF = join(ROOT, 'fixtures', 'golden', 'slurm.conf');

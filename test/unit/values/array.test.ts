@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   arrayIncludes, arrayIndices, arrayMax, arrayMin, arrayStep, arrayTaskCount, formatArrayIndexSet, parseArray,
   validateArray,
-} from '../../../src/spec/values/index.js';
-import type { ArraySpec } from '../../../src/spec/values/index.js';
+} from '../../../src/job/values/index.js';
+import type { ArraySpec } from '../../../src/job/values/index.js';
 
 // Expectations checked against real Slurm 22.05.8 (MaxArraySize=100001): `sbatch --hold --array=<value>`
 // then `scontrol show job` ArrayTaskId=/ArrayTaskThrottle= and squeue %K; SLURM_ARRAY_TASK_* from jobs

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatIsoLocal, parseDateTime } from '../../../src/spec/values/index.js';
+import { formatIsoLocal, parseDateTime } from '../../../src/job/values/index.js';
 
 // Expectations checked against real Slurm 22.05.8: libslurm's parse_time() with time() pinned to
 // 2026-11-28 17:23:19 (same wall clock as `now` here), 5,000 random strings compared (only the

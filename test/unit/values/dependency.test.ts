@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDependency, parseDependency, resolveDependency } from '../../../src/spec/values/index.js';
+import { formatDependency, parseDependency, resolveDependency } from '../../../src/job/values/index.js';
 
 // Expectations checked against real Slurm 22.05.8 (MaxArraySize=100001): held jobs 672, 673 and a held
 // array 674 (1-3), then `sbatch --hold -d <value>` and `scontrol show job` Dependency=. Every rejection

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyExport, parseExport } from '../../../src/spec/values/index.js';
+import { applyExport, parseExport } from '../../../src/job/values/index.js';
 
 // Expectations checked against real Slurm 22.05.8: jobs run with `sbatch --export=<value>` from an
 // environment with FOO=foo BAR=bar MYV=1 SLURM_ZZZ=zz PATH=/custom/bin:..., printing what they got.

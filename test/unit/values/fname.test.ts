@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   defaultOutputPattern, expandFilenamePattern, expandPatternForScontrol, parseFilenamePattern,
-} from '../../../src/spec/values/index.js';
-import type { PatternContext } from '../../../src/spec/values/index.js';
+} from '../../../src/job/values/index.js';
+import type { PatternContext } from '../../../src/job/values/index.js';
 
 // Expectations checked against real Slurm 22.05.8: jobs run with `sbatch -J my%jname -o <pattern>` (and
 // an array, and srun steps inside a job) and the files slurmd created listed; `scontrol show job` StdOut=

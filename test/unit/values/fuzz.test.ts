@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import * as V from '../../../src/spec/values/index.js';
-import type { Result } from '../../../src/spec/values/index.js';
+import * as V from '../../../src/job/values/index.js';
+import type { Result } from '../../../src/job/values/index.js';
 
 // Nothing may throw on any input: 2,000 random and mutated strings per kind (fixed seed), every call
 // returns a well-formed Result, and whatever a success gives is fed to the display functions too.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatGpusTres, formatGresTres, formatTresPerNode, parseGpus, parseGres } from '../../../src/spec/values/index.js';
+import { formatGpusTres, formatGresTres, formatTresPerNode, parseGpus, parseGres } from '../../../src/job/values/index.js';
 
 // Expectations checked against real Slurm 22.05.8 (GresTypes=gpu, nodes with gpu:h100:8 / gpu:a100:8):
 // `sbatch --hold --gres=<value>` / `--gpus*=<value>` then `scontrol show job` TresPerNode=/TresPerJob=/

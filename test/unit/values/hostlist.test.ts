@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   compressHostlist, compressHostlistExpression, compressHostlistSorted, expandHostlist, strnatcmp,
-} from '../../../src/spec/values/index.js';
+} from '../../../src/job/values/index.js';
 
 // Expectations checked against real Slurm 22.05.8: `scontrol show hostnames|hostlist|hostlistsorted
 // <expr>`, and libslurm's hostlist_create/shift/ranged_string/sort on 8,000 random expressions and

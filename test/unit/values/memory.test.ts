@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMemory, parseMemory } from '../../../src/spec/values/index.js';
+import { formatMemory, parseMemory } from '../../../src/job/values/index.js';
 
 // Expectations checked against real Slurm 22.05.8: `sbatch --hold --mem=<value>` then `scontrol show job`
 // (MinMemoryNode=, TRES=mem=) and squeue %m, plus libslurm's str_to_mbytes() on 5,000 random strings.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSignal, signalName, signalNumber } from '../../../src/spec/values/index.js';
+import { parseSignal, signalName, signalNumber } from '../../../src/job/values/index.js';
 
 // Expectations checked against real Slurm 22.05.8: `sbatch --signal=<value>` accepted or
 // `sbatch: error: Invalid --signal specification` (exit 255), and `scancel -s <sig> 999999`

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatSqueueDuration, formatTimeLimit, parseTimeLimit } from '../../../src/spec/values/index.js';
+import { formatDuration, formatSqueueDuration, formatTimeLimit, parseTimeLimit } from '../../../src/job/values/index.js';
 
 // Expectations checked against real Slurm 22.05.8 (the oracle cluster on this machine):
 // `sbatch --hold -t <value> --wrap=true` then `scontrol show job` TimeLimit=, and libslurm's

@@ -1,106 +1,10 @@
 /**
- * A job as stored in its Redis hash: the immutable record plus the fields the
- * controller changes. Conversion both ways, and to what scontrol/squeue display.
+ * The stored-job schema: a job (src/job/job-run.ts) as its Redis hash holds
+ * it, the flat fields that listings read, and the conversion both ways.
  */
-import type { JobStatus } from '../format/scontrol/show-job.js';
-import { limitSeconds, type JobRecord } from '../spec/job.js';
-
-export type JobStateName =
-  | 'PENDING' | 'RUNNING' | 'COMPLETING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TIMEOUT'
-  | 'NODE_FAIL' | 'OUT_OF_MEMORY' | 'DEADLINE' | 'PREEMPTED' | 'BOOT_FAIL' | 'SUSPENDED'
-  // held after `scontrol requeuehold State=SpecialExit` (pending again once released)
-  | 'SPECIAL_EXIT';
-
-/** Waiting to run: PENDING, or held SPECIAL_EXIT after `scontrol requeuehold State=SpecialExit` (Slurm shows both as pending jobs). */
-export const isPendingState = (state: string): boolean => state === 'PENDING' || state === 'SPECIAL_EXIT';
-
-export const FINAL_STATES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL', 'OUT_OF_MEMORY', 'DEADLINE', 'PREEMPTED', 'BOOT_FAIL']);
-
-/** Resources of one node given to a job. */
-export interface NodeAllocation {
-  node: string;
-  cpus: number;
-  memMb: number;
-  /** GPU indices on the node */
-  gpus: number[];
-  /** CPU indices on the node (absent in allocations made before they were tracked) */
-  cores?: number[];
-}
-
-export interface StoredJob {
-  record: JobRecord;
-  state: JobStateName;
-  reason: string;
-  priority: number;
-  /** priority to restore on release */
-  basePriority: number;
-  held: '' | 'user' | 'admin';
-  /** epoch seconds; 0 = unknown */
-  eligible: number;
-  start: number;
-  end: number;
-  lastSchedEval: number;
-  exit: string;
-  restarts: number;
-  run: number;
-  nodes: string;
-  alloc: NodeAllocation[];
-  batchHost: string;
-  sup: string;
-  cancelBy: string;
-  /** the dependency text as shown (null when none or all satisfied) */
-  dependency: string | null;
-  /** an array's still-pending tasks (array-tasks.ts text); '' for other jobs and for tasks */
-  tasks: string;
-  /** epoch seconds of the last requeue (Slurm's SubmitTime then); 0 = the record's submit time */
-  submit: number;
-  /** earlier runs of a requeued job, oldest first (sacct lists them) */
-  history: PastRun[];
-}
-
-/** A job step (srun), as sacct lists it (`42.0`). */
-export interface StepRecord {
-  id: number;
-  /** the command's name (sacct JobName) */
-  name: string;
-  start: number;
-  /** 0 while it runs */
-  end: number;
-  /** RUNNING, COMPLETED, FAILED, CANCELLED... */
-  state: string;
-  /** "code:signal" */
-  exit: string;
-  nodes: string;
-  nnodes: number;
-  ntasks: number;
-  cpus: number;
-  /** tasks on each of its nodes, Slurm's compressed form (`2(x2),1`) */
-  tasksPerNode?: string;
-  /** what it holds of the job's allocation on each node (srun decides from these whether a new step may start) */
-  claims?: { node: string; cpus: number; memMb: number }[];
-  /** the srun that runs it (a step whose srun is gone holds nothing) */
-  srun?: { host: string; pid: number };
-  /** task distribution (`block`, `cyclic`, `-m` as given), for scontrol show step */
-  dist?: string;
-  /** uid of who cancelled it (scancel N.S): sacct shows `CANCELLED by <uid>` */
-  cancelBy?: number;
-  /** still running when its job was cancelled: its exit code does not count for the job's DerivedExitCode */
-  afterJob?: boolean;
-}
-
-/** A run that ended in a requeue. */
-export interface PastRun {
-  run: number;
-  submit: number;
-  eligible: number;
-  start: number;
-  end: number;
-  state: string;
-  exit: string;
-  nodes: string;
-  cpus: number;
-  nnodes: number;
-}
+import type { JobRecord } from '../job/job.js';
+import type { JobStateName } from '../job/job-states.js';
+import type { NodeAllocation, PastRun, StoredJob } from '../job/job-run.js';
 
 /**
  * The record's values that list views (squeue) show, as flat hash fields
@@ -241,47 +145,5 @@ export function fromFields(v: (string | null)[]): StoredJob | undefined {
     tasks: v[19] ?? '',
     submit: num(v[20]),
     history: v[21] ? (JSON.parse(v[21]) as PastRun[]) : [],
-  };
-}
-
-/**
- * When a job began to accrue age: from its eligible time (also one still ahead, as a --begin job's); a held
- * job accrues nothing, unless it was requeued (held) out of a run, whose accrual it keeps.
- */
-function accrueTime(j: StoredJob): number | undefined {
-  if (!isPendingState(j.state) || j.held === '') return j.eligible || undefined;
-  const last = j.history[j.history.length - 1];
-  return last?.state === 'REQUEUED' ? last.eligible || undefined : undefined;
-}
-
-/** What squeue/scontrol show: completing jobs keep their final state hidden until they end. */
-export function displayStatus(j: StoredJob, now: number, allocNode: string): JobStatus {
-  const running = j.state === 'RUNNING' || j.state === 'COMPLETING' || j.state === 'SUSPENDED';
-  const runTime = j.start === 0 ? 0 : Math.max(0, (running ? now : j.end) - j.start);
-  const limit = j.record.timeLimit;
-  const endTime = j.end !== 0 ? j.end : j.start !== 0 && limit !== 'UNLIMITED' ? j.start + limitSeconds(limit)
-    : isPendingState(j.state) && j.eligible && limit !== 'UNLIMITED' ? j.eligible + limitSeconds(limit) : undefined;
-  const cpus = j.alloc.reduce((s, a) => s + a.cpus, 0);
-  return {
-    state: j.state,
-    reason: j.reason,
-    dependency: j.dependency,
-    priority: j.priority,
-    restarts: j.restarts,
-    exitCode: j.exit,
-    eligibleTime: j.eligible || undefined,
-    // accrues from its eligible time (also one still ahead, as a --begin job's); never while held
-    accrueTime: accrueTime(j),
-    startTime: j.start || (isPendingState(j.state) ? j.eligible || undefined : undefined),
-    endTime,
-    lastSchedEval: j.lastSchedEval || j.submit || j.record.submitTime,
-    submitTime: j.submit || undefined,
-    runTime,
-    nodeList: j.nodes || undefined,
-    batchHost: j.batchHost || undefined,
-    allocCpus: cpus || undefined,
-    allocNodes: j.alloc.length || undefined,
-    allocNode,
-    allocSid: 0,
   };
 }

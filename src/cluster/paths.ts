@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 import type { RedisTarget } from '../client/resp.js';
-import { fnv1a } from '../cluster/load.js';
+import { fnv1a } from './load.js';
 import { stateDir } from '../state-dir.js';
-import { redisLabel, redisTarget, type Env } from './connect.js';
+import { redisLabel, redisTarget, type Env } from '../store/connect.js';
 
 /** The target as one directory name (credentials left out: two users of one database share its files). */
 export function redisSlug(target: RedisTarget, own = false): string {

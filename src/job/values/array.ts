@@ -75,7 +75,7 @@ const PLAIN_PIECE = /^(\d{1,9})(?:-(\d{1,9})(?::(\d{1,9}))?)?(?:%(\d{1,9}))?$/;
  * The pieces of a plain spec (`0-99999`, `1-20:3%4`, `1,3,5`: digits, `-`, `:`, `%` only), exactly as
  * the grammar reads them, or undefined for anything else. Why: nearly every --array value is plain,
  * and reading it here spares sbatch loading the grammar bundle (~15 ms of a ~30 ms run).
- * test/unit/spec/array-plain.test.ts holds it equal to the grammar.
+ * test/unit/job/array-plain.test.ts holds it equal to the grammar.
  */
 export function plainArrayPieces(text: string): ArrayPieceSyntax[] | undefined {
   const pieces: ArrayPieceSyntax[] = [];

@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ACCT_FIELDS, LINE_FIELDS } from '../../../src/controller/state.js';
+import { ACCT_FIELDS, LINE_FIELDS } from '../../../src/store/stored-job.js';
 import { Listed, fieldIndex } from '../../../src/format/squeue/fields.js';
 
-const lua = readFileSync(join(__dirname, '../../../src/controller/lua/includes/listing.lua'), 'utf8');
+const lua = readFileSync(join(__dirname, '../../../src/store/lua/includes/listing.lua'), 'utf8');
 const list = (name: string) => [...new RegExp(`local ${name} = \\{([^}]*)\\}`).exec(lua)![1]!.matchAll(/'([^']+)'/g)].map((m) => m[1]);
 
 describe('listing lines', () => {

@@ -1,5 +1,5 @@
 /** What a requeue keeps of the run it ends, and when the job may start again. */
-import type { PastRun, StoredJob } from './state.js';
+import type { PastRun, StoredJob } from '../job/job-run.js';
 
 /**
  * Seconds before a requeued job is eligible again: slurmctld makes it wait

@@ -6,10 +6,10 @@
  */
 import type { Caller } from '../cluster/access.js';
 import type { Keys } from './keys.js';
-import type { PastRun, StepRecord } from './state.js';
-import allocateLua, { sha as allocateSha } from './lua/allocate-5.lua';
-import cancelLua, { sha as cancelSha } from './lua/cancel-8.lua';
-import finishLua, { sha as finishSha } from './lua/finish-6.lua';
+import type { PastRun, StepRecord } from '../job/job-run.js';
+import allocateLua, { sha as allocateSha } from './lua/allocate-6.lua';
+import cancelLua, { sha as cancelSha } from './lua/cancel-6.lua';
+import finishLua, { sha as finishSha } from './lua/finish-5.lua';
 import handoverLua, { sha as handoverSha } from './lua/handover-1.lua';
 import holdLua, { sha as holdSha } from './lua/hold-4.lua';
 import launchedLua, { sha as launchedSha } from './lua/launched-1.lua';
@@ -17,14 +17,14 @@ import claimStartLua, { sha as claimStartSha } from './lua/claim-start-2.lua';
 import leadLua, { sha as leadSha } from './lua/lead-1.lua';
 import listLua, { sha as listSha } from './lua/list-1.lua';
 import nextJobIdLua, { sha as nextJobIdSha } from './lua/next-job-id-1.lua';
-import requeueLua, { sha as requeueSha } from './lua/requeue-2.lua';
-import updateLua, { sha as updateSha } from './lua/update-2.lua';
+import requeueLua, { sha as requeueSha } from './lua/requeue-8.lua';
+import updateLua, { sha as updateSha } from './lua/update-4.lua';
 import releaseLua, { sha as releaseSha } from './lua/release-5.lua';
-import signalLua, { sha as signalSha } from './lua/signal-1.lua';
-import setReasonsLua, { sha as setReasonsSha } from './lua/set-reasons-4.lua';
-import splitTaskLua, { sha as splitTaskSha } from './lua/split-task-3.lua';
-import stepLua, { sha as stepSha } from './lua/step-1.lua';
-import submitLua, { sha as submitSha } from './lua/submit-8.lua';
+import signalLua, { sha as signalSha } from './lua/signal-2.lua';
+import setReasonsLua, { sha as setReasonsSha } from './lua/set-reasons-3.lua';
+import splitTaskLua, { sha as splitTaskSha } from './lua/split-task-13.lua';
+import stepLua, { sha as stepSha } from './lua/step-4.lua';
+import submitLua, { sha as submitSha } from './lua/submit-10.lua';
 import unlistLua, { sha as unlistSha } from './lua/unlist-1.lua';
 
 export type ScriptArg = string | number | Buffer;

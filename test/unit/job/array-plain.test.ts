@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { arraySyntax } from '../../../grammar/values/index.js';
-import { plainArrayPieces } from '../../../src/spec/values/array.js';
+import { plainArrayPieces } from '../../../src/job/values/array.js';
 import { rng } from '../../helpers/rng.js';
 
 describe('plain --array specs read without the grammar', () => {

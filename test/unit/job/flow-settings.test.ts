@@ -8,9 +8,9 @@ import { keyPath, parseFlowConfig } from '../../../src/cluster/flow-config.js';
 import { builtinSlurmConf } from '../../../src/cluster/load.js';
 import { parseSlurmConf } from '../../../src/cluster/slurm-conf.js';
 import { missingHostLines, withoutNodeLines, hostsPolicy } from '../../../src/providers/local/node-hosts.js';
-import { buildJob } from '../../../src/spec/build-job.js';
-import { toFlowTask } from '../../../src/spec/flow-task.js';
-import { providerRefusal } from '../../../src/spec/provider-route.js';
+import { buildJob } from '../../../src/job/build-job.js';
+import { toFlowTask } from '../../../src/job/flow-task.js';
+import { providerRefusal } from '../../../src/job/provider-route.js';
 import { parseSubmission } from '../../../src/submit/parse.js';
 
 const error = (text: string) => {

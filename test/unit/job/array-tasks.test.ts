@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatTasks, hasTask, parseTasks, taskCount, taskIndices, tasksOf, tasksText, withoutTasks } from '../../../src/spec/array-tasks.js';
-import { formatArrayIndexSet, parseArray } from '../../../src/spec/values/index.js';
+import { formatTasks, hasTask, parseTasks, taskCount, taskIndices, tasksOf, tasksText, withoutTasks } from '../../../src/job/array-tasks.js';
+import { formatArrayIndexSet, parseArray } from '../../../src/job/values/index.js';
 
 const tasks = (spec: string) => {
   const p = parseArray(spec);

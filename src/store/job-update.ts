@@ -1,14 +1,15 @@
 /**
  * `scontrol update JobId=N Key=Value...`: what each change does to a job,
  * decided without I/O. The result is the new record and the stored fields
- * that change with it; Redis applies it atomically (lua/update-1.lua).
+ * that change with it; Redis applies it atomically (src/store/lua/update-4.lua).
  */
-import type { JobRecord } from '../spec/job.js';
-import { parseDateTime, parseDependency, parseTimeLimit } from '../spec/values/index.js';
+import type { JobRecord } from '../job/job.js';
+import { parseDateTime, parseDependency, parseTimeLimit } from '../job/values/index.js';
 import type { ClusterConfig } from '../cluster/slurm-conf.js';
 import type { FlowConfig } from '../cluster/flow-config.js';
-import { providerRefusal } from '../spec/provider-route.js';
-import { initialFields, type StoredJob } from './state.js';
+import { providerRefusal } from '../job/provider-route.js';
+import { initialFields } from './stored-job.js';
+import type { StoredJob } from '../job/job-run.js';
 
 export type UpdatePlan =
   | { ok: true; record: JobRecord; fields: Record<string, string | number>; pendingOnly: boolean }

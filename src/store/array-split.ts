@@ -3,10 +3,11 @@
  * A task gets a record of its own only when it starts or is cancelled alone;
  * this builds that record and asks Redis to split it off atomically.
  */
-import { parseTasks, tasksText, withoutTasks } from '../spec/array-tasks.js';
+import { parseTasks, tasksText, withoutTasks } from '../job/array-tasks.js';
 import type { Caller } from '../cluster/access.js';
 import { ACCESS_DENIED, type Scripts } from './scripts.js';
-import { initialFields, type StoredJob } from './state.js';
+import { initialFields } from './stored-job.js';
+import type { StoredJob } from '../job/job-run.js';
 
 export type SplitMode = { mode: 'start' } | { mode: 'cancel'; now: number; by: Caller };
 
