@@ -88,7 +88,7 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
     subscriber: redis.duplicate(),
     keys,
     scripts,
-    driver: new LocalDriver(join(packageRoot(), 'bin'), io.env.SLURM_CONF, paths.spool, timeScale),
+    drivers: { local: new LocalDriver(join(packageRoot(), 'bin'), io.env.SLURM_CONF, paths.spool, timeScale) },
     timeScale,
     id,
     log,

@@ -1,6 +1,6 @@
 /**
- * Operating flow-slurm: `flow controller status|stop`, `flow controllers`,
- * `flow clean [--purge] [--hosts]`. None of them starts a controller.
+ * Operating flow-slurm: `flow status <job>`, `flow controller status|stop`,
+ * `flow controllers`, `flow clean [--purge] [--hosts]`. None of them starts a controller.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ import { RedisClient } from '../client/redis-client.js';
 import { keysFor } from '../store/keys.js';
 import { hostsPolicy, removeNodeLines } from '../providers/local/node-hosts.js';
 import { clusterPaths } from '../cluster/paths.js';
+import type { JobRecord, Placement } from '../job/job.js';
+import { SlurmError } from '../store/slurm-errors.js';
 import type { IO } from './io.js';
 
 const HEADER = ['CLUSTER', 'STATE', 'PID', 'HOST', 'LEASE', 'MINUTE', 'REDIS', 'LOG'];
@@ -170,4 +172,38 @@ async function leftoverRuns(redis: RedisClient, name: string, spool: string): Pr
     removed++;
   }
   return removed;
+}
+
+/**
+ * `flow status <job>...`: each job's state and where it runs (its placement:
+ * provider, instance type and count, limit price, region, image).
+ */
+export function jobStatus(io: IO, ids: string[], json: boolean): Promise<number> {
+  return withCluster(io, async (cluster, redis) => {
+    const keys = keysFor(cluster.config.clusterName);
+    let code = 0;
+    const out: Record<string, unknown>[] = [];
+    for (const text of ids) {
+      const id = Number(text);
+      const reply = Number.isInteger(id) && id > 0 ? await redis.call(['HMGET', keys.job(id), 'record', 'state', 'reason', 'exit']) : [null];
+      const [recordText, state, reason, exit] = reply as (string | null)[];
+      if (!recordText) {
+        io.stderr(`flow: error: job ${text}: ${new SlurmError('ESLURM_INVALID_JOB_ID').message}\n`);
+        code = 1;
+        continue;
+      }
+      const record = JSON.parse(recordText) as JobRecord;
+      out.push({ jobId: id, name: record.name, state, reason, exitCode: exit, placement: record.placement ?? { provider: 'local' } });
+    }
+    if (json) io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    else {
+      for (const j of out) {
+        const p = j.placement as Placement;
+        const where = [`Provider=${p.provider}`, p.instanceType && `InstanceType=${p.instanceType}`, p.instanceCount !== undefined && `InstanceCount=${p.instanceCount}`,
+          p.maxPricePerHour !== undefined && `MaxPricePerHour=${p.maxPricePerHour.toFixed(2)}`, p.priority && `Priority=${p.priority}`, p.region && `Region=${p.region}`, p.image && `Image=${p.image}`];
+        io.stdout(`JobId=${j.jobId} JobName=${j.name} JobState=${j.state} Reason=${j.reason} ExitCode=${j.exitCode}\n   ${where.filter(Boolean).join(' ')}\n`);
+      }
+    }
+    return code;
+  });
 }

@@ -7,7 +7,7 @@
  */
 import { Command as Commander, CommanderError } from 'commander';
 import { loadCluster } from '../cluster/load.js';
-import { toFlowTask, type FlowTaskSpec } from '../job/flow-task.js';
+import { placementOf, toFlowTask, type FlowTaskSpec } from '../job/flow-task.js';
 import { providerRefusal } from '../job/provider-route.js';
 import { showJob } from '../format/scontrol/show-job.js';
 import { statusAtSubmit } from '../job/submit-status.js';
@@ -58,6 +58,15 @@ export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<numb
     .helpOption(false)
     .action(async (args: string[], opts: Record<string, string | boolean | undefined>) => {
       code = await submit(args, opts, io, deps, () => submitCommand.helpInformation());
+    });
+
+  program
+    .command('status')
+    .description('each job\'s state and where it runs: its provider, and on Mithril the instance type and count, limit price, region and image')
+    .argument('<jobs...>', 'job ids')
+    .option('--json', 'machine-readable output')
+    .action(async (jobs: string[], opts: { json?: boolean }) => {
+      code = await (await import('./flow-operate.js')).jobStatus(io, jobs, opts.json === true);
     });
 
   program
@@ -210,7 +219,7 @@ async function submit(
   try {
     lines(io.stderr, prepared.parsed.warnings);
     const jobId = await backend.nextJobId(cluster.config);
-    const job = { ...prepared.job, jobId, ...(prepared.job.arrayJobId !== undefined ? { arrayJobId: jobId } : {}) };
+    const job = { ...prepared.job, jobId, ...(prepared.job.arrayJobId !== undefined ? { arrayJobId: jobId } : {}), placement: placementOf(task) };
     io.stderr(`flow: submitting ${job.name} to partition ${job.partition} (${describeTask(task)})\n`);
     await backend.submit(cluster, job, prepared.parsed, { env: io.env });
     io.stderr(`flow: queued as job ${jobId}\n`);

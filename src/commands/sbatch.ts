@@ -6,6 +6,7 @@
 import { loadCluster } from '../cluster/load.js';
 import { buildSubmission } from '../submit/prepare.js';
 import { providerRefusal } from '../job/provider-route.js';
+import { placementOf, toFlowTask } from '../job/flow-task.js';
 import { parseSubmission } from '../submit/parse.js';
 import { currentIdentity } from './identity.js';
 import { lines, type IO } from './io.js';
@@ -45,7 +46,8 @@ export async function sbatch(argv: string[], io: IO, makeBackend: BackendFactory
   const backend = await makeBackend(cluster, io.env);
   try {
     jobId = await backend.nextJobId(cluster.config);
-    const job = { ...prepared.job, jobId, ...(prepared.job.arrayJobId !== undefined ? { arrayJobId: jobId } : {}) };
+    const placement = placementOf(toFlowTask(prepared.job, cluster.config, cluster.flow, prepared.parsed.flow));
+    const job = { ...prepared.job, jobId, ...(prepared.job.arrayJobId !== undefined ? { arrayJobId: jobId } : {}), placement };
 
     if (request.testOnly) {
       const answer = await backend.testOnly(cluster, job);

@@ -11,6 +11,7 @@ import type { StoredJob } from '../job/job-run.js';
 import { CANCELLABLE_STATES, FINAL_STATES } from '../job/job-states.js';
 import { formatTasks, hasTask, parseTasks } from '../job/array-tasks.js';
 import { ACCESS_DENIED } from '../store/scripts.js';
+import { refusal, SlurmError } from '../store/slurm-errors.js';
 import type { IO } from './io.js';
 import type { JobSource } from './job-source.js';
 import { lookupUser } from './users.js';
@@ -29,11 +30,9 @@ export interface CancelDeps {
   signal: (cluster: Cluster, jobId: number, signal: number, batch: boolean, full: boolean) => Promise<number>;
 }
 
-const INVALID = 'Invalid job id specified';
-const DONE = 'Job/step already completing or completed';
-const DENIED = 'Access/permission denied';
-/** scancel exits with slurmctld's error number: ESLURM_ACCESS_DENIED (2002), as a byte */
-const DENIED_EXIT = 2002 & 0xff;
+const INVALID = new SlurmError('ESLURM_INVALID_JOB_ID');
+const DONE = new SlurmError('ESLURM_ALREADY_DONE');
+const DENIED = refusal('cancel', ACCESS_DENIED)!;
 
 /** What reading the job table prints with -v (the select plugins load with it), as this Slurm build prints it. */
 const PLUGIN_LINES = [
@@ -145,7 +144,7 @@ export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise
       }
       if (hits.length === 0) {
         code = 1;
-        if (p.verbose >= 0) say(`error: Kill job error on job ${t.step !== undefined ? 'step ' : ''}id ${t.text}: ${INVALID}`);
+        if (p.verbose >= 0) say(`error: Kill job error on job ${t.step !== undefined ? 'step ' : ''}id ${t.text}: ${INVALID.message}`);
       }
       chosen.push(...hits);
     }
@@ -175,18 +174,16 @@ export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise
       if (kill) {
         const r = h.task !== undefined ? await deps.cancelTask(cluster, h.job.record.jobId, h.task) : await deps.cancel(cluster, h.job.record.jobId);
         if (r === ACCESS_DENIED) {
-          say(`error: Kill job error on job id ${name}: ${DENIED}`);
-          code = DENIED_EXIT;
+          say(`error: Kill job error on job id ${name}: ${DENIED.message}`);
+          code = DENIED.exitCode;
         }
         continue;
       }
       const r = await deps.signal(cluster, h.job.record.jobId, signal!, p.batch, p.full);
-      if (r === ACCESS_DENIED) {
-        say(`error: Kill job error on job id ${name}: ${DENIED}`);
-        code = DENIED_EXIT;
-      } else if (r !== 1 || h.task !== undefined) {
-        say(`error: Kill job error on job id ${name}: Job is pending execution`);
-        code = 1;
+      const refused = h.task !== undefined ? refusal('signal', -2) : refusal('signal', r);
+      if (refused) {
+        say(`error: Kill job error on job id ${name}: ${refused.message}`);
+        code = refused.code === 'ESLURM_ACCESS_DENIED' ? refused.exitCode : 1;
       }
     }
   }
@@ -206,7 +203,7 @@ async function cancelByIds(p: ScancelParams, jobs: readonly StoredJob[], cluster
     const hits = hitsOf(t, jobs);
     const live = hits.filter((h) => CANCELLABLE_STATES.has(h.job.state));
     if (live.length === 0) {
-      if (p.verbose > 0) say(`error: Kill job error on job id ${t.text}: ${hits.length ? DONE : INVALID}`);
+      if (p.verbose > 0) say(`error: Kill job error on job id ${t.text}: ${(hits.length ? DONE : INVALID).message}`);
       continue;
     }
     let denied = false;
@@ -215,8 +212,8 @@ async function cancelByIds(p: ScancelParams, jobs: readonly StoredJob[], cluster
       if (r === ACCESS_DENIED) denied = true;
     }
     if (denied) {
-      refused.push({ pending: live.every((h) => h.job.state === 'PENDING'), line: `error: Kill job error on job id ${t.text}: ${DENIED}` });
-      code = DENIED_EXIT;
+      refused.push({ pending: live.every((h) => h.job.state === 'PENDING'), line: `error: Kill job error on job id ${t.text}: ${DENIED.message}` });
+      code = DENIED.exitCode;
     }
   }
   for (const r of [...refused.filter((x) => x.pending), ...refused.filter((x) => !x.pending)]) say(r.line);
@@ -231,19 +228,20 @@ async function cancelByIds(p: ScancelParams, jobs: readonly StoredJob[], cluster
 async function cancelStep(t: CancelTarget, step: number, hits: Hit[], cluster: Cluster, deps: CancelDeps, say: (l: string) => void, verbose: boolean): Promise<number> {
   const jobText = t.text.slice(0, t.text.lastIndexOf('.'));
   if (hits.length === 0) {
-    say(`error: Kill job error on job step id ${jobText}.${step}: ${INVALID}`);
+    say(`error: Kill job error on job step id ${jobText}.${step}: ${INVALID.message}`);
     return 1;
   }
   let code = 0;
   for (const h of hits) {
     if (verbose) say(`Terminating step ${jobText}.${step}`);
     const r = await deps.cancelStep(cluster, h.job.record.jobId, step);
-    if (r === ACCESS_DENIED) {
-      say(`error: Kill job error on job step id ${jobText}.${step}: ${DENIED}`);
-      code = DENIED_EXIT;
-    } else if (r < 0) {
-      say(`error: Kill job error on job step id ${jobText}: ${INVALID}`);
-      code = 2017 & 0xff;
+    const refused = refusal('stepCancel', r);
+    if (refused?.code === 'ESLURM_ACCESS_DENIED') {
+      say(`error: Kill job error on job step id ${jobText}.${step}: ${refused.message}`);
+      code = refused.exitCode;
+    } else if (refused) {
+      say(`error: Kill job error on job step id ${jobText}: ${refused.message}`);
+      code = refused.exitCode;
     }
   }
   return code;

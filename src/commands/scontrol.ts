@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { isOperator, jobsVisibleOnlyTo } from '../cluster/access.js';
 import { loadCluster, type Cluster } from '../cluster/load.js';
-import { ACCESS_DENIED } from '../store/scripts.js';
+import { refusal, SlurmError } from '../store/slurm-errors.js';
 import type { StepRecord, StoredJob } from '../job/job-run.js';
 import { displayStatus } from '../format/job-status.js';
 import { highestExit } from '../format/sacct/values.js';
@@ -53,8 +53,8 @@ interface Session {
 const callerUid = (io: IO) => io.uid ?? process.getuid?.() ?? 0;
 
 /** slurmctld's answers to a request on someone else's job (fixtures/oracle/users) */
-const INVALID_USER = 'Invalid user id';
-const DENIED = 'Access/permission denied';
+const INVALID_USER = new SlurmError('ESLURM_USER_ID_MISSING').message;
+const INVALID_JOB = new SlurmError('ESLURM_INVALID_JOB_ID').message;
 
 /** `N_T` of a job that is not the caller's: the array's owner decides (scontrol names the task in its answer). */
 async function taskOfOther(text: string, cluster: Cluster, io: IO, deps: ScontrolDeps): Promise<boolean> {
@@ -278,8 +278,7 @@ async function hold(tag: string, args: string[], s: Session, io: IO, deps: Scont
     }
     const id = Number(text);
     const r = Number.isInteger(id) ? await deps.hold(loaded.cluster, id, op) : -1;
-    const problem = r === ACCESS_DENIED ? INVALID_USER
-      : r === -1 ? 'Invalid job id specified' : r === -2 && op !== 'release' ? 'Job is no longer pending execution' : undefined;
+    const problem = refusal(op === 'release' ? 'release' : 'hold', r)?.message;
     if (problem) {
       if (s.quiet !== 1) io.stderr(`${problem} for job ${text}\nslurm_suspend error: ${problem}\n`);
       failed(s);
@@ -317,7 +316,7 @@ async function update(args: string[], io: IO, deps: ScontrolDeps): Promise<numbe
       continue;
     }
     const id = Number(text);
-    const problem = Number.isInteger(id) && id > 0 ? await deps.update(loaded.cluster, id, changes) : 'Invalid job id specified';
+    const problem = Number.isInteger(id) && id > 0 ? await deps.update(loaded.cluster, id, changes) : INVALID_JOB;
     if (problem === INVALID_USER) {
       // slurmctld's refusal of someone else's job comes without scontrol's slurm_update line
       io.stderr(`${problem} for job ${text}\n`);
@@ -370,17 +369,11 @@ async function requeue(
       const jobs = m ? await deps.source.load(loaded.cluster, [Number(m[1])]) : [];
       const job = m && jobs.find((j) => (m[2] === undefined ? j.record.jobId === Number(m[1]) : j.record.arrayTaskId === Number(m[2])));
       const r = job ? await deps.requeue(loaded.cluster, job, hold) : -1;
-      if (r === ACCESS_DENIED) {
-        if (s.quiet !== 1) io.stderr(m?.[2] !== undefined ? `${text}: ${DENIED}\n` : `${DENIED} for job ${text}\n`);
-        failed(s);
-        continue;
-      }
-      const problem = r === -1 ? 'Invalid job id specified'
-        : r === -2 ? 'Job is pending execution'
-        : r === -3 ? 'Requested operation is presently disabled'
-        : undefined;
+      const problem = refusal('requeue', r);
       if (problem) {
-        if (s.quiet !== 1) io.stderr(`${problem} for job ${text}\n`);
+        // another's array task is named as given, without "for job"
+        const line = problem.code === 'ESLURM_ACCESS_DENIED' && m?.[2] !== undefined ? `${text}: ${problem.message}` : `${problem.message} for job ${text}`;
+        if (s.quiet !== 1) io.stderr(`${line}\n`);
         failed(s);
       }
     }

@@ -35,7 +35,8 @@ export interface ControllerParts {
   subscriber: Redis;
   keys: Keys;
   scripts: Scripts;
-  driver: Driver;
+  /** a driver per provider (`local`, ...): each job goes to its placement's */
+  drivers: Record<string, Driver>;
   id: string;
   /** one line; `error`: the exception behind it (its stack is logged only with FLOW_DEBUG=1) */
   log: (line: string, error?: unknown) => void;
@@ -120,10 +121,11 @@ export class Controller {
       this.requestTick();
     });
     // a run ended: resources are free again
-    this.unwatch = this.p.driver.watch(() => {
+    const unwatch = Object.values(this.p.drivers).map((d) => d.watch(() => {
       this.dirty = true;
       this.requestTick();
-    });
+    }));
+    this.unwatch = () => unwatch.forEach((u) => u());
     // Redis came back (restarted, or the connection dropped): what we cached may be stale; the
     // subscriber subscribes again by itself
     this.p.redis.on('ready', () => this.resync());
@@ -259,13 +261,21 @@ export class Controller {
 
   /** The job's current run, as its driver knows it. */
   private refOf(job: StoredJob, handle = job.sup): RunRef {
-    const jobId = job.record.jobId;
-    return { name: runName(this.p.cluster.config.clusterName, jobId, job.run), jobId, run: job.run, handle, interactive: !!job.record.interactive };
+    return this.ref(job.record.jobId, job.run, handle, job.record.placement?.provider ?? 'local', !!job.record.interactive);
+  }
+
+  private ref(jobId: number, run: number, handle: string, provider: string, interactive = false): RunRef {
+    return { name: runName(this.p.cluster.config.clusterName, jobId, run), jobId, run, handle, provider, interactive };
+  }
+
+  /** The run's driver: undefined for a provider this controller has none for. */
+  private driver(ref: RunRef): Driver | undefined {
+    return Object.hasOwn(this.p.drivers, ref.provider) ? this.p.drivers[ref.provider] : undefined;
   }
 
   /** The run's end is recorded (or it never ran): its driver forgets it, and no stop waits on it. */
   private async forget(ref: RunRef): Promise<void> {
-    this.p.driver.forget(ref);
+    this.driver(ref)?.forget(ref);
     await this.p.redis.hdel(this.p.keys.stops, `${ref.jobId}.${ref.run}`);
   }
 
@@ -276,15 +286,16 @@ export class Controller {
   // ---- ends ------------------------------------------------------------
 
   private async collectEnds(): Promise<void> {
-    for (const e of await this.p.driver.ended((id) => this.getJob(id))) {
-      const job = await this.getJob(e.jobId);
-      // only the current run's end counts (a requeued job's earlier run ends without changing it)
-      if (job && job.run === e.run) {
-        const f = finalState(e.exit, e.timedOut, job.cancelBy !== '', e.signal);
-        await this.p.scripts.finish(e.jobId, e.run, f.state, f.reason, f.exit, e.end);
+    for (const [provider, driver] of Object.entries(this.p.drivers)) {
+      for (const e of await driver.ended((id) => this.getJob(id))) {
+        const job = await this.getJob(e.jobId);
+        // only the current run's end counts (a requeued job's earlier run ends without changing it)
+        if (job && job.run === e.run) {
+          const f = finalState(e.exit, e.timedOut, job.cancelBy !== '', e.signal);
+          await this.p.scripts.finish(e.jobId, e.run, f.state, f.reason, f.exit, e.end);
+        }
+        await this.forget(job && job.run === e.run ? this.refOf(job) : this.ref(e.jobId, e.run, '', provider));
       }
-      const ref = job && job.run === e.run ? this.refOf(job) : { name: runName(this.p.cluster.config.clusterName, e.jobId, e.run), jobId: e.jobId, run: e.run, handle: '', interactive: false };
-      await this.forget(ref);
     }
   }
 
@@ -334,10 +345,10 @@ export class Controller {
         await this.p.redis.hdel(this.p.keys.stops, field);
         continue;
       }
-      const ref: RunRef = orphan || !job
-        ? { name: runName(this.p.cluster.config.clusterName, jobId, run), jobId, run, handle: arg, interactive: false }
-        : this.refOf(job);
-      const status = await this.p.driver.inspect(ref);
+      const ref: RunRef = orphan || !job ? this.ref(jobId, run, arg, job?.record.placement?.provider ?? 'local') : this.refOf(job);
+      const driver = this.driver(ref);
+      if (!driver) continue;
+      const status = await driver.inspect(ref);
       const why: StopWhy = kind === 'requeue' ? { kind: 'requeue' } : { kind: 'cancel', by: orphan ? '' : arg };
       if (status.kind === 'ended') continue; // collected on the next pass
       if (status.kind === 'running' || status.kind === 'configuring') {
@@ -346,7 +357,7 @@ export class Controller {
           await this.p.scripts.launched(jobId, run, status.handle);
           ref.handle = status.handle;
         }
-        await this.p.driver.stop(ref, why, this.killWait());
+        await driver.stop(ref, why, this.killWait());
         continue;
       }
       if (status.kind === 'none') {
@@ -371,12 +382,13 @@ export class Controller {
       const [what, id, a, b, c] = request.split(' ');
       const job = await this.getJob(Number(id));
       if (!job || job.state !== 'RUNNING' || !job.sup) continue;
-      if (what === 'signal' && job.run === Number(a)) this.p.driver.signal(this.refOf(job), Number(b), c as SignalTarget);
+      const ref = this.refOf(job);
+      if (what === 'signal' && job.run === Number(a)) this.driver(ref)?.signal(ref, Number(b), c as SignalTarget);
       if (what === 'stepcancel') {
         const json = await this.p.redis.hget(this.p.keys.job(job.record.jobId), 'steps');
         const steps = json ? (JSON.parse(json) as StepRecord[] | Record<string, never>) : [];
         const step = Array.isArray(steps) ? steps.find((st) => st.id === Number(a) && st.end === 0) : undefined;
-        if (step) this.p.driver.cancelStep(step);
+        if (step) this.driver(ref)?.cancelStep(step);
       }
     }
     await this.p.redis.ltrim(this.p.keys.requests, requests.length, -1);
@@ -390,7 +402,9 @@ export class Controller {
       const job = await this.getJob(jobId);
       if (!job || (job.state !== 'RUNNING' && job.state !== 'COMPLETING')) continue;
       const ref = this.refOf(job);
-      const status = await this.p.driver.inspect(ref);
+      const driver = this.driver(ref);
+      if (!driver) continue; // launch() ends it
+      const status = await driver.inspect(ref);
       if (status.kind === 'running') {
         // started, but the controller that started it went before recording so
         if (status.handle && !job.sup) await this.p.scripts.launched(jobId, job.run, status.handle);
@@ -417,11 +431,19 @@ export class Controller {
       return;
     }
     const ref = this.refOf(job);
+    const driver = this.driver(ref);
+    if (!driver) {
+      // submit refuses a provider without a driver; a cluster whose configuration changed since may meet one
+      this.p.log(`job ${d.jobId}: no driver for provider ${ref.provider}`);
+      await this.p.scripts.finish(d.jobId, d.run, 'FAILED', 'JobLaunchFailure', '0:53', this.now());
+      await this.forget(ref);
+      return;
+    }
     const [script, env] = job.record.interactive ? [null, null] : await Promise.all([
       this.p.redis.getBuffer(this.p.keys.script(d.jobId)),
       this.p.redis.get(this.p.keys.env(d.jobId)),
     ]);
-    const result = await this.p.driver.start(job, ref, {
+    const result = await driver.start(job, ref, {
       cluster: this.p.cluster,
       script: script ?? Buffer.from('#!/bin/sh\n'),
       submitEnv: env ? (JSON.parse(env) as Record<string, string>) : {},

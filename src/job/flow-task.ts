@@ -11,7 +11,7 @@
 import type { ClusterConfig } from '../cluster/slurm-conf.js';
 import { partitionFlow, type FlowConfig } from '../cluster/flow-config.js';
 import type { FlowOptions } from '../submit/flow-options.js';
-import { gpusOnNodes, type JobRecord } from './job.js';
+import { gpusOnNodes, type JobRecord, type Placement } from './job.js';
 
 interface TaskCommon {
   name: string;
@@ -110,4 +110,11 @@ export function toFlowTask(job: JobRecord, cluster: ClusterConfig, config: FlowC
     ...(region !== undefined ? { region } : {}),
     ...(image !== undefined ? { image } : {}),
   };
+}
+
+/** What of the task is stored with the job: its provider and what it buys there. */
+export function placementOf(task: FlowTaskSpec): Placement {
+  if (task.provider === 'local') return { provider: 'local' };
+  const { provider, instanceType, instanceCount, maxPricePerHour, priority, region, image } = task;
+  return { provider, instanceType, instanceCount, maxPricePerHour, priority, ...(region !== undefined ? { region } : {}), ...(image !== undefined ? { image } : {}) };
 }

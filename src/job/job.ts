@@ -44,6 +44,22 @@ export type MemoryRequest =
   | { per: 'node'; mb: number }
   | { per: 'cpu'; mb: number };
 
+/**
+ * The provider a job goes to and what it buys there: the Flow task spec's
+ * placement, stored with the job at submit so the controller picks its driver
+ * and `flow status` shows it.
+ */
+export interface Placement {
+  provider: string;
+  instanceType?: string;
+  instanceCount?: number;
+  /** USD per instance per hour */
+  maxPricePerHour?: number;
+  priority?: 'low' | 'med' | 'high';
+  region?: string;
+  image?: string;
+}
+
 export interface JobRecord {
   jobId: number;
   /** array jobs: the master id and, for a task, its index */
@@ -73,6 +89,8 @@ export interface JobRecord {
 
   /** an allocation made by srun (or salloc) itself: no batch script; that process runs the steps and ends the job */
   interactive?: { host: string; pid: number };
+  /** where the job runs, fixed at submit (flow-task.ts: placementOf); absent: the local provider */
+  placement?: Placement;
 
   timeLimit: Minutes;
   timeMin?: Minutes;

@@ -5,7 +5,7 @@ import { Session } from '../client/session.js';
 import { readControllerView } from '../client/held-resources.js';
 import { runMain } from '../commands/run-main.js';
 import { callerOf } from '../cluster/access.js';
-import { ACCESS_DENIED } from '../store/scripts.js';
+import { refusal, SCRIPT_CODES } from '../store/slurm-errors.js';
 import { planUpdate } from '../store/job-update.js';
 import { pastRun, requeueDelay } from '../store/requeue.js';
 
@@ -27,16 +27,15 @@ runMain('scontrol', async (argv, io) => {
         // planned on the record as read; planned again if it changed meanwhile
         for (let attempt = 0; attempt < 5; attempt++) {
           const job = await s.job(jobId);
-          if (!job) return 'Invalid job id specified';
+          if (!job) return refusal('update', SCRIPT_CODES.NO_SUCH_JOB)!.message;
           // someone else's job is refused before its changes are judged (the script checks again, with the change)
-          if (!by.any && job.record.userId !== uid) return 'Invalid user id';
+          if (!by.any && job.record.userId !== uid) return refusal('update', SCRIPT_CODES.ACCESS_DENIED)!.message;
           const plan = planUpdate(job, pairs, cluster.config, new Date(), by.any, cluster.flow);
           if (!plan.ok) return plan.message;
           const r = await s.scripts.update(jobId, JSON.stringify(job.record), JSON.stringify(plan.record), plan.fields, plan.pendingOnly, by);
           if (r === 1) return undefined;
-          if (r === ACCESS_DENIED) return 'Invalid user id';
-          if (r === -1) return 'Invalid job id specified';
-          if (r === -2) return 'Job is no longer pending execution';
+          const refused = refusal('update', r);
+          if (refused) return refused.message;
         }
         return 'Job is being updated by someone else';
       },

@@ -16,6 +16,8 @@ export interface RunRef {
   run: number;
   /** what start() returned, stored with the job ('' until the run started); opaque to the controller */
   handle: string;
+  /** the provider whose driver runs it (the job's placement) */
+  provider: string;
   /** srun's or salloc's own allocation: its process stands for the job (no batch step to run) */
   interactive: boolean;
 }

@@ -6,6 +6,7 @@
  */
 import type { Caller } from '../cluster/access.js';
 import type { Keys } from './keys.js';
+import { SCRIPT_CODES } from './slurm-errors.js';
 import type { PastRun, StepRecord } from '../job/job-run.js';
 import allocateLua, { sha as allocateSha } from './lua/allocate-6.lua';
 import cancelLua, { sha as cancelSha } from './lua/cancel-6.lua';
@@ -71,11 +72,12 @@ export class UnexpectedScriptReply extends Error {
 }
 
 /** Every script that acts for a user answers this when the job is not the caller's (includes/owner.lua). */
-export const ACCESS_DENIED = -9;
+export const ACCESS_DENIED = SCRIPT_CODES.ACCESS_DENIED;
 
-export enum CancelResult { AccessDenied = ACCESS_DENIED, NoSuchJob = -1, CancelledPending = 1, Running = 2, AlreadyOver = 3 }
-export enum RequeueResult { AccessDenied = ACCESS_DENIED, WasRunning = 1, WasFinished = 2, NoSuchJob = -1, Pending = -2, Disabled = -3 }
-export enum HoldResult { AccessDenied = ACCESS_DENIED, Done = 1, NoSuchJob = -1, NotPending = -2, NotHeld = -3 }
+// what each request's script answers; its refusals (negative codes) mean what slurm-errors.ts says
+export enum CancelResult { AccessDenied = SCRIPT_CODES.ACCESS_DENIED, NoSuchJob = SCRIPT_CODES.NO_SUCH_JOB, CancelledPending = 1, Running = 2, AlreadyOver = 3 }
+export enum RequeueResult { AccessDenied = SCRIPT_CODES.ACCESS_DENIED, WasRunning = 1, WasFinished = 2, NoSuchJob = SCRIPT_CODES.NO_SUCH_JOB, Pending = SCRIPT_CODES.WRONG_STATE, Disabled = SCRIPT_CODES.NOT_ALLOWED }
+export enum HoldResult { AccessDenied = SCRIPT_CODES.ACCESS_DENIED, Done = 1, NoSuchJob = SCRIPT_CODES.NO_SUCH_JOB, NotPending = SCRIPT_CODES.WRONG_STATE, NotHeld = SCRIPT_CODES.NOT_ALLOWED }
 
 const flag = (b: boolean) => (b ? 1 : 0);
 

@@ -154,6 +154,23 @@ describe('flow submit', () => {
   });
 });
 
+describe('flow status', () => {
+  it('shows each job\'s state and placement, stored at submit (sbatch and flow submit alike); an unknown job is an error', async () => {
+    const c = clusters.make();
+    const viaSbatch = c.submit(['--hold', '--wrap', 'true']);
+    const submitted = c.run('flow', ['submit', '--hold', '--wrap', 'true']);
+    expect(submitted.status).toBe(0);
+    const viaFlow = Number(submitted.stdout.trim());
+    const text = c.run('flow', ['status', String(viaSbatch), String(viaFlow)]);
+    expect([text.status, text.stderr]).toEqual([0, '']);
+    expect(text.stdout).toBe([viaSbatch, viaFlow].map((id) => `JobId=${id} JobName=wrap JobState=PENDING Reason=JobHeldUser ExitCode=0:0\n   Provider=local\n`).join(''));
+    const json = c.run('flow', ['status', '--json', String(viaSbatch)]);
+    expect(JSON.parse(json.stdout)).toEqual([{ jobId: viaSbatch, name: 'wrap', state: 'PENDING', reason: 'JobHeldUser', exitCode: '0:0', placement: { provider: 'local' } }]);
+    const unknown = c.run('flow', ['status', '999999']);
+    expect([unknown.status, unknown.stdout, unknown.stderr]).toEqual([1, '', 'flow: error: job 999999: Invalid job id specified\n']);
+  });
+});
+
 describe('/etc/hosts', () => {
   // a stand-in file: the machine's /etc/hosts is shared with every other test
   it.runIf(process.getuid?.() === 0)('FLOW_ETC_HOSTS=0 keeps node names out; without it they are added; flow clean --hosts removes them', () => {

@@ -94,7 +94,7 @@ export class Harness {
       subscriber: connections[1]!,
       keys: this.keys,
       scripts: new Scripts(new IoredisRunner(connections[0]!), this.keys),
-      driver: this.driver,
+      drivers: { local: this.driver },
       id: `harness-${++this.controllers}`,
       log: (line) => this.log.push(line),
       timeScale: 1,

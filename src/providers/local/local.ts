@@ -123,7 +123,8 @@ export class LocalDriver implements Driver {
       const sup = this.supervisorOf(ref);
       return { ok: true, handle: sup ?? '' };
     }
-    writeFileSync(join(dir, 'launcher'), ctx.controllerId);
+    // who claimed it, and when by our clock (a file's mtime is the kernel's, which a shifted test clock does not move)
+    writeFileSync(join(dir, 'launcher'), `${ctx.controllerId}\n${Date.now()}\n`);
     ctx.checkpoint('launch-claimed');
     // the job's tasks reach each other's nodes by name
     await ensureNodesResolve(ctx.cluster.config.nodes.map((n) => n.name), this.say, hostsPolicy(process.env, ctx.cluster.flow));
@@ -235,17 +236,16 @@ export class LocalDriver implements Driver {
    */
   private unfinishedStart(ref: RunRef): RunStatus {
     const dir = runDir(this.spoolDir, ref.jobId, ref.run);
-    let age: number;
-    try {
-      age = Date.now() - statSync(dir).mtimeMs;
-    } catch {
-      return { kind: 'none' };
-    }
+    if (!existsSync(dir)) return { kind: 'none' };
     let launcher = '';
+    let age = Infinity;
     try {
-      launcher = readFileSync(join(dir, 'launcher'), 'utf8');
+      const [who = '', at = ''] = readFileSync(join(dir, 'launcher'), 'utf8').split('\n');
+      launcher = who;
+      age = Date.now() - Number(at);
     } catch {
       // claimed by a controller that died before it said so
+      age = 0;
     }
     if (age < 3000) return { kind: 'configuring' };
     if (launcher === '' || holderDead(launcher)) {
@@ -295,7 +295,7 @@ export class LocalDriver implements Driver {
 
   forget(ref: RunRef): void {
     const file = endFile(this.spoolDir, ref.jobId, ref.run);
-    for (const suffix of ['', '.child', '.timeout', '.cancel', '.tmp', '.sig', '.pid', '.pid.tmp']) rmSync(`${file}${suffix}`, { force: true });
+    for (const suffix of ['', '.child', '.timeout', '.cancel', '.cancel.at', '.tmp', '.sig', '.pid', '.pid.tmp']) rmSync(`${file}${suffix}`, { force: true });
     rmSync(runDir(this.spoolDir, ref.jobId, ref.run), { recursive: true, force: true });
   }
 
@@ -311,11 +311,14 @@ export class LocalDriver implements Driver {
     const marker = `${endFile(this.spoolDir, ref.jobId, ref.run)}.cancel`;
     let since: number;
     try {
-      since = statSync(marker).mtimeMs;
+      since = Number(readFileSync(`${marker}.at`, 'utf8'));
     } catch {
       writeFileSync(marker, why.kind === 'requeue' ? 'requeue' : why.by);
       // srun's own allocation: srun ends its steps itself; a batch job: its supervisor (supervisor.sh on_term)
       kill(pid, 'SIGTERM');
+      // when, by our clock (not the marker's mtime: the kernel's clock, which a shifted test clock does not move);
+      // last, so a controller that dies before it sends the SIGTERM again (the supervisor ends once)
+      writeFileSync(`${marker}.at`, String(Date.now()));
       return;
     }
     if (Date.now() - since >= graceSeconds * 1000 && pidAlive(pid)) this.signal(ref, 'SIGKILL', 'all');
