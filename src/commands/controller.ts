@@ -92,7 +92,7 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
     timeScale,
     id,
     log,
-    makeQueue: (launch) => new LaunchQueue(bullConnection, keys.bullPrefix, launch),
+    makeQueue: (launch, provider, limit) => new LaunchQueue(bullConnection, keys.bullPrefix, launch, { name: provider === 'local' ? 'launch' : `launch-${provider}`, limit }),
     crashAt: io.env.FLOW_CRASH_AT as CrashPoint | undefined,
     startedAt: started,
   });

@@ -14,7 +14,7 @@ import type { Cluster } from '../cluster/load.js';
 import { hasTask, parseTasks } from '../job/array-tasks.js';
 import type { JobRecord } from '../job/job.js';
 import { compressHostlist } from '../job/values/index.js';
-import { runName, type Driver, type RunRef, type RunStatus, type SignalTarget, type StopWhy } from '../providers/driver.js';
+import { runName, type Driver, type RunRef, type RunStatus, type SignalTarget, type StartLimit, type StopWhy } from '../providers/driver.js';
 import { splitTask } from '../store/array-split.js';
 import type { Keys } from '../store/keys.js';
 import { addUse, schedule, type NodeUse, type PendingJob } from './scheduler.js';
@@ -42,7 +42,8 @@ export interface ControllerParts {
   log: (line: string, error?: unknown) => void;
   /** <1 shortens KillWait for tests (see LocalDriver) */
   timeScale: number;
-  makeQueue: (launch: (d: LaunchData) => Promise<void>) => LaunchQueue;
+  /** the start queue of one provider (BullMQ: durable, retried, rate-limited by the driver's startLimit) */
+  makeQueue: (launch: (d: LaunchData) => Promise<void>, provider: string, limit?: StartLimit) => LaunchQueue;
   /**
    * Fault injection for the chaos tests (FLOW_CRASH_AT): the controller kills
    * itself with SIGKILL when it reaches this point, as `kill -9` would there.
@@ -82,7 +83,8 @@ export class Controller {
   private readonly records = new Map<number, JobRecord>();
   /** the version (`rv`, bumped by scontrol update) of each cached record */
   private readonly recordVersions = new Map<number, string>();
-  private queue!: LaunchQueue;
+  /** one start queue per provider */
+  private readonly queues = new Map<string, LaunchQueue>();
   private unwatch?: () => void;
   private timers: NodeJS.Timeout[] = [];
   private ticking = false;
@@ -110,7 +112,7 @@ export class Controller {
   }
 
   async start(): Promise<void> {
-    this.queue = this.p.makeQueue((d) => this.launch(d));
+    for (const [provider, driver] of Object.entries(this.p.drivers)) this.queues.set(provider, this.p.makeQueue((d) => this.launch(d), provider, driver.startLimit));
     await this.p.subscriber.subscribe(this.p.keys.wake);
     // every request is in Redis already: a message only says "look now"
     this.p.subscriber.on('message', (_ch: string, msg: string) => {
@@ -144,7 +146,7 @@ export class Controller {
     for (const t of this.timers) clearInterval(t);
     if (this.later) clearTimeout(this.later);
     this.unwatch?.();
-    await this.queue.close().catch(() => undefined);
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
     await this.p.subscriber.quit().catch(() => undefined);
     await this.p.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1], KEYS[2]) end return 0", 2,
       this.p.keys.controller, this.p.keys.controllerInfo, this.p.id).catch(() => undefined);
@@ -611,7 +613,9 @@ export class Controller {
       if (moved && record) this.records.set(jobId, { ...record, partition: s.partition });
       // run < 0: no longer pending, held, or its last run is still being stopped (a requeue): not now
       if (run <= 0) continue;
-      await this.queue.add({ jobId, run });
+      const queue = this.queues.get(this.records.get(jobId)?.placement?.provider ?? 'local');
+      // no driver for its provider: launch() fails it at once
+      await (queue ? queue.add({ jobId, run }) : this.launch({ jobId, run }));
       this.dirty = true; // a start may satisfy after: dependencies
     }
     const changed: [number, string, string, ''][] = [];

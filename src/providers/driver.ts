@@ -69,7 +69,15 @@ export type StopWhy = { kind: 'cancel'; by: string } | { kind: 'requeue' };
 
 export type SignalTarget = 'all' | 'batch' | 'steps';
 
+/** At most `max` starts per `perMs` milliseconds: what a cloud API's rate limit (its 429s) asks for. */
+export interface StartLimit {
+  max: number;
+  perMs: number;
+}
+
 export interface Driver {
+  /** how fast starts may go to this provider (none: as fast as they come) */
+  readonly startLimit?: StartLimit;
   /** Start the run; idempotent by run.name, and quick (a slow start reports `configuring`). */
   start(job: StoredJob, ref: RunRef, ctx: StartContext): Promise<StartResult>;
   inspect(ref: RunRef): Promise<RunStatus>;
