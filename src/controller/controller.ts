@@ -29,6 +29,9 @@ import { RequeueResult } from '../store/scripts.js';
 
 type LostStatus = Extract<RunStatus, { kind: 'lost' }>;
 
+/** A job with a run under way: its nodes powering up, running, or ending. */
+const holding = (state: string) => state === 'RUNNING' || state === 'CONFIGURING' || state === 'COMPLETING';
+
 export interface ControllerParts {
   cluster: Cluster;
   redis: Redis;
@@ -317,7 +320,7 @@ export class Controller {
   private async recordLost(job: StoredJob, status: LostStatus): Promise<string> {
     const f = this.lostState(job, status);
     const jobId = job.record.jobId;
-    if ((f.state === 'PREEMPTED' || f.state === 'NODE_FAIL') && job.state === 'RUNNING' && job.record.requeue && !job.record.interactive) {
+    if ((f.state === 'PREEMPTED' || f.state === 'NODE_FAIL') && (job.state === 'RUNNING' || job.state === 'CONFIGURING') && job.record.requeue && !job.record.interactive) {
       const t = this.now();
       const r = await this.p.scripts.requeue(jobId, t, t + requeueDelay(this.p.timeScale), { ...pastRun(job, t), state: f.state }, { uid: 0, any: true });
       if (r === RequeueResult.WasRunning) return `${f.state}, requeued`;
@@ -341,7 +344,7 @@ export class Controller {
       const [kind = '', arg = ''] = value.split(' ');
       const job = await this.getJob(jobId);
       const orphan = kind === 'orphan';
-      const live = !!job && job.run === run && ['RUNNING', 'COMPLETING', 'PENDING', 'SPECIAL_EXIT'].includes(job.state);
+      const live = !!job && job.run === run && (holding(job.state) || job.state === 'PENDING' || job.state === 'SPECIAL_EXIT');
       // ended and recorded (salloc ends its cancelled job itself, and then waits for its command)
       if (!orphan && !live) {
         await this.p.redis.hdel(this.p.keys.stops, field);
@@ -371,7 +374,7 @@ export class Controller {
         await this.forget(ref);
         continue;
       }
-      if (!orphan && job && (job.state === 'RUNNING' || job.state === 'COMPLETING')) await this.recordLost(job, status);
+      if (!orphan && job && holding(job.state)) await this.recordLost(job, status);
       await this.forget(ref);
     }
   }
@@ -402,7 +405,7 @@ export class Controller {
     const ids = (await this.p.redis.smembers(this.p.keys.running)).map(Number);
     for (const jobId of ids) {
       const job = await this.getJob(jobId);
-      if (!job || (job.state !== 'RUNNING' && job.state !== 'COMPLETING')) continue;
+      if (!job || !holding(job.state)) continue;
       const ref = this.refOf(job);
       const driver = this.driver(ref);
       if (!driver) continue; // launch() ends it
@@ -410,6 +413,8 @@ export class Controller {
       if (status.kind === 'running') {
         // started, but the controller that started it went before recording so
         if (status.handle && !job.sup) await this.p.scripts.launched(jobId, job.run, status.handle);
+        // its nodes are up: CONFIGURING ends
+        if (job.state === 'CONFIGURING') await this.p.scripts.started(jobId, job.run, this.now());
       } else if (status.kind === 'lost') {
         const became = await this.recordLost(job, status);
         this.p.log(`job ${jobId} run ${job.run}: ${status.reason === 'preempted' ? 'preempted' : job.sup ? 'gone without an end record' : 'start never completed'} -> ${became}`);
@@ -426,7 +431,7 @@ export class Controller {
   /** The dispatch queue's worker: start one run of one job, at most once. */
   private async launch(d: LaunchData): Promise<void> {
     const job = await this.getJob(d.jobId);
-    if (!job || job.run !== d.run || job.sup !== '' || (job.state !== 'RUNNING' && job.state !== 'COMPLETING')) return;
+    if (!job || job.run !== d.run || job.sup !== '' || !holding(job.state)) return;
     if (job.cancelBy !== '') {
       await this.p.scripts.finish(d.jobId, d.run, 'CANCELLED', 'None', '0:15', this.now());
       await this.p.redis.hdel(this.p.keys.stops, `${d.jobId}.${d.run}`);
@@ -462,6 +467,9 @@ export class Controller {
     if (result.handle === '') return; // another start of this run is under way
     // a scancel or requeue that came while the run started is in the stops hash: the next pass stops it
     const recorded = await this.p.scripts.launched(d.jobId, d.run, result.handle);
+    if (recorded === 1 && job.state === 'CONFIGURING' && (await driver.inspect({ ...ref, handle: result.handle })).kind === 'running') {
+      await this.p.scripts.started(d.jobId, d.run, this.now());
+    }
     if (recorded === 0) {
       // the run ended or moved on while it started: what was started must not stay
       const after = await this.getJob(d.jobId);
@@ -608,12 +616,15 @@ export class Controller {
       const moved = record && record.partition !== s.partition
         ? { name: s.partition, from: `"partition":${JSON.stringify(record.partition)}`, to: `"partition":${JSON.stringify(s.partition)}` }
         : undefined;
-      const run = await this.p.scripts.allocate(jobId, nodes, JSON.stringify(s.alloc), s.alloc[0]!.node, t, cpus, s.alloc.length, moved);
+      const provider = record?.placement?.provider ?? 'local';
+      // a provider whose nodes power up first shows the job CONFIGURING until its run has started
+      const state = Object.hasOwn(this.p.drivers, provider) && this.p.drivers[provider]!.configures ? 'CONFIGURING' : 'RUNNING';
+      const run = await this.p.scripts.allocate(jobId, nodes, JSON.stringify(s.alloc), s.alloc[0]!.node, t, cpus, s.alloc.length, moved, state);
       this.crash('after-allocate');
       if (moved && record) this.records.set(jobId, { ...record, partition: s.partition });
       // run < 0: no longer pending, held, or its last run is still being stopped (a requeue): not now
       if (run <= 0) continue;
-      const queue = this.queues.get(this.records.get(jobId)?.placement?.provider ?? 'local');
+      const queue = this.queues.get(provider);
       // no driver for its provider: launch() fails it at once
       await (queue ? queue.add({ jobId, run }) : this.launch({ jobId, run }));
       this.dirty = true; // a start may satisfy after: dependencies

@@ -18,7 +18,7 @@ function accrueTime(j: StoredJob): number | undefined {
 
 /** What squeue/scontrol show: completing jobs keep their final state hidden until they end. */
 export function displayStatus(j: StoredJob, now: number, allocNode: string): JobStatus {
-  const running = j.state === 'RUNNING' || j.state === 'COMPLETING' || j.state === 'SUSPENDED';
+  const running = j.state === 'RUNNING' || j.state === 'CONFIGURING' || j.state === 'COMPLETING' || j.state === 'SUSPENDED';
   const runTime = j.start === 0 ? 0 : Math.max(0, (running ? now : j.end) - j.start);
   const limit = j.record.timeLimit;
   const endTime = j.end !== 0 ? j.end : j.start !== 0 && limit !== 'UNLIMITED' ? j.start + limitSeconds(limit)

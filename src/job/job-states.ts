@@ -20,7 +20,7 @@ export function jobStateNum(text: string): string | undefined {
 }
 
 export type JobStateName =
-  | 'PENDING' | 'RUNNING' | 'COMPLETING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TIMEOUT'
+  | 'PENDING' | 'CONFIGURING' | 'RUNNING' | 'COMPLETING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TIMEOUT'
   | 'NODE_FAIL' | 'OUT_OF_MEMORY' | 'DEADLINE' | 'PREEMPTED' | 'BOOT_FAIL' | 'SUSPENDED'
   // held after `scontrol requeuehold State=SpecialExit` (pending again once released)
   | 'SPECIAL_EXIT';
@@ -34,8 +34,8 @@ export const FINAL_STATES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED',
 /** Its run goes on: sacct counts its time up to now. */
 export const RUNNING_STATES: ReadonlySet<string> = new Set(['RUNNING', 'SUSPENDED']);
 
-/** Holding its allocation: running, suspended, or ending (sacct shows its steps as still going). */
-export const ALLOCATED_STATES: ReadonlySet<string> = new Set(['RUNNING', 'SUSPENDED', 'COMPLETING']);
+/** Holding its allocation: its nodes powering up, running, suspended, or ending (sacct shows its steps as still going). */
+export const ALLOCATED_STATES: ReadonlySet<string> = new Set(['CONFIGURING', 'RUNNING', 'SUSPENDED', 'COMPLETING']);
 
 /** Ended from outside the batch script: its batch step shows CANCELLED. */
 export const ENDED_FROM_OUTSIDE: ReadonlySet<string> = new Set(['CANCELLED', 'TIMEOUT', 'PREEMPTED', 'REQUEUED', 'DEADLINE', 'NODE_FAIL', 'BOOT_FAIL']);
@@ -45,7 +45,7 @@ export const RUN_OVER_STATES: ReadonlySet<string> = new Set(['COMPLETED', 'CANCE
   'OUT_OF_MEMORY', 'REQUEUED', 'RESIZING', 'REVOKED']);
 
 /** What scancel acts on (a COMPLETING job is being cancelled already). */
-export const CANCELLABLE_STATES: ReadonlySet<string> = new Set(['PENDING', 'RUNNING', 'SUSPENDED']);
+export const CANCELLABLE_STATES: ReadonlySet<string> = new Set(['PENDING', 'CONFIGURING', 'RUNNING', 'SUSPENDED']);
 
 /** What squeue lists without -t (SPECIAL_EXIT: a job requeued and held that way waits, and squeue lists it). */
 export const SQUEUE_DEFAULT_STATES: ReadonlySet<string> = new Set(['PENDING', 'RUNNING', 'SUSPENDED', 'COMPLETING', 'CONFIGURING', 'STAGE_OUT', 'SPECIAL_EXIT']);

@@ -78,6 +78,11 @@ export interface StartLimit {
 export interface Driver {
   /** how fast starts may go to this provider (none: as fast as they come) */
   readonly startLimit?: StartLimit;
+  /**
+   * Its runs pass through CONFIGURING (nodes powering up, a bid waiting for
+   * capacity): the job shows it from allocation until inspect() says running.
+   */
+  readonly configures?: boolean;
   /** Start the run; idempotent by run.name, and quick (a slow start reports `configuring`). */
   start(job: StoredJob, ref: RunRef, ctx: StartContext): Promise<StartResult>;
   inspect(ref: RunRef): Promise<RunStatus>;

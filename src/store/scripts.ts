@@ -27,6 +27,7 @@ import splitTaskLua, { sha as splitTaskSha } from './lua/split-task-13.lua';
 import stepLua, { sha as stepSha } from './lua/step-4.lua';
 import submitLua, { sha as submitSha } from './lua/submit-10.lua';
 import unlistLua, { sha as unlistSha } from './lua/unlist-1.lua';
+import startedLua, { sha as startedSha } from './lua/started-3.lua';
 
 export type ScriptArg = string | number | Buffer;
 
@@ -60,6 +61,7 @@ const S = {
   update: { lua: updateLua, sha: updateSha },
   step: { lua: stepLua, sha: stepSha },
   unlist: { lua: unlistLua, sha: unlistSha },
+  started: { lua: startedLua, sha: startedSha },
 } satisfies Record<string, LuaScript>;
 
 /** A script's reply of a shape none of ours gives: the service answering is not Redis (or not a sane one). */
@@ -107,10 +109,15 @@ export class Scripts {
    * to name only it, as slurmctld shows it): [its JSON `"partition":"a,b"`, the same with the one].
    */
   allocate(jobId: number, nodes: string, alloc: string, batchHost: string, start: number, cpus: number, nodeCount: number,
-    partition?: { name: string; from: string; to: string }): Promise<number> {
+    partition?: { name: string; from: string; to: string }, state: 'RUNNING' | 'CONFIGURING' = 'RUNNING'): Promise<number> {
     const k = this.k;
     return this.num(S.allocate, [k.job(jobId), k.pending, k.running, k.listing, k.acct, k.stops],
-      [jobId, nodes, alloc, batchHost, start, cpus, nodeCount, partition?.name ?? '', partition?.from ?? '', partition?.to ?? '']);
+      [jobId, nodes, alloc, batchHost, start, cpus, nodeCount, partition?.name ?? '', partition?.from ?? '', partition?.to ?? '', state]);
+  }
+
+  /** A configuring run has started: CONFIGURING -> RUNNING (1), or 0. */
+  started(jobId: number, run: number, now: number): Promise<number> {
+    return this.num(S.started, [this.k.job(jobId), this.k.listing, this.k.acct], [jobId, run, now]);
   }
 
   /** Listed fields of the active jobs (or of `ids`): one line per job, the id first, fields \x1f-separated. */

@@ -146,6 +146,43 @@ describe.concurrent('scheduling', () => {
   });
 });
 
+describe.concurrent('CONFIGURING, for a driver whose nodes power up first', () => {
+  it('from allocation until the run has started, then RUNNING with StartTime reset; cancellable meanwhile', async () => {
+    const h = await harness();
+    h.driver.configures = true;
+    const id = await h.sbatch([]);
+    h.driver.nextStart(id, 'hang'); // a bid waiting for capacity
+    await h.pass();
+    expect(await h.shown(id)).toBe('CONFIGURING None 0:0');
+    await h.after(30);
+    expect((await h.job(id)).state).toBe('CONFIGURING'); // no timer meant for local starts ends it
+    h.driver.release(id);
+    await new Promise((r) => setTimeout(r, 20));
+    await h.pass();
+    const j = await h.job(id);
+    expect([j.state, j.start]).toEqual(['RUNNING', h.now()]);
+
+    const other = await h.sbatch([]);
+    h.driver.nextStart(other, 'hang');
+    await h.pass();
+    expect((await h.job(other)).state).toBe('CONFIGURING');
+    expect(await h.cancel(other)).toBe(2);
+    h.driver.release(other);
+    await new Promise((r) => setTimeout(r, 20));
+    await h.pass();
+    await h.pass();
+    expect(await h.shown(other)).toBe('CANCELLED None 0:15');
+  });
+
+  it('a start that is up at once: RUNNING straight after its start', async () => {
+    const h = await harness();
+    h.driver.configures = true;
+    const id = await h.sbatch([]);
+    await h.pass();
+    expect((await h.job(id)).state).toBe('RUNNING');
+  });
+});
+
 describe.concurrent('races', () => {
   it('a cancel during a start that hangs: the run is stopped once it has started, CANCELLED, started once', async () => {
     const h = await harness();

@@ -29,6 +29,8 @@ export class FakeDriver implements Driver {
   readonly forgotten: string[] = [];
   /** the most runs of one job ever alive at once */
   mostAlive = 0;
+  /** its runs pass through CONFIGURING, as a cloud provider's do (set by the test) */
+  configures = false;
   /** how the next start of each job behaves (default ok) */
   private readonly behaviour = new Map<number, StartBehaviour>();
   /** jobs whose runs ignore stops (only the test ends them) */

@@ -9,6 +9,7 @@
   ARGV[4] batch host ARGV[5] start time (epoch s)   ARGV[6] CPUs allocated   ARGV[7] nodes allocated
   ARGV[8] the partition it starts in when it had several ('' otherwise); ARGV[9] the record's
   `"partition":"a,b"` text, ARGV[10] its replacement (plain text, the record's JSON is not re-encoded)
+  ARGV[11] the state it starts in: RUNNING ('' or absent), or CONFIGURING while its nodes power up (started-3.lua ends it)
   Returns the new run number, or -1 (not pending), -2 (held), -3 (its last run is still being stopped:
   a requeued job never has two runs alive).
 ]]
@@ -17,7 +18,9 @@ if st[1] ~= 'PENDING' then return -1 end
 if st[2] and st[2] ~= '' then return -2 end
 if redis.call('HEXISTS', KEYS[6], ARGV[1] .. '.' .. (st[3] or '0')) == 1 then return -3 end
 local run = tonumber(st[3] or '0') + 1
-redis.call('HSET', KEYS[1], 'state', 'RUNNING', 'reason', 'None', 'nodes', ARGV[2], 'alloc', ARGV[3],
+local state = ARGV[11] or ''
+if state == '' then state = 'RUNNING' end
+redis.call('HSET', KEYS[1], 'state', state, 'reason', 'None', 'nodes', ARGV[2], 'alloc', ARGV[3],
   'batchHost', ARGV[4], 'start', ARGV[5], 'end', '0', 'run', run, 'sup', '', 'launched', '0',
   'cpus', ARGV[6], 'nnodes', ARGV[7], 'dependency', '')
 if ARGV[8] ~= '' then

@@ -33,7 +33,7 @@ if st[1] == 'PENDING' then
   redis.call('PUBLISH', ARGV[4], 'cancel ' .. ARGV[1])
   return 1
 end
-if st[1] == 'RUNNING' or st[1] == 'COMPLETING' then
+if st[1] == 'RUNNING' or st[1] == 'CONFIGURING' or st[1] == 'COMPLETING' then
   if not st[2] or st[2] == '' then
     redis.call('HSET', KEYS[1], 'cancelBy', ARGV[2], 'state', 'COMPLETING')
     -- the desired state, kept until the run's end is recorded: no controller has to be listening now

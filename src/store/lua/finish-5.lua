@@ -9,7 +9,7 @@
   Returns 1 when recorded, 0 when ignored.
 ]]
 local st = redis.call('HMGET', KEYS[1], 'state', 'run')
-if (st[1] ~= 'RUNNING' and st[1] ~= 'COMPLETING') or st[2] ~= ARGV[2] then return 0 end
+if (st[1] ~= 'RUNNING' and st[1] ~= 'CONFIGURING' and st[1] ~= 'COMPLETING') or st[2] ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[3], 'reason', ARGV[4], 'exit', ARGV[5], 'end', ARGV[6])
 -- steps still running end with the job (their srun was killed with it, or is about to say how they ended)
 local steps = redis.call('HGET', KEYS[1], 'steps')

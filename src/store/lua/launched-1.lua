@@ -10,7 +10,7 @@
 ]]
 local st = redis.call('HMGET', KEYS[1], 'state', 'run', 'sup')
 if st[2] ~= ARGV[1] or (st[3] and st[3] ~= '') then return 0 end
-local answer = ({ RUNNING = 1, COMPLETING = 2, PENDING = 3, SPECIAL_EXIT = 3 })[st[1]]
+local answer = ({ RUNNING = 1, CONFIGURING = 1, COMPLETING = 2, PENDING = 3, SPECIAL_EXIT = 3 })[st[1]]
 if not answer then return 0 end
 redis.call('HSET', KEYS[1], 'sup', ARGV[2], 'launched', '1')
 return answer

@@ -20,7 +20,7 @@ if not flow_may_touch(KEYS[1], ARGV[7], ARGV[8]) then return FLOW_ACCESS_DENIED 
 if st[1] == 'PENDING' or st[1] == 'SPECIAL_EXIT' then return -2 end
 if st[3] == '0' then return -3 end
 local was = 2
-if st[1] == 'RUNNING' or st[1] == 'COMPLETING' or st[1] == 'SUSPENDED' then was = 1 end
+if st[1] == 'RUNNING' or st[1] == 'CONFIGURING' or st[1] == 'COMPLETING' or st[1] == 'SUSPENDED' then was = 1 end
 local history = cjson.decode(st[4] or '[]')
 local entry = cjson.decode(ARGV[5])
 history[#history + 1] = entry
