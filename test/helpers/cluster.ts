@@ -49,6 +49,26 @@ export function redisDb(db: number): string {
   return u.toString();
 }
 
+/**
+ * SIGTERM to a controller named by a lease: only if that pid still is a controller. A lease can
+ * outlive its holder, and pids come round again fast (pid_max is often 32768): a bare kill could
+ * hit another test's process.
+ */
+export function killController(pid: number): void {
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return; // gone (or no /proc: then leave it, its lease runs out)
+  }
+  if (!cmdline.includes('controller')) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    // gone meanwhile
+  }
+}
+
 export class TestCluster {
   readonly name: string;
   readonly dir: string;
@@ -168,7 +188,7 @@ export class TestCluster {
     try {
       await redis.connect();
       const holder = await redis.get(`flow:{${this.name}}:controller`);
-      if (holder) process.kill(Number(holder.split(':')[1]), 'SIGTERM');
+      if (holder) killController(Number(holder.split(':')[1]));
       await redis.shutdown('NOSAVE').catch(() => undefined);
     } catch {
       // already gone
@@ -182,13 +202,7 @@ export class TestCluster {
     // jobs still running end now (their supervisors would otherwise write into the spool as we remove it)
     if (await this.controllerPid()) this.run('scancel', ['-u', this.env.USER ?? 'root'], { env: { FLOW_NO_AUTOSTART: '1' } });
     const pid = await this.controllerPid();
-    if (pid) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        // gone
-      }
-    }
+    if (pid) killController(pid);
     const redis = new Redis(this.redisUrl);
     try {
       let cursor = '0';

@@ -201,7 +201,7 @@ export class LocalDriver implements Driver {
     const end = endFile(this.spoolDir, ref.jobId, ref.run);
     if (existsSync(end)) return { kind: 'ended' };
     if (ref.handle) {
-      if (pidAlive(Number(ref.handle))) return { kind: 'running' };
+      if (this.handleAlive(ref)) return { kind: 'running' };
       // it may have written its end record just now
       if (existsSync(end)) return { kind: 'ended' };
       return { kind: 'lost', reason: 'node_fail', timedOut: existsSync(`${end}.timeout`) };
@@ -315,18 +315,37 @@ export class LocalDriver implements Driver {
     } catch {
       writeFileSync(marker, why.kind === 'requeue' ? 'requeue' : why.by);
       // srun's own allocation: srun ends its steps itself; a batch job: its supervisor (supervisor.sh on_term)
-      kill(pid, 'SIGTERM');
+      if (this.handleAlive(ref)) kill(pid, 'SIGTERM');
       // when, by our clock (not the marker's mtime: the kernel's clock, which a shifted test clock does not move);
       // last, so a controller that dies before it sends the SIGTERM again (the supervisor ends once)
       writeFileSync(`${marker}.at`, String(Date.now()));
       return;
     }
-    if (Date.now() - since >= graceSeconds * 1000 && pidAlive(pid)) this.signal(ref, 'SIGKILL', 'all');
+    if (Date.now() - since >= graceSeconds * 1000 && this.handleAlive(ref)) this.signal(ref, 'SIGKILL', 'all');
+  }
+
+  /**
+   * The run's supervisor (or srun/salloc) still runs: its pid is alive and, where /proc tells, is
+   * still this run's supervisor. Pids come round again fast (pid_max is often 32768): a signal to
+   * a pid that is now someone else's must never be sent.
+   */
+  private handleAlive(ref: RunRef): boolean {
+    const pid = Number(ref.handle);
+    if (!(pid > 0) || !pidAlive(pid)) return false;
+    if (ref.interactive) return true;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return existsSync('/proc/self') ? false : true; // gone meanwhile; or no /proc to ask
+    }
+    // the supervisor's arguments name its run's end file
+    return cmdline.includes(endFile(this.spoolDir, ref.jobId, ref.run));
   }
 
   signal(ref: RunRef, signal: NodeJS.Signals | number, target: SignalTarget): void {
     const pgid = Number(ref.handle);
-    if (!pgid) return;
+    if (!pgid || !this.handleAlive(ref)) return;
     // srun's own allocation: srun forwards signals to its tasks, as it does in Slurm
     if (ref.interactive) return kill(pgid, signal);
     if (target === 'all') return kill(-pgid, signal);
