@@ -31,6 +31,16 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A controller runs (squeue and sacct never start one): started if the lease is free or its holder
+ * is dead. A killed holder's pid may already belong to another process, so a new daemon can
+ * still find the lease taken; it is tried again until the dead holder's lease runs out.
+ */
+async function ensureController(): Promise<void> {
+  const pid = await c.controllerPid();
+  if (!pid || !alive(pid)) c.startController();
+}
+
 describe('chaos', () => {
   it('kill -9 of the controller at 20 random moments of a 200-job workload: every job ends as Slurm ends it, once', async () => {
     const random = rng(11);
@@ -52,13 +62,15 @@ describe('chaos', () => {
       while (kills < 20) {
         await sleep(300 + killerRandom() * 2000);
         const pid = await c.controllerPid();
-        if (!pid || !alive(pid)) continue;
+        if (!pid || !alive(pid)) {
+          await ensureController();
+          continue;
+        }
         process.kill(pid, 'SIGKILL');
         kills++;
         // started again at once, or a moment later (a command that needs one meanwhile starts its own)
         if (killerRandom() < 0.5) await sleep(killerRandom() * 1000);
-        const now = await c.controllerPid();
-        if (!now || !alive(now)) c.startController();
+        await ensureController();
       }
     })();
 
@@ -69,6 +81,7 @@ describe('chaos', () => {
       });
     const waitRunning = async (id: number) => {
       for (const end = Date.now() + 60_000; Date.now() < end;) {
+        await ensureController();
         const r = await c.runAsync('squeue', ['-h', '-j', String(id), '-o', '%T']);
         if (r.stdout.trim() === 'RUNNING') return;
         await sleep(100);
@@ -112,11 +125,11 @@ describe('chaos', () => {
       }),
     ]);
     await killer;
-    if (!(await c.controllerPid())) c.startController();
 
     // every job reaches its final state
     let got = new Map<string, string>();
     for (const end = Date.now() + 120_000; Date.now() < end;) {
+      await ensureController();
       // by id: a job cancelled before it was ever eligible (its dependency failed) is outside any -S window, as in slurmdbd
       const r = await c.runAsync('sacct', ['-X', '-n', '-P', '-o', 'JobID,State,ExitCode', '-j', [...new Set([...want.keys()].map((id) => id.split('_')[0]))].join(',')]);
       expect(r.stderr).toBe('');
