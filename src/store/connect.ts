@@ -5,7 +5,7 @@
  * what to install. Commands connect with their light RESP client, the
  * controller with ioredis; both find Redis the same way.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateDir } from '../state-dir.js';
 import { parseRedisUrl, type RedisTarget } from '../client/resp.js';
@@ -71,6 +71,16 @@ function ownDir(env: Env): string {
 }
 
 
+/** Our own redis-server runs: its pid file names a live redis-server. */
+function ownServerRuns(dir: string): boolean {
+  try {
+    const pid = Number(readFileSync(join(dir, 'redis.pid'), 'utf8'));
+    return pid > 0 && pidAlive(pid) && (!existsSync('/proc') || readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('redis'));
+  } catch {
+    return false; // no pid file, or no such process
+  }
+}
+
 /**
  * Start our own redis-server, unless one is starting or running already:
  * a second server on the same socket would take the socket over from the
@@ -80,15 +90,11 @@ function ownDir(env: Env): string {
 export async function startOwnRedis(env: Env): Promise<void> {
   const dir = ownDir(env);
   mkdirSync(dir, { recursive: true });
-  try {
-    const pid = Number(readFileSync(join(dir, 'redis.pid'), 'utf8'));
-    if (pid > 0 && pidAlive(pid) && (!existsSync('/proc') || readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('redis'))) return;
-  } catch {
-    // no pid file, or no such process
-  }
+  if (ownServerRuns(dir)) return;
   const lock = join(dir, 'start.lock');
   try {
-    if (Date.now() - statSync(lock).mtimeMs > 10_000) unlinkSync(lock); // left by a starter that died
+    // left by a starter that died (its time is in the file: an mtime is the kernel's clock, not ours)
+    if (Date.now() - Number(readFileSync(lock, 'utf8') || statSync(lock).mtimeMs) > 10_000) unlinkSync(lock);
   } catch {
     // no lock
   }
@@ -97,6 +103,13 @@ export async function startOwnRedis(env: Env): Promise<void> {
     fd = openSync(lock, 'wx');
   } catch {
     return; // another process is starting it
+  }
+  writeSync(fd, String(Date.now()));
+  // a starter that held the lock just before us may have started it: look again, under the lock
+  if (ownServerRuns(dir)) {
+    closeSync(fd);
+    unlinkSync(lock);
+    return;
   }
   try {
     // loaded only here: most commands never start a server, and child_process is slow to load
@@ -108,6 +121,9 @@ export async function startOwnRedis(env: Env): Promise<void> {
     ], { stdio: 'ignore', env: serverEnv(process.env) });
     if (r.error) throw new RedisUnavailable(`no Redis: FLOW_REDIS_URL is not set and redis-server could not be started (${(r.error as NodeJS.ErrnoException).code}); ${INSTALL_HINT}`);
     if (r.status !== 0) throw new RedisUnavailable(`no Redis: redis-server failed to start (see ${join(dir, 'redis.log')}); ${INSTALL_HINT}`);
+    // the daemon writes its pid file just after it forks: the lock is held until it has, so the next
+    // starter finds it running
+    for (let i = 0; i < 100 && !ownServerRuns(dir); i++) await new Promise((res) => setTimeout(res, 20));
   } finally {
     closeSync(fd);
     unlinkSync(lock);

@@ -54,7 +54,7 @@ export function redisDb(db: number): string {
  * outlive its holder, and pids come round again fast (pid_max is often 32768): a bare kill could
  * hit another test's process.
  */
-export function killController(pid: number): void {
+export function killController(pid: number, signal: NodeJS.Signals = 'SIGTERM'): void {
   let cmdline = '';
   try {
     cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
@@ -63,7 +63,7 @@ export function killController(pid: number): void {
   }
   if (!cmdline.includes('controller')) return;
   try {
-    process.kill(pid, 'SIGTERM');
+    process.kill(pid, signal);
   } catch {
     // gone meanwhile
   }
@@ -188,12 +188,27 @@ export class TestCluster {
     try {
       await redis.connect();
       const holder = await redis.get(`flow:{${this.name}}:controller`);
-      if (holder) killController(Number(holder.split(':')[1]));
+      // at once: a controller given time to stop would start its redis-server again while it reconnects
+      if (holder) killController(Number(holder.split(':')[1]), 'SIGKILL');
       await redis.shutdown('NOSAVE').catch(() => undefined);
     } catch {
       // already gone
     } finally {
       redis.disconnect();
+    }
+    // a controller still reconnecting may have started the server again meanwhile: none is left behind
+    const sock = join(this.env.FLOW_STATE_DIR!, 'redis', 'redis.sock');
+    for (let i = 0; i < 20; i++) {
+      const left = spawnSync('pgrep', ['-f', `redis-server unixsocket:${sock}`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
+      if (left.length === 0 && i >= 5) break;
+      for (const pid of left) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
