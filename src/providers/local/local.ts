@@ -6,7 +6,7 @@
  * the pids, the markers and KillWait are this driver's business alone.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { holderDead, pidAlive } from '../../store/holder.js';
@@ -117,14 +117,21 @@ export class LocalDriver implements Driver {
       return { ok: false, reason: 'JobLaunchFailure', message: `the controller runs as uid ${self}, not as root: it cannot run uid ${r.userId}'s job as its owner` };
     }
     const dir = runDir(this.spoolDir, ref.jobId, ref.run);
+    // The claim: the run's directory appears at once with who claimed it and when, by our clock (a
+    // file's mtime is the kernel's, which a shifted test clock does not move): made aside, then
+    // renamed into place, so a claim never lacks its launcher file, whenever its controller dies.
+    // A second start of this run stops here, and inspect() follows the claim.
+    const aside = `${dir}.claim-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    mkdirSync(aside);
+    writeFileSync(join(aside, 'launcher'), `${ctx.controllerId}\n${Date.now()}\n`);
     try {
-      mkdirSync(dir); // the claim: a second start of this run stops here, and inspect() follows it
+      if (existsSync(dir)) throw new Error('claimed');
+      renameSync(aside, dir);
     } catch {
+      rmSync(aside, { recursive: true, force: true });
       const sup = this.supervisorOf(ref);
       return { ok: true, handle: sup ?? '' };
     }
-    // who claimed it, and when by our clock (a file's mtime is the kernel's, which a shifted test clock does not move)
-    writeFileSync(join(dir, 'launcher'), `${ctx.controllerId}\n${Date.now()}\n`);
     ctx.checkpoint('launch-claimed');
     // the job's tasks reach each other's nodes by name
     await ensureNodesResolve(ctx.cluster.config.nodes.map((n) => n.name), this.say, hostsPolicy(process.env, ctx.cluster.flow));
@@ -244,8 +251,8 @@ export class LocalDriver implements Driver {
       launcher = who;
       age = Date.now() - Number(at);
     } catch {
-      // claimed by a controller that died before it said so
-      age = 0;
+      // a claim without its launcher (made by an older version that died between the two): nobody's
+      launcher = '';
     }
     if (age < 3000) return { kind: 'configuring' };
     if (launcher === '' || holderDead(launcher)) {
