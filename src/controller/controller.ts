@@ -16,6 +16,7 @@ import type { JobRecord } from '../job/job.js';
 import { compressHostlist } from '../job/values/index.js';
 import { runName, type Driver, type RunRef, type RunStatus, type SignalTarget, type StartLimit, type StopWhy } from '../providers/driver.js';
 import { splitTask } from '../store/array-split.js';
+import { providerOf } from '../job/flow-task.js';
 import type { Keys } from '../store/keys.js';
 import { addUse, schedule, type NodeUse, type PendingJob } from './scheduler.js';
 import type { Scripts } from '../store/scripts.js';
@@ -265,8 +266,8 @@ export class Controller {
   }
 
   /** The job's current run, as its driver knows it. */
-  private refOf(job: StoredJob, handle = job.sup): RunRef {
-    return this.ref(job.record.jobId, job.run, handle, job.record.placement?.provider ?? 'local', !!job.record.interactive);
+  private refOf(job: StoredJob): RunRef {
+    return this.ref(job.record.jobId, job.run, job.sup, providerOf(job.record), !!job.record.interactive);
   }
 
   private ref(jobId: number, run: number, handle: string, provider: string, interactive = false): RunRef {
@@ -350,7 +351,7 @@ export class Controller {
         await this.p.redis.hdel(this.p.keys.stops, field);
         continue;
       }
-      const ref: RunRef = orphan || !job ? this.ref(jobId, run, arg, job?.record.placement?.provider ?? 'local') : this.refOf(job);
+      const ref: RunRef = orphan || !job ? this.ref(jobId, run, arg, providerOf(job?.record)) : this.refOf(job);
       const driver = this.driver(ref);
       if (!driver) continue;
       const status = await driver.inspect(ref);
@@ -616,7 +617,7 @@ export class Controller {
       const moved = record && record.partition !== s.partition
         ? { name: s.partition, from: `"partition":${JSON.stringify(record.partition)}`, to: `"partition":${JSON.stringify(s.partition)}` }
         : undefined;
-      const provider = record?.placement?.provider ?? 'local';
+      const provider = providerOf(record);
       // a provider whose nodes power up first shows the job CONFIGURING until its run has started
       const state = Object.hasOwn(this.p.drivers, provider) && this.p.drivers[provider]!.configures ? 'CONFIGURING' : 'RUNNING';
       const run = await this.p.scripts.allocate(jobId, nodes, JSON.stringify(s.alloc), s.alloc[0]!.node, t, cpus, s.alloc.length, moved, state);

@@ -112,6 +112,11 @@ export function toFlowTask(job: JobRecord, cluster: ClusterConfig, config: FlowC
   };
 }
 
+/** The provider a job runs on: its stored placement's, or local (a job stored before placements, or srun's and salloc's own). */
+export function providerOf(job: JobRecord | undefined): string {
+  return job?.placement?.provider ?? 'local';
+}
+
 /** What of the task is stored with the job: its provider and what it buys there. */
 export function placementOf(task: FlowTaskSpec): Placement {
   if (task.provider === 'local') return { provider: 'local' };
