@@ -28,6 +28,8 @@ const MithrilFlow = z.strictObject({
   apiUrl: z.optional(z.string()),
   project: z.optional(z.string()),
   sshKeys: z.optional(z.array(z.string())),
+  /** the login on the instances (default ubuntu, as on Mithril's images) */
+  sshUser: z.optional(z.string()),
 });
 
 export const FlowConfigSchema = z.strictObject({

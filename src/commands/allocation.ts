@@ -88,7 +88,7 @@ export function allocationRecord(ask: AllocationAsk, io: IO, config: Parameters<
     const kept = build({ ...ask.request, hold: true });
     return { ok: false, errors, refused: kept.ok ? { job: { ...record(kept.job), held: false }, submission } : undefined };
   }
-  const refused = providerRefusal(built.job.partition, flowConfig, flow.options);
+  const refused = providerRefusal(built.job.partition, flowConfig, flow.options, { batch: false, env: io.env });
   if (refused) return { ok: false, errors: [`${REFUSED[ask.cmd]}${refused}`] };
   return { ok: true, job: record(built.job), submission };
 }

@@ -20,6 +20,10 @@ import { Scripts } from '../store/scripts.js';
 import { LaunchQueue } from '../controller/worker.js';
 import { packageRoot } from '../package-root.js';
 import { LocalDriver } from '../providers/local/local.js';
+import { MithrilDriver } from '../providers/mithril/driver.js';
+import type { Cluster } from '../cluster/load.js';
+import { MithrilClient } from '../providers/mithril/client.js';
+import { mithrilSettings } from '../providers/mithril/settings.js';
 import { redact } from '../redact.js';
 import type { IO } from './io.js';
 
@@ -88,7 +92,10 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
     subscriber: redis.duplicate(),
     keys,
     scripts,
-    drivers: { local: new LocalDriver(join(packageRoot(), 'bin'), io.env.SLURM_CONF, paths.spool, timeScale) },
+    drivers: {
+      local: new LocalDriver(join(packageRoot(), 'bin'), io.env.SLURM_CONF, paths.spool, timeScale),
+      ...mithrilDriver(io.env, cluster, paths.spool, timeScale, log),
+    },
     timeScale,
     id,
     log,
@@ -114,4 +121,21 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
   serverRedis.disconnect();
   rmSync(paths.pid, { force: true });
   return 0;
+}
+
+/**
+ * The Mithril driver, when this controller has an API key (MITHRIL_API_KEY or
+ * ~/.flow/config.yaml): without one, submissions to Mithril are refused, and a
+ * job that got here anyway fails for want of a driver, saying so in the log.
+ */
+function mithrilDriver(env: Readonly<Record<string, string | undefined>>, cluster: Cluster, spool: string, timeScale: number, log: (line: string) => void): { mithril?: MithrilDriver } {
+  const s = mithrilSettings(env, cluster.flow);
+  if (!s.ok) return {};
+  const client = new MithrilClient(s.settings, { log });
+  return {
+    mithril: new MithrilDriver({
+      client, dir: join(spool, 'mithril'), sshUser: s.settings.sshUser ?? 'ubuntu', cluster: cluster.config.clusterName,
+      timeScale, secrets: [s.settings.key.reveal()], log,
+    }),
+  };
 }

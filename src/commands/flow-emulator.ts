@@ -137,6 +137,8 @@ export async function emulatorCommand(o: EmulatorOptions, io: IO): Promise<numbe
     `export MITHRIL_API_URL=${server.url}`,
     `export MITHRIL_API_KEY=${server.apiKey}`,
     `export MITHRIL_PROJECT=${server.market.projects[0]!.name}`,
+    // the emulated instances' sshd runs as this user: the driver logs in as it
+    `export MITHRIL_SSH_USER=${userInfo().username}`,
   ];
   io.stdout(`${out.join('\n')}\n`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

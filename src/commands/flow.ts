@@ -195,7 +195,7 @@ async function submit(
   }
   const flowOptions = { ...prepared.parsed.flow, ...flags.options };
   // refused before anything is queued (a dry run answers as the submission would)
-  const refused = providerRefusal(prepared.job.partition, cluster.flow, flowOptions);
+  const refused = providerRefusal(prepared.job.partition, cluster.flow, flowOptions, { batch: true, env: io.env });
   if (refused) {
     io.stderr(`flow: error: Batch job submission failed: ${refused}\n`);
     return 1;

@@ -8,7 +8,7 @@
  */
 import type { StoredJob } from '../job/job-run.js';
 import type { JobRequest } from '../options/request.js';
-import { tasksPerNode } from '../providers/local/batch-env.js';
+import { tasksPerNode } from '../steps/batch-env.js';
 import { compressHostlist } from '../job/values/hostlist.js';
 import { jobPath } from '../steps/job-path.js';
 import { perNodeCounts } from '../steps/layout.js';

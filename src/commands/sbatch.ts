@@ -37,7 +37,7 @@ export async function sbatch(argv: string[], io: IO, makeBackend: BackendFactory
     return prepared.kind === 'error' ? prepared.exit : 0;
   }
   lines(io.stderr, prepared.parsed.warnings);
-  const refused = providerRefusal(prepared.job.partition, cluster.flow, prepared.parsed.flow);
+  const refused = providerRefusal(prepared.job.partition, cluster.flow, prepared.parsed.flow, { batch: true, env: io.env });
   if (refused) {
     io.stderr(`sbatch: error: Batch job submission failed: ${refused}\n`);
     return 1;

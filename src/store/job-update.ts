@@ -52,7 +52,7 @@ export function planUpdate(job: StoredJob, pairs: [string, string][], cluster: C
         const part = cluster.partitions.find((p) => p.name === value);
         if (!part) return fail('Invalid partition name specified');
         // a job moved to a partition whose provider cannot run it would otherwise run locally
-        const refused = providerRefusal(value, flow, {});
+        const refused = providerRefusal(value, flow, {}, { batch: !r.interactive, env: process.env });
         if (refused) return fail(refused);
         r.partition = value;
         break;

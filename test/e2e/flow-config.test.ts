@@ -81,14 +81,16 @@ describe('FLOW_CONFIG', () => {
   });
 });
 
-describe('a provider without a job driver', () => {
-  const refusal = 'provider mithril has no job driver yet (only local runs jobs)';
+describe('a provider that cannot take the job', () => {
+  const noKey = 'cannot be used: no Mithril API key: set MITHRIL_API_KEY (or api_key in ~/.flow/config.yaml)';
+  const refusal = `provider mithril ${noKey}`;
+  const batchOnly = "runs batch jobs only: an allocation of srun's or salloc's own on Mithril is not built yet";
 
   it('is refused, and nothing queued, whichever way the job is sent there', () => {
     const c = clusters.make({ confText: TWO_PARTITIONS });
     writeFileSync(join(c.dir, 'flow.json'), '{ "partitions": { "h100": { "provider": "mithril", "instanceType": "8xh100" } } }');
     writeFileSync(join(c.dir, 'flow-line.sh'), '#!/bin/sh\n#SBATCH -J x\n#FLOW --provider=mithril\ntrue\n');
-    const byPartition = 'partition h100 is served by provider mithril (flow.json), which has no job driver yet (only local runs jobs)';
+    const byPartition = `partition h100 is served by provider mithril (flow.json), which ${noKey}`;
     const cases: [string, string[], Record<string, string>, string][] = [
       ['sbatch', ['flow-line.sh'], {}, `sbatch: error: Batch job submission failed: ${refusal}`],
       ['sbatch', ['--wrap', 'true'], { FLOW_PROVIDER: 'mithril' }, `sbatch: error: Batch job submission failed: ${refusal}`],
@@ -97,8 +99,8 @@ describe('a provider without a job driver', () => {
       ['flow', ['submit', '--provider', 'mithril', '--wrap', 'true'], {}, `flow: error: Batch job submission failed: ${refusal}`],
       ['flow', ['submit', '--dry-run', 'flow-line.sh'], {}, `flow: error: Batch job submission failed: ${refusal}`],
       ['flow', ['submit', '-p', 'h100', '--wrap', 'true'], {}, `flow: error: Batch job submission failed: ${byPartition}`],
-      ['srun', ['-p', 'h100', 'true'], {}, `srun: error: Unable to allocate resources: ${byPartition}`],
-      ['salloc', ['true'], { FLOW_PROVIDER: 'mithril' }, `salloc: error: Job submit/allocate failed: ${refusal}`],
+      ['srun', ['-p', 'h100', 'true'], {}, `srun: error: Unable to allocate resources: partition h100 is served by provider mithril (flow.json), which ${batchOnly}`],
+      ['salloc', ['true'], { FLOW_PROVIDER: 'mithril' }, `salloc: error: Job submit/allocate failed: provider mithril ${batchOnly}`],
     ];
     for (const [cmd, args, env, line] of cases) {
       const r = c.run(cmd, args, { env });

@@ -146,7 +146,8 @@ export class ProcessMachines implements Machines {
       writeFileSync(config, [
         `ListenAddress ${m.ip}:${m.sshPort}`,
         `HostKey ${this.#key()}`,
-        `AuthorizedKeysFile ${join(root, 'etc/ssh/authorized_keys')}`,
+        // the launch specification's keys, and the user's own (~/.ssh/authorized_keys, as on a real instance)
+        `AuthorizedKeysFile ${join(root, 'etc/ssh/authorized_keys')} ${join(root, 'home/.ssh/authorized_keys')}`,
         `ForceCommand ${join(root, 'etc/flow-emulator/login')}`,
         'PidFile none',
         'StrictModes no',

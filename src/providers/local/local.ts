@@ -16,7 +16,7 @@ import { limitSeconds } from '../../job/job.js';
 import { parseSignal } from '../../job/values/index.js';
 import type { Driver, RunEnd, RunRef, RunStatus, SignalTarget, StartContext, StartResult, StopWhy } from '../driver.js';
 import { asJobUser } from './as-user.js';
-import { batchEnv } from './batch-env.js';
+import { batchEnv } from '../../steps/batch-env.js';
 import { srunIsOurs } from '../../steps/job-path.js';
 import { ensureNodesResolve, hostsPolicy } from './node-hosts.js';
 import supervisorScript from './supervisor.sh';

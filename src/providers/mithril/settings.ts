@@ -1,6 +1,6 @@
 /**
  * Where the client finds its API key, address and project, in this order:
- * the MITHRIL_* variables (as the Flow SDK reads them), the `mithril` section
+ * the MITHRIL_* variables (as the Flow SDK reads them; MITHRIL_SSH_USER is ours), the `mithril` section
  * of our flow.json (address and project: it is the cluster's file, shared, so
  * it holds no key), then the user's own Flow CLI config, `~/.flow/config.yaml`
  * (`api_key`, `api_url`, `project` or `project_id`).
@@ -19,6 +19,8 @@ export interface MithrilSettings {
   /** a project name or its `proj_` fid; resolved by the client */
   project?: string;
   key: Secret;
+  /** who the driver logs in as on the instances (default ubuntu, as on Mithril's images) */
+  sshUser?: string;
 }
 
 export type SettingsResult = { ok: true; settings: MithrilSettings } | { ok: false; message: string };
@@ -57,5 +59,6 @@ export function mithrilSettings(env: Readonly<Record<string, string | undefined>
     return { ok: false, message: `MITHRIL_API_URL is not an http(s) URL: ${apiUrl}` };
   }
   const project = env.MITHRIL_PROJECT || flow.mithril?.project || file.project || file.project_id;
-  return { ok: true, settings: { apiUrl, key: new Secret(key), ...(project ? { project } : {}) } };
+  const sshUser = env.MITHRIL_SSH_USER || flow.mithril?.sshUser || 'ubuntu';
+  return { ok: true, settings: { apiUrl, key: new Secret(key), sshUser, ...(project ? { project } : {}) } };
 }

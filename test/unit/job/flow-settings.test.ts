@@ -36,7 +36,7 @@ describe('flow.json', () => {
     expect(error('{"partitions":{"a":{"shapes":[0]}}}')).toBe('flow.json: partitions.a.shapes[0]: expected a positive number, got 0');
     expect(error('{"partitions":{"a":{"region":7}}}')).toBe('flow.json: partitions.a.region: expected a string, got 7');
     expect(error('{"defaults":{"a":1,"b":2}}')).toBe('flow.json: defaults.a: unknown key (also b); expected one of provider, instanceType, gpuType, shapes, maxPricePerHour, region, priority, image');
-    expect(error('{"mithril":{"key":"x"}}')).toBe('flow.json: mithril.key: unknown key; expected one of apiUrl, project, sshKeys');
+    expect(error('{"mithril":{"key":"x"}}')).toBe('flow.json: mithril.key: unknown key; expected one of apiUrl, project, sshKeys, sshUser');
     expect(error('"x"')).toBe('flow.json: (top level): expected an object, got "x"');
     expect(error(`{"defaults":{"image":["${'y'.repeat(100)}"]}}`)).toBe(`flow.json: defaults.image: expected a string, got ["${'y'.repeat(35)}...`);
     expect(error(`{"defaults":{"image":[${'1,'.repeat(40)}1]}}`)).toMatch(/^flow\.json: defaults\.image: expected a string, got \[1,1,.{32}\.\.\.$/);
@@ -52,14 +52,22 @@ describe('flow.json', () => {
 
 describe('the provider a job goes to', () => {
   const config = { defaults: { provider: 'local' as const }, partitions: { h100: { provider: 'mithril' as const } } };
-  it('refuses a provider without a job driver, from the job or from any of its partitions', () => {
-    expect(providerRefusal('gpu', config, {})).toBeUndefined();
-    expect(providerRefusal('gpu', config, { provider: 'mithril' })).toBe('provider mithril has no job driver yet (only local runs jobs)');
-    expect(providerRefusal('h100', config, {})).toBe('partition h100 is served by provider mithril (flow.json), which has no job driver yet (only local runs jobs)');
-    expect(providerRefusal('gpu,h100', config, {})).toMatch(/^partition h100 /);
+  const batch = { batch: true, env: { HOME: '/nonexistent' } };
+  const keyed = { batch: true, env: { HOME: '/nonexistent', MITHRIL_API_KEY: 'fkey_x' } };
+  const noKey = 'cannot be used: no Mithril API key: set MITHRIL_API_KEY (or api_key in ~/.flow/config.yaml)';
+  it('refuses Mithril without an API key, from the job or from any of its partitions', () => {
+    expect(providerRefusal('gpu', config, {}, batch)).toBeUndefined();
+    expect(providerRefusal('gpu', config, { provider: 'mithril' }, batch)).toBe(`provider mithril ${noKey}`);
+    expect(providerRefusal('h100', config, {}, batch)).toBe(`partition h100 is served by provider mithril (flow.json), which ${noKey}`);
+    expect(providerRefusal('gpu,h100', config, {}, batch)).toMatch(/^partition h100 /);
     // the job's own choice wins over its partition's
-    expect(providerRefusal('h100', config, { provider: 'local' })).toBeUndefined();
-    expect(providerRefusal('gpu', { defaults: { provider: 'mithril' } }, {})).toMatch(/^partition gpu is served by provider mithril/);
+    expect(providerRefusal('h100', config, { provider: 'local' }, batch)).toBeUndefined();
+    expect(providerRefusal('gpu', { defaults: { provider: 'mithril' } }, {}, batch)).toMatch(/^partition gpu is served by provider mithril/);
+  });
+  it('takes batch jobs to Mithril once a key is set; never an allocation of srun or salloc', () => {
+    expect(providerRefusal('h100', config, {}, keyed)).toBeUndefined();
+    expect(providerRefusal('h100', config, {}, { ...keyed, batch: false })).toBe(
+      "partition h100 is served by provider mithril (flow.json), which runs batch jobs only: an allocation of srun's or salloc's own on Mithril is not built yet");
   });
 });
 

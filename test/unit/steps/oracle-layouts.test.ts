@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSrun, stepGpuRequest, stepRequest } from '../../../src/commands/srun-options.js';
 import type { StoredJob } from '../../../src/job/job-run.js';
-import { batchEnv } from '../../../src/providers/local/batch-env.js';
+import { batchEnv } from '../../../src/steps/batch-env.js';
 import { expandHostlist } from '../../../src/job/values/index.js';
 import { exportedToTasks } from '../../../src/steps/export.js';
 import type { AllocatedNode } from '../../../src/steps/layout.js';

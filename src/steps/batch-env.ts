@@ -5,13 +5,13 @@
  * allocation and this node. Pure: the caller supplies the login environment
  * when --export asks for it.
  */
-import type { StoredJob } from '../../job/job-run.js';
-import { tasksWhenRunning } from '../../job/job.js';
-import { compressHostlist } from '../../job/values/index.js';
-import { arrayFacts } from '../../job/array-facts.js';
-import { alwaysExported, splitExport } from '../../steps/export.js';
-import { jobPath } from '../../steps/job-path.js';
-import { perNodeCounts } from '../../steps/layout.js';
+import type { StoredJob } from '../job/job-run.js';
+import { tasksWhenRunning } from '../job/job.js';
+import { compressHostlist } from '../job/values/index.js';
+import { arrayFacts } from '../job/array-facts.js';
+import { alwaysExported, splitExport } from './export.js';
+import { jobPath } from './job-path.js';
+import { perNodeCounts } from './layout.js';
 
 export { perNodeCounts };
 

@@ -1,0 +1,498 @@
+/**
+ * The Mithril driver: a job of N nodes is one spot bid with
+ * instance_quantity = N, named after the run (cluster-job-run), so a start
+ * asked twice, or by a controller that took over, finds the bid instead of
+ * making a second. Once every instance runs, the driver sets the nodes up
+ * over ssh (ssh.ts; remote.ts says what goes where) and starts the batch
+ * script on the first instance under the local provider's own supervisor.
+ * A poll per run (every second) follows the bid and the script: it copies
+ * the output files back into the submit directory as they grow, answers
+ * srun's step requests (remote-steps.ts), and records the end. A run's end,
+ * its cancel and its time limit delete the bid, so nothing keeps billing.
+ *
+ * What the driver keeps of a run is in its spool directory, so a controller
+ * that restarts goes on where the last one was; a bid whose run was recorded
+ * but not yet deleted is deleted by the next controller (`forgotten`).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync, openSync, closeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { StepRecord, StoredJob } from '../../job/job-run.js';
+import { batchFileName } from '../../job/patterns.js';
+import { limitSeconds } from '../../job/job.js';
+import { parseSignal } from '../../job/values/index.js';
+import { dollarsToCents } from './money.js';
+import type { MithrilClient } from './client.js';
+import type { BidModel, InstanceModel } from './schemas.js';
+import type { Driver, RunEnd, RunRef, RunStatus, SignalTarget, StartContext, StartResult, StopWhy } from '../driver.js';
+import { batchEnv } from '../../steps/batch-env.js';
+import { envScript, hostsScript, q, remoteDir, remotePath, sendableEnv } from './remote.js';
+import { Ssh, SshKeys } from './ssh.js';
+import supervisorScript from '../local/supervisor.sh';
+import remoteSrun from './remote-srun.sh';
+
+const DEFAULT_KILL_WAIT = 30;
+const POLL_MS = 1000;
+
+/** What the driver keeps of a run between polls (and across controllers: job.json). */
+interface RunFile {
+  jobId: number;
+  run: number;
+  nodes: string[];
+  /** output files: where they are here, where on the batch node, truncated at the start or appended to */
+  outputs: { local: string; remote: string }[];
+  /** the supervisor's arguments after END_FILE */
+  args: string[];
+  stdin: string;
+  workDir: string;
+  /** secrets this run must never send (the API key) */
+}
+
+interface Live {
+  ref: RunRef;
+  busy: boolean;
+  /** 'bid': waiting for every instance to run; 'launch': setting the nodes up; 'running'; 'ending' */
+  phase: 'bid' | 'launch' | 'running' | 'ending';
+  lost?: 'preempted' | 'node_fail';
+  nodes?: { dest: string; ip: string }[];
+  sshFailures: number;
+  /** the last thing worth telling (a failed call), already redacted */
+  note?: string;
+}
+
+export interface MithrilDriverOptions {
+  client: MithrilClient;
+  /** the driver's directory: ssh key, runs */
+  dir: string;
+  sshUser: string;
+  cluster: string;
+  timeScale?: number;
+  /** values never to send to an instance or show (the API key) */
+  secrets: readonly string[];
+  log: (line: string) => void;
+}
+
+export class MithrilDriver implements Driver {
+  readonly configures = true;
+  /** bids are created at most 5 a second (a 429 is answered anyway, this keeps us below it) */
+  readonly startLimit = { max: 5, perMs: 1000 };
+  private readonly keys: SshKeys;
+  private readonly ssh: Ssh;
+  private readonly live = new Map<string, Live>();
+  private wake: () => void = () => {};
+  private timer?: NodeJS.Timeout;
+  private keyFid?: Promise<string>;
+
+  constructor(private readonly o: MithrilDriverOptions) {
+    this.keys = new SshKeys(join(o.dir, 'ssh'));
+    this.ssh = new Ssh(this.keys, o.sshUser);
+    mkdirSync(join(o.dir, 'runs'), { recursive: true });
+  }
+
+  private runDir(name: string): string {
+    return join(this.o.dir, 'runs', name);
+  }
+
+  private read(name: string, file: string): string | undefined {
+    try {
+      return readFileSync(join(this.runDir(name), file), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The driver's key, registered with the project once (found by its name when it already is). */
+  private sshKeyFid(): Promise<string> {
+    this.keyFid ??= (async () => {
+      const pub = this.keys.ensure();
+      const name = `flow-slurm-${this.o.cluster}-${pub.split(' ')[1]!.slice(-12).replace(/[^A-Za-z0-9]/g, '')}`;
+      const found = (await this.o.client.sshKeys()).find((k) => k.public_key.trim() === pub);
+      return found ? found.fid : (await this.o.client.createSshKey(name, pub)).fid;
+    })();
+    this.keyFid.catch(() => (this.keyFid = undefined));
+    return this.keyFid;
+  }
+
+  async start(job: StoredJob, ref: RunRef, ctx: StartContext): Promise<StartResult> {
+    const dir = this.runDir(ref.name);
+    const known = this.read(ref.name, 'bid');
+    if (known) return { ok: true, handle: known.trim() };
+    const p = job.record.placement;
+    if (!p || p.provider !== 'mithril' || p.instanceType === undefined) {
+      return { ok: false, reason: 'JobLaunchFailure', message: 'the job has no Mithril placement' };
+    }
+    try {
+      this.prepare(job, ref, ctx, dir);
+      // a controller that died after creating the bid, before writing it down: the bid is found by its name
+      const existing = await this.o.client.findBid(ref.name);
+      const bid = existing ?? await this.createBid(job, ref);
+      writeFileSync(join(dir, 'bid'), bid.fid);
+      this.follow(ref, bid.fid);
+      return { ok: true, handle: bid.fid };
+    } catch (e) {
+      return { ok: false, reason: 'JobLaunchFailure', message: this.redact((e as Error).message) };
+    }
+  }
+
+  private async createBid(job: StoredJob, ref: RunRef): Promise<BidModel> {
+    const p = job.record.placement!;
+    const found = await this.o.client.resolveInstanceType(p.instanceType!, p.region === 'cheapest' ? undefined : p.region);
+    let choice = found[0]!;
+    if (found.length > 1) {
+      // no region chosen (or "cheapest"): where the spot price is lowest now
+      const prices = await Promise.all(found.map((f) => this.o.client.currentPrice(f.fid, f.region).then((c) => c.spot_price_cents ?? Infinity, () => Infinity)));
+      choice = found[prices.indexOf(Math.min(...prices))] ?? choice;
+    }
+    return this.o.client.createBid({
+      name: ref.name,
+      instanceType: choice.fid,
+      region: choice.region,
+      limitPriceCents: dollarsToCents(p.maxPricePerHour ?? 0),
+      quantity: job.alloc.length,
+      sshKeys: [await this.sshKeyFid()],
+      startupScript: '#!/bin/sh\n# flow-slurm sets this instance up over ssh once the bid is allocated\nmkdir -p "$HOME/.flow-slurm"\n',
+    });
+  }
+
+  /** Everything the batch node gets, made here before the bid: a restarted controller finds it. */
+  private prepare(job: StoredJob, ref: RunRef, ctx: StartContext, dir: string): void {
+    if (existsSync(join(dir, 'job.json'))) return;
+    const r = job.record;
+    const node = job.alloc[0]!.node;
+    const D = remoteDir(ref.name);
+    const bundle = join(dir, 'bundle');
+    mkdirSync(join(bundle, 'bin'), { recursive: true });
+    writeFileSync(join(bundle, 'slurm_script'), ctx.script, { mode: 0o755 });
+    writeFileSync(join(bundle, 'supervisor.sh'), supervisorScript);
+    writeFileSync(join(bundle, 'bin', 'srun'), remoteSrun, { mode: 0o755 });
+    const env = batchEnv(job, {
+      clusterName: ctx.cluster.config.clusterName,
+      controllerHost: ctx.controllerHost,
+      submitEnv: sendableEnv(ctx.submitEnv, this.o.secrets),
+      binDir: '',
+    });
+    writeFileSync(join(bundle, 'env.sh'), envScript(sendableEnv(env, this.o.secrets), D));
+    const scale = this.o.timeScale ?? 1;
+    const scaled = (secs: number) => Math.max(1, Math.round(secs * scale));
+    const limit = r.timeLimit === 'UNLIMITED' ? 0 : scaled(limitSeconds(r.timeLimit));
+    const signal = r.signal ? parseSignal(r.signal) : undefined;
+    const warn = signal?.ok ? signal.value : undefined;
+    const killWait = Number(ctx.cluster.config.settings.get('killwait') ?? DEFAULT_KILL_WAIT);
+    const outName = batchFileName(r.stdout, r, node);
+    const errName = batchFileName(r.stderr, r, node);
+    const outputs = [{ local: outName, remote: remotePath(outName, r.workDir, D, 0) }];
+    if (errName !== outName) outputs.push({ local: errName, remote: remotePath(errName, r.workDir, D, 1) });
+    const file: RunFile = {
+      jobId: r.jobId,
+      run: ref.run,
+      nodes: job.alloc.map((a) => a.node),
+      outputs,
+      args: [String(limit), String(warn ? scaled(warn.seconds) : 0), String(warn?.signal ?? 0), warn?.batchOnly ? '1' : '0', String(scaled(killWait)), String(r.jobId), node],
+      stdin: remotePath(batchFileName(r.stdin, r, node), r.workDir, D, 2),
+      workDir: r.workDir,
+    };
+    // the output files appear at the start, as slurmd opens them (a requeued run appends)
+    for (const o of outputs) {
+      try {
+        closeSync(openSync(o.local, r.openMode === 'append' || job.restarts > 0 ? 'a' : 'w', 0o644));
+      } catch {
+        // its directory is missing: the copy back says so when it fails
+      }
+    }
+    writeFileSync(join(dir, 'job.json'), JSON.stringify(file));
+  }
+
+  // ---- following a run ---------------------------------------------------------
+
+  private follow(ref: RunRef, bid: string): Live {
+    let l = this.live.get(ref.name);
+    if (!l) {
+      l = { ref: { ...ref, handle: bid }, busy: false, phase: existsSync(join(this.runDir(ref.name), 'launched')) ? 'running' : 'bid', sshFailures: 0 };
+      this.live.set(ref.name, l);
+    }
+    this.timer ??= setInterval(() => this.pollAll(), POLL_MS);
+    this.timer.unref?.();
+    return l;
+  }
+
+  private pollAll(): void {
+    for (const l of this.live.values()) {
+      if (l.busy) continue;
+      l.busy = true;
+      void this.poll(l).catch((e) => this.note(l, (e as Error).message)).finally(() => (l.busy = false));
+    }
+    if (this.live.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private note(l: Live, message: string): void {
+    const m = this.redact(message);
+    if (l.note !== m) this.o.log(`job ${l.ref.jobId} run ${l.ref.run}: ${m}`);
+    l.note = m;
+  }
+
+  private redact(text: string): string {
+    let out = text;
+    for (const s of this.o.secrets) if (s) out = out.split(s).join('[redacted]');
+    return out;
+  }
+
+  private async poll(l: Live): Promise<void> {
+    const name = l.ref.name;
+    if (existsSync(join(this.runDir(name), 'end')) || l.lost) return;
+    if (l.phase === 'bid') {
+      const ready = await this.instancesUp(l);
+      if (!ready) return;
+      l.phase = 'launch';
+      await this.launch(l);
+      l.phase = 'running';
+      writeFileSync(join(this.runDir(name), 'launched'), '');
+      this.wake();
+      return;
+    }
+    if (l.phase === 'running') await this.watchRunning(l);
+  }
+
+  /** Every instance of the bid runs and can be reached: their addresses, in the bid's order. */
+  private async instancesUp(l: Live): Promise<boolean> {
+    const bid = await this.o.client.getBid(l.ref.handle);
+    if (bid.status === 'Terminated') {
+      l.lost = 'node_fail';
+      return false;
+    }
+    const instances = await this.o.client.instances({ bidFids: [bid.fid] });
+    const byFid = new Map(instances.map((i) => [i.fid, i]));
+    const ordered = bid.instances.map((fid) => byFid.get(fid)).filter((i): i is InstanceModel => i !== undefined);
+    if (ordered.length < bid.instance_quantity || ordered.some((i) => i.status !== 'STATUS_RUNNING' || !i.ssh_destination || !i.private_ip)) return false;
+    l.nodes = ordered.map((i) => ({ dest: i.ssh_destination!, ip: i.private_ip! }));
+    return true;
+  }
+
+  private runFile(name: string): RunFile {
+    return JSON.parse(this.read(name, 'job.json') ?? '{}') as RunFile;
+  }
+
+  /** Set every node up (its run directory, the job's node names), then start the batch script on the first. */
+  private async launch(l: Live): Promise<void> {
+    const name = l.ref.name;
+    const f = this.runFile(name);
+    const nodes = l.nodes!;
+    const D = remoteDir(name);
+    const named = f.nodes.map((n, i) => ({ name: n, ip: nodes[i]!.ip }));
+    const setup = `mkdir -p ${D}/work ${D}/out && printf '%s\\n' ${named.map((n) => q(`${n.name} ${n.ip}`)).join(' ')} > ${D}/nodes\n${hostsScript(named)}`;
+    for (const n of nodes) await this.must(this.ssh.run(n.dest, setup), 'setting a node up');
+    // the submit directory's copy, then the bundle, then the start (once: the claim is a directory)
+    await this.must(this.ssh.run(nodes[0]!.dest, `tar -x -f - -C ${D}/work`, { input: await tarOf(f.workDir) }), 'copying the submit directory');
+    await this.must(this.ssh.run(nodes[0]!.dest, `tar -x -f - -C ${D}`, { input: await tarOf(join(this.runDir(name), 'bundle')) }), 'copying the job');
+    const [out, err] = [f.outputs[0]!.remote, (f.outputs[1] ?? f.outputs[0]!).remote];
+    const redirect = f.outputs.length === 1 ? `>${out} 2>&1` : `>${out} 2>${err}`;
+    const start = [
+      `mkdir ${D}/claim 2>/dev/null || exit 0`,
+      `cd ${D}/work 2>/dev/null || cd ${D}`,
+      `. ${D}/env.sh`,
+      `(setsid sh ${D}/supervisor.sh ${D}/end ${f.args.map(q).join(' ')} ${D}/slurm_script <${f.stdin} ${redirect} &) </dev/null >/dev/null 2>&1`,
+    ].join('\n');
+    await this.must(this.ssh.run(nodes[0]!.dest, start), 'starting the batch script');
+  }
+
+  private async must(p: Promise<{ status: number; stderr: string }>, what: string): Promise<void> {
+    const r = await p;
+    if (r.status !== 0) throw new Error(`${what}: ${r.stderr || `exit ${r.status}`}`);
+  }
+
+  /** The running script: its output so far, and its end. */
+  private async watchRunning(l: Live): Promise<void> {
+    const name = l.ref.name;
+    const nodes = l.nodes ?? (await this.instancesUp(l).then((up) => (up ? l.nodes : undefined)));
+    if (!nodes) {
+      if (!l.lost) l.lost = await this.whyGone(l);
+      return;
+    }
+    const D = remoteDir(name);
+    const r = await this.ssh.run(nodes[0]!.dest, `cat ${D}/end 2>/dev/null; [ -e ${D}/end.timeout ] && echo timeout=1; true`, { timeoutMs: 10_000 });
+    if (r.status !== 0) {
+      l.sshFailures++;
+      if (l.sshFailures >= 5) l.lost = await this.whyGone(l);
+      return;
+    }
+    l.sshFailures = 0;
+    await this.copyBack(l);
+    const text = r.stdout.toString('utf8');
+    if (/rc=\d+/.test(text)) {
+      writeFileSync(join(this.runDir(name), 'end'), text);
+      this.wake();
+    }
+  }
+
+  /** Why the instances went: preempted when the bid lost them, a failed node otherwise. */
+  private async whyGone(l: Live): Promise<'preempted' | 'node_fail' | undefined> {
+    const instances = await this.o.client.instances({ bidFids: [l.ref.handle] });
+    if (instances.some((i) => i.status === 'STATUS_PREEMPTING' || i.status === 'STATUS_PREEMPTED')) return 'preempted';
+    if (instances.some((i) => i.status === 'STATUS_ERROR' || i.status === 'STATUS_TERMINATED')) return 'node_fail';
+    return undefined;
+  }
+
+  /** What the output files gained since the last copy. */
+  private async copyBack(l: Live): Promise<void> {
+    const name = l.ref.name;
+    const f = this.runFile(name);
+    const offsets = JSON.parse(this.read(name, 'offsets.json') ?? '{}') as Record<string, number>;
+    for (const o of f.outputs) {
+      if (o.remote === '/dev/null') continue;
+      const from = offsets[o.local] ?? 0;
+      const r = await this.ssh.run(l.nodes![0]!.dest, `tail -c +${from + 1} ${o.remote} 2>/dev/null; true`, { timeoutMs: 15_000 });
+      if (r.status !== 0 || r.stdout.length === 0) continue;
+      try {
+        appendFileSync(o.local, r.stdout);
+      } catch (e) {
+        this.note(l, `cannot copy output back to ${o.local}: ${(e as Error).message}`);
+        continue;
+      }
+      offsets[o.local] = from + r.stdout.length;
+      writeFileSync(join(this.runDir(name), 'offsets.json'), JSON.stringify(offsets));
+    }
+  }
+
+  // ---- the Driver interface ----------------------------------------------------
+
+  async inspect(ref: RunRef): Promise<RunStatus> {
+    const dir = this.runDir(ref.name);
+    if (existsSync(join(dir, 'end'))) return { kind: 'ended' };
+    const bid = ref.handle || this.read(ref.name, 'bid')?.trim();
+    if (!bid) return { kind: 'none' };
+    const l = this.follow(ref, bid);
+    if (l.lost) return { kind: 'lost', reason: l.lost, timedOut: false };
+    if (l.phase === 'running') return { kind: 'running', ...(ref.handle ? {} : { handle: bid }) };
+    return { kind: 'configuring' };
+  }
+
+  async ended(): Promise<RunEnd[]> {
+    const out: RunEnd[] = [];
+    let names: string[];
+    try {
+      names = readdirSync(join(this.o.dir, 'runs'));
+    } catch {
+      return out;
+    }
+    for (const name of names) {
+      const text = this.read(name, 'end');
+      if (text === undefined || existsSync(join(this.runDir(name), 'forgotten'))) continue;
+      const f = this.runFile(name);
+      const sig = /sig=(\d+)/.exec(text)?.[1];
+      out.push({
+        jobId: f.jobId,
+        run: f.run,
+        exit: Number(/rc=(\d+)/.exec(text)?.[1] ?? '1'),
+        ...(sig === undefined || sig === '' ? {} : { signal: Number(sig) }),
+        timedOut: /timeout=1/.test(text),
+        end: Number(/end=(\d+)/.exec(text)?.[1] ?? Math.floor(Date.now() / 1000)),
+      });
+    }
+    return out;
+  }
+
+  /** The run is recorded: its bid goes (its instances with it), then what the driver kept of it. */
+  forget(ref: RunRef): void {
+    const dir = this.runDir(ref.name);
+    if (!existsSync(dir)) return;
+    writeFileSync(join(dir, 'forgotten'), '');
+    this.live.delete(ref.name);
+    void this.release(ref.name);
+  }
+
+  private async release(name: string): Promise<void> {
+    const bid = this.read(name, 'bid')?.trim();
+    try {
+      if (bid) await this.o.client.deleteBid(bid);
+      rmSync(this.runDir(name), { recursive: true, force: true });
+    } catch (e) {
+      this.o.log(`run ${name}: could not delete bid ${bid}: ${this.redact((e as Error).message)} (the next controller tries again)`);
+    }
+  }
+
+  /** Bids of runs recorded by a controller that died before deleting them. */
+  releaseForgotten(): void {
+    let names: string[] = [];
+    try {
+      names = readdirSync(join(this.o.dir, 'runs'));
+    } catch {
+      // none
+    }
+    for (const name of names) if (existsSync(join(this.runDir(name), 'forgotten'))) void this.release(name);
+  }
+
+  /**
+   * Cancel and requeue: the script gets SIGTERM from its supervisor, which
+   * says why in the job's output; a moment later (at most KillWait) the
+   * output is copied back and the bid is deleted: that ends everything on
+   * the instances. The run's end is then recorded here.
+   */
+  async stop(ref: RunRef, why: StopWhy, graceSeconds: number): Promise<void> {
+    const dir = this.runDir(ref.name);
+    if (existsSync(join(dir, 'end')) || existsSync(join(dir, 'stopping'))) return;
+    writeFileSync(join(dir, 'stopping'), '');
+    const bid = ref.handle || this.read(ref.name, 'bid')?.trim();
+    const l = bid ? this.follow(ref, bid) : undefined;
+    let text = '';
+    if (l && l.phase === 'running' && l.nodes) {
+      const D = remoteDir(ref.name);
+      const marker = why.kind === 'requeue' ? 'requeue' : why.by;
+      const wait = Math.min(1, graceSeconds);
+      const r = await this.ssh.run(l.nodes[0]!.dest, [
+        `printf '%s' ${q(marker)} > ${D}/end.cancel`,
+        `kill -TERM "$(cat ${D}/end.pid)" 2>/dev/null`,
+        `i=0; while [ ! -e ${D}/end ] && [ $i -lt ${Math.round(wait * 10)} ]; do sleep 0.1; i=$((i+1)); done`,
+        `cat ${D}/end 2>/dev/null; true`,
+      ].join('\n'), { timeoutMs: 5000 });
+      text = r.stdout.toString('utf8');
+      await this.copyBack(l).catch(() => undefined);
+    }
+    if (bid) await this.o.client.deleteBid(bid).catch((e) => this.o.log(`job ${ref.jobId}: deleting bid ${bid}: ${this.redact((e as Error).message)}`));
+    if (l) l.phase = 'ending';
+    if (!/rc=\d+/.test(text)) text = `rc=0\nend=${Math.floor(Date.now() / 1000)}\nsig=15\n`;
+    writeFileSync(join(dir, 'end'), text);
+    this.wake();
+  }
+
+  signal(ref: RunRef, signal: number | NodeJS.Signals, target: SignalTarget): void {
+    const l = this.live.get(ref.name);
+    if (!l?.nodes || l.phase !== 'running') return;
+    const D = remoteDir(ref.name);
+    const sig = String(signal).replace(/^SIG/, '');
+    // the supervisor's group: all of it, the batch shell only, or the rest
+    const cmd = target === 'batch'
+      ? `kill -${sig} "$(cat ${D}/end.child)"`
+      : target === 'all' ? `kill -${sig} -"$(cat ${D}/end.pid)"`
+        : `g=$(cat ${D}/end.pid); b=$(cat ${D}/end.child); for p in $(ps -A -o pid= -o pgid= | awk -v g="$g" '$2 == g { print $1 }'); do [ "$p" = "$g" ] || [ "$p" = "$b" ] || kill -${sig} "$p"; done`;
+    void this.ssh.run(l.nodes[0]!.dest, `${cmd} 2>/dev/null; true`);
+  }
+
+  cancelStep(_step: StepRecord): void {
+    // steps on Mithril nodes are not cancelled one by one yet (scancel N.S); the job's cancel ends them
+  }
+
+  watch(wake: () => void): () => void {
+    this.wake = wake;
+    this.releaseForgotten();
+    return () => {
+      this.wake = () => {};
+      if (this.timer) clearInterval(this.timer);
+      this.timer = undefined;
+    };
+  }
+}
+
+/** A tar stream of a directory's contents. */
+function tarOf(dir: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('tar', ['-c', '-f', '-', '-C', dir, '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`tar of ${dir}: ${err.trim() || `exit ${code}`}`))));
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * Slurm jobs on Mithril, against the fake market started here: real HTTP to
+ * the fake API, instances that are process trees with their own sshd, disk
+ * (a directory) and address, and our commands by path. The driver reaches an
+ * instance only over ssh, so what comes back into the submit directory came
+ * through it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProcessMachines, findSshd } from '../../src/providers/fake-mithril/machines.js';
+import { FakeMithril } from '../../src/providers/fake-mithril/server.js';
+import { ClusterSet, type TestCluster } from '../helpers/cluster.js';
+import { freePort } from '../helpers/ports.js';
+
+const KEY = `fkey_${randomBytes(16).toString('hex')}`;
+const H100 = 'h100-80gb.sxm.8x';
+
+const CONF = `ClusterName=x
+KillWait=2
+AccountingStorageType=accounting_storage/slurmdbd
+NodeName=h100-[1-4] CPUs=8 RealMemory=64000 Gres=gpu:h100:8 State=CLOUD
+PartitionName=h100 Nodes=h100-[1-4] Default=YES MaxTime=INFINITE State=UP
+`;
+const FLOW_JSON = JSON.stringify({ partitions: { h100: { provider: 'mithril', instanceType: H100, region: 'us-central1-a', maxPricePerHour: 40 } } });
+
+let dir: string;
+let machines: ProcessMachines;
+let server: FakeMithril;
+const clusters = new ClusterSet();
+
+interface Bid { fid: string; name: string; status: string; limit_price: string; instance_quantity: number; instances: string[] }
+
+async function bids(): Promise<Bid[]> {
+  const r = await fetch(`${server.url}/v2/spot/bids?project=${server.market.projects[0]!.fid}&limit=100`, { headers: { authorization: `Bearer ${KEY}` } });
+  return ((await r.json()) as { data: Bid[] }).data;
+}
+
+function mithrilCluster(): TestCluster {
+  const c = clusters.make({
+    confText: CONF,
+    extraEnv: { MITHRIL_API_URL: server.url, MITHRIL_API_KEY: KEY, MITHRIL_PROJECT: 'default', MITHRIL_SSH_USER: userInfo().username },
+  });
+  writeFileSync(join(c.dir, 'flow.json'), FLOW_JSON);
+  return c;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'flow-mithril-jobs-'));
+  machines = new ProcessMachines({ root: join(dir, 'instances'), sshd: findSshd(), graceMs: 300, log: () => {} });
+  server = new FakeMithril({
+    pools: [{ typeName: H100, region: 'us-central1-a', capacity: 4 }],
+    tickMs: 100, noticeMs: 2000, stageMs: 100, relocateMs: 400, quota: 100, apiKey: KEY, seed: 7, sshPort: await freePort(), machines,
+  });
+  await server.start();
+});
+
+afterAll(async () => {
+  await clusters.destroy();
+  await server?.stop();
+  await machines?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a batch job on Mithril', () => {
+  it('is one bid at the limit price; the script runs on the instance; its output comes back; the bid is deleted at the end', async () => {
+    const c = mithrilCluster();
+    writeFileSync(join(c.dir, 'data.txt'), 'from the submit directory\n');
+    writeFileSync(join(c.dir, 'job.sh'), '#!/bin/bash\n#SBATCH -o out-%j.txt\necho "host $(hostname) node $SLURMD_NODENAME job $SLURM_JOB_ID nodes $SLURM_JOB_NODELIST"\ncat data.txt\necho to-stderr >&2\nexit 0\n');
+    const id = c.submit(['job.sh']);
+    const done = await c.waitState(id, ['COMPLETED', 'FAILED', 'CANCELLED', 'NODE_FAIL'], 60_000);
+    expect(done.get('JobState')).toBe('COMPLETED');
+    const out = readFileSync(join(c.dir, `out-${id}.txt`), 'utf8');
+    expect(out).toMatch(new RegExp(`^host \\S+ node h100-1 job ${id} nodes h100-1\\nfrom the submit directory\\nto-stderr\\n$`));
+    // the instance's own name, not this machine's
+    expect(out).not.toContain(`host ${readFileSync('/proc/sys/kernel/hostname', 'utf8').trim()} `);
+    const mine = (await bids()).filter((b) => b.name.startsWith(`${c.name}-${id}-`));
+    expect(mine.map((b) => [b.instance_quantity, b.limit_price])).toEqual([[1, '$40.00']]);
+    // deleted once the end is recorded
+    for (let i = 0; i < 50 && (await bids()).some((b) => b.name.startsWith(`${c.name}-${id}-`) && b.status !== 'Terminated'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await bids()).filter((b) => b.name.startsWith(`${c.name}-${id}-`)).map((b) => b.status)).toEqual(['Terminated']);
+    const acct = c.run('sacct', ['-j', String(id), '-X', '-n', '-P', '-o', 'JobID,State,ExitCode,NodeList']);
+    expect([acct.stdout, acct.stderr]).toEqual([`${id}|COMPLETED|0:0|h100-1\n`, '']);
+  }, 90_000);
+
+  it('scancel deletes its bid within 2 s and the job ends CANCELLED', async () => {
+    const c = mithrilCluster();
+    writeFileSync(join(c.dir, 'long.sh'), '#!/bin/sh\n#SBATCH -o long.out\necho started\nsleep 300\n');
+    const id = c.submit(['long.sh']);
+    await c.waitState(id, ['RUNNING'], 60_000);
+    await c.waitFor('the script to start', () => readFileSync(join(c.dir, 'long.out'), 'utf8').includes('started'), 30_000);
+    const t0 = Date.now();
+    expect(c.run('scancel', [String(id)]).status).toBe(0);
+    const name = `${c.name}-${id}-`;
+    for (;;) {
+      const b = (await bids()).find((x) => x.name.startsWith(name));
+      if (b?.status === 'Terminated') break;
+      if (Date.now() - t0 > 5000) throw new Error(`bid still ${b?.status} after 5 s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const took = Date.now() - t0;
+    process.stdout.write(`mithril: scancel to bid Terminated in ${took} ms\n`);
+    expect(took).toBeLessThan(2000);
+    expect((await c.waitState(id, ['CANCELLED', 'COMPLETED', 'FAILED'], 20_000)).get('JobState')).toBe('CANCELLED');
+  }, 90_000);
+});
