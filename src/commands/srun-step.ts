@@ -7,23 +7,20 @@
  * srun's own allocation alike.
  */
 import { hostname } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Cluster } from '../cluster/load.js';
 import type { Session } from '../client/session.js';
 import { packageRoot } from '../package-root.js';
 import type { StepRecord, StoredJob } from '../job/job-run.js';
-import { admit, exceedsJob, MEMORY_UNAVAILABLE, stepClaims, type NodeClaim } from '../steps/claims.js';
-import { exportedToTasks } from '../steps/export.js';
+import { admit, MEMORY_UNAVAILABLE, type NodeClaim } from '../steps/claims.js';
 import { srunIsOurs } from '../steps/job-path.js';
-import { perNodeCounts, type AllocatedNode } from '../steps/layout.js';
 import { StepRun, type LaunchTask, type StepResult } from '../steps/launch.js';
-import { planStep } from '../steps/plan.js';
+import { allocatedNodes, planSrunStep, stepTasks } from '../steps/step-plan.js';
 import { taskStdio } from '../steps/stdio.js';
-import { stepEnv, taskEnv, taskPlaces, type AllocationVars } from '../steps/task-env.js';
-import { compressHostlist } from '../job/values/hostlist.js';
+import type { AllocationVars } from '../steps/task-env.js';
 import { limitSeconds } from '../job/job.js';
 import { lines, type IO } from './io.js';
-import { stepGpuRequest, stepMemory, stepRequest, type SrunOptions } from './srun-options.js';
+import type { SrunOptions } from './srun-options.js';
 
 export interface StepContext {
   session: Session;
@@ -68,9 +65,6 @@ const SRUN_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => Math.floor(Date.now() / 1000);
 
-export function allocatedNodes(job: StoredJob): AllocatedNode[] {
-  return job.alloc.map((a) => ({ name: a.node, cpus: a.cpus, memMb: a.memMb, gpus: a.gpus }));
-}
 
 function alive(pid: number): boolean {
   try {
@@ -189,41 +183,16 @@ export async function runStep(c: StepContext): Promise<number> {
   const { job, options: o, io } = c;
   const q = o.request;
   const jobId = job.record.jobId;
-  const nodes = allocatedNodes(job);
-  const req = stepRequest(o);
-  if (!req.ok) {
-    lines(io.stderr, req.stderr);
+  const planned = planSrunStep(job, o);
+  if (!planned.ok) {
+    lines(io.stderr, planned.stderr);
     return 1;
   }
-  const plan = planStep(jobId, nodes, req.step, stepGpuRequest(o));
-  if (!plan.ok) {
-    lines(io.stderr, plan.stderr);
-    return 1;
-  }
+  const { step: plan } = planned;
   lines(io.stderr, plan.warnings);
-  const exact = q.exact === true || (q.exclusive !== undefined && o.resolution.state.get('exclusive')?.source.from === 'command-line');
-  const claims = stepClaims(plan.layout, nodes, { exact, overlap: q.overlap === true, cpusPerTask: req.step.cpusPerTask, memory: stepMemory(o) });
-  if (exceedsJob(claims, nodes)) {
-    io.stderr(`srun: error: Unable to create step for job ${jobId}: ${MEMORY_UNAVAILABLE}\n`);
-    return 1;
-  }
-
+  const claims = plan.claims;
   const stepNodes = plan.layout.nodes.map((n) => n.name);
-  const record: Omit<StepRecord, 'id'> = {
-    name: q.jobName !== undefined && o.resolution.state.get('job-name')?.source.from === 'command-line' ? q.jobName : basename(o.command[0]!),
-    start: now(),
-    end: 0,
-    state: 'RUNNING',
-    exit: '0:0',
-    nodes: compressHostlist(stepNodes),
-    nnodes: stepNodes.length,
-    ntasks: plan.layout.ntasks,
-    cpus: claims.reduce((sum, cl, i) => sum + (cl.cpus || plan.layout.nodes[i]!.tasks.length * req.step.cpusPerTask), 0),
-    tasksPerNode: perNodeCounts(plan.layout.nodes.map((n) => n.tasks.length)),
-    claims,
-    srun: { host: hostname(), pid: process.pid },
-    dist: plan.layout.distribution,
-  };
+  const record: Omit<StepRecord, 'id'> = { ...plan.record, start: now(), srun: { host: hostname(), pid: process.pid } };
 
   // signals before the tasks run: srun gives up the step it waits for
   let pendingSignal: NodeJS.Signals | undefined;
@@ -245,26 +214,18 @@ export async function runStep(c: StepContext): Promise<number> {
     const stepId = started.id;
 
     const cwd = q.chdir !== undefined ? resolve(io.cwd, q.chdir) : io.cwd;
-    const ctx = {
-      jobId, stepId, layout: plan.layout, job: nodes, allocation: c.allocation, label: q.label === true,
-      cpusPerTask: o.resolution.state.get('cpus-per-task')?.source.from === 'command-line' ? q.cpusPerTask : undefined,
-      launchHost: '127.0.0.1', port: 30000 + (process.pid % 30000), umask: umask(), gpus: plan.gpus,
-    };
-    const common = stepEnv(exportedToTasks(q.export, io.env), ctx);
+    const launcher = { launchHost: '127.0.0.1', port: 30000 + (process.pid % 30000), umask: umask() };
     const r = job.record;
-    const tasks: LaunchTask[] = taskPlaces(plan.layout).map((t) => {
-      const node = plan.layout.nodes[t.nodeId]!.name;
-      return {
-        procid: t.procid,
-        node,
-        env: taskEnv(common, ctx, t),
-        cwd,
-        stdio: taskStdio({ input: q.input, output: q.output, error: q.error }, {
-          jobId, arrayJobId: r.arrayJobId, arrayTaskId: r.arrayTaskId, stepId, jobName: r.name, user: r.userName,
-          nodeName: node, nodeIndex: t.nodeId, taskId: t.procid, workDir: cwd,
-        }),
-      };
-    });
+    const tasks: LaunchTask[] = stepTasks(job, o, plan, stepId, io.env, launcher, c.allocation).tasks.map((t) => ({
+      procid: t.procid,
+      node: t.node,
+      env: t.env,
+      cwd,
+      stdio: taskStdio({ input: q.input, output: q.output, error: q.error }, {
+        jobId, arrayJobId: r.arrayJobId, arrayTaskId: r.arrayTaskId, stepId, jobName: r.name, user: r.userName,
+        nodeName: t.node, nodeIndex: t.nodeId, taskId: t.procid, workDir: cwd,
+      }),
+    }));
     run = new StepRun({
       command: o.command, tasks, ntasks: plan.layout.ntasks, step: `${jobId}.${stepId}`, nodes: stepNodes,
       label: q.label === true, unbuffered: q.unbuffered === true, append: q.openMode === 'append',
