@@ -94,7 +94,7 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
     scripts,
     drivers: {
       local: new LocalDriver(join(packageRoot(), 'bin'), io.env.SLURM_CONF, paths.spool, timeScale),
-      ...mithrilDriver(io.env, cluster, paths.spool, timeScale, log),
+      ...mithrilDriver(io.env, cluster, paths.spool, timeScale, log, scripts),
     },
     timeScale,
     id,
@@ -128,7 +128,7 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
  * ~/.flow/config.yaml): without one, submissions to Mithril are refused, and a
  * job that got here anyway fails for want of a driver, saying so in the log.
  */
-function mithrilDriver(env: Readonly<Record<string, string | undefined>>, cluster: Cluster, spool: string, timeScale: number, log: (line: string) => void): { mithril?: MithrilDriver } {
+function mithrilDriver(env: Readonly<Record<string, string | undefined>>, cluster: Cluster, spool: string, timeScale: number, log: (line: string) => void, scripts: Scripts): { mithril?: MithrilDriver } {
   const s = mithrilSettings(env, cluster.flow);
   if (!s.ok) return {};
   const client = new MithrilClient(s.settings, { log });
@@ -136,6 +136,7 @@ function mithrilDriver(env: Readonly<Record<string, string | undefined>>, cluste
     mithril: new MithrilDriver({
       client, dir: join(spool, 'mithril'), sshUser: s.settings.sshUser ?? 'ubuntu', cluster: cluster.config.clusterName,
       timeScale, secrets: [s.settings.key.reveal()], log,
+      steps: { start: (jobId, step) => scripts.stepStart(jobId, step), end: (jobId, step) => scripts.stepEnd(jobId, step) },
     }),
   };
 }

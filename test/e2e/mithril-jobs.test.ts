@@ -85,6 +85,55 @@ describe('a batch job on Mithril', () => {
     expect([acct.stdout, acct.stderr]).toEqual([`${id}|COMPLETED|0:0|h100-1\n`, '']);
   }, 90_000);
 
+  it('-N 2: one bid of 2 instances; srun runs on both; rank 1 reaches rank 0 at the first node name; steps in sacct', async () => {
+    const c = mithrilCluster();
+    const port = await freePort();
+    writeFileSync(join(c.dir, 'rendezvous.py'), [
+      'import os, socket, sys, time',
+      `port = ${port}`,
+      'master = sys.argv[1]',
+      'if os.environ["SLURM_PROCID"] == "0":',
+      '    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+      '    s.bind((socket.gethostbyname(master), port)); s.listen(1)',
+      '    c, _ = s.accept(); print("rank 0 got:", c.recv(100).decode(), flush=True)',
+      'else:',
+      '    for i in range(100):',
+      '        try:',
+      '            c = socket.create_connection((master, port), timeout=2); break',
+      '        except OSError:',
+      '            time.sleep(0.1)',
+      '    c.sendall(("hello from rank %s on %s" % (os.environ["SLURM_PROCID"], os.popen("hostname").read().strip())).encode())',
+      '',
+    ].join('\n'));
+    writeFileSync(join(c.dir, 'mn.sh'), [
+      '#!/bin/bash',
+      '#SBATCH -N 2',
+      '#SBATCH -o mn-%j.out',
+      'srun -l hostname | sort > hosts.txt',
+      'cat hosts.txt',
+      'srun -l printenv SLURM_PROCID SLURM_NODEID SLURMD_NODENAME | sort',
+      'MASTER=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n1)',
+      'echo "master $MASTER"',
+      'srun python3 rendezvous.py "$MASTER"',
+      '',
+    ].join('\n'));
+    const id = c.submit(['-p', 'h100', '-N', '2', 'mn.sh']);
+    const done = await c.waitState(id, ['COMPLETED', 'FAILED', 'CANCELLED', 'NODE_FAIL'], 90_000);
+    const out = readFileSync(join(c.dir, `mn-${id}.out`), 'utf8');
+    expect(done.get('JobState'), out).toBe('COMPLETED');
+    const mine = (await bids()).filter((b) => b.name.startsWith(`${c.name}-${id}-`));
+    expect(mine.map((b) => [b.instance_quantity, b.limit_price])).toEqual([[2, '$40.00']]);
+    // the two instances' own names (what `hostname` prints there), one per rank
+    const hosts = out.split('\n').slice(0, 2).map((l) => /^([01]): (\S+)$/.exec(l)?.[2]);
+    expect(new Set(hosts).size, out).toBe(2);
+    for (const h of hosts) expect(h, out).toMatch(/^\S+$/);
+    expect(out).toContain(['0: 0', '0: 0', '0: h100-1', '1: 1', '1: 1', '1: h100-2'].join('\n'));
+    expect(out).toContain('master h100-1\n');
+    expect(out).toContain(`rank 0 got: hello from rank 1 on ${hosts[1]}\n`);
+    const acct = c.run('sacct', ['-j', String(id), '-n', '-P', '-o', 'JobID,State,ExitCode,NNodes,NTasks']);
+    expect(acct.stdout.split('\n').filter((l) => /^\d+\.\d+\|/.test(l))).toEqual([`${id}.0|COMPLETED|0:0|2|2`, `${id}.1|COMPLETED|0:0|2|2`, `${id}.2|COMPLETED|0:0|2|2`]);
+  }, 120_000);
+
   it('scancel deletes its bid within 2 s and the job ends CANCELLED', async () => {
     const c = mithrilCluster();
     writeFileSync(join(c.dir, 'long.sh'), '#!/bin/sh\n#SBATCH -o long.out\necho started\nsleep 300\n');

@@ -15,7 +15,7 @@
  * but not yet deleted is deleted by the next controller (`forgotten`).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync, openSync, closeSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { StepRecord, StoredJob } from '../../job/job-run.js';
 import { batchFileName } from '../../job/patterns.js';
@@ -27,9 +27,11 @@ import type { BidModel, InstanceModel } from './schemas.js';
 import type { Driver, RunEnd, RunRef, RunStatus, SignalTarget, StartContext, StartResult, StopWhy } from '../driver.js';
 import { batchEnv } from '../../steps/batch-env.js';
 import { envScript, hostsScript, q, remoteDir, remotePath, sendableEnv } from './remote.js';
-import { Ssh, SshKeys } from './ssh.js';
+import { Ssh, SshKeys, splitDestination } from './ssh.js';
+import { decide, readAsk, stepFiles } from './remote-steps.js';
 import supervisorScript from '../local/supervisor.sh';
 import remoteSrun from './remote-srun.sh';
+import remoteScontrol from './remote-scontrol.sh';
 
 const DEFAULT_KILL_WAIT = 30;
 const POLL_MS = 1000;
@@ -45,7 +47,8 @@ interface RunFile {
   args: string[];
   stdin: string;
   workDir: string;
-  /** secrets this run must never send (the API key) */
+  /** the job as it was started: srun's steps are planned from it */
+  stored: StoredJob;
 }
 
 interface Live {
@@ -60,7 +63,14 @@ interface Live {
   note?: string;
 }
 
+/** Where steps are recorded (the controller's Redis): start gives the step its id. */
+export interface StepSink {
+  start(jobId: number, step: Omit<StepRecord, 'id'>): Promise<number>;
+  end(jobId: number, step: StepRecord): Promise<unknown>;
+}
+
 export interface MithrilDriverOptions {
+  steps?: StepSink;
   client: MithrilClient;
   /** the driver's directory: ssh key, runs */
   dir: string;
@@ -165,13 +175,17 @@ export class MithrilDriver implements Driver {
     writeFileSync(join(bundle, 'slurm_script'), ctx.script, { mode: 0o755 });
     writeFileSync(join(bundle, 'supervisor.sh'), supervisorScript);
     writeFileSync(join(bundle, 'bin', 'srun'), remoteSrun, { mode: 0o755 });
+    writeFileSync(join(bundle, 'bin', 'scontrol'), remoteScontrol, { mode: 0o755 });
     const env = batchEnv(job, {
       clusterName: ctx.cluster.config.clusterName,
       controllerHost: ctx.controllerHost,
       submitEnv: sendableEnv(ctx.submitEnv, this.o.secrets),
       binDir: '',
     });
-    writeFileSync(join(bundle, 'env.sh'), envScript(sendableEnv(env, this.o.secrets), D));
+    writeFileSync(join(bundle, 'env.sh'), envScript(sendableEnv(env, this.o.secrets), ref.name));
+    // the run's own key: srun on the batch node reaches the job's other nodes with it
+    const keygen = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `flow-slurm ${ref.name}`, '-f', join(bundle, 'node_key')], { stdio: 'ignore' });
+    if (keygen.status !== 0) throw new Error('ssh-keygen failed: cannot make the key the job\'s nodes reach each other with');
     const scale = this.o.timeScale ?? 1;
     const scaled = (secs: number) => Math.max(1, Math.round(secs * scale));
     const limit = r.timeLimit === 'UNLIMITED' ? 0 : scaled(limitSeconds(r.timeLimit));
@@ -190,6 +204,7 @@ export class MithrilDriver implements Driver {
       args: [String(limit), String(warn ? scaled(warn.seconds) : 0), String(warn?.signal ?? 0), warn?.batchOnly ? '1' : '0', String(scaled(killWait)), String(r.jobId), node],
       stdin: remotePath(batchFileName(r.stdin, r, node), r.workDir, D, 2),
       workDir: r.workDir,
+      stored: job,
     };
     // the output files appear at the start, as slurmd opens them (a requeued run appends)
     for (const o of outputs) {
@@ -281,11 +296,24 @@ export class MithrilDriver implements Driver {
     const nodes = l.nodes!;
     const D = remoteDir(name);
     const named = f.nodes.map((n, i) => ({ name: n, ip: nodes[i]!.ip }));
-    const setup = `mkdir -p ${D}/work ${D}/out && printf '%s\\n' ${named.map((n) => q(`${n.name} ${n.ip}`)).join(' ')} > ${D}/nodes\n${hostsScript(named)}`;
-    for (const n of nodes) await this.must(this.ssh.run(n.dest, setup), 'setting a node up');
-    // the submit directory's copy, then the bundle, then the start (once: the claim is a directory)
-    await this.must(this.ssh.run(nodes[0]!.dest, `tar -x -f - -C ${D}/work`, { input: await tarOf(f.workDir) }), 'copying the submit directory');
-    await this.must(this.ssh.run(nodes[0]!.dest, `tar -x -f - -C ${D}`, { input: await tarOf(join(this.runDir(name), 'bundle')) }), 'copying the job');
+    const bundle = join(this.runDir(name), 'bundle');
+    const pub = readFileSync(join(bundle, 'node_key.pub'), 'utf8').trim();
+    const setup = [
+      `mkdir -p ${D}/work ${D}/out ${D}/bin ${D}/steps "$HOME/.ssh" && printf '%s\\n' ${named.map((n) => q(`${n.name} ${n.ip}`)).join(' ')} > ${D}/nodes`,
+      `grep -qxF ${q(pub)} "$HOME/.ssh/authorized_keys" 2>/dev/null || printf '%s\\n' ${q(pub)} >> "$HOME/.ssh/authorized_keys"`,
+      `chmod 700 "$HOME/.ssh"; chmod 600 "$HOME/.ssh/authorized_keys"`,
+      `tar -x -f - -C ${D}/bin`,
+      hostsScript(named),
+    ].join('\n');
+    const work = await tarOf(f.workDir);
+    const bin = await tarOf(join(bundle, 'bin'));
+    for (const n of nodes) {
+      await this.must(this.ssh.run(n.dest, setup, { input: bin }), 'setting a node up');
+      // the submit directory's copy on every node: a step's tasks find the job's files where the batch script does
+      await this.must(this.ssh.run(n.dest, `tar -x -f - -C ${D}/work`, { input: work }), 'copying the submit directory');
+    }
+    // then the job, then the start (once: the claim is a directory)
+    await this.must(this.ssh.run(nodes[0]!.dest, `tar -x -f - -C ${D}`, { input: await tarOf(bundle) }), 'copying the job');
     const [out, err] = [f.outputs[0]!.remote, (f.outputs[1] ?? f.outputs[0]!).remote];
     const redirect = f.outputs.length === 1 ? `>${out} 2>&1` : `>${out} 2>${err}`;
     const start = [
@@ -311,17 +339,28 @@ export class MithrilDriver implements Driver {
       return;
     }
     const D = remoteDir(name);
-    const r = await this.ssh.run(nodes[0]!.dest, `cat ${D}/end 2>/dev/null; [ -e ${D}/end.timeout ] && echo timeout=1; true`, { timeoutMs: 10_000 });
+    const r = await this.ssh.run(nodes[0]!.dest, [
+      `cat ${D}/end 2>/dev/null; [ -e ${D}/end.timeout ] && echo timeout=1`,
+      // srun's requests not answered yet, and steps that ended
+      `for r in ${D}/steps/req.*; do [ -d "$r" ] || continue`,
+      '  if [ ! -e "$r/plan.sh" ]; then echo "request ${r##*/}"',
+      '  elif [ -e "$r/end" ]; then echo "stepend ${r##*/} $(tr \'\\n\' \' \' < "$r/end")"; fi',
+      'done; true',
+    ].join('\n'), { timeoutMs: 10_000 });
     if (r.status !== 0) {
       l.sshFailures++;
       if (l.sshFailures >= 5) l.lost = await this.whyGone(l);
       return;
     }
     l.sshFailures = 0;
-    await this.copyBack(l);
     const text = r.stdout.toString('utf8');
-    if (/rc=\d+/.test(text)) {
-      writeFileSync(join(this.runDir(name), 'end'), text);
+    for (const m of text.matchAll(/^request (req\.\d+)$/gm)) await this.answerStep(l, m[1]!);
+    for (const m of text.matchAll(/^stepend (req\.\d+) rc=(\d+) end=(\d+)/gm)) await this.stepEnded(l, m[1]!, Number(m[2]), Number(m[3]));
+    await this.copyBack(l);
+    // the end record's lines (a step's end line also says rc=)
+    const end = text.split('\n').filter((line) => /^(rc|end|sig|timeout)=/.test(line)).join('\n');
+    if (/^rc=\d+/m.test(end)) {
+      writeFileSync(join(this.runDir(name), 'end'), `${end}\n`);
       this.wake();
     }
   }
@@ -332,6 +371,46 @@ export class MithrilDriver implements Driver {
     if (instances.some((i) => i.status === 'STATUS_PREEMPTING' || i.status === 'STATUS_PREEMPTED')) return 'preempted';
     if (instances.some((i) => i.status === 'STATUS_ERROR' || i.status === 'STATUS_TERMINATED')) return 'node_fail';
     return undefined;
+  }
+
+  /** An srun on the batch node asks for its step: planned here with srun's own code, answered with its files. */
+  private async answerStep(l: Live, req: string): Promise<void> {
+    const name = l.ref.name;
+    const f = this.runFile(name);
+    const nodes = l.nodes!;
+    const D = remoteDir(name);
+    const part = async (file: string) => {
+      const r = await this.ssh.run(nodes[0]!.dest, `cat ${D}/steps/${req}/${file}`);
+      if (r.status !== 0) throw new Error(`reading srun's request: ${r.stderr}`);
+      return r.stdout;
+    };
+    const ask = readAsk(await part('argv'), await part('env'), await part('cwd'));
+    const answer = decide(f.stored, ask, new Date());
+    let plan: string;
+    if (answer.kind === 'done') plan = answer.script;
+    else {
+      const start = Math.floor(Date.now() / 1000);
+      const record = { ...answer.step.record, start };
+      const id = this.o.steps ? await this.o.steps.start(f.jobId, record) : 0;
+      writeFileSync(join(this.runDir(name), `${req}.json`), JSON.stringify({ ...record, id }));
+      const files = stepFiles(f.stored, name, answer, id, ask, nodes.map((n, i) => (i === 0 ? '' : `${n.ip}:${splitDestination(n.dest).port}`)), nodes[0]!.ip);
+      for (const [i, text] of files.nodes) {
+        await this.must(this.ssh.run(nodes[i]!.dest, `mkdir -p ${D}/steps/${id} && cat > ${D}/steps/${id}/node.sh`, { input: text }), 'sending a step');
+      }
+      plan = files.plan;
+    }
+    await this.must(this.ssh.run(nodes[0]!.dest, `cat > ${D}/steps/${req}/plan.tmp && mv ${D}/steps/${req}/plan.tmp ${D}/steps/${req}/plan.sh`, { input: plan }), 'answering srun');
+  }
+
+  /** A step's srun ended: its record says how, and the request goes. */
+  private async stepEnded(l: Live, req: string, rc: number, end: number): Promise<void> {
+    const file = join(this.runDir(l.ref.name), `${req}.json`);
+    const started = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StepRecord) : undefined;
+    if (started && this.o.steps) {
+      await this.o.steps.end(this.runFile(l.ref.name).jobId, { ...started, end, state: rc === 0 ? 'COMPLETED' : 'FAILED', exit: `${rc}:0` });
+    }
+    rmSync(file, { force: true });
+    await this.ssh.run(l.nodes![0]!.dest, `rm -rf ${remoteDir(l.ref.name)}/steps/${req}`);
   }
 
   /** What the output files gained since the last copy. */

@@ -41,10 +41,12 @@ export function sendableEnv(env: Readonly<Record<string, string>>, secrets: read
 }
 
 /** env.sh: the environment as `export` lines; the job's bin first on the instance's own PATH. */
-export function envScript(env: Readonly<Record<string, string>>, dir: string): string {
+export function envScript(env: Readonly<Record<string, string>>, name: string): string {
+  const dir = remoteDir(name);
   const lines = ['# the batch step\'s environment (flow-slurm)'];
   for (const [k, v] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) lines.push(`export ${k}=${q(v)}`);
-  lines.push(`export PATH=${dir}/bin:"$PATH"`, `export SLURM_SUBMIT_DIR=${dir}/work`);
+  // FLOW_SLURM_RUN: how srun inside the job finds its run (remote-srun.sh)
+  lines.push(`export PATH=${dir}/bin:"$PATH"`, `export SLURM_SUBMIT_DIR=${dir}/work`, `export FLOW_SLURM_RUN=${q(name)}`);
   return `${lines.join('\n')}\n`;
 }
 
