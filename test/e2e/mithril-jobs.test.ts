@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessMachines, findSshd } from '../../src/providers/fake-mithril/machines.js';
 import { FakeMithril } from '../../src/providers/fake-mithril/server.js';
+import { MithrilClient } from '../../src/providers/mithril/client.js';
+import { Secret } from '../../src/providers/mithril/secret.js';
 import { ClusterSet, type TestCluster } from '../helpers/cluster.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -38,10 +40,10 @@ async function bids(): Promise<Bid[]> {
   return ((await r.json()) as { data: Bid[] }).data;
 }
 
-function mithrilCluster(): TestCluster {
+function mithrilCluster(extraEnv: Record<string, string> = {}): TestCluster {
   const c = clusters.make({
     confText: CONF,
-    extraEnv: { MITHRIL_API_URL: server.url, MITHRIL_API_KEY: KEY, MITHRIL_PROJECT: 'default', MITHRIL_SSH_USER: userInfo().username },
+    extraEnv: { MITHRIL_API_URL: server.url, MITHRIL_API_KEY: KEY, MITHRIL_PROJECT: 'default', MITHRIL_SSH_USER: userInfo().username, ...extraEnv },
   });
   writeFileSync(join(c.dir, 'flow.json'), FLOW_JSON);
   return c;
@@ -52,7 +54,7 @@ beforeAll(async () => {
   machines = new ProcessMachines({ root: join(dir, 'instances'), sshd: findSshd(), graceMs: 300, log: () => {} });
   server = new FakeMithril({
     pools: [{ typeName: H100, region: 'us-central1-a', capacity: 4 }],
-    tickMs: 100, noticeMs: 2000, stageMs: 100, relocateMs: 400, quota: 100, apiKey: KEY, seed: 7, sshPort: await freePort(), machines,
+    tickMs: 100, noticeMs: 8000, stageMs: 100, relocateMs: 400, quota: 100, apiKey: KEY, seed: 7, sshPort: await freePort(), machines,
   });
   await server.start();
 });
@@ -154,4 +156,56 @@ describe('a batch job on Mithril', () => {
     expect(took).toBeLessThan(2000);
     expect((await c.waitState(id, ['CANCELLED', 'COMPLETED', 'FAILED'], 20_000)).get('JobState')).toBe('CANCELLED');
   }, 90_000);
+});
+
+describe('preemption', () => {
+  it('a higher bid preempts: --signal=B:USR1 reaches the script, the job is PREEMPTED and runs again as restart 1; --no-requeue stays PREEMPTED', async () => {
+    // a minute of 3 s: a requeued job is eligible again after Slurm's delay, shortened so
+    const c = mithrilCluster({ FLOW_MINUTE_SECONDS: '3' });
+    writeFileSync(join(c.dir, 'pre.sh'), [
+      '#!/bin/bash',
+      '#SBATCH -o pre-%j.out',
+      '#SBATCH --signal=B:USR1@120',
+      'echo "run ${SLURM_RESTART_COUNT:-0} on $SLURMD_NODENAME"',
+      'if [ "${SLURM_RESTART_COUNT:-0}" = 1 ]; then echo "second run done"; exit 0; fi',
+      'trap \'echo "got USR1"; exit 0\' USR1',
+      'for i in $(seq 1500); do sleep 0.2; done',
+      '',
+    ].join('\n'));
+    writeFileSync(join(c.dir, 'plain.sh'), '#!/bin/sh\n#SBATCH -o plain-%j.out\necho started\nsleep 300\n');
+    const requeued = c.submit(['pre.sh']);
+    const stays = c.submit(['--no-requeue', 'plain.sh']);
+    await c.waitFor('both scripts to start', () => {
+      try {
+        return readFileSync(join(c.dir, `pre-${requeued}.out`), 'utf8').includes('run 0') && readFileSync(join(c.dir, `plain-${stays}.out`), 'utf8').includes('started');
+      } catch {
+        return false;
+      }
+    }, 60_000);
+
+    // somebody bids more for the whole pool
+    const rivalClient = new MithrilClient({ apiUrl: server.url, key: new Secret(KEY), project: 'default' });
+    const [type] = await rivalClient.resolveInstanceType(H100, 'us-central1-a');
+    const key = await rivalClient.createSshKey('rival');
+    const rival = await rivalClient.createBid({ name: 'rival', instanceType: type!.fid, region: 'us-central1-a', limitPriceCents: 10_000, quantity: 4, sshKeys: [key.fid] });
+    try {
+      expect((await c.waitState(stays, ['PREEMPTED', 'COMPLETED', 'FAILED', 'CANCELLED'], 60_000)).get('JobState')).toBe('PREEMPTED');
+      await c.waitFor('the first run to end PREEMPTED and be requeued', () => c.job(requeued).get('Restarts') === '1', 60_000);
+      expect(readFileSync(join(c.dir, `pre-${requeued}.out`), 'utf8')).toContain('run 0 on h100-');
+      expect(readFileSync(join(c.dir, `pre-${requeued}.out`), 'utf8')).toContain('got USR1\n');
+      // while the rival holds every instance, the job waits for the auction
+      expect(['PENDING', 'CONFIGURING']).toContain(c.job(requeued).get('JobState'));
+    } finally {
+      await rivalClient.deleteBid(rival.fid);
+      await rivalClient.close();
+    }
+    expect((await c.waitState(requeued, ['COMPLETED', 'FAILED', 'CANCELLED', 'PREEMPTED'], 60_000)).get('JobState')).toBe('COMPLETED');
+    const out = readFileSync(join(c.dir, `pre-${requeued}.out`), 'utf8');
+    expect(out).toMatch(/^run 0 on h100-\d\ngot USR1\nrun 1 on h100-\d\nsecond run done\n$/);
+    const acct = c.run('sacct', ['-D', '-X', '-n', '-P', '-j', `${requeued},${stays}`, '-o', 'JobID,State']);
+    expect(acct.stdout.split('\n').filter(Boolean).sort()).toEqual([`${requeued}|COMPLETED`, `${requeued}|PREEMPTED`, `${stays}|PREEMPTED`]);
+    // no bid of theirs is left open
+    const left = (await bids()).filter((b) => b.name.startsWith(`${c.name}-`) && b.status !== 'Terminated');
+    expect(left).toEqual([]);
+  }, 180_000);
 });

@@ -49,6 +49,8 @@ interface RunFile {
   workDir: string;
   /** the job as it was started: srun's steps are planned from it */
   stored: StoredJob;
+  /** what a preemption notice sends: the job's --signal (B: the batch shell only), else SIGTERM to all */
+  preempt: { signal: number; target: SignalTarget };
 }
 
 interface Live {
@@ -59,6 +61,8 @@ interface Live {
   lost?: 'preempted' | 'node_fail';
   nodes?: { dest: string; ip: string }[];
   sshFailures: number;
+  /** ms epoch of the last look at the instances' statuses through the API */
+  lastLook: number;
   /** the last thing worth telling (a failed call), already redacted */
   note?: string;
 }
@@ -205,6 +209,7 @@ export class MithrilDriver implements Driver {
       stdin: remotePath(batchFileName(r.stdin, r, node), r.workDir, D, 2),
       workDir: r.workDir,
       stored: job,
+      preempt: warn ? { signal: warn.signal, target: warn.batchOnly ? 'batch' : 'all' } : { signal: 15, target: 'all' },
     };
     // the output files appear at the start, as slurmd opens them (a requeued run appends)
     for (const o of outputs) {
@@ -222,7 +227,7 @@ export class MithrilDriver implements Driver {
   private follow(ref: RunRef, bid: string): Live {
     let l = this.live.get(ref.name);
     if (!l) {
-      l = { ref: { ...ref, handle: bid }, busy: false, phase: existsSync(join(this.runDir(ref.name), 'launched')) ? 'running' : 'bid', sshFailures: 0 };
+      l = { ref: { ...ref, handle: bid }, busy: false, phase: existsSync(join(this.runDir(ref.name), 'launched')) ? 'running' : 'bid', sshFailures: 0, lastLook: 0 };
       this.live.set(ref.name, l);
     }
     this.timer ??= setInterval(() => this.pollAll(), POLL_MS);
@@ -353,14 +358,47 @@ export class MithrilDriver implements Driver {
       return;
     }
     l.sshFailures = 0;
+    await this.lookForNotice(l);
     const text = r.stdout.toString('utf8');
     for (const m of text.matchAll(/^request (req\.\d+)$/gm)) await this.answerStep(l, m[1]!);
     for (const m of text.matchAll(/^stepend (req\.\d+) rc=(\d+) end=(\d+)/gm)) await this.stepEnded(l, m[1]!, Number(m[2]), Number(m[3]));
     await this.copyBack(l);
     // the end record's lines (a step's end line also says rc=)
     const end = text.split('\n').filter((line) => /^(rc|end|sig|timeout)=/.test(line)).join('\n');
-    if (/^rc=\d+/m.test(end)) {
+    // a preempted job's script that ended on its notice: the run ends PREEMPTED, whatever its exit
+    if (/^rc=\d+/m.test(end) && existsSync(join(this.runDir(name), 'preempted'))) {
+      l.lost = 'preempted';
+      this.wake();
+    } else if (/^rc=\d+/m.test(end)) {
       writeFileSync(join(this.runDir(name), 'end'), `${end}\n`);
+      this.wake();
+    }
+  }
+
+  /**
+   * Every few seconds, the instances' statuses from the API: a preemption
+   * notice (STATUS_PREEMPTING) gives the job its --signal at once (SIGTERM
+   * without one), and the run then ends PREEMPTED, when its script ends or
+   * when the notice runs out and the instances go.
+   */
+  private async lookForNotice(l: Live): Promise<void> {
+    const name = l.ref.name;
+    const preempted = existsSync(join(this.runDir(name), 'preempted'));
+    if (Date.now() - l.lastLook < (preempted ? 1000 : 3000)) return;
+    l.lastLook = Date.now();
+    const instances = await this.o.client.instances({ bidFids: [l.ref.handle] });
+    const notice = instances.some((i) => i.status === 'STATUS_PREEMPTING');
+    const gone = instances.some((i) => i.status === 'STATUS_PREEMPTED' || i.status === 'STATUS_TERMINATED');
+    if ((notice || gone) && !preempted) {
+      writeFileSync(join(this.runDir(name), 'preempted'), '');
+      const f = this.runFile(name);
+      this.o.log(`job ${f.jobId}: its instances are being preempted; signal ${f.preempt.signal} sent`);
+      this.signal(l.ref, f.preempt.signal, f.preempt.target);
+    }
+    if (gone) {
+      // what the script wrote before its instances went, as far as they still answer
+      await this.copyBack(l).catch(() => undefined);
+      l.lost = 'preempted';
       this.wake();
     }
   }
