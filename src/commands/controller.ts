@@ -137,6 +137,7 @@ function mithrilDriver(env: Readonly<Record<string, string | undefined>>, cluste
       client, dir: join(spool, 'mithril'), sshUser: s.settings.sshUser ?? 'ubuntu', cluster: cluster.config.clusterName,
       timeScale, secrets: [s.settings.key.reveal()], log,
       steps: { start: (jobId, step) => scripts.stepStart(jobId, step), end: (jobId, step) => scripts.stepEnd(jobId, step) },
+      money: (jobId, run, priceCents, costCents) => scripts.money(jobId, run, priceCents, costCents),
     }),
   };
 }

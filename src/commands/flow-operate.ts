@@ -185,15 +185,18 @@ export function jobStatus(io: IO, ids: string[], json: boolean): Promise<number>
     const out: Record<string, unknown>[] = [];
     for (const text of ids) {
       const id = Number(text);
-      const reply = Number.isInteger(id) && id > 0 ? await redis.call(['HMGET', keys.job(id), 'record', 'state', 'reason', 'exit']) : [null];
-      const [recordText, state, reason, exit] = reply as (string | null)[];
+      const reply = Number.isInteger(id) && id > 0 ? await redis.call(['HMGET', keys.job(id), 'record', 'state', 'reason', 'exit', 'money']) : [null];
+      const [recordText, state, reason, exit, moneyText] = reply as (string | null)[];
       if (!recordText) {
         io.stderr(`flow: error: job ${text}: ${new SlurmError('ESLURM_INVALID_JOB_ID').message}\n`);
         code = 1;
         continue;
       }
       const record = JSON.parse(recordText) as JobRecord;
-      out.push({ jobId: id, name: record.name, state, reason, exitCode: exit, placement: record.placement ?? { provider: 'local' } });
+      // what its runs paid (Mithril): the latest price per instance-hour, and the cost of every run so far
+      const money = Object.entries(moneyText ? (JSON.parse(moneyText) as Record<string, [number, number]>) : {}).sort(([a], [b]) => Number(a) - Number(b));
+      const paid = money.length === 0 ? {} : { pricePerHour: money[money.length - 1]![1][0] / 100, cost: money.reduce((n, [, v]) => n + v[1], 0) / 100 };
+      out.push({ jobId: id, name: record.name, state, reason, exitCode: exit, placement: record.placement ?? { provider: 'local' }, ...paid });
     }
     if (json) io.stdout(`${JSON.stringify(out, null, 2)}\n`);
     else {
@@ -201,7 +204,8 @@ export function jobStatus(io: IO, ids: string[], json: boolean): Promise<number>
         const p = j.placement as Placement;
         const where = [`Provider=${p.provider}`, p.instanceType && `InstanceType=${p.instanceType}`, p.instanceCount !== undefined && `InstanceCount=${p.instanceCount}`,
           p.maxPricePerHour !== undefined && `MaxPricePerHour=${p.maxPricePerHour.toFixed(2)}`, p.priority && `Priority=${p.priority}`, p.region && `Region=${p.region}`, p.image && `Image=${p.image}`];
-        io.stdout(`JobId=${j.jobId} JobName=${j.name} JobState=${j.state} Reason=${j.reason} ExitCode=${j.exitCode}\n   ${where.filter(Boolean).join(' ')}\n`);
+        const paid = j.cost === undefined ? '' : `\n   PricePerHour=${(j.pricePerHour as number).toFixed(2)} Cost=${(j.cost as number).toFixed(2)}`;
+        io.stdout(`JobId=${j.jobId} JobName=${j.name} JobState=${j.state} Reason=${j.reason} ExitCode=${j.exitCode}\n   ${where.filter(Boolean).join(' ')}${paid}\n`);
       }
     }
     return code;

@@ -28,6 +28,7 @@ import stepLua, { sha as stepSha } from './lua/step-4.lua';
 import submitLua, { sha as submitSha } from './lua/submit-10.lua';
 import unlistLua, { sha as unlistSha } from './lua/unlist-1.lua';
 import startedLua, { sha as startedSha } from './lua/started-3.lua';
+import moneyLua, { sha as moneySha } from './lua/money-3.lua';
 
 export type ScriptArg = string | number | Buffer;
 
@@ -62,6 +63,7 @@ const S = {
   step: { lua: stepLua, sha: stepSha },
   unlist: { lua: unlistLua, sha: unlistSha },
   started: { lua: startedLua, sha: startedSha },
+  money: { lua: moneyLua, sha: moneySha },
 } satisfies Record<string, LuaScript>;
 
 /** A script's reply of a shape none of ours gives: the service answering is not Redis (or not a sane one). */
@@ -192,6 +194,11 @@ export class Scripts {
   /** Record a step (srun) starting; its id, or -1 when the job is not running. */
   stepStart(jobId: number, step: Omit<StepRecord, 'id'>): Promise<number> {
     return this.num(S.step, [this.k.job(jobId), this.k.listing, this.k.acct], [jobId, 'start', JSON.stringify({ ...step, id: -1 })]);
+  }
+
+  /** What a run has cost so far (cents), and its price per instance-hour; 0 when the job is gone. */
+  money(jobId: number, run: number, priceCents: number, costCents: number): Promise<number> {
+    return this.num(S.money, [this.k.job(jobId), this.k.listing, this.k.acct], [jobId, run, priceCents, costCents]);
   }
 
   /** Record how a step ended (replaces the step with the same id). */

@@ -158,6 +158,63 @@ describe('a batch job on Mithril', () => {
   }, 90_000);
 });
 
+interface LedgerBid { bid_fid: string; name: string; charged_cents: number; instances: { periods: number }[] }
+async function ledger(): Promise<LedgerBid[]> {
+  return (await (await fetch(`${server.url}/_emulator/ledger`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as LedgerBid[];
+}
+
+/** Somebody else bidding on the pool (its own client, its own key). */
+async function rivalBids(specs: { name: string; cents: number; quantity: number }[]): Promise<() => Promise<void>> {
+  const client = new MithrilClient({ apiUrl: server.url, key: new Secret(KEY), project: 'default' });
+  const [type] = await client.resolveInstanceType(H100, 'us-central1-a');
+  const key = (await client.sshKeys()).find((k) => k.name === 'rival') ?? await client.createSshKey('rival');
+  const made = [];
+  for (const b of specs) made.push(await client.createBid({ name: b.name, instanceType: type!.fid, region: 'us-central1-a', limitPriceCents: b.cents, quantity: b.quantity, sshKeys: [key.fid] }));
+  return async () => {
+    for (const b of made) await client.deleteBid(b.fid);
+    await client.close();
+  };
+}
+
+describe('money', () => {
+  it('the cost sacct and flow status report is the market ledger\'s to the cent, for a job whose spot price changed while it ran', async () => {
+    const c = mithrilCluster();
+    writeFileSync(join(c.dir, 'paid.sh'), '#!/bin/sh\n#SBATCH -o paid.out\necho started\nsleep 9\n');
+    const id = c.submit(['paid.sh']);
+    await c.waitFor('the script to start', () => {
+      try {
+        return readFileSync(join(c.dir, 'paid.out'), 'utf8').includes('started');
+      } catch {
+        return false;
+      }
+    }, 60_000);
+    // a winner beside us and a loser: the price every winner pays becomes the loser's limit
+    const stop = await rivalBids([{ name: 'winner', cents: 3500, quantity: 3 }, { name: 'loser', cents: 2000, quantity: 1 }]);
+    await new Promise((r) => setTimeout(r, 3000));
+    await stop();
+    expect((await c.waitState(id, ['COMPLETED', 'FAILED', 'CANCELLED'], 60_000)).get('JobState')).toBe('COMPLETED');
+    const name = `${c.name}-${id}-1`;
+    const sacct = () => c.run('sacct', ['-j', String(id), '-X', '-n', '-P', '-o', 'JobID,State,FlowCost,FlowPricePerHour']).stdout;
+    let mine: LedgerBid | undefined;
+    for (let i = 0; i < 100; i++) {
+      mine = (await ledger()).find((b) => b.name === name);
+      if (mine && sacct() === `${id}|COMPLETED|${(mine.charged_cents / 100).toFixed(2)}|${sacct().split('|')[3]}`) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // the price changed while it ran: more than one billing period
+    expect(mine!.instances[0]!.periods).toBeGreaterThan(1);
+    expect(mine!.charged_cents).toBeGreaterThan(0);
+    const cost = (mine!.charged_cents / 100).toFixed(2);
+    process.stdout.write(`mithril: job cost ${cost} USD over ${mine!.instances[0]!.periods} billing periods (ledger ${mine!.charged_cents} cents)\n`);
+    expect(sacct()).toMatch(new RegExp(`^${id}\\|COMPLETED\\|${cost.replace('.', '\\.')}\\|\\d+\\.\\d\\d\\n$`));
+    const status = JSON.parse(c.run('flow', ['status', '--json', String(id)]).stdout) as { cost: number; pricePerHour: number }[];
+    expect(status[0]!.cost.toFixed(2)).toBe(cost);
+    expect(c.run('flow', ['status', String(id)]).stdout).toContain(` Cost=${cost}\n`);
+    // plain sacct is Slurm's columns only
+    expect(c.run('sacct', ['-j', String(id), '-X', '-n']).stdout).not.toContain(cost);
+  }, 120_000);
+});
+
 describe('preemption', () => {
   it('a higher bid preempts: --signal=B:USR1 reaches the script, the job is PREEMPTED and runs again as restart 1; --no-requeue stays PREEMPTED', async () => {
     // a minute of 3 s: a requeued job is eligible again after Slurm's delay, shortened so
@@ -184,10 +241,7 @@ describe('preemption', () => {
     }, 60_000);
 
     // somebody bids more for the whole pool
-    const rivalClient = new MithrilClient({ apiUrl: server.url, key: new Secret(KEY), project: 'default' });
-    const [type] = await rivalClient.resolveInstanceType(H100, 'us-central1-a');
-    const key = await rivalClient.createSshKey('rival');
-    const rival = await rivalClient.createBid({ name: 'rival', instanceType: type!.fid, region: 'us-central1-a', limitPriceCents: 10_000, quantity: 4, sshKeys: [key.fid] });
+    const stopRival = await rivalBids([{ name: 'rival', cents: 10_000, quantity: 4 }]);
     try {
       expect((await c.waitState(stays, ['PREEMPTED', 'COMPLETED', 'FAILED', 'CANCELLED'], 60_000)).get('JobState')).toBe('PREEMPTED');
       await c.waitFor('the first run to end PREEMPTED and be requeued', () => c.job(requeued).get('Restarts') === '1', 60_000);
@@ -196,8 +250,7 @@ describe('preemption', () => {
       // while the rival holds every instance, the job waits for the auction
       expect(['PENDING', 'CONFIGURING']).toContain(c.job(requeued).get('JobState'));
     } finally {
-      await rivalClient.deleteBid(rival.fid);
-      await rivalClient.close();
+      await stopRival();
     }
     expect((await c.waitState(requeued, ['COMPLETED', 'FAILED', 'CANCELLED', 'PREEMPTED'], 60_000)).get('JobState')).toBe('COMPLETED');
     const out = readFileSync(join(c.dir, `pre-${requeued}.out`), 'utf8');

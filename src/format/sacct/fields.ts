@@ -270,8 +270,34 @@ export const FIELDS: readonly AcctField[] = [
  */
 export function fieldByName(name: string): AcctField | undefined {
   const lower = name.toLowerCase();
-  return FIELDS.find((x) => x.name.toLowerCase().startsWith(lower));
+  return FIELDS.find((x) => x.name.toLowerCase().startsWith(lower)) ?? EXTRA_FIELDS.find((x) => x.name.toLowerCase().startsWith(lower));
 }
+
+/**
+ * What a run paid on Mithril, from the job's `money` (run number -> [cents per
+ * instance-hour, cents]): a past run its own, the current row the runs no
+ * past row shows. Undefined for a job that paid nothing.
+ */
+function paid(r: Run): { priceCents: number; costCents: number } | undefined {
+  const text = r.job.get('money');
+  if (text === '') return undefined;
+  const money = JSON.parse(text) as Record<string, [number, number]>;
+  const shown = new Set(r.past ? [] : (JSON.parse(r.job.get('history') || '[]') as { run: number }[]).map((p) => String(p.run)));
+  const runs = Object.entries(money).filter(([run]) => (r.past ? run === String(r.run) : !shown.has(run))).sort(([a], [b]) => Number(a) - Number(b));
+  if (runs.length === 0) return undefined;
+  return { priceCents: runs[runs.length - 1]![1][0], costCents: runs.reduce((n, [, v]) => n + v[1], 0) };
+}
+const usd = (cents: number) => (cents / 100).toFixed(2);
+
+/**
+ * Ours, not Slurm's: a format list may ask for them (`-o JobID,State,FlowCost`);
+ * `--helpformat`, `--long` and plain sacct leave them out, so clients that parse
+ * Slurm's columns see Slurm's. USD, for the allocation's row.
+ */
+export const EXTRA_FIELDS: readonly AcctField[] = [
+  f('FlowCost', 10, (r) => { const p = paid(r); return p ? usd(p.costCents) : ''; }),
+  f('FlowPricePerHour', 16, (r) => { const p = paid(r); return p ? usd(p.priceCents) : ''; }),
+];
 
 export const DEFAULT_FIELDS = 'jobid,jobname,partition,account,alloccpus,state,exitcode';
 export const BRIEF_FIELDS = 'jobid,state,exitcode';

@@ -19,6 +19,8 @@ export interface Run {
   idText: string;
   /** an earlier run, ended by a requeue (sacct -D lists it) */
   past: boolean;
+  /** a past run's number (its job's run counter) */
+  run?: number;
   /** the allocation's state as sacct shows it (no `by <uid>`) */
   state: string;
   /** the uid that cancelled it ('' when none or not by a user) */
@@ -198,7 +200,7 @@ function pastRun(job: JobLine, p: PastRun, current: Run | undefined): Run {
   const arrayJob = job.get('r.arrayJobId');
   const taskText = job.get('r.arrayTaskId');
   return {
-    job, id: job.id, idText: current?.idText ?? (taskText !== '' ? `${arrayJob}_${taskText}` : String(job.id)), past: true,
+    job, id: job.id, idText: current?.idText ?? (taskText !== '' ? `${arrayJob}_${taskText}` : String(job.id)), past: true, run: p.run,
     state: p.state, cancelBy: '', exit: p.exit || '0:0', submit: p.submit, eligible: p.eligible, start: p.start, end: p.end,
     nodes: p.nodes ?? '', nnodes: p.nnodes ?? 0, cpus: p.cpus ?? 0, batchHost: '', steps: [],
     batch: (p.nodes ?? '') !== '' && job.get('r.interactive') === '', group: arrayJob !== '' ? Number(arrayJob) : job.id,

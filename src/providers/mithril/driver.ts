@@ -29,6 +29,7 @@ import { batchEnv } from '../../steps/batch-env.js';
 import { envScript, hostsScript, q, remoteDir, remotePath, sendableEnv } from './remote.js';
 import { Ssh, SshKeys, splitDestination } from './ssh.js';
 import { decide, readAsk, stepFiles } from './remote-steps.js';
+import { spent } from './billing.js';
 import supervisorScript from '../local/supervisor.sh';
 import remoteSrun from './remote-srun.sh';
 import remoteScontrol from './remote-scontrol.sh';
@@ -75,6 +76,8 @@ export interface StepSink {
 
 export interface MithrilDriverOptions {
   steps?: StepSink;
+  /** where a run's price and cost so far are recorded (cents) */
+  money?: (jobId: number, run: number, priceCents: number, costCents: number) => Promise<unknown>;
   client: MithrilClient;
   /** the driver's directory: ssh key, runs */
   dir: string;
@@ -387,6 +390,7 @@ export class MithrilDriver implements Driver {
     if (Date.now() - l.lastLook < (preempted ? 1000 : 3000)) return;
     l.lastLook = Date.now();
     const instances = await this.o.client.instances({ bidFids: [l.ref.handle] });
+    await this.recordCost(l.ref.jobId, l.ref.run, l.ref.handle, false);
     const notice = instances.some((i) => i.status === 'STATUS_PREEMPTING');
     const gone = instances.some((i) => i.status === 'STATUS_PREEMPTED' || i.status === 'STATUS_TERMINATED');
     if ((notice || gone) && !preempted) {
@@ -519,10 +523,29 @@ export class MithrilDriver implements Driver {
     void this.release(ref.name);
   }
 
+  /**
+   * The run's price and cost so far, from the market's pricing history. After
+   * its bid is deleted (`final`), its instances' billing closes: their last
+   * periods are waited for (a few seconds at most), so the sum is the market's.
+   */
+  private async recordCost(jobId: number, run: number, bid: string, final: boolean): Promise<void> {
+    if (!this.o.money) return;
+    for (let i = 0; ; i++) {
+      const s = spent(await this.o.client.instancePricingHistory({ bidFid: bid }), Date.now());
+      if (!final || s.final || i >= 50) {
+        await this.o.money(jobId, run, s.priceCents, s.costCents);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   private async release(name: string): Promise<void> {
     const bid = this.read(name, 'bid')?.trim();
     try {
       if (bid) await this.o.client.deleteBid(bid);
+      const f = this.read(name, 'job.json') ? this.runFile(name) : undefined;
+      if (bid && f) await this.recordCost(f.jobId, f.run, bid, true).catch((e) => this.o.log(`job ${f.jobId}: its cost: ${this.redact((e as Error).message)}`));
       rmSync(this.runDir(name), { recursive: true, force: true });
     } catch (e) {
       this.o.log(`run ${name}: could not delete bid ${bid}: ${this.redact((e as Error).message)} (the next controller tries again)`);
