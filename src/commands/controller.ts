@@ -131,7 +131,9 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
 function mithrilDriver(env: Readonly<Record<string, string | undefined>>, cluster: Cluster, spool: string, timeScale: number, log: (line: string) => void, scripts: Scripts): { mithril?: MithrilDriver } {
   const s = mithrilSettings(env, cluster.flow);
   if (!s.ok) return {};
-  const client = new MithrilClient(s.settings, { log });
+  // a call that hangs is given up after FLOW_MITHRIL_TIMEOUT_MS (default 10 s) and retried where that is safe
+  const timeoutMs = Number(env.FLOW_MITHRIL_TIMEOUT_MS) > 0 ? Number(env.FLOW_MITHRIL_TIMEOUT_MS) : 10_000;
+  const client = new MithrilClient(s.settings, { log, timeoutMs });
   return {
     mithril: new MithrilDriver({
       client, dir: join(spool, 'mithril'), sshUser: s.settings.sshUser ?? 'ubuntu', cluster: cluster.config.clusterName,

@@ -5,6 +5,7 @@
  * instance only over ssh, so what comes back into the submit directory came
  * through it.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
@@ -14,7 +15,8 @@ import { ProcessMachines, findSshd } from '../../src/providers/fake-mithril/mach
 import { FakeMithril } from '../../src/providers/fake-mithril/server.js';
 import { MithrilClient } from '../../src/providers/mithril/client.js';
 import { Secret } from '../../src/providers/mithril/secret.js';
-import { ClusterSet, type TestCluster } from '../helpers/cluster.js';
+import { ClusterSet, alive, type TestCluster } from '../helpers/cluster.js';
+import { clusterPaths } from '../../src/cluster/paths.js';
 import { freePort } from '../helpers/ports.js';
 
 const KEY = `fkey_${randomBytes(16).toString('hex')}`;
@@ -175,6 +177,59 @@ async function rivalBids(specs: { name: string; cents: number; quantity: number 
     await client.close();
   };
 }
+
+describe('a controller that dies', () => {
+  it('kill -9 right after it created a bid: its successor finds the bid, there is one for the job, and the job completes', async () => {
+    const c = mithrilCluster();
+    const crashing = c.startController({ FLOW_CRASH_AT: 'launch-spawned' });
+    expect(await c.leader()).toBe(crashing);
+    writeFileSync(join(c.dir, 'once.sh'), '#!/bin/sh\n#SBATCH -o once.out\necho ran on $SLURMD_NODENAME\n');
+    const id = c.submit(['once.sh']);
+    await c.waitFor('the controller to die after creating the bid', () => !alive(crashing), 60_000);
+    expect(readFileSync(clusterPaths(c.env, c.name).log, 'utf8')).toContain('FLOW_CRASH_AT=launch-spawned: killing this controller');
+    expect((await bids()).filter((b) => b.name.startsWith(`${c.name}-${id}-`))).toHaveLength(1);
+    c.startController();
+    expect((await c.waitState(id, ['COMPLETED', 'FAILED', 'CANCELLED'], 60_000)).get('JobState')).toBe('COMPLETED');
+    expect(readFileSync(join(c.dir, 'once.out'), 'utf8')).toBe('ran on h100-1\n');
+    expect((await bids()).filter((b) => b.name.startsWith(`${c.name}-${id}-`)).map((b) => b.name)).toEqual([`${c.name}-${id}-1`]);
+  }, 120_000);
+});
+
+describe('faults', () => {
+  it('with 429s, 500s, a hang and a slow start injected, every job completes, no bid is made twice, and the key is nowhere', async () => {
+    const c = mithrilCluster({ FLOW_MITHRIL_TIMEOUT_MS: '1500' });
+    server.faults.add({ kind: '429', method: 'POST', path: '/v2/spot/bids', rate: 1, count: 2, retryAfter: 1 });
+    // the bid is made, and the answer is lost: the driver must look it up, not make a second
+    server.faults.add({ kind: '500', method: 'POST', path: '/v2/spot/bids', rate: 1, count: 1, phase: 'after' });
+    server.faults.add({ kind: '500', method: 'GET', path: '/v2/instances', rate: 0.3, count: 6 });
+    server.faults.add({ kind: 'hang', method: 'GET', path: '/v2/spot/bids/{bid_fid}', rate: 1, count: 1 });
+    server.faults.add({ kind: 'slow-start', rate: 1, count: 1, delayMs: 3000 });
+    try {
+      writeFileSync(join(c.dir, 'f.sh'), '#!/bin/sh\n#SBATCH -o f-%j.out\necho "job $SLURM_JOB_ID on $SLURMD_NODENAME"\nenv | sort\n');
+      const ids = [c.submit(['f.sh']), c.submit(['f.sh']), c.submit(['f.sh'])];
+      for (const id of ids) expect((await c.waitState(id, ['COMPLETED', 'FAILED', 'CANCELLED', 'NODE_FAIL'], 90_000)).get('JobState')).toBe('COMPLETED');
+      const hits = server.faults.list();
+      process.stdout.write(`mithril: faults hit ${JSON.stringify(hits.map((h) => [h.rule.kind, h.rule.method ?? '', h.rule.path ?? '', h.hits]))}\n`);
+      for (const h of hits.filter((x) => x.rule.rate === 1)) expect(h.hits, JSON.stringify(h)).toBeGreaterThan(0);
+      const all = await bids();
+      for (const id of ids) expect(all.filter((b) => b.name.startsWith(`${c.name}-${id}-`)).map((b) => b.name)).toEqual([`${c.name}-${id}-1`]);
+      // the key: not in the jobs' output (their environment included), the controller's log, the
+      // commands' answers, or anything on the instances' disks
+      const seen = [
+        ...ids.map((id) => readFileSync(join(c.dir, `f-${id}.out`), 'utf8')),
+        readFileSync(clusterPaths(c.env, c.name).log, 'utf8'),
+        ...['squeue', 'sacct', 'scontrol'].map((cmd) => { const r = c.run(cmd, cmd === 'scontrol' ? ['show', 'job'] : []); return r.stdout + r.stderr; }),
+        c.run('flow', ['status', '--json', ...ids.map(String)]).stdout,
+      ];
+      expect(seen[0]).toContain('SLURM_JOB_ID=');
+      for (const text of seen) expect(text.includes(KEY)).toBe(false);
+      const grep = spawnSync('grep', ['-rl', KEY, join(dir, 'instances'), c.dir], { encoding: 'utf8' });
+      expect([grep.status, grep.stdout, grep.stderr]).toEqual([1, '', '']);
+    } finally {
+      server.faults.clear();
+    }
+  }, 180_000);
+});
 
 describe('money', () => {
   it('the cost sacct and flow status report is the market ledger\'s to the cent, for a job whose spot price changed while it ran', async () => {

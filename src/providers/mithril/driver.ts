@@ -143,6 +143,8 @@ export class MithrilDriver implements Driver {
       // a controller that died after creating the bid, before writing it down: the bid is found by its name
       const existing = await this.o.client.findBid(ref.name);
       const bid = existing ?? await this.createBid(job, ref);
+      // a controller killed here has made the bid and written nothing down: its successor finds it by name
+      ctx.checkpoint('launch-spawned');
       writeFileSync(join(dir, 'bid'), bid.fid);
       this.follow(ref, bid.fid);
       return { ok: true, handle: bid.fid };
