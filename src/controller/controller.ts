@@ -127,7 +127,8 @@ export class Controller {
       this.requestTick();
     });
     // a run ended: resources are free again
-    const unwatch = Object.values(this.p.drivers).map((d) => d.watch(() => {
+    const unwatch = Object.values(this.p.drivers).map((d) => d.watch((what) => {
+      if (what?.started) this.lastCheck = 0;
       this.dirty = true;
       this.requestTick();
     }));

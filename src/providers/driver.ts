@@ -99,6 +99,10 @@ export interface Driver {
   signal(ref: RunRef, signal: number | NodeJS.Signals, target: SignalTarget): void;
   /** scancel N.S: tell the step's srun that its step was cancelled (srun ends its tasks). */
   cancelStep(step: StepRecord): void;
-  /** Call `wake` when a run may have ended (the controller also looks every second); returns the unwatch. */
-  watch(wake: () => void): () => void;
+  /**
+   * Call `wake` when a run may have ended (the controller also looks every second), with
+   * `started` when a run began running (the controller then inspects its runs at once,
+   * not at its next check); returns the unwatch.
+   */
+  watch(wake: (what?: { started?: boolean }) => void): () => void;
 }

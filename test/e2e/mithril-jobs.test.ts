@@ -25,8 +25,8 @@ const H100 = 'h100-80gb.sxm.8x';
 const CONF = `ClusterName=x
 KillWait=2
 AccountingStorageType=accounting_storage/slurmdbd
-NodeName=h100-[1-4] CPUs=8 RealMemory=64000 Gres=gpu:h100:8 State=CLOUD
-PartitionName=h100 Nodes=h100-[1-4] Default=YES MaxTime=INFINITE State=UP
+NodeName=h100-[1-8] CPUs=8 RealMemory=64000 Gres=gpu:h100:8 State=CLOUD
+PartitionName=h100 Nodes=h100-[1-8] Default=YES MaxTime=INFINITE State=UP
 `;
 const FLOW_JSON = JSON.stringify({ partitions: { h100: { provider: 'mithril', instanceType: H100, region: 'us-central1-a', maxPricePerHour: 40 } } });
 
@@ -55,7 +55,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'flow-mithril-jobs-'));
   machines = new ProcessMachines({ root: join(dir, 'instances'), sshd: findSshd(), graceMs: 300, log: () => {} });
   server = new FakeMithril({
-    pools: [{ typeName: H100, region: 'us-central1-a', capacity: 4 }],
+    pools: [{ typeName: H100, region: 'us-central1-a', capacity: 8 }],
     tickMs: 100, noticeMs: 8000, stageMs: 100, relocateMs: 400, quota: 100, apiKey: KEY, seed: 7, sshPort: await freePort(), machines,
   });
   await server.start();
@@ -170,7 +170,7 @@ async function rivalBids(specs: { name: string; cents: number; quantity: number 
   const client = new MithrilClient({ apiUrl: server.url, key: new Secret(KEY), project: 'default' });
   const [type] = await client.resolveInstanceType(H100, 'us-central1-a');
   const key = (await client.sshKeys()).find((k) => k.name === 'rival') ?? await client.createSshKey('rival');
-  const made = [];
+  const made: { fid: string }[] = [];
   for (const b of specs) made.push(await client.createBid({ name: b.name, instanceType: type!.fid, region: 'us-central1-a', limitPriceCents: b.cents, quantity: b.quantity, sshKeys: [key.fid] }));
   return async () => {
     for (const b of made) await client.deleteBid(b.fid);
@@ -231,6 +231,39 @@ describe('faults', () => {
   }, 180_000);
 });
 
+describe('arrays', () => {
+  it('an array of 20 single-node tasks with %5 never holds more than 5 bids at once, and all 20 complete', async () => {
+    const c = mithrilCluster();
+    writeFileSync(join(c.dir, 'a.sh'), '#!/bin/sh\n#SBATCH -o a-%A_%a.out\necho "task $SLURM_ARRAY_TASK_ID"\nsleep 1\n');
+    const id = c.submit(['--array=0-19%5', 'a.sh']);
+    let most = 0;
+    let done = false;
+    const watcher = (async () => {
+      while (!done) {
+        const open = (await bids()).filter((b) => b.name.startsWith(`${c.name}-`) && b.status !== 'Terminated').length;
+        most = Math.max(most, open);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    try {
+      await c.waitFor('all 20 tasks to end', () => {
+        const r = c.run('sacct', ['-j', String(id), '-X', '-n', '-P', '-o', 'JobID,State']);
+        const lines = r.stdout.split('\n').filter(Boolean);
+        return lines.length === 20 && lines.every((l) => /\|(COMPLETED|FAILED|CANCELLED|NODE_FAIL|PREEMPTED)$/.test(l)) && lines;
+      }, 150_000);
+    } finally {
+      done = true;
+      await watcher;
+    }
+    const states = c.run('sacct', ['-j', String(id), '-X', '-n', '-P', '-o', 'JobID,State']).stdout.split('\n').filter(Boolean);
+    expect(states.filter((l) => l.endsWith('|COMPLETED'))).toHaveLength(20);
+    for (let t = 0; t < 20; t++) expect(readFileSync(join(c.dir, `a-${id}_${t}.out`), 'utf8')).toBe(`task ${t}\n`);
+    process.stdout.write(`mithril: array %5: at most ${most} bids open at once\n`);
+    expect(most).toBeLessThanOrEqual(5);
+    expect(most).toBeGreaterThanOrEqual(2);
+  }, 200_000);
+});
+
 describe('money', () => {
   it('the cost sacct and flow status report is the market ledger\'s to the cent, for a job whose spot price changed while it ran', async () => {
     const c = mithrilCluster();
@@ -244,7 +277,7 @@ describe('money', () => {
       }
     }, 60_000);
     // a winner beside us and a loser: the price every winner pays becomes the loser's limit
-    const stop = await rivalBids([{ name: 'winner', cents: 3500, quantity: 3 }, { name: 'loser', cents: 2000, quantity: 1 }]);
+    const stop = await rivalBids([{ name: 'winner', cents: 3500, quantity: 7 }, { name: 'loser', cents: 2000, quantity: 1 }]);
     await new Promise((r) => setTimeout(r, 3000));
     await stop();
     expect((await c.waitState(id, ['COMPLETED', 'FAILED', 'CANCELLED'], 60_000)).get('JobState')).toBe('COMPLETED');
@@ -296,7 +329,7 @@ describe('preemption', () => {
     }, 60_000);
 
     // somebody bids more for the whole pool
-    const stopRival = await rivalBids([{ name: 'rival', cents: 10_000, quantity: 4 }]);
+    const stopRival = await rivalBids([{ name: 'rival', cents: 10_000, quantity: 8 }]);
     try {
       expect((await c.waitState(stays, ['PREEMPTED', 'COMPLETED', 'FAILED', 'CANCELLED'], 60_000)).get('JobState')).toBe('PREEMPTED');
       await c.waitFor('the first run to end PREEMPTED and be requeued', () => c.job(requeued).get('Restarts') === '1', 60_000);

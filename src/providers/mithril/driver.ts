@@ -28,7 +28,7 @@ import type { Driver, RunEnd, RunRef, RunStatus, SignalTarget, StartContext, Sta
 import { batchEnv } from '../../steps/batch-env.js';
 import { envScript, hostsScript, q, remoteDir, remotePath, sendableEnv } from './remote.js';
 import { Ssh, SshKeys, splitDestination } from './ssh.js';
-import { decide, readAsk, stepFiles } from './remote-steps.js';
+import { decide, readAsk, stepFiles, type StepAnswer, type StepAsk } from './remote-steps.js';
 import { spent } from './billing.js';
 import supervisorScript from '../local/supervisor.sh';
 import remoteSrun from './remote-srun.sh';
@@ -64,6 +64,8 @@ interface Live {
   sshFailures: number;
   /** ms epoch of the last look at the instances' statuses through the API */
   lastLook: number;
+  /** ms epoch when the batch script was started (or found started) */
+  launchedAt: number;
   /** the last thing worth telling (a failed call), already redacted */
   note?: string;
 }
@@ -96,7 +98,7 @@ export class MithrilDriver implements Driver {
   private readonly keys: SshKeys;
   private readonly ssh: Ssh;
   private readonly live = new Map<string, Live>();
-  private wake: () => void = () => {};
+  private wake: (what?: { started?: boolean }) => void = () => {};
   private timer?: NodeJS.Timeout;
   private keyFid?: Promise<string>;
 
@@ -232,7 +234,7 @@ export class MithrilDriver implements Driver {
   private follow(ref: RunRef, bid: string): Live {
     let l = this.live.get(ref.name);
     if (!l) {
-      l = { ref: { ...ref, handle: bid }, busy: false, phase: existsSync(join(this.runDir(ref.name), 'launched')) ? 'running' : 'bid', sshFailures: 0, lastLook: 0 };
+      l = { ref: { ...ref, handle: bid }, busy: false, phase: existsSync(join(this.runDir(ref.name), 'launched')) ? 'running' : 'bid', sshFailures: 0, lastLook: 0, launchedAt: Date.now() };
       this.live.set(ref.name, l);
     }
     this.timer ??= setInterval(() => this.pollAll(), POLL_MS);
@@ -273,8 +275,9 @@ export class MithrilDriver implements Driver {
       l.phase = 'launch';
       await this.launch(l);
       l.phase = 'running';
+      l.launchedAt = Date.now();
       writeFileSync(join(this.runDir(name), 'launched'), '');
-      this.wake();
+      this.wake({ started: true });
       return;
     }
     if (l.phase === 'running') await this.watchRunning(l);
@@ -430,20 +433,32 @@ export class MithrilDriver implements Driver {
     };
     const ask = readAsk(await part('argv'), await part('env'), await part('cwd'));
     const answer = decide(f.stored, ask, new Date());
-    let plan: string;
-    if (answer.kind === 'done') plan = answer.script;
-    else {
-      const start = Math.floor(Date.now() / 1000);
-      const record = { ...answer.step.record, start };
-      const id = this.o.steps ? await this.o.steps.start(f.jobId, record) : 0;
-      writeFileSync(join(this.runDir(name), `${req}.json`), JSON.stringify({ ...record, id }));
-      const files = stepFiles(f.stored, name, answer, id, ask, nodes.map((n, i) => (i === 0 ? '' : `${n.ip}:${splitDestination(n.dest).port}`)), nodes[0]!.ip);
-      for (const [i, text] of files.nodes) {
-        await this.must(this.ssh.run(nodes[i]!.dest, `mkdir -p ${D}/steps/${id} && cat > ${D}/steps/${id}/node.sh`, { input: text }), 'sending a step');
-      }
-      plan = files.plan;
-    }
+    const plan = answer.kind === 'done' ? answer.script : await this.createStep(l, req, answer, ask);
+    if (plan === undefined) return;
     await this.must(this.ssh.run(nodes[0]!.dest, `cat > ${D}/steps/${req}/plan.tmp && mv ${D}/steps/${req}/plan.tmp ${D}/steps/${req}/plan.sh`, { input: plan }), 'answering srun');
+  }
+
+  /**
+   * Record the step (its id comes from the controller's Redis) and send each
+   * node its tasks; the plan for srun, or undefined while the job is not
+   * RUNNING yet (the controller has not seen its start: asked again on the next look).
+   */
+  private async createStep(l: Live, req: string, answer: Extract<StepAnswer, { kind: 'step' }>, ask: StepAsk): Promise<string | undefined> {
+    const name = l.ref.name;
+    const f = this.runFile(name);
+    const nodes = l.nodes!;
+    const D = remoteDir(name);
+    const record = { ...answer.step.record, start: Math.floor(Date.now() / 1000) };
+    const id = this.o.steps ? await this.o.steps.start(f.jobId, record) : 0;
+    if (id < 0 && Date.now() - l.launchedAt < 30_000) return undefined;
+    if (id < 0) return `printf '%s\\n' ${q(`srun: error: Unable to create step for job ${f.jobId}: Job/step already completing or completed`)} >&2\nexit 1\n`;
+    writeFileSync(join(this.runDir(name), `${req}.json`), JSON.stringify({ ...record, id }));
+    const dests = nodes.map((n, i) => (i === 0 ? '' : `${n.ip}:${splitDestination(n.dest).port}`));
+    const files = stepFiles(f.stored, name, answer, id, ask, dests, nodes[0]!.ip);
+    for (const [i, text] of files.nodes) {
+      await this.must(this.ssh.run(nodes[i]!.dest, `mkdir -p ${D}/steps/${id} && cat > ${D}/steps/${id}/node.sh`, { input: text }), 'sending a step');
+    }
+    return files.plan;
   }
 
   /** A step's srun ended: its record says how, and the request goes. */
@@ -615,7 +630,7 @@ export class MithrilDriver implements Driver {
     // steps on Mithril nodes are not cancelled one by one yet (scancel N.S); the job's cancel ends them
   }
 
-  watch(wake: () => void): () => void {
+  watch(wake: (what?: { started?: boolean }) => void): () => void {
     this.wake = wake;
     this.releaseForgotten();
     return () => {
