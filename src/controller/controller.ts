@@ -417,6 +417,9 @@ export class Controller {
         if (status.handle && !job.sup) await this.p.scripts.launched(jobId, job.run, status.handle);
         // its nodes are up: CONFIGURING ends
         if (job.state === 'CONFIGURING') await this.p.scripts.started(jobId, job.run, this.now());
+      } else if (status.kind === 'configuring' && job.state === 'CONFIGURING' && (status.waiting ?? 'None') !== job.reason) {
+        // a bid that waits at auction shows in the job's reason (and the job shows PENDING), until it wins
+        await this.p.scripts.bidReason(jobId, job.run, status.waiting ?? 'None');
       } else if (status.kind === 'lost') {
         const became = await this.recordLost(job, status);
         this.p.log(`job ${jobId} run ${job.run}: ${status.reason === 'preempted' ? 'preempted' : job.sup ? 'gone without an end record' : 'start never completed'} -> ${became}`);

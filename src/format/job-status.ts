@@ -2,7 +2,7 @@
  * What squeue and scontrol show of a job's state and reason.
  */
 import type { JobStatus } from './scontrol/show-job.js';
-import { isPendingState } from '../job/job-states.js';
+import { isPendingState, shownState } from '../job/job-states.js';
 import { limitSeconds } from '../job/job.js';
 import type { StoredJob } from '../job/job-run.js';
 
@@ -25,7 +25,7 @@ export function displayStatus(j: StoredJob, now: number, allocNode: string): Job
     : isPendingState(j.state) && j.eligible && limit !== 'UNLIMITED' ? j.eligible + limitSeconds(limit) : undefined;
   const cpus = j.alloc.reduce((s, a) => s + a.cpus, 0);
   return {
-    state: j.state,
+    state: shownState(j.state, j.reason),
     reason: j.reason,
     dependency: j.dependency,
     priority: j.priority,

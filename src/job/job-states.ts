@@ -49,3 +49,12 @@ export const CANCELLABLE_STATES: ReadonlySet<string> = new Set(['PENDING', 'CONF
 
 /** What squeue lists without -t (SPECIAL_EXIT: a job requeued and held that way waits, and squeue lists it). */
 export const SQUEUE_DEFAULT_STATES: ReadonlySet<string> = new Set(['PENDING', 'RUNNING', 'SUSPENDED', 'COMPLETING', 'CONFIGURING', 'STAGE_OUT', 'SPECIAL_EXIT']);
+
+/**
+ * The state a job shows: a CONFIGURING job whose bid waits at a spot auction
+ * (its reason `BidOpen,...`) shows PENDING. The listing include of the Lua
+ * scripts (flow_shown) applies the same rule to squeue's and sacct's lines.
+ */
+export function shownState(state: string, reason: string): string {
+  return state === 'CONFIGURING' && reason.startsWith('BidOpen,') ? 'PENDING' : state;
+}

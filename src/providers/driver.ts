@@ -44,8 +44,8 @@ export type StartResult = { ok: true; handle: string } | { ok: false; reason: st
 export type RunStatus =
   /** nothing was started for it, or its starter died before anything ran: start it again */
   | { kind: 'none' }
-  /** being started (nodes powering up, a bid waiting for capacity) */
-  | { kind: 'configuring' }
+  /** being started (nodes powering up, a bid waiting for capacity); `waiting`: why it cannot start yet, as the job's reason */
+  | { kind: 'configuring'; waiting?: string }
   /** `handle`: found running although the controller that started it did not record it */
   | { kind: 'running'; handle?: string }
   /** it ended and says how (ended() reports it too) */

@@ -29,6 +29,7 @@ import submitLua, { sha as submitSha } from './lua/submit-10.lua';
 import unlistLua, { sha as unlistSha } from './lua/unlist-1.lua';
 import startedLua, { sha as startedSha } from './lua/started-3.lua';
 import moneyLua, { sha as moneySha } from './lua/money-3.lua';
+import bidReasonLua, { sha as bidReasonSha } from './lua/bid-reason-3.lua';
 
 export type ScriptArg = string | number | Buffer;
 
@@ -64,6 +65,7 @@ const S = {
   unlist: { lua: unlistLua, sha: unlistSha },
   started: { lua: startedLua, sha: startedSha },
   money: { lua: moneyLua, sha: moneySha },
+  bidReason: { lua: bidReasonLua, sha: bidReasonSha },
 } satisfies Record<string, LuaScript>;
 
 /** A script's reply of a shape none of ours gives: the service answering is not Redis (or not a sane one). */
@@ -194,6 +196,11 @@ export class Scripts {
   /** Record a step (srun) starting; its id, or -1 when the job is not running. */
   stepStart(jobId: number, step: Omit<StepRecord, 'id'>): Promise<number> {
     return this.num(S.step, [this.k.job(jobId), this.k.listing, this.k.acct], [jobId, 'start', JSON.stringify({ ...step, id: -1 })]);
+  }
+
+  /** A configuring run's bid waits at auction (`BidOpen,...`), or no longer ('None'); 0 when the job is not configuring that run. */
+  bidReason(jobId: number, run: number, reason: string): Promise<number> {
+    return this.num(S.bidReason, [this.k.job(jobId), this.k.listing, this.k.acct], [jobId, run, reason]);
   }
 
   /** What a run has cost so far (cents), and its price per instance-hour; 0 when the job is gone. */

@@ -335,8 +335,15 @@ describe('preemption', () => {
       await c.waitFor('the first run to end PREEMPTED and be requeued', () => c.job(requeued).get('Restarts') === '1', 60_000);
       expect(readFileSync(join(c.dir, `pre-${requeued}.out`), 'utf8')).toContain('run 0 on h100-');
       expect(readFileSync(join(c.dir, `pre-${requeued}.out`), 'utf8')).toContain('got USR1\n');
-      // while the rival holds every instance, the job waits for the auction
-      expect(['PENDING', 'CONFIGURING']).toContain(c.job(requeued).get('JobState'));
+      // while the rival holds every instance, its new bid waits at the auction: PENDING, saying so
+      const waiting = await c.waitFor('the new bid to wait at the auction', () => {
+        const r = c.run('squeue', ['-h', '-j', String(requeued), '-o', '%T %r']).stdout.trim();
+        return /^PENDING BidOpen,/.test(r) && r;
+      }, 30_000);
+      expect(waiting).toMatch(/^PENDING BidOpen,spot=\$\d+\.\d\d\/h,limit=\$40\.00\/h$/);
+      expect(c.job(requeued).get('JobState')).toBe('PENDING');
+      expect(c.job(requeued).get('Reason')).toBe(waiting.split(' ')[1]);
+      expect(c.run('squeue', ['-h', '-t', 'PD', '-o', '%i']).stdout).toContain(`${requeued}\n`);
     } finally {
       await stopRival();
     }

@@ -21,7 +21,7 @@ import type { StepRecord, StoredJob } from '../../job/job-run.js';
 import { batchFileName } from '../../job/patterns.js';
 import { limitSeconds } from '../../job/job.js';
 import { parseSignal } from '../../job/values/index.js';
-import { dollarsToCents } from './money.js';
+import { dollarsToCents, formatDollars } from './money.js';
 import type { MithrilClient } from './client.js';
 import type { BidModel, InstanceModel } from './schemas.js';
 import type { Driver, RunEnd, RunRef, RunStatus, SignalTarget, StartContext, StartResult, StopWhy } from '../driver.js';
@@ -66,6 +66,10 @@ interface Live {
   lastLook: number;
   /** ms epoch when the batch script was started (or found started) */
   launchedAt: number;
+  /** the bid has not won yet: why (the job's reason) */
+  waiting?: string;
+  /** ms epoch of the spot price in `waiting` */
+  pricedAt: number;
   /** the last thing worth telling (a failed call), already redacted */
   note?: string;
 }
@@ -234,7 +238,7 @@ export class MithrilDriver implements Driver {
   private follow(ref: RunRef, bid: string): Live {
     let l = this.live.get(ref.name);
     if (!l) {
-      l = { ref: { ...ref, handle: bid }, busy: false, phase: existsSync(join(this.runDir(ref.name), 'launched')) ? 'running' : 'bid', sshFailures: 0, lastLook: 0, launchedAt: Date.now() };
+      l = { ref: { ...ref, handle: bid }, busy: false, phase: existsSync(join(this.runDir(ref.name), 'launched')) ? 'running' : 'bid', sshFailures: 0, lastLook: 0, launchedAt: Date.now(), pricedAt: 0 };
       this.live.set(ref.name, l);
     }
     this.timer ??= setInterval(() => this.pollAll(), POLL_MS);
@@ -290,12 +294,29 @@ export class MithrilDriver implements Driver {
       l.lost = 'node_fail';
       return false;
     }
+    await this.noteWaiting(l, bid);
     const instances = await this.o.client.instances({ bidFids: [bid.fid] });
     const byFid = new Map(instances.map((i) => [i.fid, i]));
     const ordered = bid.instances.map((fid) => byFid.get(fid)).filter((i): i is InstanceModel => i !== undefined);
     if (ordered.length < bid.instance_quantity || ordered.some((i) => i.status !== 'STATUS_RUNNING' || !i.ssh_destination || !i.private_ip)) return false;
     l.nodes = ordered.map((i) => ({ dest: i.ssh_destination!, ip: i.private_ip! }));
     return true;
+  }
+
+  /**
+   * A bid that has not won: why, for the job's reason (it then shows PENDING),
+   * with the spot price now against the bid's limit, looked up every few seconds.
+   */
+  private async noteWaiting(l: Live, bid: BidModel): Promise<void> {
+    if (bid.status !== 'Open' || bid.instances.length > 0) {
+      l.waiting = undefined;
+      return;
+    }
+    if (l.waiting && Date.now() - l.pricedAt < 5000) return;
+    l.pricedAt = Date.now();
+    const price = await this.o.client.currentPrice(bid.instance_type, bid.region ?? undefined, bid.instance_quantity).catch(() => undefined);
+    const spot = price?.spot_price_cents ?? undefined;
+    l.waiting = `BidOpen,spot=${spot === undefined ? 'unknown' : `${formatDollars(spot)}/h`},limit=${bid.limit_price}/h`;
   }
 
   private runFile(name: string): RunFile {
@@ -503,7 +524,7 @@ export class MithrilDriver implements Driver {
     const l = this.follow(ref, bid);
     if (l.lost) return { kind: 'lost', reason: l.lost, timedOut: false };
     if (l.phase === 'running') return { kind: 'running', ...(ref.handle ? {} : { handle: bid }) };
-    return { kind: 'configuring' };
+    return { kind: 'configuring', ...(l.waiting ? { waiting: l.waiting } : {}) };
   }
 
   async ended(): Promise<RunEnd[]> {

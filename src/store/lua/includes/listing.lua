@@ -16,6 +16,13 @@ local function flow_bump_version(hashKey)
   redis.call('HSET', hashKey, '#v', '#' .. ((tonumber(ver and string.sub(ver, 2)) or 0) + 1))
 end
 
+-- A job whose bid waits at a spot auction is CONFIGURING (it holds its nodes) but shows PENDING,
+-- its reason saying so (bid-reason-3.lua; job-states.ts shownState is the same rule for scontrol)
+local function flow_shown(state, reason)
+  if state == 'CONFIGURING' and reason and string.sub(reason, 1, 8) == 'BidOpen,' then return 'PENDING' end
+  return state
+end
+
 local function flow_listing(jobKey, listingKey, acctKey, id)
   local v = redis.call('HMGET', jobKey, unpack(LINE))
   -- the accounting line has its own order (sacct reads its lines front first)
@@ -26,6 +33,9 @@ local function flow_listing(jobKey, listingKey, acctKey, id)
   for i = 1, #a do
     if not a[i] then a[i] = '' end
   end
+  -- LINE's state is 2nd and reason 13th; ACCT's 5th and 19th
+  v[2] = flow_shown(v[2], v[13])
+  a[5] = flow_shown(a[5], a[19])
   redis.call('HSET', listingKey, id, table.concat(v, '\31'))
   redis.call('HSET', acctKey, id, id .. '\31' .. table.concat(a, '\31'))
   flow_bump_version(listingKey)
