@@ -42,6 +42,11 @@ async function bids(): Promise<Bid[]> {
   return ((await r.json()) as { data: Bid[] }).data;
 }
 
+async function instanceStatuses(bidFid: string): Promise<string[]> {
+  const r = await fetch(`${server.url}/v2/instances?project=${server.market.projects[0]!.fid}&bid_fid_in=${bidFid}`, { headers: { authorization: `Bearer ${KEY}` } });
+  return ((await r.json()) as { data: { status: string }[] }).data.map((i) => i.status);
+}
+
 function mithrilCluster(extraEnv: Record<string, string> = {}): TestCluster {
   const c = clusters.make({
     confText: CONF,
@@ -136,6 +141,13 @@ describe('a batch job on Mithril', () => {
     expect(out).toContain(`rank 0 got: hello from rank 1 on ${hosts[1]}\n`);
     const acct = c.run('sacct', ['-j', String(id), '-n', '-P', '-o', 'JobID,State,ExitCode,NNodes,NTasks']);
     expect(acct.stdout.split('\n').filter((l) => /^\d+\.\d+\|/.test(l))).toEqual([`${id}.0|COMPLETED|0:0|2|2`, `${id}.1|COMPLETED|0:0|2|2`, `${id}.2|COMPLETED|0:0|2|2`]);
+    // the job's row: COMPLETED, and the price paid per instance-hour (recorded once billing closed)
+    const paid = await c.waitFor('the price paid', () => {
+      const r = c.run('sacct', ['-j', String(id), '-X', '-n', '-P', '-o', 'JobID,State,FlowPricePerHour,FlowCost']).stdout;
+      return /\|\d+\.\d\d\|\d+\.\d\d\n$/.test(r) && r;
+    }, 20_000);
+    expect(paid).toMatch(new RegExp(`^${id}\\|COMPLETED\\|\\d+\\.\\d\\d\\|\\d+\\.\\d\\d\\n$`));
+    expect(Number(paid.split('|')[2])).toBeGreaterThan(0);
   }, 120_000);
 
   it('scancel deletes its bid within 2 s and the job ends CANCELLED', async () => {
@@ -157,6 +169,20 @@ describe('a batch job on Mithril', () => {
     process.stdout.write(`mithril: scancel to bid Terminated in ${took} ms\n`);
     expect(took).toBeLessThan(2000);
     expect((await c.waitState(id, ['CANCELLED', 'COMPLETED', 'FAILED'], 20_000)).get('JobState')).toBe('CANCELLED');
+    // its instance terminates
+    const bid = (await bids()).find((x) => x.name.startsWith(name))!;
+    for (let i = 0; i < 50 && !(await instanceStatuses(bid.fid)).every((st) => st === 'STATUS_TERMINATED'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await instanceStatuses(bid.fid)).toEqual(['STATUS_TERMINATED']);
+  }, 90_000);
+
+  it('--time is enforced on the instance (TIMEOUT), and the bid is deleted at the end', async () => {
+    const c = mithrilCluster({ FLOW_MINUTE_SECONDS: '3' });
+    writeFileSync(join(c.dir, 'slow.sh'), '#!/bin/sh\n#SBATCH -o slow.out\n#SBATCH --time=1\necho started\nsleep 300\n');
+    const id = c.submit(['slow.sh']);
+    expect((await c.waitState(id, ['TIMEOUT', 'COMPLETED', 'FAILED', 'CANCELLED'], 60_000)).get('JobState')).toBe('TIMEOUT');
+    expect(readFileSync(join(c.dir, 'slow.out'), 'utf8')).toMatch(/^started\nslurmstepd-h100-\d: error: \*\*\* JOB \d+ ON h100-\d CANCELLED AT \S+ DUE TO TIME LIMIT \*\*\*\n$/);
+    for (let i = 0; i < 50 && (await bids()).some((b) => b.name.startsWith(`${c.name}-${id}-`) && b.status !== 'Terminated'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await bids()).filter((b) => b.name.startsWith(`${c.name}-${id}-`)).map((b) => b.status)).toEqual(['Terminated']);
   }, 90_000);
 });
 
