@@ -3,6 +3,7 @@
  * one counter, one atomic Lua step to queue a job, --test-only answered by the
  * scheduler's own fit function, and --wait by watching the job's state.
  */
+import { shownState } from '../job/job-states.js';
 import type { Cluster } from '../cluster/load.js';
 import type { ClusterConfig } from '../cluster/slurm-conf.js';
 import type { Backend, TestOnlyAnswer } from '../commands/backend.js';
@@ -116,6 +117,15 @@ export class RedisBackend implements Backend {
       nodes: compressHostlist(placed.alloc.map((a) => a.node)),
       partition: placed.partition,
     };
+  }
+
+  async progress(_cluster: Cluster, jobId: number): Promise<{ state: string; reason: string; money: string } | undefined> {
+    const s = await this.open();
+    // a controller must be there to move the job on
+    await new ControllerWatch(s, this.env).check();
+    const [state, reason, money] = (await s.call('HMGET', s.keys.job(jobId), 'state', 'reason', 'money')) as (string | null)[];
+    if (!state) return undefined;
+    return { state: shownState(state, reason ?? ''), reason: reason ?? '', money: money ?? '' };
   }
 
   async waitForEnd(_cluster: Cluster, jobId: number): Promise<number> {

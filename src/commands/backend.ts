@@ -15,6 +15,8 @@ export interface Backend {
   nextJobId(cluster: ClusterConfig): Promise<number>;
   testOnly(cluster: Cluster, job: JobRecord): Promise<TestOnlyAnswer>;
   submit(cluster: Cluster, job: JobRecord, parsed: ParsedSubmission, ctx: { env: Readonly<Record<string, string | undefined>> }): Promise<void>;
+  /** Where a job stands: its state (as shown), reason and what it paid (the `money` JSON, '' when none); undefined when unknown. */
+  progress(cluster: Cluster, jobId: number): Promise<{ state: string; reason: string; money: string } | undefined>;
   /** sbatch --wait: block until the job ends; its exit code */
   waitForEnd(cluster: Cluster, jobId: number): Promise<number>;
   close(): Promise<void>;

@@ -2,7 +2,7 @@
  * Operating flow-slurm: `flow status <job>`, `flow controller status|stop`,
  * `flow controllers`, `flow clean [--purge] [--hosts]`. None of them starts a controller.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCluster, type Cluster } from '../cluster/load.js';
 import { listControllers, readController, stopController, type ControllerView } from '../client/controllers.js';
@@ -12,6 +12,9 @@ import { hostsPolicy, removeNodeLines } from '../providers/local/node-hosts.js';
 import { clusterPaths } from '../cluster/paths.js';
 import type { JobRecord, Placement } from '../job/job.js';
 import { SlurmError } from '../store/slurm-errors.js';
+import { batchFileName } from '../job/patterns.js';
+import { StringDecoder } from 'node:string_decoder';
+import { FINAL_STATES } from '../job/job-states.js';
 import type { IO } from './io.js';
 
 const HEADER = ['CLUSTER', 'STATE', 'PID', 'HOST', 'LEASE', 'MINUTE', 'REDIS', 'LOG'];
@@ -209,5 +212,57 @@ export function jobStatus(io: IO, ids: string[], json: boolean): Promise<number>
       }
     }
     return code;
+  });
+}
+
+/**
+ * `flow logs <job>`: the job's batch output as it is on this machine (a
+ * Mithril job's is copied back as it grows), with `-f` until the job ends.
+ */
+export function jobLogs(io: IO, text: string, o: { follow: boolean; node: string; stderr: boolean }): Promise<number> {
+  return withCluster(io, async (cluster, redis) => {
+    const id = Number(text);
+    const keys = keysFor(cluster.config.clusterName);
+    const read = async () => (Number.isInteger(id) && id > 0 ? await redis.call(['HMGET', keys.job(id), 'record', 'state', 'batchHost']) : [null]) as (string | null)[];
+    const [recordText, , batchHost] = await read();
+    if (!recordText) {
+      io.stderr(`flow: error: job ${text}: ${new SlurmError('ESLURM_INVALID_JOB_ID').message}\n`);
+      return 1;
+    }
+    if (!/^\d+$/.test(o.node) || o.node !== '0') {
+      io.stderr(`flow: error: job ${text}: only node 0 (the batch node) has a log: srun's tasks on the other nodes write into the batch output\n`);
+      return 1;
+    }
+    const record = JSON.parse(recordText) as JobRecord;
+    const file = batchFileName(o.stderr ? record.stderr : record.stdout, record, batchHost || 'unknown');
+    let at = 0;
+    const text8 = new StringDecoder('utf8');
+    const copy = (): void => {
+      let fd: number;
+      try {
+        fd = openSync(file, 'r');
+      } catch {
+        return;
+      }
+      try {
+        const buf = Buffer.alloc(64 * 1024);
+        for (let n = readSync(fd, buf, 0, buf.length, at); n > 0; n = readSync(fd, buf, 0, buf.length, at)) {
+          io.stdout(text8.write(buf.subarray(0, n)));
+          at += n;
+        }
+      } finally {
+        closeSync(fd);
+      }
+    };
+    copy();
+    if (!o.follow) return 0;
+    for (;;) {
+      const [, state] = await read();
+      const over = !state || FINAL_STATES.has(state);
+      // the last bytes copied back just before the end are read once more
+      await new Promise((r) => setTimeout(r, over ? 1200 : 500));
+      copy();
+      if (over) return 0;
+    }
   });
 }

@@ -17,7 +17,8 @@ import { prepareSubmission } from '../submit/prepare.js';
 import { SLURM_VERSION } from '../submit/parse.js';
 import { currentIdentity } from './identity.js';
 import { lines, type IO } from './io.js';
-import type { BackendFactory } from './backend.js';
+import type { Backend, BackendFactory } from './backend.js';
+import type { Cluster } from '../cluster/load.js';
 import type { EmulatorOptions } from './flow-emulator.js';
 import type { PricingOptions } from './flow-pricing.js';
 
@@ -27,6 +28,8 @@ export interface FlowDeps {
   /** the fake Mithril API and the Mithril client live in bundles of their own, loaded by their subcommands only */
   emulator: (io: IO, opts: EmulatorOptions) => Promise<number>;
   pricing: (io: IO, opts: PricingOptions) => Promise<number>;
+  /** scancel itself, for `flow cancel` */
+  cancel: (io: IO, argv: string[]) => Promise<number>;
 }
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
@@ -34,7 +37,7 @@ const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<number> {
   let code = 0;
   const program = new Commander('flow')
-    .description('flow-slurm: Slurm job scripts on emulated local nodes (for Mithril: the fake market and its spot prices; no job driver yet)')
+    .description('flow-slurm: Slurm job scripts on emulated local nodes, or as batch jobs on Mithril spot instances (and a fake Mithril market)')
     .version(`flow-slurm 0.1.0 (slurm ${SLURM_VERSION})`)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
@@ -47,12 +50,13 @@ export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<numb
     .argument('<args...>', 'sbatch options, the script and its arguments')
     .option('--dry-run', 'print what would be submitted; submit nothing')
     .option('--json', 'machine-readable output')
-    .option('--max-price-per-hour <usd>', 'Mithril: limit price per instance per hour (checked; no effect on local jobs)')
+    .option('--max-price-per-hour <usd>', 'Mithril: limit price per instance per hour (no effect on local jobs)')
     .option('--instance-type <type>', 'Mithril: instance type (no effect on local jobs)')
     .option('--region <region>', 'Mithril: region (no effect on local jobs)')
-    .option('--priority <tier>', 'Mithril: price tier when no limit price is set, low, med or high (checked; no effect on local jobs)')
-    .option('--image <image>', 'Mithril: container image (no effect on local jobs)')
-    .option('--provider <name>', 'local (the only provider that runs jobs today; mithril is refused)')
+    .option('--priority <tier>', 'Mithril: price tier when no limit price is set, low, med or high (no effect on local jobs)')
+    .option('--image <image>', 'Mithril: container image (stored; not used yet)')
+    .option('--provider <name>', 'local or mithril (batch jobs, when MITHRIL_API_KEY is set)')
+    .option('--no-follow', 'Mithril: return once queued (by default flow submit reports the bid on stderr until the job runs)')
     .allowUnknownOption()
     // -h/--help reach sbatch's parser, which answers with sbatch's help: flow's options are put before it
     .helpOption(false)
@@ -67,6 +71,27 @@ export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<numb
     .option('--json', 'machine-readable output')
     .action(async (jobs: string[], opts: { json?: boolean }) => {
       code = await (await import('./flow-operate.js')).jobStatus(io, jobs, opts.json === true);
+    });
+
+  program
+    .command('cancel')
+    .description('cancel jobs: scancel itself (its options, messages and exit codes); on Mithril their bids are deleted')
+    .argument('[args...]', 'scancel\'s options and job ids (N, N_T, N.S)')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (jobs: string[]) => {
+      code = await deps.cancel(io, jobs);
+    });
+
+  program
+    .command('logs')
+    .description('a job\'s batch output (its --output file; on Mithril, copied back from the first node as it grows)')
+    .argument('<job>', 'job id')
+    .option('-f, --follow', 'keep printing what the job writes until it ends')
+    .option('--node <n>', 'node index of the job (only 0, the batch node, has a log: srun\'s tasks write to the batch output)', '0')
+    .option('--stderr', 'its --error file instead, when that is another file')
+    .action(async (job: string, opts: { follow?: boolean; node: string; stderr?: boolean }) => {
+      code = await (await import('./flow-operate.js')).jobLogs(io, job, { follow: opts.follow === true, node: opts.node, stderr: opts.stderr === true });
     });
 
   program
@@ -225,12 +250,51 @@ async function submit(
     io.stderr(`flow: queued as job ${jobId}\n`);
     if (opts.json) io.stdout(`${JSON.stringify({ jobId, status: 'submitted', flowTask: task })}\n`);
     else io.stdout(`${jobId}\n`);
+    if (task.provider === 'mithril' && opts.follow !== false) await follow(io, backend, cluster, jobId, task);
     return 0;
   } finally {
     await backend.close();
   }
 }
 
+
+/**
+ * A Mithril job from its bid to its start, on stderr: a line each time where
+ * it stands changes (bidding, with the limit and the spot price now; the bid
+ * won; running, with the price paid per instance-hour), until it runs or ends.
+ */
+async function follow(io: IO, backend: Backend, cluster: Cluster, jobId: number, task: Extract<FlowTaskSpec, { provider: 'mithril' }>): Promise<void> {
+  const shape = `${task.instanceCount} x ${task.instanceType}`;
+  let last = '';
+  let runningSince = 0;
+  for (;;) {
+    const p = await backend.progress(cluster, jobId);
+    if (!p) return;
+    const paid = Object.entries(p.money ? (JSON.parse(p.money) as Record<string, [number, number]>) : {}).sort(([a], [b]) => Number(a) - Number(b)).pop();
+    const price = paid ? `$${(paid[1][0] / 100).toFixed(2)}/h` : undefined;
+    const bid = /^BidOpen,spot=([^,]+),limit=(.+)$/.exec(p.reason);
+    let line: string;
+    if (p.state === 'PENDING') {
+      line = bid ? `flow: job ${jobId}: bidding for ${shape} at up to ${bid[2]} (spot ${bid[1]})`
+        : `flow: job ${jobId}: pending (${p.reason}); will bid for ${shape} at up to $${task.maxPricePerHour.toFixed(2)}/h`;
+    } else if (p.state === 'CONFIGURING') line = `flow: job ${jobId}: bid won; ${shape} starting`;
+    else if (p.state === 'RUNNING') {
+      runningSince ||= Date.now();
+      // the price paid is read from the market a few seconds after the start
+      if (!price && Date.now() - runningSince < 15_000) line = last;
+      else {
+        io.stderr(`flow: job ${jobId} running on ${shape}${price ? `, paying ${price} per instance` : ''}\n`);
+        return;
+      }
+    } else {
+      io.stderr(`flow: job ${jobId} ${p.state}${price ? ` (paid ${price} per instance)` : ''}\n`);
+      return;
+    }
+    if (line !== last) io.stderr(`${line}\n`);
+    last = line;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
 
 /** `local: 1 node, 2 GPUs`: what the task asks of its provider, in a few words. */
 function describeTask(task: FlowTaskSpec): string {

@@ -1,12 +1,11 @@
 /**
- * From a Slurm job to the Flow task that runs it. On the local provider (the
- * only one that runs jobs today) the task is what the job asked for: its
- * nodes, GPUs and time, its command; nothing to buy, so no instance shape or
- * price. For Mithril (no job driver yet: src/job/provider-route.ts refuses
- * such jobs) it would be one spot bid for all the job's nodes (one InfiniBand
- * group, `instance_quantity = nodes`), an instance shape that holds the GPUs a
- * node needs, the time limit as the maximum run time, and a per-instance limit
- * price.
+ * From a Slurm job to the Flow task that runs it. On the local provider the
+ * task is what the job asked for: its nodes, GPUs and time, its command;
+ * nothing to buy, so no instance shape or price. On Mithril it is one spot
+ * bid for all the job's nodes (one InfiniBand group, `instance_quantity =
+ * nodes`), an instance shape that holds the GPUs a node needs, the time limit
+ * as the maximum run time, and a per-instance limit price; the job stores
+ * its placement (placementOf) and the Mithril driver buys it.
  */
 import type { ClusterConfig } from '../cluster/slurm-conf.js';
 import { partitionFlow, type FlowConfig } from '../cluster/flow-config.js';

@@ -19,4 +19,15 @@ runMain('flow', (argv, io) => flow(argv, io, {
   controller: (cio, args) => sibling<{ controllerCommand: typeof controllerCommand }>('controller').controllerCommand(args, cio),
   emulator: (cio, opts) => sibling<{ emulatorCommand: typeof emulatorCommand }>('emulator').emulatorCommand(opts, cio),
   pricing: (cio, opts) => sibling<{ pricingCommand: typeof pricingCommand }>('mithril').pricingCommand(opts, cio),
+  cancel: async (cio, argv) => {
+    const [{ scancel }, { RedisJobSource }, { cancelDeps }] = await Promise.all([
+      import('../commands/scancel.js'), import('../client/redis-job-source.js'), import('../client/cancel-deps.js'),
+    ]);
+    const source = new RedisJobSource(cio.env);
+    try {
+      return await scancel(argv, cio, cancelDeps(source, process.getuid?.() ?? 0));
+    } finally {
+      await source.close();
+    }
+  },
 }));

@@ -175,6 +175,33 @@ describe('a batch job on Mithril', () => {
     expect(await instanceStatuses(bid.fid)).toEqual(['STATUS_TERMINATED']);
   }, 90_000);
 
+  it('flow logs -f follows the output as it comes back; flow cancel ends the job as scancel does', async () => {
+    const c = mithrilCluster();
+    writeFileSync(join(c.dir, 'talk.sh'), '#!/bin/sh\n#SBATCH -o talk.out\nfor i in 1 2 3 4 5; do echo "line $i"; sleep 0.3; done\nsleep 300\n');
+    const id = c.submit(['talk.sh']);
+    const following = c.runAsync('flow', ['logs', '-f', String(id)]);
+    await c.waitFor('the five lines back here', () => {
+      try {
+        return readFileSync(join(c.dir, 'talk.out'), 'utf8').includes('line 5');
+      } catch {
+        return false;
+      }
+    }, 60_000);
+    expect(c.run('flow', ['logs', String(id)]).stdout).toBe('line 1\nline 2\nline 3\nline 4\nline 5\n');
+    const cancel = c.run('flow', ['cancel', String(id)]);
+    expect([cancel.status, cancel.stdout, cancel.stderr]).toEqual([0, '', '']);
+    expect((await c.waitState(id, ['CANCELLED', 'COMPLETED', 'FAILED'], 20_000)).get('JobState')).toBe('CANCELLED');
+    const logs = await following;
+    expect(logs.status).toBe(0);
+    expect(logs.stdout).toMatch(/^line 1\nline 2\nline 3\nline 4\nline 5\n(slurmstepd-h100-\d: error: \*\*\* JOB \d+ ON h100-\d CANCELLED AT \S+ \*\*\*\n)$/);
+    const other = c.run('flow', ['logs', '--node', '1', String(id)]);
+    expect([other.status, other.stderr]).toEqual([1, `flow: error: job ${id}: only node 0 (the batch node) has a log: srun's tasks on the other nodes write into the batch output\n`]);
+    // flow cancel is scancel: the same answer to an id that does not exist
+    const [flowAnswer, scancelAnswer] = [c.run('flow', ['cancel', '-v', '999999']), c.run('scancel', ['-v', '999999'])];
+    expect([flowAnswer.status, flowAnswer.stdout, flowAnswer.stderr]).toEqual([scancelAnswer.status, scancelAnswer.stdout, scancelAnswer.stderr]);
+    expect(scancelAnswer.stderr).toContain('Kill job error on job id 999999: Invalid job id specified');
+  }, 90_000);
+
   it('--time is enforced on the instance (TIMEOUT), and the bid is deleted at the end', async () => {
     const c = mithrilCluster({ FLOW_MINUTE_SECONDS: '3' });
     writeFileSync(join(c.dir, 'slow.sh'), '#!/bin/sh\n#SBATCH -o slow.out\n#SBATCH --time=1\necho started\nsleep 300\n');
@@ -356,6 +383,7 @@ describe('preemption', () => {
 
     // somebody bids more for the whole pool
     const stopRival = await rivalBids([{ name: 'rival', cents: 10_000, quantity: 8 }]);
+    let followed: Promise<{ status: number; stdout: string; stderr: string }> | undefined;
     try {
       expect((await c.waitState(stays, ['PREEMPTED', 'COMPLETED', 'FAILED', 'CANCELLED'], 60_000)).get('JobState')).toBe('PREEMPTED');
       await c.waitFor('the first run to end PREEMPTED and be requeued', () => c.job(requeued).get('Restarts') === '1', 60_000);
@@ -370,16 +398,33 @@ describe('preemption', () => {
       expect(c.job(requeued).get('JobState')).toBe('PENDING');
       expect(c.job(requeued).get('Reason')).toBe(waiting.split(' ')[1]);
       expect(c.run('squeue', ['-h', '-t', 'PD', '-o', '%i']).stdout).toContain(`${requeued}\n`);
+      // flow submit says where its bid stands while it waits, on stderr
+      writeFileSync(join(c.dir, 'quick.sh'), '#!/bin/sh\n#SBATCH -o quick.out\nsleep 2\n');
+      const submitting = c.runAsync('flow', ['submit', 'quick.sh']);
+      followed = submitting;
+      await c.waitFor('flow submit to show its bid', () => {
+        const ids = c.run('squeue', ['-h', '-n', 'quick.sh', '-o', '%i %T %r']).stdout;
+        return /PENDING BidOpen,/.test(ids);
+      }, 30_000);
     } finally {
       await stopRival();
     }
+    const sub = await followed!;
+    expect(sub.status).toBe(0);
+    const quick = Number(sub.stdout.trim());
+    const lines = sub.stderr.split('\n').filter(Boolean);
+    expect(lines[0]).toBe(`flow: submitting quick.sh to partition h100 (mithril: 1 x ${H100})`);
+    expect(lines[1]).toBe(`flow: queued as job ${quick}`);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^flow: job ${quick}: bidding for 1 x ${H100.replace(/\./g, '\\.')} at up to \\$40\\.00/h \\(spot \\$\\d+\\.\\d\\d/h\\)$`)));
+    expect((await c.waitState(quick, ['COMPLETED', 'FAILED', 'CANCELLED', 'PREEMPTED'], 60_000)).get('JobState')).toBe('COMPLETED');
+    expect(lines[lines.length - 1]).toMatch(new RegExp(`^flow: job ${quick} (running on 1 x ${H100.replace(/\./g, '\\.')}, paying \\$\\d+\\.\\d\\d/h per instance|COMPLETED \\(paid \\$\\d+\\.\\d\\d/h per instance\\))$`));
     expect((await c.waitState(requeued, ['COMPLETED', 'FAILED', 'CANCELLED', 'PREEMPTED'], 60_000)).get('JobState')).toBe('COMPLETED');
     const out = readFileSync(join(c.dir, `pre-${requeued}.out`), 'utf8');
     expect(out).toMatch(/^run 0 on h100-\d\ngot USR1\nrun 1 on h100-\d\nsecond run done\n$/);
     const acct = c.run('sacct', ['-D', '-X', '-n', '-P', '-j', `${requeued},${stays}`, '-o', 'JobID,State']);
     expect(acct.stdout.split('\n').filter(Boolean).sort()).toEqual([`${requeued}|COMPLETED`, `${requeued}|PREEMPTED`, `${stays}|PREEMPTED`]);
-    // no bid of theirs is left open
-    const left = (await bids()).filter((b) => b.name.startsWith(`${c.name}-`) && b.status !== 'Terminated');
-    expect(left).toEqual([]);
+    // no bid of theirs is left open (each is deleted once its run's end is recorded)
+    for (let i = 0; i < 50 && (await bids()).some((b) => b.name.startsWith(`${c.name}-`) && b.status !== 'Terminated'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await bids()).filter((b) => b.name.startsWith(`${c.name}-`) && b.status !== 'Terminated')).toEqual([]);
   }, 180_000);
 });

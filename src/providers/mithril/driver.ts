@@ -66,6 +66,8 @@ interface Live {
   lastLook: number;
   /** ms epoch when the batch script was started (or found started) */
   launchedAt: number;
+  /** the output copy under way (copies are made one after another) */
+  copying: Promise<void>;
   /** the bid has not won yet: why (the job's reason) */
   waiting?: string;
   /** ms epoch of the spot price in `waiting` */
@@ -238,7 +240,7 @@ export class MithrilDriver implements Driver {
   private follow(ref: RunRef, bid: string): Live {
     let l = this.live.get(ref.name);
     if (!l) {
-      l = { ref: { ...ref, handle: bid }, busy: false, phase: existsSync(join(this.runDir(ref.name), 'launched')) ? 'running' : 'bid', sshFailures: 0, lastLook: 0, launchedAt: Date.now(), pricedAt: 0 };
+      l = { ref: { ...ref, handle: bid }, busy: false, phase: existsSync(join(this.runDir(ref.name), 'launched')) ? 'running' : 'bid', sshFailures: 0, lastLook: 0, launchedAt: Date.now(), pricedAt: 0, copying: Promise.resolve() };
       this.live.set(ref.name, l);
     }
     this.timer ??= setInterval(() => this.pollAll(), POLL_MS);
@@ -493,8 +495,14 @@ export class MithrilDriver implements Driver {
     await this.ssh.run(l.nodes![0]!.dest, `rm -rf ${remoteDir(l.ref.name)}/steps/${req}`);
   }
 
-  /** What the output files gained since the last copy. */
-  private async copyBack(l: Live): Promise<void> {
+  /** What the output files gained since the last copy; one copy at a time per run (the poll and a stop may both ask). */
+  private copyBack(l: Live): Promise<void> {
+    const next = l.copying.then(() => this.copyOnce(l));
+    l.copying = next.catch(() => undefined);
+    return next;
+  }
+
+  private async copyOnce(l: Live): Promise<void> {
     const name = l.ref.name;
     const f = this.runFile(name);
     const offsets = JSON.parse(this.read(name, 'offsets.json') ?? '{}') as Record<string, number>;
