@@ -51,6 +51,7 @@ export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<numb
     .option('--dry-run', 'print what would be submitted; submit nothing')
     .option('--json', 'machine-readable output')
     .option('--max-price-per-hour <usd>', 'Mithril: limit price per instance per hour (no effect on local jobs)')
+    .option('--max-cost <usd>', 'Mithril: the most the job may spend; reached, it gets its signal and ends (no effect on local jobs)')
     .option('--instance-type <type>', 'Mithril: instance type (no effect on local jobs)')
     .option('--region <region>', 'Mithril: region (no effect on local jobs)')
     .option('--priority <tier>', 'Mithril: price tier when no limit price is set, low, med or high (no effect on local jobs)')
@@ -174,7 +175,7 @@ export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<numb
 /** Flow options given as flags, applied over `#FLOW` lines and FLOW_* variables. */
 function flagOptions(opts: Record<string, string | boolean | undefined>): { ok: true; options: FlowOptions } | { ok: false; message: string } {
   const argv: string[] = [];
-  for (const name of ['max-price-per-hour', 'instance-type', 'region', 'priority', 'image', 'provider']) {
+  for (const name of ['max-price-per-hour', 'max-cost', 'instance-type', 'region', 'priority', 'image', 'provider']) {
     const key = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     const v = opts[key];
     if (typeof v === 'string') argv.push(`--${name}=${v}`);

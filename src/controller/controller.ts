@@ -298,7 +298,9 @@ export class Controller {
         const job = await this.getJob(e.jobId);
         // only the current run's end counts (a requeued job's earlier run ends without changing it)
         if (job && job.run === e.run) {
-          const f = finalState(e.exit, e.timedOut, job.cancelBy !== '', e.signal);
+          const f = e.limit === 'cost'
+            ? { ...finalState(e.exit, false, true, e.signal), reason: 'MaxCostReached' }
+            : finalState(e.exit, e.timedOut, job.cancelBy !== '', e.signal);
           await this.p.scripts.finish(e.jobId, e.run, f.state, f.reason, f.exit, e.end);
         }
         await this.forget(job && job.run === e.run ? this.refOf(job) : this.ref(e.jobId, e.run, '', provider));

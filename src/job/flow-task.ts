@@ -43,6 +43,8 @@ export interface MithrilTaskSpec extends TaskCommon {
   gpusPerInstance: number;
   /** USD per instance per hour */
   maxPricePerHour: number;
+  /** USD: the most the job may spend (absent: no cap) */
+  maxCost?: number;
   priority: 'low' | 'med' | 'high';
   region?: string;
   image?: string;
@@ -105,6 +107,7 @@ export function toFlowTask(job: JobRecord, cluster: ClusterConfig, config: FlowC
     instanceCount: nodes,
     gpusPerInstance,
     maxPricePerHour: flow.maxPricePerHour ?? p.maxPricePerHour ?? defaultPrice,
+    ...(flow.maxCost !== undefined ? { maxCost: flow.maxCost } : {}),
     priority,
     ...(region !== undefined ? { region } : {}),
     ...(image !== undefined ? { image } : {}),
@@ -119,6 +122,9 @@ export function providerOf(job: JobRecord | undefined): string {
 /** What of the task is stored with the job: its provider and what it buys there. */
 export function placementOf(task: FlowTaskSpec): Placement {
   if (task.provider === 'local') return { provider: 'local' };
-  const { provider, instanceType, instanceCount, maxPricePerHour, priority, region, image } = task;
-  return { provider, instanceType, instanceCount, maxPricePerHour, priority, ...(region !== undefined ? { region } : {}), ...(image !== undefined ? { image } : {}) };
+  const { provider, instanceType, instanceCount, maxPricePerHour, maxCost, priority, region, image } = task;
+  return {
+    provider, instanceType, instanceCount, maxPricePerHour, priority,
+    ...(maxCost !== undefined ? { maxCost } : {}), ...(region !== undefined ? { region } : {}), ...(image !== undefined ? { image } : {}),
+  };
 }

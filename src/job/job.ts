@@ -55,6 +55,8 @@ export interface Placement {
   instanceCount?: number;
   /** USD per instance per hour */
   maxPricePerHour?: number;
+  /** USD: the most the job may spend */
+  maxCost?: number;
   priority?: 'low' | 'med' | 'high';
   region?: string;
   image?: string;

@@ -62,6 +62,8 @@ export interface RunEnd {
   timedOut: boolean;
   /** epoch seconds */
   end: number;
+  /** ended by the driver for a limit of the provider's (`cost`: its --max-cost was reached) */
+  limit?: 'cost';
 }
 
 /** Why a run is stopped: shown in its output, as slurmstepd does. */

@@ -11,6 +11,8 @@ import type { DirectiveWord } from '../script/scan.js';
 
 export interface FlowOptions {
   maxPricePerHour?: number;
+  /** USD: the most one job may spend (Mithril) */
+  maxCost?: number;
   instanceType?: string;
   region?: string;
   priority?: 'low' | 'med' | 'high';
@@ -35,6 +37,15 @@ const FLOW_OPTIONS: FlowOption[] = [
       const n = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
       if (!price.safeParse(n).success) return `Invalid --max-price-per-hour specification: ${v}`;
       o.maxPricePerHour = n;
+      return undefined;
+    },
+  },
+  {
+    name: 'max-cost', env: 'FLOW_MAX_COST',
+    apply: (v, o) => {
+      const n = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+      if (!price.safeParse(n).success) return `Invalid --max-cost specification: ${v}`;
+      o.maxCost = n;
       return undefined;
     },
   },

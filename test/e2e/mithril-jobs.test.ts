@@ -356,6 +356,35 @@ describe('money', () => {
   }, 120_000);
 });
 
+describe('--max-cost', () => {
+  it('a job that reaches its cap gets its signal and ends CANCELLED, Reason=MaxCostReached, its bid deleted', async () => {
+    const c = mithrilCluster();
+    writeFileSync(join(c.dir, 'spend.sh'), [
+      '#!/bin/bash',
+      '#SBATCH -o spend.out',
+      '#SBATCH --signal=B:USR1@60',
+      '#FLOW --max-cost=0.01',
+      'trap \'echo "got USR1"\' USR1',
+      'echo started',
+      'for i in $(seq 3000); do sleep 0.1; done',
+      '',
+    ].join('\n'));
+    const id = c.submit(['spend.sh']);
+    const ended = await c.waitState(id, ['CANCELLED', 'COMPLETED', 'FAILED', 'TIMEOUT'], 120_000);
+    expect([ended.get('JobState'), ended.get('Reason')]).toEqual(['CANCELLED', 'MaxCostReached']);
+    const out = readFileSync(join(c.dir, 'spend.out'), 'utf8');
+    expect(out).toMatch(/^started\ngot USR1\nslurmstepd-h100-\d: error: \*\*\* JOB \d+ ON h100-\d CANCELLED AT \S+ DUE TO COST LIMIT \*\*\*\n/);
+    for (let i = 0; i < 50 && (await bids()).some((b) => b.name.startsWith(`${c.name}-${id}-`) && b.status !== 'Terminated'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await bids()).filter((b) => b.name.startsWith(`${c.name}-${id}-`)).map((b) => b.status)).toEqual(['Terminated']);
+    const cost = await c.waitFor('the final cost', () => {
+      const v = c.run('sacct', ['-j', String(id), '-X', '-n', '-P', '-o', 'FlowCost']).stdout.trim();
+      return v !== '' && Number(v);
+    }, 20_000);
+    expect(cost).toBeGreaterThanOrEqual(0.01);
+    expect(readFileSync(clusterPaths(c.env, c.name).log, 'utf8')).toMatch(new RegExp(`job ${id}: it has cost \\$\\d+\\.\\d\\d, its --max-cost is \\$0\\.01: ending it`));
+  }, 150_000);
+});
+
 describe('preemption', () => {
   it('a higher bid preempts: --signal=B:USR1 reaches the script, the job is PREEMPTED and runs again as restart 1; --no-requeue stays PREEMPTED', async () => {
     // a minute of 3 s: a requeued job is eligible again after Slurm's delay, shortened so

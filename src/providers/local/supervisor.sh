@@ -35,7 +35,7 @@ ending=
 on_term() {
   [ -z "$ending" ] || return 0
   if [ -f "$end.timeout" ]; then why=" DUE TO TIME LIMIT"
-  elif [ -f "$end.cancel" ]; then why=""; [ "$(cat "$end.cancel")" = requeue ] && why=" DUE TO JOB REQUEUE"
+  elif [ -f "$end.cancel" ]; then why=""; case "$(cat "$end.cancel")" in requeue) why=" DUE TO JOB REQUEUE" ;; maxcost) why=" DUE TO COST LIMIT" ;; esac
   else return 0
   fi
   ending=1

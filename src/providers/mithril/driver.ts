@@ -29,7 +29,7 @@ import { batchEnv } from '../../steps/batch-env.js';
 import { envScript, hostsScript, q, remoteDir, remotePath, sendableEnv } from './remote.js';
 import { Ssh, SshKeys, splitDestination } from './ssh.js';
 import { decide, readAsk, stepFiles, type StepAnswer, type StepAsk } from './remote-steps.js';
-import { spent } from './billing.js';
+import { spent, type Spent } from './billing.js';
 import supervisorScript from '../local/supervisor.sh';
 import remoteSrun from './remote-srun.sh';
 import remoteScontrol from './remote-scontrol.sh';
@@ -52,6 +52,8 @@ interface RunFile {
   stored: StoredJob;
   /** what a preemption notice sends: the job's --signal (B: the batch shell only), else SIGTERM to all */
   preempt: { signal: number; target: SignalTarget };
+  /** --max-cost in cents: reached, the job gets its signal and ends */
+  maxCostCents?: number;
 }
 
 interface Live {
@@ -223,6 +225,7 @@ export class MithrilDriver implements Driver {
       workDir: r.workDir,
       stored: job,
       preempt: warn ? { signal: warn.signal, target: warn.batchOnly ? 'batch' : 'all' } : { signal: 15, target: 'all' },
+      ...(r.placement?.maxCost !== undefined ? { maxCostCents: dollarsToCents(r.placement.maxCost) } : {}),
     };
     // the output files appear at the start, as slurmd opens them (a requeued run appends)
     for (const o of outputs) {
@@ -418,7 +421,9 @@ export class MithrilDriver implements Driver {
     if (Date.now() - l.lastLook < (preempted ? 1000 : 3000)) return;
     l.lastLook = Date.now();
     const instances = await this.o.client.instances({ bidFids: [l.ref.handle] });
-    await this.recordCost(l.ref.jobId, l.ref.run, l.ref.handle, false);
+    const paid = await this.recordCost(l.ref.jobId, l.ref.run, l.ref.handle, false);
+    const cap = this.runFile(name).maxCostCents;
+    if (paid && cap !== undefined && paid.costCents >= cap && !existsSync(join(this.runDir(name), 'stopping'))) return this.capped(l, paid.costCents, cap);
     const notice = instances.some((i) => i.status === 'STATUS_PREEMPTING');
     const gone = instances.some((i) => i.status === 'STATUS_PREEMPTED' || i.status === 'STATUS_TERMINATED');
     if ((notice || gone) && !preempted) {
@@ -554,6 +559,7 @@ export class MithrilDriver implements Driver {
         exit: Number(/rc=(\d+)/.exec(text)?.[1] ?? '1'),
         ...(sig === undefined || sig === '' ? {} : { signal: Number(sig) }),
         timedOut: /timeout=1/.test(text),
+        ...(/^limit=cost$/m.test(text) ? { limit: 'cost' as const } : {}),
         end: Number(/end=(\d+)/.exec(text)?.[1] ?? Math.floor(Date.now() / 1000)),
       });
     }
@@ -574,13 +580,13 @@ export class MithrilDriver implements Driver {
    * its bid is deleted (`final`), its instances' billing closes: their last
    * periods are waited for (a few seconds at most), so the sum is the market's.
    */
-  private async recordCost(jobId: number, run: number, bid: string, final: boolean): Promise<void> {
-    if (!this.o.money) return;
+  private async recordCost(jobId: number, run: number, bid: string, final: boolean): Promise<Spent | undefined> {
+    if (!this.o.money) return undefined;
     for (let i = 0; ; i++) {
       const s = spent(await this.o.client.instancePricingHistory({ bidFid: bid }), Date.now());
       if (!final || s.final || i >= 50) {
         await this.o.money(jobId, run, s.priceCents, s.costCents);
-        return;
+        return s;
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -616,6 +622,28 @@ export class MithrilDriver implements Driver {
    * the instances. The run's end is then recorded here.
    */
   async stop(ref: RunRef, why: StopWhy, graceSeconds: number): Promise<void> {
+    await this.halt(ref, why.kind === 'requeue' ? 'requeue' : why.by, graceSeconds);
+  }
+
+  /**
+   * The job spent its --max-cost: it gets its signal (when it asked for one,
+   * with KillWait, at most 5 s, to act on it; the end's SIGTERM follows
+   * anyway), then it ends as a cancel does, its output saying why, and the
+   * controller records MaxCostReached.
+   */
+  private async capped(l: Live, costCents: number, capCents: number): Promise<void> {
+    const f = this.runFile(l.ref.name);
+    this.o.log(`job ${f.jobId}: it has cost ${formatDollars(costCents)}, its --max-cost is ${formatDollars(capCents)}: ending it`);
+    if (f.preempt.signal !== 15) {
+      this.signal(l.ref, f.preempt.signal, f.preempt.target);
+      // a moment to act on it (KillWait, at most 5 s: the job is still paying) before the SIGTERM
+      await new Promise((r) => setTimeout(r, Math.min(Number(f.args[4]) || 1, 5) * 1000));
+    }
+    await this.halt(l.ref, 'maxcost', 1, 'cost');
+  }
+
+  /** How every end from here goes: the supervisor's SIGTERM with `marker` saying why, the output back, the bid deleted. */
+  private async halt(ref: RunRef, marker: string, graceSeconds: number, limit?: 'cost'): Promise<void> {
     const dir = this.runDir(ref.name);
     if (existsSync(join(dir, 'end')) || existsSync(join(dir, 'stopping'))) return;
     writeFileSync(join(dir, 'stopping'), '');
@@ -624,7 +652,6 @@ export class MithrilDriver implements Driver {
     let text = '';
     if (l && l.phase === 'running' && l.nodes) {
       const D = remoteDir(ref.name);
-      const marker = why.kind === 'requeue' ? 'requeue' : why.by;
       const wait = Math.min(1, graceSeconds);
       const r = await this.ssh.run(l.nodes[0]!.dest, [
         `printf '%s' ${q(marker)} > ${D}/end.cancel`,
@@ -638,6 +665,7 @@ export class MithrilDriver implements Driver {
     if (bid) await this.o.client.deleteBid(bid).catch((e) => this.o.log(`job ${ref.jobId}: deleting bid ${bid}: ${this.redact((e as Error).message)}`));
     if (l) l.phase = 'ending';
     if (!/rc=\d+/.test(text)) text = `rc=0\nend=${Math.floor(Date.now() / 1000)}\nsig=15\n`;
+    if (limit) text += `limit=${limit}\n`;
     writeFileSync(join(dir, 'end'), text);
     this.wake();
   }
