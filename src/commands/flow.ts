@@ -55,7 +55,7 @@ export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<numb
     .option('--instance-type <type>', 'Mithril: instance type (no effect on local jobs)')
     .option('--region <region>', 'Mithril: region (no effect on local jobs)')
     .option('--priority <tier>', 'Mithril: price tier when no limit price is set, low, med or high (no effect on local jobs)')
-    .option('--image <image>', 'Mithril: container image (stored; not used yet)')
+    .option('--image <image>', 'Mithril: container image the batch step runs in (docker run on the instances; no effect on local jobs)')
     .option('--provider <name>', 'local or mithril (batch jobs, when MITHRIL_API_KEY is set)')
     .option('--no-follow', 'Mithril: return once queued (by default flow submit reports the bid on stderr until the job runs)')
     .allowUnknownOption()

@@ -202,6 +202,22 @@ describe('a batch job on Mithril', () => {
     expect(scancelAnswer.stderr).toContain('Kill job error on job id 999999: Invalid job id specified');
   }, 90_000);
 
+  it('#FLOW --image runs the batch step through docker run on the instance (the fake market records the image and has no runtime)', async () => {
+    const c = mithrilCluster();
+    writeFileSync(join(c.dir, 'data.txt'), 'x\n');
+    writeFileSync(join(c.dir, 'img.sh'), [
+      '#!/bin/sh',
+      '#SBATCH -o img.out',
+      '#FLOW --image=nvidia/cuda:12.1.0-runtime-ubuntu22.04',
+      'echo "image=$FLOW_EMULATOR_IMAGE job=$SLURM_JOB_ID args=$* data=$(cat data.txt)"',
+      '',
+    ].join('\n'));
+    const id = c.submit(['img.sh', 'one', 'two words']);
+    expect((await c.waitState(id, ['COMPLETED', 'FAILED', 'CANCELLED'], 60_000)).get('JobState')).toBe('COMPLETED');
+    expect(readFileSync(join(c.dir, 'img.out'), 'utf8')).toBe(`image=nvidia/cuda:12.1.0-runtime-ubuntu22.04 job=${id} args=one two words data=x\n`);
+    expect(JSON.parse(c.run('flow', ['status', '--json', String(id)]).stdout)[0].placement.image).toBe('nvidia/cuda:12.1.0-runtime-ubuntu22.04');
+  }, 90_000);
+
   it('--time is enforced on the instance (TIMEOUT), and the bid is deleted at the end', async () => {
     const c = mithrilCluster({ FLOW_MINUTE_SECONDS: '3' });
     writeFileSync(join(c.dir, 'slow.sh'), '#!/bin/sh\n#SBATCH -o slow.out\n#SBATCH --time=1\necho started\nsleep 300\n');

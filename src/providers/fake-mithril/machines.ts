@@ -33,6 +33,32 @@ export interface MachinesOptions {
 }
 
 export const SIGNAL_FILE = 'opt/mithril/MITHRIL_SIGNAL.yml';
+
+/**
+ * The instances' `docker`: the fake market has no container runtime. `docker
+ * run [options] IMAGE CMD...` appends the image to var/log/containers.log,
+ * takes -w (and -e NAME=VALUE), sets FLOW_EMULATOR_IMAGE, and runs CMD on the
+ * instance itself; anything else fails saying so.
+ */
+const DOCKER_SHIM = `#!/bin/sh
+# the fake market's docker: no container runtime, the command runs on the instance
+[ "$1" = run ] || { echo "docker (flow emulator): only docker run is emulated" >&2; exit 125; }
+shift
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -w|--workdir) cd "$2" || exit 125; shift 2 ;;
+    -e|--env) case "$2" in *=*) export "$2" ;; esac; shift 2 ;;
+    -v|--volume|--network|--ipc|--gpus|--name|-u|--user|--env-file|--entrypoint|--shm-size) shift 2 ;;
+    --*=*|--rm|--init|-i|-t|-it|--privileged) shift ;;
+    -*) echo "docker (flow emulator): option $1 is not emulated" >&2; exit 125 ;;
+    *) break ;;
+  esac
+done
+image=$1
+shift
+echo "$image" >> "$FLOW_EMULATOR_ROOT/var/log/containers.log"
+FLOW_EMULATOR_IMAGE=$image exec "$@"
+`;
 const MARK = 'FLOW_EMULATOR_INSTANCE';
 
 /** sshd where Debian puts it, if it is installed. */
@@ -104,6 +130,9 @@ export class ProcessMachines implements Machines {
       '',
     ].join('\n'));
     chmodSync(join(root, 'bin/hostname'), 0o755);
+    // no container runtime here: `docker run` records the image and runs the command without one
+    writeFileSync(join(root, 'bin/docker'), DOCKER_SHIM);
+    chmodSync(join(root, 'bin/docker'), 0o755);
     writeFileSync(join(root, 'etc/ssh/authorized_keys'), m.authorizedKeys.map((k) => `${k}\n`).join(''), { mode: 0o600 });
     const env = this.#env(m, root);
     // what an ssh session runs: the instance's environment, in its home, then the command or a shell

@@ -26,7 +26,7 @@ import type { MithrilClient } from './client.js';
 import type { BidModel, InstanceModel } from './schemas.js';
 import type { Driver, RunEnd, RunRef, RunStatus, SignalTarget, StartContext, StartResult, StopWhy } from '../driver.js';
 import { batchEnv } from '../../steps/batch-env.js';
-import { envScript, hostsScript, q, remoteDir, remotePath, sendableEnv } from './remote.js';
+import { containerScript, envScript, hostsScript, q, remoteDir, remotePath, sendableEnv } from './remote.js';
 import { Ssh, SshKeys, splitDestination } from './ssh.js';
 import { decide, readAsk, stepFiles, type StepAnswer, type StepAsk } from './remote-steps.js';
 import { spent, type Spent } from './billing.js';
@@ -54,6 +54,10 @@ interface RunFile {
   preempt: { signal: number; target: SignalTarget };
   /** --max-cost in cents: reached, the job gets its signal and ends */
   maxCostCents?: number;
+  /** the batch script's arguments */
+  scriptArgs: string[];
+  /** the container image the batch step runs in (#FLOW --image, the partition's image) */
+  image?: string;
 }
 
 interface Live {
@@ -226,7 +230,10 @@ export class MithrilDriver implements Driver {
       stored: job,
       preempt: warn ? { signal: warn.signal, target: warn.batchOnly ? 'batch' : 'all' } : { signal: 15, target: 'all' },
       ...(r.placement?.maxCost !== undefined ? { maxCostCents: dollarsToCents(r.placement.maxCost) } : {}),
+      scriptArgs: r.scriptArgs,
+      ...(r.placement?.image !== undefined ? { image: r.placement.image } : {}),
     };
+    if (file.image !== undefined) writeFileSync(join(bundle, 'container.sh'), containerScript(file.image, ref.name), { mode: 0o755 });
     // the output files appear at the start, as slurmd opens them (a requeued run appends)
     for (const o of outputs) {
       try {
@@ -359,7 +366,7 @@ export class MithrilDriver implements Driver {
       `mkdir ${D}/claim 2>/dev/null || exit 0`,
       `cd ${D}/work 2>/dev/null || cd ${D}`,
       `. ${D}/env.sh`,
-      `(setsid sh ${D}/supervisor.sh ${D}/end ${f.args.map(q).join(' ')} ${D}/slurm_script <${f.stdin} ${redirect} &) </dev/null >/dev/null 2>&1`,
+      `(setsid sh ${D}/supervisor.sh ${D}/end ${f.args.map(q).join(' ')} ${f.image !== undefined ? `${D}/container.sh ` : ''}${D}/slurm_script ${(f.scriptArgs ?? []).map(q).join(' ')} <${f.stdin} ${redirect} &) </dev/null >/dev/null 2>&1`,
     ].join('\n');
     await this.must(this.ssh.run(nodes[0]!.dest, start), 'starting the batch script');
   }

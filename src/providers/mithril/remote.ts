@@ -9,6 +9,7 @@
  *   D/env.sh         the batch step's environment (no secret of ours is in it)
  *   D/supervisor.sh  the same supervisor (slurmstepd stand-in) as on the local provider
  *   D/bin/           srun and scontrol for inside the job (remote-srun.sh)
+ *   D/container.sh   with an image: runs the batch script in it (docker, as Flow's startup script does)
  *   D/end            how the script ended, written by the supervisor
  *   D/out/           output files whose path is outside the submit directory
  */
@@ -76,5 +77,23 @@ export function hostsScript(nodes: readonly { name: string; ip: string }[]): str
     `else echo ${q(`flow-slurm: cannot write /etc/hosts: the job's node names (${nodes.map((n) => n.name).join(' ')}) may not resolve here`)} >&2`,
     'fi',
     'rm -f "$t"',
+  ].join('\n');
+}
+
+/**
+ * The batch step in a container (`#FLOW --image`): `docker run` with the
+ * node's GPUs, its network, the run's directory at the same path (the submit
+ * directory's copy, the job's srun) and the step's environment, its working
+ * directory the same. Signals reach the container through docker's proxy.
+ */
+export function containerScript(image: string, name: string): string {
+  const dir = remoteDir(name);
+  return [
+    '#!/bin/sh',
+    `# the batch step in ${image} (flow-slurm)`,
+    'envs=$(env | sed -n \'s/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p\' | grep -v -e \'^HOME$\' -e \'^PATH$\' -e \'^HOSTNAME$\' | sed \'s/^/-e /\')',
+    `D=${dir}`,
+    `exec docker run --rm --gpus all --network host --ipc host -v "$D:$D" -w "$PWD" $envs -e PATH="$D/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" ${q(image)} /bin/sh "$@"`,
+    '',
   ].join('\n');
 }
