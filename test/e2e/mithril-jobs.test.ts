@@ -78,11 +78,14 @@ describe('a batch job on Mithril', () => {
     const c = mithrilCluster();
     writeFileSync(join(c.dir, 'data.txt'), 'from the submit directory\n');
     writeFileSync(join(c.dir, 'job.sh'), '#!/bin/bash\n#SBATCH -o out-%j.txt\necho "host $(hostname) node $SLURMD_NODENAME job $SLURM_JOB_ID nodes $SLURM_JOB_NODELIST"\ncat data.txt\necho to-stderr >&2\nexit 0\n');
+    writeFileSync(join(c.dir, 'fails.sh'), '#!/bin/sh\n#SBATCH -o fails-%j.out\n#SBATCH -e fails-%j.err\necho out; echo err >&2; exit 3\n');
+    const failing = c.submit(['fails.sh']);
     const id = c.submit(['job.sh']);
     const done = await c.waitState(id, ['COMPLETED', 'FAILED', 'CANCELLED', 'NODE_FAIL'], 60_000);
     expect(done.get('JobState')).toBe('COMPLETED');
     const out = readFileSync(join(c.dir, `out-${id}.txt`), 'utf8');
-    expect(out).toMatch(new RegExp(`^host \\S+ node h100-1 job ${id} nodes h100-1\\nfrom the submit directory\\nto-stderr\\n$`));
+    expect(out).toMatch(new RegExp(`^host \\S+ node (h100-\\d) job ${id} nodes \\1\\nfrom the submit directory\\nto-stderr\\n$`));
+    const node = / node (h100-\d) /.exec(out)![1];
     // the instance's own name, not this machine's
     expect(out).not.toContain(`host ${readFileSync('/proc/sys/kernel/hostname', 'utf8').trim()} `);
     const mine = (await bids()).filter((b) => b.name.startsWith(`${c.name}-${id}-`));
@@ -91,7 +94,16 @@ describe('a batch job on Mithril', () => {
     for (let i = 0; i < 50 && (await bids()).some((b) => b.name.startsWith(`${c.name}-${id}-`) && b.status !== 'Terminated'); i++) await new Promise((r) => setTimeout(r, 100));
     expect((await bids()).filter((b) => b.name.startsWith(`${c.name}-${id}-`)).map((b) => b.status)).toEqual(['Terminated']);
     const acct = c.run('sacct', ['-j', String(id), '-X', '-n', '-P', '-o', 'JobID,State,ExitCode,NodeList']);
-    expect([acct.stdout, acct.stderr]).toEqual([`${id}|COMPLETED|0:0|h100-1\n`, '']);
+    expect([acct.stdout, acct.stderr]).toEqual([`${id}|COMPLETED|0:0|${node}\n`, '']);
+    // a separate --error file, and the exit status
+    expect((await c.waitState(failing, ['COMPLETED', 'FAILED', 'CANCELLED'], 60_000)).get('ExitCode')).toBe('3:0');
+    expect(c.job(failing).get('JobState')).toBe('FAILED');
+    expect(readFileSync(join(c.dir, `fails-${failing}.out`), 'utf8')).toBe('out\n');
+    expect(readFileSync(join(c.dir, `fails-${failing}.err`), 'utf8')).toBe('err\n');
+    // the startup script is ours, far under Mithril's 10,000-character limit: the job goes over ssh
+    for (const b of (await bids()).filter((x) => x.name.startsWith(`${c.name}-`))) {
+      expect((b as unknown as { launch_specification: { startup_script: string } }).launch_specification.startup_script.length).toBeLessThan(10_000);
+    }
   }, 90_000);
 
   it('-N 2: one bid of 2 instances; srun runs on both; rank 1 reaches rank 0 at the first node name; steps in sacct', async () => {
