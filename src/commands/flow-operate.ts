@@ -186,6 +186,12 @@ export function jobStatus(io: IO, ids: string[], json: boolean): Promise<number>
     const keys = keysFor(cluster.config.clusterName);
     let code = 0;
     const out: Record<string, unknown>[] = [];
+    // no ids: every job squeue would list (the cluster's, within MinJobAge), the caller's own unless root
+    const mine = ids.length > 0 ? undefined : process.getuid?.() === 0 ? -1 : process.getuid?.() ?? -1;
+    if (ids.length === 0) {
+      const listed = (await redis.call(['HKEYS', keys.listing])) as string[];
+      ids = listed.filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
+    }
     for (const text of ids) {
       const id = Number(text);
       const reply = Number.isInteger(id) && id > 0 ? await redis.call(['HMGET', keys.job(id), 'record', 'state', 'reason', 'exit', 'money']) : [null];
@@ -196,6 +202,7 @@ export function jobStatus(io: IO, ids: string[], json: boolean): Promise<number>
         continue;
       }
       const record = JSON.parse(recordText) as JobRecord;
+      if (mine !== undefined && mine !== -1 && record.userId !== mine) continue;
       // what its runs paid (Mithril): the latest price per instance-hour, and the cost of every run so far
       const money = Object.entries(moneyText ? (JSON.parse(moneyText) as Record<string, [number, number]>) : {}).sort(([a], [b]) => Number(a) - Number(b));
       const paid = money.length === 0 ? {} : { pricePerHour: money[money.length - 1]![1][0] / 100, cost: money.reduce((n, [, v]) => n + v[1], 0) / 100 };

@@ -68,7 +68,7 @@ export async function flow(argv: string[], io: IO, deps: FlowDeps): Promise<numb
   program
     .command('status')
     .description('each job\'s state and where it runs: its provider, and on Mithril the instance type and count, limit price, region and image')
-    .argument('<jobs...>', 'job ids')
+    .argument('[jobs...]', 'job ids (none: every job squeue lists, yours unless you are root)')
     .option('--json', 'machine-readable output')
     .action(async (jobs: string[], opts: { json?: boolean }) => {
       code = await (await import('./flow-operate.js')).jobStatus(io, jobs, opts.json === true);

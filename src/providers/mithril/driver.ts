@@ -72,6 +72,8 @@ interface Live {
   lastLook: number;
   /** ms epoch when the batch script was started (or found started) */
   launchedAt: number;
+  /** launches that failed (each is tried again on the next look) */
+  launchFailures: number;
   /** the output copy under way (copies are made one after another) */
   copying: Promise<void>;
   /** the bid has not won yet: why (the job's reason) */
@@ -250,7 +252,7 @@ export class MithrilDriver implements Driver {
   private follow(ref: RunRef, bid: string): Live {
     let l = this.live.get(ref.name);
     if (!l) {
-      l = { ref: { ...ref, handle: bid }, busy: false, phase: existsSync(join(this.runDir(ref.name), 'launched')) ? 'running' : 'bid', sshFailures: 0, lastLook: 0, launchedAt: Date.now(), pricedAt: 0, copying: Promise.resolve() };
+      l = { ref: { ...ref, handle: bid }, busy: false, phase: existsSync(join(this.runDir(ref.name), 'launched')) ? 'running' : 'bid', sshFailures: 0, lastLook: 0, launchedAt: Date.now(), pricedAt: 0, copying: Promise.resolve(), launchFailures: 0 };
       this.live.set(ref.name, l);
     }
     this.timer ??= setInterval(() => this.pollAll(), POLL_MS);
@@ -289,7 +291,15 @@ export class MithrilDriver implements Driver {
       const ready = await this.instancesUp(l);
       if (!ready) return;
       l.phase = 'launch';
-      await this.launch(l);
+      try {
+        await this.launch(l);
+      } catch (e) {
+        // every step of a launch may be taken again (an ssh that failed, a node still coming up):
+        // the next look tries again; a node that never lets us in is a failed node
+        l.phase = 'bid';
+        if (++l.launchFailures >= 5) l.lost = 'node_fail';
+        throw e;
+      }
       l.phase = 'running';
       l.launchedAt = Date.now();
       writeFileSync(join(this.runDir(name), 'launched'), '');
@@ -310,6 +320,11 @@ export class MithrilDriver implements Driver {
     const instances = await this.o.client.instances({ bidFids: [bid.fid] });
     const byFid = new Map(instances.map((i) => [i.fid, i]));
     const ordered = bid.instances.map((fid) => byFid.get(fid)).filter((i): i is InstanceModel => i !== undefined);
+    // an instance that failed while starting: the run ends NODE_FAIL (and a requeueable job bids again)
+    if (ordered.some((i) => i.status === 'STATUS_ERROR')) {
+      l.lost = 'node_fail';
+      return false;
+    }
     if (ordered.length < bid.instance_quantity || ordered.some((i) => i.status !== 'STATUS_RUNNING' || !i.ssh_destination || !i.private_ip)) return false;
     l.nodes = ordered.map((i) => ({ dest: i.ssh_destination!, ip: i.private_ip! }));
     return true;
