@@ -187,6 +187,27 @@ describe('a batch job on Mithril', () => {
     expect(await instanceStatuses(bid.fid)).toEqual(['STATUS_TERMINATED']);
   }, 90_000);
 
+  it('scontrol requeue: the run ends, its bid is deleted, and the job runs again as restart 1 under a new bid', async () => {
+    const c = mithrilCluster({ FLOW_MINUTE_SECONDS: '3' });
+    writeFileSync(join(c.dir, 'rq.sh'), '#!/bin/sh\n#SBATCH -o rq.out\n#SBATCH --open-mode=append\necho "run ${SLURM_RESTART_COUNT:-0}"\n[ "${SLURM_RESTART_COUNT:-0}" = 1 ] && exit 0\nsleep 300\n');
+    const id = c.submit(['rq.sh']);
+    await c.waitFor('the first run', () => {
+      try {
+        return readFileSync(join(c.dir, 'rq.out'), 'utf8').includes('run 0');
+      } catch {
+        return false;
+      }
+    }, 60_000);
+    const r = c.run('scontrol', ['requeue', String(id)]);
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, '', '']);
+    expect((await c.waitState(id, ['COMPLETED', 'FAILED', 'CANCELLED'], 90_000)).get('Restarts')).toBe('1');
+    expect(c.job(id).get('JobState')).toBe('COMPLETED');
+    expect(readFileSync(join(c.dir, 'rq.out'), 'utf8')).toMatch(/^run 0\n(slurmstepd-h100-\d: error: \*\*\* JOB \d+ ON h100-\d CANCELLED AT \S+ DUE TO JOB REQUEUE \*\*\*\n)run 1\n$/);
+    for (let i = 0; i < 50 && (await bids()).some((b) => b.name.startsWith(`${c.name}-${id}-`) && b.status !== 'Terminated'); i++) await new Promise((res) => setTimeout(res, 100));
+    expect((await bids()).filter((b) => b.name.startsWith(`${c.name}-${id}-`)).map((b) => `${b.name} ${b.status}`).sort())
+      .toEqual([`${c.name}-${id}-1 Terminated`, `${c.name}-${id}-2 Terminated`]);
+  }, 120_000);
+
   it('flow logs -f follows the output as it comes back; flow cancel ends the job as scancel does', async () => {
     const c = mithrilCluster();
     writeFileSync(join(c.dir, 'talk.sh'), '#!/bin/sh\n#SBATCH -o talk.out\nfor i in 1 2 3 4 5; do echo "line $i"; sleep 0.3; done\nsleep 300\n');
