@@ -26,6 +26,8 @@ export function basePriority(job: JobRecord): number {
 
 export class RedisBackend implements Backend {
   private session?: Session;
+  /** progress(): whether a controller is alive, looked at no more than twice a second */
+  private watch?: ControllerWatch;
 
   constructor(private readonly env: Readonly<Record<string, string | undefined>>, private readonly cluster: Cluster) {}
 
@@ -121,8 +123,9 @@ export class RedisBackend implements Backend {
 
   async progress(_cluster: Cluster, jobId: number): Promise<{ state: string; reason: string; money: string } | undefined> {
     const s = await this.open();
-    // a controller must be there to move the job on
-    await new ControllerWatch(s, this.env).check();
+    // a controller must be there to move the job on (one watch for all the calls: it looks twice a second at most)
+    this.watch ??= new ControllerWatch(s, this.env);
+    await this.watch.check();
     const [state, reason, money] = (await s.call('HMGET', s.keys.job(jobId), 'state', 'reason', 'money')) as (string | null)[];
     if (!state) return undefined;
     return { state: shownState(state, reason ?? ''), reason: reason ?? '', money: money ?? '' };
