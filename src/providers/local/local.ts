@@ -16,6 +16,7 @@ import { limitSeconds } from '../../job/job.js';
 import { parseSignal } from '../../job/values/index.js';
 import type { Driver, RunEnd, RunRef, RunStatus, SignalTarget, StartContext, StartResult, StopWhy } from '../driver.js';
 import { asJobUser } from './as-user.js';
+import { readEndRecord } from '../end-record.js';
 import { batchEnv } from '../../steps/batch-env.js';
 import { srunIsOurs } from '../../steps/job-path.js';
 import { ensureNodesResolve, hostsPolicy } from './node-hosts.js';
@@ -287,15 +288,7 @@ export class LocalDriver implements Driver {
       } catch {
         continue; // forgotten meanwhile
       }
-      const sig = /sig=(\d+)/.exec(text)?.[1];
-      ends.push({
-        jobId,
-        run: Number(m[2]),
-        exit: Number(/rc=(\d+)/.exec(text)?.[1] ?? '1'),
-        ...(sig === undefined ? {} : { signal: Number(sig) }),
-        timedOut: existsSync(`${file}.timeout`),
-        end: Number(/end=(\d+)/.exec(text)?.[1] ?? Math.floor(Date.now() / 1000)),
-      });
+      ends.push({ jobId, run: Number(m[2]), ...readEndRecord(text, Math.floor(Date.now() / 1000)), timedOut: existsSync(`${file}.timeout`) });
     }
     return ends;
   }

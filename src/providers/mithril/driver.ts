@@ -30,6 +30,8 @@ import { containerScript, envScript, hostsScript, q, remoteDir, remotePath, send
 import { Ssh, SshKeys, splitDestination } from './ssh.js';
 import { decide, readAsk, stepFiles, type StepAnswer, type StepAsk } from './remote-steps.js';
 import { spent, type Spent } from './billing.js';
+import { readEndRecord } from '../end-record.js';
+import { redact } from '../../redact.js';
 import supervisorScript from '../local/supervisor.sh';
 import remoteSrun from './remote-srun.sh';
 import remoteScontrol from './remote-scontrol.sh';
@@ -100,7 +102,7 @@ export interface MithrilDriverOptions {
   sshUser: string;
   cluster: string;
   timeScale?: number;
-  /** values never to send to an instance or show (the API key) */
+  /** values never to send to an instance (the API key; what we log goes through redact.ts) */
   secrets: readonly string[];
   log: (line: string) => void;
 }
@@ -112,6 +114,8 @@ export class MithrilDriver implements Driver {
   private readonly keys: SshKeys;
   private readonly ssh: Ssh;
   private readonly live = new Map<string, Live>();
+  /** each run's job.json, parsed */
+  private readonly files = new Map<string, RunFile>();
   private wake: (what?: { started?: boolean }) => void = () => {};
   private timer?: NodeJS.Timeout;
   private keyFid?: Promise<string>;
@@ -165,7 +169,7 @@ export class MithrilDriver implements Driver {
       this.follow(ref, bid.fid);
       return { ok: true, handle: bid.fid };
     } catch (e) {
-      return { ok: false, reason: 'JobLaunchFailure', message: this.redact((e as Error).message) };
+      return { ok: false, reason: 'JobLaunchFailure', message: redact((e as Error).message) };
     }
   }
 
@@ -204,9 +208,10 @@ export class MithrilDriver implements Driver {
     const env = batchEnv(job, {
       clusterName: ctx.cluster.config.clusterName,
       controllerHost: ctx.controllerHost,
-      submitEnv: sendableEnv(ctx.submitEnv, this.o.secrets),
+      submitEnv: ctx.submitEnv,
       binDir: '',
     });
+    // what describes this machine, and any value holding a secret, stays here
     writeFileSync(join(bundle, 'env.sh'), envScript(sendableEnv(env, this.o.secrets), ref.name));
     // the run's own key: srun on the batch node reaches the job's other nodes with it
     const keygen = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `flow-slurm ${ref.name}`, '-f', join(bundle, 'node_key')], { stdio: 'ignore' });
@@ -273,15 +278,9 @@ export class MithrilDriver implements Driver {
   }
 
   private note(l: Live, message: string): void {
-    const m = this.redact(message);
+    const m = redact(message);
     if (l.note !== m) this.o.log(`job ${l.ref.jobId} run ${l.ref.run}: ${m}`);
     l.note = m;
-  }
-
-  private redact(text: string): string {
-    let out = text;
-    for (const s of this.o.secrets) if (s) out = out.split(s).join('[redacted]');
-    return out;
   }
 
   private async poll(l: Live): Promise<void> {
@@ -346,8 +345,14 @@ export class MithrilDriver implements Driver {
     l.waiting = `BidOpen,spot=${spot === undefined ? 'unknown' : `${formatDollars(spot)}/h`},limit=${bid.limit_price}/h`;
   }
 
+  /** What prepare() wrote of the run (it does not change): read once per controller. */
   private runFile(name: string): RunFile {
-    return JSON.parse(this.read(name, 'job.json') ?? '{}') as RunFile;
+    const known = this.files.get(name);
+    if (known) return known;
+    const text = this.read(name, 'job.json');
+    const f = JSON.parse(text ?? '{}') as RunFile;
+    if (text !== undefined) this.files.set(name, f);
+    return f;
   }
 
   /** Set every node up (its run directory, the job's node names), then start the batch script on the first. */
@@ -574,15 +579,12 @@ export class MithrilDriver implements Driver {
       const text = this.read(name, 'end');
       if (text === undefined || existsSync(join(this.runDir(name), 'forgotten'))) continue;
       const f = this.runFile(name);
-      const sig = /sig=(\d+)/.exec(text)?.[1];
       out.push({
         jobId: f.jobId,
         run: f.run,
-        exit: Number(/rc=(\d+)/.exec(text)?.[1] ?? '1'),
-        ...(sig === undefined || sig === '' ? {} : { signal: Number(sig) }),
+        ...readEndRecord(text, Math.floor(Date.now() / 1000)),
         timedOut: /timeout=1/.test(text),
         ...(/^limit=cost$/m.test(text) ? { limit: 'cost' as const } : {}),
-        end: Number(/end=(\d+)/.exec(text)?.[1] ?? Math.floor(Date.now() / 1000)),
       });
     }
     return out;
@@ -619,10 +621,11 @@ export class MithrilDriver implements Driver {
     try {
       if (bid) await this.o.client.deleteBid(bid);
       const f = this.read(name, 'job.json') ? this.runFile(name) : undefined;
-      if (bid && f) await this.recordCost(f.jobId, f.run, bid, true).catch((e) => this.o.log(`job ${f.jobId}: its cost: ${this.redact((e as Error).message)}`));
+      if (bid && f) await this.recordCost(f.jobId, f.run, bid, true).catch((e) => this.o.log(`job ${f.jobId}: its cost: ${redact((e as Error).message)}`));
       rmSync(this.runDir(name), { recursive: true, force: true });
+      this.files.delete(name);
     } catch (e) {
-      this.o.log(`run ${name}: could not delete bid ${bid}: ${this.redact((e as Error).message)} (the next controller tries again)`);
+      this.o.log(`run ${name}: could not delete bid ${bid}: ${redact((e as Error).message)} (the next controller tries again)`);
     }
   }
 
@@ -684,7 +687,7 @@ export class MithrilDriver implements Driver {
       text = r.stdout.toString('utf8');
       await this.copyBack(l).catch(() => undefined);
     }
-    if (bid) await this.o.client.deleteBid(bid).catch((e) => this.o.log(`job ${ref.jobId}: deleting bid ${bid}: ${this.redact((e as Error).message)}`));
+    if (bid) await this.o.client.deleteBid(bid).catch((e) => this.o.log(`job ${ref.jobId}: deleting bid ${bid}: ${redact((e as Error).message)}`));
     if (l) l.phase = 'ending';
     if (!/rc=\d+/.test(text)) text = `rc=0\nend=${Math.floor(Date.now() / 1000)}\nsig=15\n`;
     if (limit) text += `limit=${limit}\n`;
