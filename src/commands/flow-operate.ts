@@ -15,6 +15,7 @@ import { SlurmError } from '../store/slurm-errors.js';
 import { batchFileName } from '../job/patterns.js';
 import { StringDecoder } from 'node:string_decoder';
 import { FINAL_STATES } from '../job/job-states.js';
+import { paidBy } from '../job/paid.js';
 import type { IO } from './io.js';
 
 const HEADER = ['CLUSTER', 'STATE', 'PID', 'HOST', 'LEASE', 'MINUTE', 'REDIS', 'LOG'];
@@ -204,8 +205,8 @@ export function jobStatus(io: IO, ids: string[], json: boolean): Promise<number>
       const record = JSON.parse(recordText) as JobRecord;
       if (mine !== undefined && mine !== -1 && record.userId !== mine) continue;
       // what its runs paid (Mithril): the latest price per instance-hour, and the cost of every run so far
-      const money = Object.entries(moneyText ? (JSON.parse(moneyText) as Record<string, [number, number]>) : {}).sort(([a], [b]) => Number(a) - Number(b));
-      const paid = money.length === 0 ? {} : { pricePerHour: money[money.length - 1]![1][0] / 100, cost: money.reduce((n, [, v]) => n + v[1], 0) / 100 };
+      const money = paidBy(moneyText);
+      const paid = money ? { pricePerHour: money.priceCents / 100, cost: money.costCents / 100 } : {};
       out.push({ jobId: id, name: record.name, state, reason, exitCode: exit, placement: record.placement ?? { provider: 'local' }, ...paid });
     }
     if (json) io.stdout(`${JSON.stringify(out, null, 2)}\n`);

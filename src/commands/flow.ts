@@ -8,6 +8,7 @@
 import { Command as Commander, CommanderError } from 'commander';
 import { loadCluster } from '../cluster/load.js';
 import { placementOf, toFlowTask, type FlowTaskSpec } from '../job/flow-task.js';
+import { paidBy, usd } from '../job/paid.js';
 import { providerRefusal } from '../job/provider-route.js';
 import { showJob } from '../format/scontrol/show-job.js';
 import { statusAtSubmit } from '../job/submit-status.js';
@@ -271,8 +272,8 @@ async function follow(io: IO, backend: Backend, cluster: Cluster, jobId: number,
   for (;;) {
     const p = await backend.progress(cluster, jobId);
     if (!p) return;
-    const paid = Object.entries(p.money ? (JSON.parse(p.money) as Record<string, [number, number]>) : {}).sort(([a], [b]) => Number(a) - Number(b)).pop();
-    const price = paid ? `$${(paid[1][0] / 100).toFixed(2)}/h` : undefined;
+    const paid = paidBy(p.money);
+    const price = paid ? `$${usd(paid.priceCents)}/h` : undefined;
     const bid = /^BidOpen,spot=([^,]+),limit=(.+)$/.exec(p.reason);
     let line: string;
     if (p.state === 'PENDING') {

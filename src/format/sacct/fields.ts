@@ -10,6 +10,7 @@ import {
   convertNum, cpuTimeText, dateText, durationText, exitText, highestExit, minutesText, tresText, UNIT_MEGA, UNIT_NONE, type Tres, type Units,
 } from './values.js';
 import { RUNNING_STATES } from '../../job/job-states.js';
+import { paidBy, usd, type Paid } from '../../job/paid.js';
 
 export interface PrintContext {
   now: number;
@@ -278,16 +279,11 @@ export function fieldByName(name: string): AcctField | undefined {
  * instance-hour, cents]): a past run its own, the current row the runs no
  * past row shows. Undefined for a job that paid nothing.
  */
-function paid(r: Run): { priceCents: number; costCents: number } | undefined {
-  const text = r.job.get('money');
-  if (text === '') return undefined;
-  const money = JSON.parse(text) as Record<string, [number, number]>;
-  const shown = new Set(r.past ? [] : (JSON.parse(r.job.get('history') || '[]') as { run: number }[]).map((p) => String(p.run)));
-  const runs = Object.entries(money).filter(([run]) => (r.past ? run === String(r.run) : !shown.has(run))).sort(([a], [b]) => Number(a) - Number(b));
-  if (runs.length === 0) return undefined;
-  return { priceCents: runs[runs.length - 1]![1][0], costCents: runs.reduce((n, [, v]) => n + v[1], 0) };
+function paid(r: Run): Paid | undefined {
+  if (r.past) return paidBy(r.job.get('money'), (run) => run === r.run);
+  const shown = new Set((JSON.parse(r.job.get('history') || '[]') as { run: number }[]).map((p) => p.run));
+  return paidBy(r.job.get('money'), (run) => !shown.has(run));
 }
-const usd = (cents: number) => (cents / 100).toFixed(2);
 
 /**
  * Ours, not Slurm's: a format list may ask for them (`-o JobID,State,FlowCost`);

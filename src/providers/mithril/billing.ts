@@ -35,8 +35,3 @@ export function spent(history: InstancePricingHistoryResponse, nowMs: number): S
   }
   return { costCents, priceCents, final };
 }
-
-/** Cents as dollars with two decimals (`12.34`), as our extra sacct fields print them. */
-export function dollars(cents: number): string {
-  return (cents / 100).toFixed(2);
-}
