@@ -47,6 +47,21 @@ async function instanceStatuses(bidFid: string): Promise<string[]> {
   return ((await r.json()) as { data: { status: string }[] }).data.map((i) => i.status);
 }
 
+/** The bids named with this prefix, once none of them is open any more (within 5 s). */
+async function endedBids(prefix: string): Promise<Bid[]> {
+  for (let i = 0; i < 50 && (await bids()).some((b) => b.name.startsWith(prefix) && b.status !== 'Terminated'); i++) await new Promise((r) => setTimeout(r, 100));
+  return (await bids()).filter((b) => b.name.startsWith(prefix));
+}
+
+/** A file of the submit directory says this (it may not exist yet). */
+function says(c: TestCluster, file: string, text: string): boolean {
+  try {
+    return readFileSync(join(c.dir, file), 'utf8').includes(text);
+  } catch {
+    return false;
+  }
+}
+
 function mithrilCluster(extraEnv: Record<string, string> = {}): TestCluster {
   const c = clusters.make({
     confText: CONF,
@@ -91,8 +106,7 @@ describe('a batch job on Mithril', () => {
     const mine = (await bids()).filter((b) => b.name.startsWith(`${c.name}-${id}-`));
     expect(mine.map((b) => [b.instance_quantity, b.limit_price])).toEqual([[1, '$40.00']]);
     // deleted once the end is recorded
-    for (let i = 0; i < 50 && (await bids()).some((b) => b.name.startsWith(`${c.name}-${id}-`) && b.status !== 'Terminated'); i++) await new Promise((r) => setTimeout(r, 100));
-    expect((await bids()).filter((b) => b.name.startsWith(`${c.name}-${id}-`)).map((b) => b.status)).toEqual(['Terminated']);
+    expect((await endedBids(`${c.name}-${id}-`)).map((b) => b.status)).toEqual(['Terminated']);
     const acct = c.run('sacct', ['-j', String(id), '-X', '-n', '-P', '-o', 'JobID,State,ExitCode,NodeList']);
     expect([acct.stdout, acct.stderr]).toEqual([`${id}|COMPLETED|0:0|${node}\n`, '']);
     // a separate --error file, and the exit status
@@ -167,7 +181,7 @@ describe('a batch job on Mithril', () => {
     writeFileSync(join(c.dir, 'long.sh'), '#!/bin/sh\n#SBATCH -o long.out\necho started\nsleep 300\n');
     const id = c.submit(['long.sh']);
     await c.waitState(id, ['RUNNING'], 60_000);
-    await c.waitFor('the script to start', () => readFileSync(join(c.dir, 'long.out'), 'utf8').includes('started'), 30_000);
+    await c.waitFor('the script to start', () => says(c, 'long.out', 'started'), 30_000);
     const t0 = Date.now();
     expect(c.run('scancel', [String(id)]).status).toBe(0);
     const name = `${c.name}-${id}-`;
@@ -191,20 +205,13 @@ describe('a batch job on Mithril', () => {
     const c = mithrilCluster({ FLOW_MINUTE_SECONDS: '3' });
     writeFileSync(join(c.dir, 'rq.sh'), '#!/bin/sh\n#SBATCH -o rq.out\n#SBATCH --open-mode=append\necho "run ${SLURM_RESTART_COUNT:-0}"\n[ "${SLURM_RESTART_COUNT:-0}" = 1 ] && exit 0\nsleep 300\n');
     const id = c.submit(['rq.sh']);
-    await c.waitFor('the first run', () => {
-      try {
-        return readFileSync(join(c.dir, 'rq.out'), 'utf8').includes('run 0');
-      } catch {
-        return false;
-      }
-    }, 60_000);
+    await c.waitFor('the first run', () => says(c, 'rq.out', 'run 0'), 60_000);
     const r = c.run('scontrol', ['requeue', String(id)]);
     expect([r.status, r.stdout, r.stderr]).toEqual([0, '', '']);
     expect((await c.waitState(id, ['COMPLETED', 'FAILED', 'CANCELLED'], 90_000)).get('Restarts')).toBe('1');
     expect(c.job(id).get('JobState')).toBe('COMPLETED');
     expect(readFileSync(join(c.dir, 'rq.out'), 'utf8')).toMatch(/^run 0\n(slurmstepd-h100-\d: error: \*\*\* JOB \d+ ON h100-\d CANCELLED AT \S+ DUE TO JOB REQUEUE \*\*\*\n)run 1\n$/);
-    for (let i = 0; i < 50 && (await bids()).some((b) => b.name.startsWith(`${c.name}-${id}-`) && b.status !== 'Terminated'); i++) await new Promise((res) => setTimeout(res, 100));
-    expect((await bids()).filter((b) => b.name.startsWith(`${c.name}-${id}-`)).map((b) => `${b.name} ${b.status}`).sort())
+    expect((await endedBids(`${c.name}-${id}-`)).map((b) => `${b.name} ${b.status}`).sort())
       .toEqual([`${c.name}-${id}-1 Terminated`, `${c.name}-${id}-2 Terminated`]);
   }, 120_000);
 
@@ -213,13 +220,7 @@ describe('a batch job on Mithril', () => {
     writeFileSync(join(c.dir, 'talk.sh'), '#!/bin/sh\n#SBATCH -o talk.out\nfor i in 1 2 3 4 5; do echo "line $i"; sleep 0.3; done\nsleep 300\n');
     const id = c.submit(['talk.sh']);
     const following = c.runAsync('flow', ['logs', '-f', String(id)]);
-    await c.waitFor('the five lines back here', () => {
-      try {
-        return readFileSync(join(c.dir, 'talk.out'), 'utf8').includes('line 5');
-      } catch {
-        return false;
-      }
-    }, 60_000);
+    await c.waitFor('the five lines back here', () => says(c, 'talk.out', 'line 5'), 60_000);
     expect(c.run('flow', ['logs', String(id)]).stdout).toBe('line 1\nline 2\nline 3\nline 4\nline 5\n');
     // flow status without ids: every job listed
     expect((JSON.parse(c.run('flow', ['status', '--json']).stdout) as { jobId: number; state: string }[]).map((j) => [j.jobId, j.state])).toEqual([[id, 'RUNNING']]);
@@ -259,8 +260,7 @@ describe('a batch job on Mithril', () => {
     const id = c.submit(['slow.sh']);
     expect((await c.waitState(id, ['TIMEOUT', 'COMPLETED', 'FAILED', 'CANCELLED'], 60_000)).get('JobState')).toBe('TIMEOUT');
     expect(readFileSync(join(c.dir, 'slow.out'), 'utf8')).toMatch(/^started\nslurmstepd-h100-\d: error: \*\*\* JOB \d+ ON h100-\d CANCELLED AT \S+ DUE TO TIME LIMIT \*\*\*\n$/);
-    for (let i = 0; i < 50 && (await bids()).some((b) => b.name.startsWith(`${c.name}-${id}-`) && b.status !== 'Terminated'); i++) await new Promise((r) => setTimeout(r, 100));
-    expect((await bids()).filter((b) => b.name.startsWith(`${c.name}-${id}-`)).map((b) => b.status)).toEqual(['Terminated']);
+    expect((await endedBids(`${c.name}-${id}-`)).map((b) => b.status)).toEqual(['Terminated']);
   }, 90_000);
 });
 
@@ -398,13 +398,7 @@ describe('money', () => {
     const c = mithrilCluster();
     writeFileSync(join(c.dir, 'paid.sh'), '#!/bin/sh\n#SBATCH -o paid.out\necho started\nsleep 9\n');
     const id = c.submit(['paid.sh']);
-    await c.waitFor('the script to start', () => {
-      try {
-        return readFileSync(join(c.dir, 'paid.out'), 'utf8').includes('started');
-      } catch {
-        return false;
-      }
-    }, 60_000);
+    await c.waitFor('the script to start', () => says(c, 'paid.out', 'started'), 60_000);
     // a winner beside us and a loser: the price every winner pays becomes the loser's limit
     const stop = await rivalBids([{ name: 'winner', cents: 3500, quantity: 7 }, { name: 'loser', cents: 2000, quantity: 1 }]);
     await new Promise((r) => setTimeout(r, 3000));
@@ -450,8 +444,7 @@ describe('--max-cost', () => {
     expect([ended.get('JobState'), ended.get('Reason')]).toEqual(['CANCELLED', 'MaxCostReached']);
     const out = readFileSync(join(c.dir, 'spend.out'), 'utf8');
     expect(out).toMatch(/^started\ngot USR1\nslurmstepd-h100-\d: error: \*\*\* JOB \d+ ON h100-\d CANCELLED AT \S+ DUE TO COST LIMIT \*\*\*\n/);
-    for (let i = 0; i < 50 && (await bids()).some((b) => b.name.startsWith(`${c.name}-${id}-`) && b.status !== 'Terminated'); i++) await new Promise((r) => setTimeout(r, 100));
-    expect((await bids()).filter((b) => b.name.startsWith(`${c.name}-${id}-`)).map((b) => b.status)).toEqual(['Terminated']);
+    expect((await endedBids(`${c.name}-${id}-`)).map((b) => b.status)).toEqual(['Terminated']);
     const cost = await c.waitFor('the final cost', () => {
       const v = c.run('sacct', ['-j', String(id), '-X', '-n', '-P', '-o', 'FlowCost']).stdout.trim();
       return v !== '' && Number(v);
@@ -478,13 +471,7 @@ describe('preemption', () => {
     writeFileSync(join(c.dir, 'plain.sh'), '#!/bin/sh\n#SBATCH -o plain-%j.out\necho started\nsleep 300\n');
     const requeued = c.submit(['pre.sh']);
     const stays = c.submit(['--no-requeue', 'plain.sh']);
-    await c.waitFor('both scripts to start', () => {
-      try {
-        return readFileSync(join(c.dir, `pre-${requeued}.out`), 'utf8').includes('run 0') && readFileSync(join(c.dir, `plain-${stays}.out`), 'utf8').includes('started');
-      } catch {
-        return false;
-      }
-    }, 60_000);
+    await c.waitFor('both scripts to start', () => says(c, `pre-${requeued}.out`, 'run 0') && says(c, `plain-${stays}.out`, 'started'), 60_000);
 
     // somebody bids more for the whole pool
     const stopRival = await rivalBids([{ name: 'rival', cents: 10_000, quantity: 8 }]);
@@ -529,7 +516,6 @@ describe('preemption', () => {
     const acct = c.run('sacct', ['-D', '-X', '-n', '-P', '-j', `${requeued},${stays}`, '-o', 'JobID,State']);
     expect(acct.stdout.split('\n').filter(Boolean).sort()).toEqual([`${requeued}|COMPLETED`, `${requeued}|PREEMPTED`, `${stays}|PREEMPTED`]);
     // no bid of theirs is left open (each is deleted once its run's end is recorded)
-    for (let i = 0; i < 50 && (await bids()).some((b) => b.name.startsWith(`${c.name}-`) && b.status !== 'Terminated'); i++) await new Promise((r) => setTimeout(r, 100));
-    expect((await bids()).filter((b) => b.name.startsWith(`${c.name}-`) && b.status !== 'Terminated')).toEqual([]);
+    expect((await endedBids(`${c.name}-`)).filter((b) => b.status !== 'Terminated')).toEqual([]);
   }, 180_000);
 });
