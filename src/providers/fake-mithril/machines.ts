@@ -21,6 +21,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import type { MachineSpec, Machines, SignalFile } from './market.js';
+import { shQuote as q } from '../../sh-quote.js';
 
 export interface MachinesOptions {
   /** the directory that holds every instance's root */
@@ -67,7 +68,6 @@ export function findSshd(): string | null {
   return null;
 }
 
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 interface Live {
   generation: number;

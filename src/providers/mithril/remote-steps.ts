@@ -12,7 +12,7 @@ import { parseSrun } from '../../commands/srun-options.js';
 import { labelPrefix } from '../../steps/output.js';
 import { planSrunStep, stepTasks, type PlannedStep, type PlannedTask } from '../../steps/step-plan.js';
 import type { SrunOptions } from '../../commands/srun-options.js';
-import { q, sendableEnv } from './remote.js';
+import { q, remoteDir, sendableEnv } from './remote.js';
 
 /** What remote-srun.sh left: argv and env NUL-separated, cwd a line. */
 export interface StepAsk {
@@ -67,7 +67,7 @@ export function stepFiles(job: StoredJob, run: string, answer: Extract<StepAnswe
   const home = ask.env.HOME ?? '';
   const rel = relative(`${home}/.flow-slurm/${run}`, ask.cwd);
   const inRun = rel !== '' && !rel.startsWith('..') && !rel.startsWith('/');
-  const dir = `"$HOME/.flow-slurm/"${q(run)}`;
+  const dir = remoteDir(run);
   const cwd = inRun ? `${dir}/${q(rel)}` : q(ask.cwd);
   const jobIndex = new Map(job.alloc.map((a, i) => [a.node, i]));
   const byNode = new Map<number, PlannedTask[]>();

@@ -14,8 +14,9 @@
  *   D/out/           output files whose path is outside the submit directory
  */
 import { relative, isAbsolute } from 'node:path';
+import { shQuote as q } from '../../sh-quote.js';
 
-export const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+export { q };
 
 /** The run's directory on every instance, as a shell word that expands there. */
 export const remoteDir = (name: string): string => `"$HOME/.flow-slurm/"${q(name)}`;
