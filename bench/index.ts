@@ -12,6 +12,7 @@ import { interleaved, timeProcess } from './stats.js';
 import { BenchCluster } from './cluster.js';
 import { Redis } from 'ioredis';
 import { mithrilBench } from './mithril.js';
+import { burstBench } from './bursts.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURES = join(ROOT, 'fixtures');
@@ -212,7 +213,7 @@ function valueThroughput(): void {
 
 // `node dist/bench.mjs [name...]` runs only the named parts
 const parts: Record<string, () => void | Promise<void>> = {
-  parser: parserThroughput, values: valueThroughput, dryrun: dryRunRatio, commands: commandRatios, sacct: sacctRatio, thousand: thousandJobs, srun: srunRatio, mithril: () => mithrilBench(ROOT),
+  parser: parserThroughput, values: valueThroughput, dryrun: dryRunRatio, commands: commandRatios, sacct: sacctRatio, thousand: thousandJobs, srun: srunRatio, mithril: () => mithrilBench(ROOT), bursts: () => burstBench(ROOT),
 };
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(parts)) if (only.length === 0 || only.includes(name)) await run();

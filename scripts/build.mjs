@@ -5,7 +5,8 @@
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { luaModule } from './lua-assets.mjs';
+import { execFileSync } from 'node:child_process';
+import { loadLua, luaModule } from './lua-assets.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const commands = readdirSync(`${root}src/main`).filter((f) => f.endsWith('.ts'));
@@ -61,6 +62,9 @@ const lazyGrammar = {
   },
 };
 
+// one id per build: a controller answers commands for them only when both come from the same build
+const buildId = JSON.stringify(`${Date.now().toString(36)}-${process.pid}`);
+
 const commandsBuild = await build({
   ...common,
   metafile: true,
@@ -69,6 +73,7 @@ const commandsBuild = await build({
   entryPoints: [
     ...commands.map((f) => ({ in: `${root}src/main/${f}`, out: f.replace(/\.ts$/, '') })),
     { in: `${root}src/controller/daemon.ts`, out: 'controller' },
+    { in: `${root}src/served/worker.ts`, out: 'serve-worker' },
     // `flow emulator` and `flow pricing` (undici, the fake server) load these only when they run
     { in: `${root}src/commands/flow-emulator.ts`, out: 'emulator' },
     { in: `${root}src/commands/flow-pricing.ts`, out: 'mithril' },
@@ -79,9 +84,21 @@ const commandsBuild = await build({
   format: 'cjs',
   // launch.cjs runs the bundle as a vm.Script, which has no loader for import(): lower it to require
   supported: { 'dynamic-import': false },
-  // one id per build: a controller answers commands for them only when both come from the same build
-  define: { 'import.meta.url': '__flow_module_url', __FLOW_BUILD_ID__: JSON.stringify(`${Date.now().toString(36)}-${process.pid}`) },
+  define: { 'import.meta.url': '__flow_module_url', __FLOW_BUILD_ID__: buildId },
   banner: { js: "const __flow_module_url = require('url').pathToFileURL(__filename).href;" },
+});
+
+// The served commands' client (bin/.served starts it, on Bun or Node): on its own, with no banner, since
+// every module a file loads at its start costs Bun milliseconds (src/served/client/runtime.ts)
+const clientBuild = await build({
+  ...common,
+  metafile: true,
+  entryPoints: [{ in: `${root}src/served/client/main.ts`, out: 'client' }],
+  outdir: `${root}dist`,
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  supported: { 'dynamic-import': false },
+  define: { __FLOW_BUILD_ID__: buildId },
 });
 
 await build({
@@ -94,10 +111,27 @@ await build({
 });
 
 // which source files went into which bundle (test/unit/build checks what the commands load)
-const bundles = Object.fromEntries(Object.entries(commandsBuild.metafile.outputs)
+const bundles = Object.fromEntries([...Object.entries(commandsBuild.metafile.outputs), ...Object.entries(clientBuild.metafile.outputs)]
   .filter(([out]) => out.endsWith('.cjs'))
   .map(([out, o]) => [out.replace(/^.*\//, ''), Object.keys(o.inputs)]));
 writeFileSync(`${root}dist/bundles.json`, `${JSON.stringify(bundles, null, 1)}\n`);
 
 copyFileSync(`${root}scripts/launch.cjs`, `${root}dist/launch.cjs`);
+
+// The served commands' client in C (src/served/client/flow-client.c), when a C compiler is here:
+// it starts in about a millisecond, Node in tens. Without one, bin/.served runs dist/client.cjs on Node.
+const confFormat = /export const CONF_FORMAT = (\d+);/.exec(readFileSync(`${root}src/cluster/conf-cache.ts`, 'utf8'))[1];
+const generated = `${root}dist/.flow-client.h`;
+writeFileSync(generated, [
+  `#define FLOW_BUILD_ID ${buildId}`,
+  `#define CONF_FORMAT ${confFormat}`,
+  `#define SERVE_LUA ${JSON.stringify(loadLua(`${root}src/store/lua/serve-4.lua`).text)}`,
+  '',
+].join('\n'));
+try {
+  execFileSync(process.env.CC || 'cc', ['-O2', '-std=c11', '-Wall', '-include', generated, '-o', `${root}dist/flow-client`, `${root}src/served/client/flow-client.c`], { stdio: ['ignore', 'inherit', 'inherit'] });
+} catch (e) {
+  console.warn(`build: no C client (${e.code === 'ENOENT' ? 'no C compiler' : 'it did not compile'}); the served commands start on Node`);
+}
+rmSync(generated, { force: true });
 writeFileSync(`${root}dist/package.json`, '{ "type": "commonjs" }\n');

@@ -60,3 +60,14 @@ module.exports = function launch(name) {
     process.exit(1);
   }
 };
+
+// `node launch.cjs [--asked] <name> args...`: how the served commands' client (src/served/client) hands
+// a command it could not have answered over to its full bundle; --asked: the controller was asked in vain
+if (require.main === module) {
+  if (process.argv[2] === '--asked') {
+    process.argv.splice(2, 1);
+    globalThis[Symbol.for('flow-slurm.asked')] = true;
+  }
+  const name = process.argv.splice(2, 1)[0];
+  module.exports(name);
+}

@@ -29,10 +29,12 @@ export class RedisBackend implements Backend {
   /** progress(): whether a controller is alive, looked at no more than twice a second */
   private watch?: ControllerWatch;
 
-  constructor(private readonly env: Readonly<Record<string, string | undefined>>, private readonly cluster: Cluster) {}
+  /** `shared`: a session the caller keeps open (the controller answering sbatch), not closed here */
+  constructor(private readonly env: Readonly<Record<string, string | undefined>>, private readonly cluster: Cluster,
+    private readonly shared?: Session) {}
 
   private async open(): Promise<Session> {
-    this.session ??= await Session.open(this.cluster, this.env);
+    this.session ??= this.shared ?? await Session.open(this.cluster, this.env);
     return this.session;
   }
 
@@ -148,6 +150,6 @@ export class RedisBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    await this.session?.close();
+    if (this.session !== this.shared) await this.session?.close();
   }
 }

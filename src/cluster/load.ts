@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseFlowConfig, type FlowConfig } from './flow-config.js';
-import { CONF_FORMAT, parseSlurmConf, type ClusterConfig, type ConfResult } from './slurm-conf.js';
+import { parseSlurmConf, type ClusterConfig, type ConfResult } from './slurm-conf.js';
+import { confCacheFile } from './conf-cache.js';
 import { stateDir } from '../state-dir.js';
 
 export interface Cluster {
@@ -93,21 +94,11 @@ function loadFlowConfig(env: Readonly<Record<string, string | undefined>>, confP
 /**
  * Every command reads the cluster description; parsing it (hostlists of node
  * names) is the costly part, so the result is kept in the state directory,
- * keyed by the file's content.
+ * keyed by the file's content (conf-cache.ts).
  */
-/** FNV-1a, 32 bits: a content key for the cache (node:crypto costs more to load than this costs to run). */
-export function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(16).padStart(8, '0');
-}
-
 function parseCached(text: string, env: Readonly<Record<string, string | undefined>>): ConfResult {
-  const dir = join(stateDir(env), 'conf-cache');
-  const file = join(dir, `${fnv1a(text)}-${text.length}-v${CONF_FORMAT}.json`);
+  const file = confCacheFile(stateDir(env), text);
+  const dir = dirname(file);
   try {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as ClusterConfig & { settings: [string, string][] };
     return { ok: true, config: { ...cached, settings: new Map(cached.settings) } };

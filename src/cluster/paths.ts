@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { RedisTarget } from '../client/resp.js';
-import { fnv1a } from './load.js';
+import { fnv1a } from './conf-cache.js';
 import { stateDir } from '../state-dir.js';
 import { redisLabel, redisTarget, type Env } from '../store/connect.js';
 

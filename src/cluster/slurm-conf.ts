@@ -55,9 +55,6 @@ export interface PartitionConfig {
   conf: Record<string, string>;
 }
 
-/** Bumped whenever the parsed shape changes (load.ts keys its parse cache with it). */
-export const CONF_FORMAT = 2;
-
 export interface ClusterConfig {
   clusterName: string;
   nodes: NodeConfig[];

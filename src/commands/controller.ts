@@ -14,7 +14,7 @@ import { clusterPaths } from '../cluster/paths.js';
 import { connectRedis, ioredisOptions } from '../store/ioredis-connect.js';
 import { IoredisRunner } from '../store/ioredis-runner.js';
 import { Controller, type CrashPoint } from '../controller/controller.js';
-import { CommandServer } from '../served/server.js';
+import { startServePool, type ServePool } from '../served/pool.js';
 import { keysFor } from '../store/keys.js';
 import { Scripts } from '../store/scripts.js';
 import { LaunchQueue } from '../controller/worker.js';
@@ -103,22 +103,20 @@ export async function controllerCommand(args: string[], io: IO): Promise<number>
     crashAt: io.env.FLOW_CRASH_AT as CrashPoint | undefined,
     startedAt: started,
   });
-  // read-only commands of the same build may ask the leader to answer them (src/served)
-  const serverRedis = redis.duplicate();
-  const server = new CommandServer(serverRedis, keys, io.env, log);
+  // commands of the same build may ask a controller to answer them (src/served), on threads of its own
+  let server: ServePool | undefined;
   const stop = () => {
     // a clean stop talks to Redis; if Redis is gone for good, do not hang on it
     setTimeout(() => process.exit(0), 5000).unref();
-    void server.stop().then(() => serverRedis.disconnect());
+    void server?.stop();
     void controller.stop();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   await controller.start();
-  void server.run();
+  server = startServePool(io.env, name, log);
   await controller.done;
   await server.stop();
-  serverRedis.disconnect();
   rmSync(paths.pid, { force: true });
   return 0;
 }

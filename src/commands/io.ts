@@ -7,6 +7,8 @@ import { readFileSync, readSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { outputBytes } from '../format/bytes.js';
 import { noteSecretsOf, redact } from '../redact.js';
+import type { Identity } from '../submit/prepare.js';
+import type { ScriptSource } from '../script/read.js';
 
 export interface IO {
   stdout(text: string): void;
@@ -17,6 +19,12 @@ export interface IO {
   now(): Date;
   /** the caller's user id, when it is not this process's (a command the controller answers for it) */
   uid?: number;
+  /** the caller's user, group and host, when they are not this process's (sbatch answered by the controller) */
+  identity?: Identity;
+  /** how a script a path names is read, when it is not on this machine (sbatch answered by the controller) */
+  openScript?: ScriptSource['open'];
+  /** the controller answers for the caller (src/served): what needs the caller's own process throws OnlyTheCaller */
+  answering?: true;
   /** output already in bytes (an answer from the controller), written as it is */
   stdoutBytes?(bytes: Buffer): void;
   /** the next line of stdin as it comes (without its newline), undefined at its end; for a terminal user typing commands */
@@ -97,6 +105,9 @@ export function processIO(): IO {
     now: () => new Date(),
   };
 }
+
+/** What only the caller's own process can do (a terminal to read, a job to wait for): it then does the work itself. */
+export class OnlyTheCaller extends Error {}
 
 export type Command = (argv: string[], io: IO) => Promise<number>;
 

@@ -9,11 +9,11 @@ import { providerRefusal } from '../job/provider-route.js';
 import { placementOf, toFlowTask } from '../job/flow-task.js';
 import { parseSubmission } from '../submit/parse.js';
 import { currentIdentity } from './identity.js';
-import { lines, type IO } from './io.js';
+import { lines, OnlyTheCaller, type IO } from './io.js';
 import type { BackendFactory } from './backend.js';
 
 export async function sbatch(argv: string[], io: IO, makeBackend: BackendFactory): Promise<number> {
-  const input = { argv, env: io.env, cwd: io.cwd, now: io.now(), readStdin: io.readStdin };
+  const input = { argv, env: io.env, cwd: io.cwd, now: io.now(), readStdin: io.readStdin, openScript: io.openScript };
   const parsed = parseSubmission(input);
   if (parsed.kind === 'info') {
     io.stdout(parsed.stdout);
@@ -31,7 +31,7 @@ export async function sbatch(argv: string[], io: IO, makeBackend: BackendFactory
   const cluster = loaded.cluster;
   // The id is taken only once the submission is accepted, so a bad option wastes none.
   let jobId = 0;
-  const prepared = buildSubmission(parsed.submission, input, cluster.config, currentIdentity(), 0);
+  const prepared = buildSubmission(parsed.submission, input, cluster.config, io.identity ?? currentIdentity(), 0);
   if (prepared.kind !== 'job') {
     if (prepared.kind === 'error') lines(io.stderr, prepared.stderr);
     return prepared.kind === 'error' ? prepared.exit : 0;
@@ -43,6 +43,8 @@ export async function sbatch(argv: string[], io: IO, makeBackend: BackendFactory
     return 1;
   }
   const request = prepared.parsed.resolution.request;
+  // --wait stays with the job until it ends: the caller's own process does that
+  if (request.wait && io.answering) throw new OnlyTheCaller('--wait');
   const backend = await makeBackend(cluster, io.env);
   try {
     jobId = await backend.nextJobId(cluster.config);

@@ -80,7 +80,7 @@ function recordName(h: Hit): string {
 }
 
 export async function scancel(argv: string[], io: IO, deps: CancelDeps): Promise<number> {
-  const uid = process.getuid?.() ?? 0;
+  const uid = io.uid ?? process.getuid?.() ?? 0;
   const parsed = parseScancel(argv, io.env, uid);
   if (parsed.kind === 'help' || parsed.kind === 'usage') {
     io.stdout(parsed.kind === 'help' ? SCANCEL_HELP : SCANCEL_USAGE);

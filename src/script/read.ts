@@ -33,6 +33,29 @@ export interface ScriptSource {
   cwd: string;
   envPath: string | undefined;
   readStdin: () => Buffer;
+  /** the script a path names, found and read; undefined when it cannot be opened (default: openScript) */
+  open?: (given: string, cwd: string, envPath: string | undefined, readStdin: () => Buffer) => OpenedScript | undefined;
+}
+
+export interface OpenedScript {
+  path: string;
+  bytes: Buffer;
+}
+
+/**
+ * The input is on another machine (a command the controller answers for it,
+ * src/served): thrown through every reading here, so the caller can fetch it and try again.
+ */
+export class InputElsewhere extends Error {
+  constructor(readonly need: InputNeeds) {
+    super('the input is with the caller');
+  }
+}
+
+/** What is read from the caller's machine: the script a path names (where to look: scriptCandidates), or stdin. */
+export interface InputNeeds {
+  script?: { given: string } & ReturnType<typeof scriptCandidates>;
+  stdin?: true;
 }
 
 export function wrapScript(command: string): string {
@@ -50,35 +73,48 @@ export function loadScript(src: ScriptSource): ScriptResult {
     let bytes: Buffer;
     try {
       bytes = src.readStdin();
-    } catch {
+    } catch (e) {
+      if (e instanceof InputElsewhere) throw e;
       bytes = Buffer.alloc(0);
     }
     return finish(bytes, null, [], 'stdin', 'sbatch');
   }
-  const path = findScript(given, src.cwd, src.envPath);
-  let bytes: Buffer;
-  try {
-    bytes = path === '/dev/stdin' || path === '/proc/self/fd/0' ? src.readStdin() : readFileSync(path);
-  } catch {
-    return { ok: false, messages: [`Unable to open file ${given}`] };
-  }
+  const opened = (src.open ?? openScript)(given, src.cwd, src.envPath, src.readStdin);
+  if (!opened) return { ok: false, messages: [`Unable to open file ${given}`] };
   const name = basename(given);
-  const r = finish(bytes, path, args, name, name);
+  const r = finish(opened.bytes, opened.path, args, name, name);
   if (r.ok) r.script.givenPath = given;
   return r;
 }
 
-/** `./x` and `/x` as given; a bare name in the working directory first, then on PATH. */
-export function findScript(given: string, cwd: string, envPath: string | undefined): string {
-  if (given.includes('/')) return isAbsolute(given) ? given : resolve(cwd, given);
-  const local = resolve(cwd, given);
-  if (isFile(local)) return local;
-  for (const dir of (envPath ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = resolve(cwd, dir, given);
-    if (isFile(candidate) && isReadable(candidate)) return candidate;
+/** The script `given` names, read from this machine (or stdin, for `/dev/stdin`). */
+export function openScript(given: string, cwd: string, envPath: string | undefined, readStdin: () => Buffer): OpenedScript | undefined {
+  const path = findScript(given, cwd, envPath);
+  try {
+    return { path, bytes: path === '/dev/stdin' || path === '/proc/self/fd/0' ? readStdin() : readFileSync(path) };
+  } catch (e) {
+    if (e instanceof InputElsewhere) throw e;
+    return undefined;
   }
-  return local;
+}
+
+/**
+ * Where a script path is looked for: `./x` and `/x` as given (`bare` false: the one path, found or not);
+ * a bare name in the working directory if it is a file there, else the first readable file of that
+ * name in a PATH directory, else the working directory's (which then fails to open).
+ */
+export function scriptCandidates(given: string, cwd: string, envPath: string | undefined): { bare: boolean; paths: string[] } {
+  if (given.includes('/')) return { bare: false, paths: [isAbsolute(given) ? given : resolve(cwd, given)] };
+  const paths = [resolve(cwd, given)];
+  for (const dir of (envPath ?? '').split(delimiter)) if (dir) paths.push(resolve(cwd, dir, given));
+  return { bare: true, paths };
+}
+
+export function findScript(given: string, cwd: string, envPath: string | undefined): string {
+  const { bare, paths } = scriptCandidates(given, cwd, envPath);
+  const local = paths[0]!;
+  if (!bare || isFile(local)) return local;
+  return paths.slice(1).find((p) => isFile(p) && isReadable(p)) ?? local;
 }
 
 function isFile(p: string): boolean {

@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import type { Cluster } from '../cluster/load.js';
 import type { IO } from '../commands/io.js';
 import type { Session } from '../client/session.js';
-import { BUILD_ID, decodeAnswer, DECLINED, servedEnv, type ServeAnswer, type ServedCommand, type ServeRequest } from './protocol.js';
+import { localtime } from './localtime.js';
+import { BUILD_ID, decodeAnswer, DECLINED, servedEnv, zoneOf, type ServeAnswer, type ServedCommand, type ServeRequest } from './protocol.js';
 
 /** How long to wait for an answer: a controller answers in milliseconds, a dead one never. */
 const WAIT_SECONDS = 1;
@@ -32,11 +33,10 @@ async function ask(command: ServedCommand, argv: string[], io: IO, s: Session): 
     id: `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
     command,
     argv,
-    env: servedEnv(io.env, (p) => resolve(io.cwd, p)),
+    env: servedEnv(command, io.env, (p) => resolve(io.cwd, p))!,
     cwd: io.cwd,
     uid: process.getuid?.() ?? 0,
-    tz: io.env.TZ ?? '',
-    utcOffset: io.now().getTimezoneOffset(),
+    zone: zoneOf(io.env.TZ, localtime()),
   };
   const text = JSON.stringify(request);
   const answerKey = s.keys.served(request.id);

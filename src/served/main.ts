@@ -8,7 +8,7 @@ import type { Session } from '../client/session.js';
 import type { IO } from '../commands/io.js';
 import { runMain } from '../commands/run-main.js';
 import { askController } from './ask.js';
-import type { ServedCommand } from './protocol.js';
+import { ASKED, type ServedCommand } from './protocol.js';
 
 interface Source {
   open(cluster: Cluster): Promise<Session>;
@@ -22,7 +22,9 @@ export function runServable<S extends Source>(name: ServedCommand, makeSource: (
     const source = makeSource(io.env);
     try {
       const loaded = loadCluster(io.env);
-      const answer = loaded.ok ? await askController(name, argv, io, loaded.cluster, (c) => source.open(c)) : undefined;
+      // the served commands' client asked already (src/served/client)
+      const asked = (globalThis as Record<symbol, unknown>)[ASKED] === true;
+      const answer = loaded.ok && !asked ? await askController(name, argv, io, loaded.cluster, (c) => source.open(c)) : undefined;
       if (answer) {
         if (answer.stderr) io.stderr(answer.stderr);
         if (answer.stdout.length) (io.stdoutBytes ?? ((b: Buffer) => io.stdout(b.toString())))(answer.stdout);

@@ -1,12 +1,17 @@
 /**
- * Read-only commands answered by the controller. Real squeue asks slurmctld,
- * which holds the job list in memory; here a command may ask the leading
- * controller to run the very same command function for it. The controller's
- * code is warm (a command process runs its loops once, cold): for 10,000 jobs
- * that is most of squeue's time. The answer is byte for byte what the command
- * would have printed itself; when no controller of the same build answers in
- * time, the command does the work itself.
+ * Commands answered by the controller. Real sbatch, squeue, scancel and
+ * scontrol each make one call to slurmctld, which does the work; here a
+ * command may ask the leading controller to run the very same command
+ * function for it. The controller's code is warm (a command process runs its
+ * loops once, cold, and pays its runtime's start): for 10,000 jobs that is
+ * most of squeue's time, and for one submission nearly all of sbatch's. The
+ * answer is byte for byte what the command would have printed itself; when no
+ * controller of the same build answers in time, the command does the work
+ * itself. The caller's uid is taken as it claims it: whoever reaches the
+ * cluster's Redis can already act as any user (README, "Users and trust").
  */
+
+import type { InputNeeds } from '../script/read.js';
 
 declare const __FLOW_BUILD_ID__: string | undefined;
 
@@ -14,20 +19,45 @@ declare const __FLOW_BUILD_ID__: string | undefined;
 export const BUILD_ID: string | undefined = typeof __FLOW_BUILD_ID__ === 'string' ? __FLOW_BUILD_ID__ : undefined;
 
 /** The commands a controller answers. */
-export type ServedCommand = 'squeue' | 'sacct';
+export const SERVED_COMMANDS = ['sbatch', 'squeue', 'scancel', 'scontrol', 'sacct', 'sinfo'] as const;
+export type ServedCommand = (typeof SERVED_COMMANDS)[number];
 
 export interface ServeRequest {
   id: string;
   command: ServedCommand;
   argv: string[];
-  /** the variables the command reads (path-valued ones made absolute) */
+  /** the variables the command reads (path-valued ones made absolute); sbatch's: all of them, as they are */
   env: Record<string, string>;
   cwd: string;
   uid: number;
-  /** the caller's time zone: times are printed in it */
-  tz: string;
-  utcOffset: number;
+  /** the caller's time zone (zoneOf): times are printed in it, so only a controller in the same zone answers */
+  zone: string;
+  /** sbatch: who submits, from where */
+  identity?: { userId: number; userName: string; groupId: number; groupName: string; submitHost: string; allocSid: number };
+  /** sbatch: the script a path names, as the caller found it (no path: it could not be opened); base64 */
+  script?: { given: string; path?: string; bytes?: string };
+  /** sbatch: what the caller read from its stdin (the script, when no path is given); base64 */
+  stdin?: string;
 }
+
+/**
+ * What sbatch needs of the caller's machine before it can answer, as a NEED answer's stderr:
+ * `stdin`, or `script`, `1` for a bare name (else `0`), the name as given, and where to look
+ * (script/read.ts scriptCandidates), NUL-separated (a path holds any other byte).
+ */
+export function encodeNeeds(needs: InputNeeds): string {
+  if (needs.script) return ['script', needs.script.bare ? '1' : '0', needs.script.given, ...needs.script.paths].join('\0');
+  return needs.stdin ? 'stdin' : '';
+}
+
+export function decodeNeeds(text: string): InputNeeds {
+  const [kind, bare, given, ...paths] = text.split('\0');
+  if (kind === 'script' && given !== undefined) return { script: { given, bare: bare === '1', paths } };
+  return kind === 'stdin' ? { stdin: true } : {};
+}
+
+/** Marks a command whose controller was asked in vain (launch.cjs sets it for `--asked`; served/main.ts reads it). */
+export const ASKED = Symbol.for('flow-slurm.asked');
 
 export interface ServeAnswer {
   code: number;
@@ -36,16 +66,35 @@ export interface ServeAnswer {
   stderr: string;
 }
 
-/** What of the caller's environment the served commands may read. */
-const SERVED_ENV = /^(SLURM_|SQUEUE_|SACCT_|SINFO_|SCONTROL_|FLOW_|TZ$|USER$|LOGNAME$|HOME$)/;
-const PATHS = new Set(['SLURM_CONF', 'FLOW_CONFIG', 'FLOW_STATE_DIR']);
+/** What of the caller's environment the served commands may read (sbatch keeps all of it with the job). */
+const SERVED_ENV = /^(SLURM_|SQUEUE_|SACCT_|SINFO_|SCONTROL_|SCANCEL_|FLOW_|TZ$|USER$|LOGNAME$|HOME$|XDG_STATE_HOME$)/;
+const PATHS = ['SLURM_CONF', 'FLOW_CONFIG', 'FLOW_STATE_DIR'];
 
-export function servedEnv(env: Readonly<Record<string, string | undefined>>, abs: (p: string) => string): Record<string, string> {
+/** The environment sent, or undefined when it cannot be: sbatch keeps it as it is, so a relative path in it stays here. */
+export function servedEnv(command: ServedCommand, env: Readonly<Record<string, string | undefined>>, abs: (p: string) => string): Record<string, string> | undefined {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) {
-    if (v !== undefined && SERVED_ENV.test(k)) out[k] = PATHS.has(k) && v !== '' ? abs(v) : v;
+  if (command === 'sbatch') {
+    for (const k of PATHS) if (env[k] && !env[k]!.startsWith('/')) return undefined;
+    for (const k in env) if (env[k] !== undefined) out[k] = env[k]!;
+    return out;
+  }
+  for (const k in env) {
+    const v = env[k];
+    if (v !== undefined && SERVED_ENV.test(k)) out[k] = PATHS.includes(k) && v !== '' ? abs(v) : v;
   }
   return out;
+}
+
+/**
+ * A time zone as TZ names it, or, without TZ, as /etc/localtime's bytes do. Compared rather than
+ * asking the runtime for an offset: Bun loads its time zone data for that, which costs more than its start.
+ */
+export function zoneOf(tz: string | undefined, localtime: Uint8Array | undefined): string {
+  if (tz !== undefined) return `TZ=${tz}`;
+  if (localtime === undefined) return 'UTC';
+  let h = 0x811c9dc5;
+  for (const b of localtime) h = Math.imul(h ^ b, 0x01000193);
+  return `localtime:${(h >>> 0).toString(16)}-${localtime.length}`;
 }
 
 /** `code \n stderr bytes \n stderr stdout`: no escaping of a large output. */
@@ -67,3 +116,5 @@ export function decodeAnswer(bytes: Buffer): ServeAnswer | undefined {
 
 /** An answer the caller must not use: it falls back to doing the work itself. */
 export const DECLINED = -1;
+/** An answer that asks for input from the caller's machine (stderr: Needs as JSON); the caller asks again with it. */
+export const NEED = -2;

@@ -2,23 +2,41 @@
  * The controller's side: take command requests off the cluster's serve list
  * and answer each by running the command itself (see protocol.ts).
  */
+import { freemem, loadavg } from 'node:os';
 import { outputBytes } from '../format/bytes.js';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../store/keys.js';
-import type { IO } from '../commands/io.js';
+import { OnlyTheCaller, type IO } from '../commands/io.js';
 import { squeue } from '../commands/squeue.js';
 import { sacct } from '../commands/sacct.js';
+import { sbatch } from '../commands/sbatch.js';
+import { scancel } from '../commands/scancel.js';
+import { scontrol } from '../commands/scontrol.js';
+import { sinfo } from '../commands/sinfo.js';
 import { RedisJobSource } from '../client/redis-job-source.js';
 import { RedisAcctSource } from '../client/redis-acct-source.js';
-import { BUILD_ID, DECLINED, encodeAnswer, type ServeAnswer, type ServeRequest } from './protocol.js';
+import { RedisBackend } from '../client/redis-backend.js';
+import { cancelDeps } from '../client/cancel-deps.js';
+import { scontrolDeps } from '../client/scontrol-deps.js';
+import { readControllerView } from '../client/held-resources.js';
+import { InputElsewhere, scriptCandidates } from '../script/read.js';
+import { redact } from '../redact.js';
+import { localtime } from './localtime.js';
+import { BUILD_ID, DECLINED, encodeAnswer, encodeNeeds, NEED, zoneOf, SERVED_COMMANDS, type ServeAnswer, type ServeRequest } from './protocol.js';
 
 /** Answers kept this long for a caller that has gone away. */
 const ANSWER_TTL_MS = 10_000;
+
+const decline = (): never => {
+  throw new OnlyTheCaller('declined');
+};
 
 export class CommandServer {
   private stopped = false;
   private readonly source: RedisJobSource;
   private readonly acct: RedisAcctSource;
+  /** this process's time zone (protocol.ts zoneOf) */
+  private readonly zone = zoneOf(process.env.TZ, localtime());
 
   constructor(
     private readonly redis: Redis,
@@ -65,27 +83,61 @@ export class CommandServer {
   private async answer(r: ServeRequest): Promise<ServeAnswer> {
     const declined = { code: DECLINED, stdout: Buffer.alloc(0), stderr: '' };
     // times are printed in the caller's zone: only answer a caller in ours
-    if (r.tz !== (process.env.TZ ?? '') || r.utcOffset !== new Date().getTimezoneOffset()) return declined;
+    if (r.zone !== this.zone) return declined;
+    if (!SERVED_COMMANDS.includes(r.command)) return declined;
     // each chunk to bytes at once: a chunk's string pieces die young (cheap to collect)
     const stdout: Buffer[] = [];
     let stderr = '';
     const io: IO = {
       stdout: (t) => void stdout.push(outputBytes(t)),
       stderr: (t) => (stderr += t),
-      readStdin: () => Buffer.alloc(0),
+      // sbatch's script may come from stdin, which the caller sends when asked; nothing else here reads a terminal
+      readStdin: () => (r.stdin !== undefined ? Buffer.from(r.stdin, 'base64') : r.command === 'sbatch' ? elsewhere({ stdin: true }) : decline()),
+      openScript: (given, cwd, envPath) => {
+        if (r.script?.given !== given) return elsewhere({ script: { given, ...scriptCandidates(given, cwd, envPath) } });
+        return r.script.path === undefined ? undefined : { path: r.script.path, bytes: Buffer.from(r.script.bytes ?? '', 'base64') };
+      },
       env: r.env,
       cwd: r.cwd,
       now: () => new Date(),
       uid: r.uid,
+      identity: r.identity,
+      answering: true,
     };
     try {
-      const code = r.command === 'squeue' ? await squeue(r.argv, io, this.source)
-        : r.command === 'sacct' ? await sacct(r.argv, io, this.acct)
-          : DECLINED;
-      return { code, stdout: Buffer.concat(stdout), stderr };
+      const code = await this.runCommand(r, io);
+      return { code, stdout: Buffer.concat(stdout), stderr: redact(stderr, r.env) };
     } catch (e) {
-      this.log(`serve ${r.command}: ${(e as Error).message}`);
+      if (e instanceof InputElsewhere) return { code: NEED, stdout: Buffer.alloc(0), stderr: encodeNeeds(e.need) };
+      if (!(e instanceof OnlyTheCaller)) this.log(`serve ${r.command}: ${(e as Error).message}`);
       return declined;
+    }
+  }
+
+  private async runCommand(r: ServeRequest, io: IO): Promise<number> {
+    switch (r.command) {
+      case 'squeue':
+        return squeue(r.argv, io, this.source);
+      case 'sacct':
+        return sacct(r.argv, io, this.acct);
+      case 'sbatch':
+        if (!r.identity) return decline();
+        return sbatch(r.argv, io, async (cluster, env) => new RedisBackend(env, cluster, await this.source.open(cluster)));
+      case 'scancel':
+        return scancel(r.argv, io, cancelDeps(this.source, r.uid));
+      case 'scontrol':
+        // no command (read from a terminal), or a file of host names on the caller's machine
+        if (r.argv.length === 0 || r.argv.some((a) => a.startsWith('/'))) return decline();
+        return scontrol(r.argv, io, { ...scontrolDeps(this.source, r.uid, r.env), shutdown: decline });
+      case 'sinfo':
+        return sinfo(r.argv, io, {
+          held: async (cluster) => (await readControllerView(await this.source.open(cluster), cluster.config.firstJobId)).held,
+          host: () => ({ cpuLoad: Math.round((loadavg()[0] ?? 0) * 100), freeMem: Math.floor(freemem() / 1048576) }),
+          // --iterate prints until interrupted: the caller's own process does that
+          sleep: decline,
+        });
+      default:
+        return decline();
     }
   }
 
@@ -94,4 +146,8 @@ export class CommandServer {
     await this.source.close();
     await this.acct.close();
   }
+}
+
+function elsewhere(need: InputElsewhere['need']): never {
+  throw new InputElsewhere(need);
 }

@@ -7,7 +7,7 @@
  */
 import { failureLines, applyEnvironment, applyParsed, emptyResolution, firstInfoOption, parseArgv, validateSources, type OptionSource, type Resolution } from '../options/resolve.js';
 import type { OptionFailure } from '../options/kinds.js';
-import { loadScript, type BatchScript } from '../script/read.js';
+import { loadScript, type BatchScript, type ScriptSource } from '../script/read.js';
 import { scanDirectives, type DirectiveWord } from '../script/scan.js';
 import { parseFlowOptions, type FlowOptions } from './flow-options.js';
 import { SBATCH_HELP as HELP, SBATCH_USAGE as USAGE } from './sbatch-help.js';
@@ -20,6 +20,8 @@ export interface SubmitInput {
   cwd: string;
   now: Date;
   readStdin: () => Buffer;
+  /** how the script a path names is opened (default: from this machine) */
+  openScript?: ScriptSource['open'];
 }
 
 export interface ParsedSubmission {
@@ -57,6 +59,7 @@ export function parseSubmission(input: SubmitInput): ParseOutcome {
     cwd: input.cwd,
     envPath: input.env.PATH,
     readStdin: input.readStdin,
+    open: input.openScript,
   });
   if (!loaded.ok) return { kind: 'error', stderr: loaded.messages.map((m) => `${CMD}: error: ${m}`), exit: 1 };
   const script = loaded.script;

@@ -1,12 +1,18 @@
 /**
- * squeue answered by the controller (src/served) prints exactly what squeue
- * working on its own prints: same bytes on stdout and stderr, same exit code.
+ * Commands answered by the controller (src/served) print exactly what the
+ * same command working on its own prints: same bytes on stdout and stderr,
+ * same exit code; a submission answered by the controller is the same job.
+ * Each case runs through both of the served commands' clients (FLOW_CLIENT:
+ * the C one and the Node one, src/served/client).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestCluster } from '../helpers/cluster.js';
 import { GOLDEN_DIR } from '../helpers/golden.js';
+
+/** Both clients: the C one (built by npm run build where a C compiler is: CI has one) and the Node one. */
+const CLIENTS = ['c', 'node'];
 
 let c: TestCluster;
 let done: number;
@@ -32,17 +38,17 @@ afterAll(async () => {
  * The same command answered by the controller and worked out alone give the same result. A running
  * job's TIME (or Elapsed) moves on between the two runs when a second turns: such a pair is run again.
  */
-function bothWays(command: string, args: string[]): boolean {
+function bothWays(command: string, args: string[], client: string = CLIENTS[0]!, opts: { input?: string; cwd?: string; env?: Record<string, string> } = {}): boolean {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const served = c.run(command, args, { env: { FLOW_SERVED: 'only' } });
-    const local = c.run(command, args, { env: { FLOW_SERVED: '0' } });
+    const served = c.run(command, args, { ...opts, env: { ...opts.env, FLOW_SERVED: 'only', FLOW_CLIENT: client } });
+    const local = c.run(command, args, { ...opts, env: { ...opts.env, FLOW_SERVED: '0' } });
     if (attempt === 2) expect(served).toEqual(local);
     if (JSON.stringify(served) === JSON.stringify(local)) return true;
   }
   return false;
 }
 
-describe('squeue answered by the controller', () => {
+describe.each(CLIENTS)('squeue answered by the controller (%s client)', (client) => {
   it.each([
     [[]],
     [['-h']],
@@ -57,11 +63,11 @@ describe('squeue answered by the controller', () => {
     [['--bogus']],
     [['-t', 'NOPE']],
   ])('%j', (args) => {
-    expect(bothWays('squeue', args)).toBe(true);
+    expect(bothWays('squeue', args, client)).toBe(true);
   });
 });
 
-describe('sacct answered by the controller', () => {
+describe.each(CLIENTS)('sacct answered by the controller (%s client)', (client) => {
   it.each([
     [[]],
     [['-X', '-P', '-n', '-o', 'JobID,JobName,State,ExitCode,NNodes,Partition']],
@@ -72,7 +78,109 @@ describe('sacct answered by the controller', () => {
     [['-o', 'Bogus']],
     [['-j', 'x']],
   ])('%j', (args) => {
-    expect(bothWays('sacct', args.map((a) => a.replace('DONE', String(done))))).toBe(true);
+    expect(bothWays('sacct', args.map((a) => a.replace('DONE', String(done))), client)).toBe(true);
+  });
+});
+
+/** A job as scontrol shows it, without what differs between two submissions of it (its id, times, the FLOW_SERVED it was sent with). */
+function shown(id: number): string {
+  return c.run('scontrol', ['show', 'job', String(id)]).stdout
+    .replaceAll(String(id), 'ID')
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/g, 'TIME');
+}
+
+describe.each(CLIENTS)('sbatch answered by the controller (%s client)', (client) => {
+  const served = { FLOW_SERVED: 'only', FLOW_CLIENT: client };
+  const local = { FLOW_SERVED: '0' };
+  let dir: string;
+  beforeAll(() => {
+    dir = join(c.dir, `sbatch-${client}`);
+    mkdirSync(join(dir, 'bin'), { recursive: true });
+    writeFileSync(join(dir, 'job.sh'), '#!/bin/sh\n#SBATCH -J named --mem=2G\n#SBATCH -o /dev/null\necho "$@"\n');
+    writeFileSync(join(dir, 'bin', 'onpath.sh'), '#!/bin/sh\n#SBATCH -J fromPATH -o /dev/null\ntrue\n');
+    writeFileSync(join(dir, 'dos.sh'), '#!/bin/sh\r\ntrue\r\n');
+    writeFileSync(join(dir, 'empty.sh'), '');
+    writeFileSync(join(dir, 'bad.sh'), '#!/bin/sh\n#SBATCH --mem=lots\ntrue\n');
+  });
+
+  it.each([
+    [['--bogus']], [['--help']], [['--usage']], [['--version']], [['nonexist.sh']], [['-p', 'nope', '--wrap', 'true']],
+    [['dos.sh']], [['empty.sh']], [['bad.sh']], [['--wrap', 'true', 'job.sh']],
+  ])('refusals and information: %j', (args) => {
+    expect(bothWays('sbatch', args, client, { cwd: dir })).toBe(true);
+  });
+
+  it.each([
+    ['a script with arguments', ['--hold', 'job.sh', 'one', 'two words'], undefined],
+    ['a script on PATH', ['--hold', 'onpath.sh'], undefined],
+    ['a script from stdin', ['--hold', '-J', 'piped'], '#!/bin/sh\n#SBATCH -o /dev/null\ntrue\n'],
+    ['a script as /dev/stdin', ['--hold', '/dev/stdin'], '#!/bin/sh\n#SBATCH -o /dev/null\ntrue\n'],
+    ['--wrap', ['--hold', '-o', '/dev/null', '--wrap', 'echo hi'], undefined],
+  ])('%s: the same job as sbatch alone makes', (_what, args, input) => {
+    const env = { PATH: `${join(dir, 'bin')}:${process.env.PATH}` };
+    const a = c.run('sbatch', ['--parsable', ...args], { cwd: dir, input, env: { ...env, ...served } });
+    const b = c.run('sbatch', ['--parsable', ...args], { cwd: dir, input, env: { ...env, ...local } });
+    expect(a.stderr).toBe(b.stderr);
+    expect(a.status).toBe(0);
+    expect(a.stdout).toMatch(/^\d+\n$/);
+    expect(shown(Number(a.stdout))).toBe(shown(Number(b.stdout)));
+    c.run('scancel', [a.stdout.trim(), b.stdout.trim()]);
+  });
+
+  it('--test-only says the same (its job id aside: each run takes one)', () => {
+    const say = (env: Record<string, string>) => {
+      const r = c.run('sbatch', ['--test-only', 'job.sh'], { cwd: dir, env });
+      return { ...r, stderr: r.stderr.replace(/^sbatch: Job \d+ /, 'sbatch: Job ID ').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/, 'TIME') };
+    };
+    const a = say(served);
+    expect(a.stderr).toMatch(/^sbatch: Job ID to start at TIME using 1 processors on nodes \S+ in partition \S+\n$/);
+    expect(a).toEqual(say(local));
+  });
+
+  it('prints what sbatch prints', () => {
+    const a = c.run('sbatch', ['--hold', '-o', '/dev/null', '--wrap', 'true'], { env: served });
+    expect(a.stdout).toMatch(/^Submitted batch job \d+\n$/);
+    expect(a.stderr).toBe('');
+    const q = c.run('sbatch', ['-Q', '--hold', '-o', '/dev/null', '--wrap', 'true'], { env: served });
+    expect(q).toEqual({ status: 0, stdout: '', stderr: '' });
+  });
+
+  it('--wait is left to the command itself (the controller does not wait for it), which then waits as ever', () => {
+    expect(c.run('sbatch', ['--wait', '-o', '/dev/null', '--wrap', 'true'], { env: served }).stderr).toBe('sbatch: error: the controller did not answer\n');
+    const r = c.run('sbatch', ['--wait', '-o', '/dev/null', '--wrap', 'exit 3'], { env: { FLOW_CLIENT: client } });
+    expect(r.stdout).toMatch(/^Submitted batch job \d+\n$/);
+    expect(r.status).toBe(3);
+  });
+});
+
+describe.each(CLIENTS)('scancel, scontrol and sinfo answered by the controller (%s client)', (client) => {
+  const served = { FLOW_SERVED: 'only', FLOW_CLIENT: client };
+
+  it.each([
+    ['scancel', ['999999']], ['scancel', ['--bogus']], ['scancel', []], ['scancel', ['-u', 'nosuchuser']],
+    ['scontrol', ['show', 'job', '999999']], ['scontrol', ['show', 'partition']], ['scontrol', ['show', 'node', 'gpu1']],
+    ['scontrol', ['show', 'hostnames', 'gpu[1-3]']], ['scontrol', ['hold', '999999']], ['scontrol', ['bogus']], ['scontrol', ['-o', 'show', 'job', 'DONE']],
+    ['sinfo', []], ['sinfo', ['-N', '-l']], ['sinfo', ['--bogus']], ['sinfo', ['-o', '%P %a %D %T %N']],
+  ])('%s %j', (command, args) => {
+    expect(bothWays(command, args.map((a) => a.replace('DONE', String(done))), client)).toBe(true);
+  });
+
+  it('hold, release and cancel a job', () => {
+    const id = String(c.submit(['-o', '/dev/null', '--begin=now+1hour', '--wrap', 'true']));
+    expect(c.run('scontrol', ['hold', id], { env: served })).toEqual({ status: 0, stdout: '', stderr: '' });
+    // root holds as an operator (slurmctld's JobHeldAdmin)
+    expect(c.job(id).get('Reason')).toBe('JobHeldAdmin');
+    expect(c.run('scontrol', ['release', id], { env: served })).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(c.job(id).get('Reason')).not.toBe('JobHeldAdmin');
+    expect(c.run('scancel', [id], { env: served })).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(c.job(id).get('JobState')).toBe('CANCELLED');
+  });
+
+  it('what needs the caller\'s own process is left to it: scontrol reading commands, a file of host names, sinfo --iterate', () => {
+    expect(c.run('scontrol', [], { input: 'show hostnames gpu[1-2]\n', env: served }).stderr).toBe('scontrol: error: the controller did not answer\n');
+    expect(c.run('scontrol', [], { input: 'show hostnames gpu[1-2]\n', env: { FLOW_CLIENT: client } }).stdout).toBe('scontrol: show hostnames gpu[1-2]\ngpu1\ngpu2\nscontrol: \n');
+    writeFileSync(join(c.dir, 'hosts'), 'gpu1\ngpu2\n');
+    expect(c.run('scontrol', ['show', 'hostlist', join(c.dir, 'hosts')], { env: { FLOW_CLIENT: client } }).stdout).toBe('gpu[1-2]\n');
   });
 });
 

@@ -15,12 +15,13 @@ export const REDIS_URL = process.env.FLOW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6
 
 /**
  * The time zone and clock the tests run under reach the commands too: CI runs the suite again
- * under another zone and a shifted clock (libfaketime, whose settings travel in the environment).
+ * under another zone and a shifted clock (libfaketime, whose settings travel in the environment),
+ * and the command tests again with the other client of the served commands (FLOW_CLIENT=node).
  */
 export function clockEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
-    if (v !== undefined && (k === 'TZ' || k.startsWith('FAKETIME') || (k === 'LD_PRELOAD' && v.includes('faketime')))) out[k] = v;
+    if (v !== undefined && (k === 'TZ' || k === 'FLOW_CLIENT' || k.startsWith('FAKETIME') || (k === 'LD_PRELOAD' && v.includes('faketime')))) out[k] = v;
   }
   return out;
 }

@@ -47,6 +47,14 @@ describe('command bundles', () => {
     expect(inputs).toContain('src/providers/fake-mithril/server.ts');
   });
 
+  it('the served commands\' client (dist/client.cjs) loads no package and none of the commands\' code', () => {
+    const inputs = (JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string[]>)['client.cjs']!;
+    expect(packagesIn('client.cjs')).toEqual([]);
+    // the client itself, and the pure modules it shares with the commands and the controller
+    const shared = ['src/served/protocol.ts', 'src/store/keys.ts', 'src/cluster/conf-cache.ts', 'src/client/redis-url.ts', 'src/store/lua/serve-4.lua'];
+    expect(inputs.filter((f) => !f.startsWith('src/served/client/') && !shared.includes(f))).toEqual([]);
+  });
+
   it('the grammar bundle is where Chevrotain lives, and the controller has the queue', () => {
     expect(packagesIn('grammar.cjs')).toContain('chevrotain');
     expect(packagesIn('controller.cjs')).toEqual(expect.arrayContaining(['ioredis', 'bullmq']));
