@@ -3,7 +3,7 @@
 // what counts: a single pre-bundled file, minified, loaded by dist/launch.cjs
 // with a V8 code cache, keeps `sbatch` close to `node -e 0` (npm run bench).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { loadLua, luaModule } from './lua-assets.mjs';
@@ -118,8 +118,10 @@ writeFileSync(`${root}dist/bundles.json`, `${JSON.stringify(bundles, null, 1)}\n
 
 copyFileSync(`${root}scripts/launch.cjs`, `${root}dist/launch.cjs`);
 
-// The served commands' client in C (src/served/client/flow-client.c), when a C compiler is here:
-// it starts in about a millisecond, Node in tens. Without one, bin/.served runs dist/client.cjs on Node.
+// The served commands (bin/<cmd> links to dist/<cmd>): the C client (src/served/client/flow-client.c)
+// where a C compiler is, which starts in about a millisecond, Node in tens; else a launcher of the
+// Node client (scripts/served-launcher.sh). Linked statically where the system allows it (no dynamic
+// loader at each start), else as usual.
 const confFormat = /export const CONF_FORMAT = (\d+);/.exec(readFileSync(`${root}src/cluster/conf-cache.ts`, 'utf8'))[1];
 const generated = `${root}dist/.flow-client.h`;
 writeFileSync(generated, [
@@ -128,10 +130,22 @@ writeFileSync(generated, [
   `#define SERVE_LUA ${JSON.stringify(loadLua(`${root}src/store/lua/serve-4.lua`).text)}`,
   '',
 ].join('\n'));
+const cc = (extra) => execFileSync(process.env.CC || 'cc', ['-O2', '-std=c11', '-Wall', ...extra, '-include', generated, '-o', `${root}dist/flow-client`, `${root}src/served/client/flow-client.c`], { stdio: ['ignore', 'ignore', 'pipe'] });
+let cClient = true;
 try {
-  execFileSync(process.env.CC || 'cc', ['-O2', '-std=c11', '-Wall', '-include', generated, '-o', `${root}dist/flow-client`, `${root}src/served/client/flow-client.c`], { stdio: ['ignore', 'inherit', 'inherit'] });
-} catch (e) {
-  console.warn(`build: no C client (${e.code === 'ENOENT' ? 'no C compiler' : 'it did not compile'}); the served commands start on Node`);
+  cc(['-static']);
+} catch {
+  try {
+    cc([]);
+  } catch (e) {
+    cClient = false;
+    console.warn(`build: no C client (${e.code === 'ENOENT' ? 'no C compiler' : `it did not compile: ${String(e.stderr ?? '').split('\n')[0]}`}); the served commands start on Node`);
+  }
 }
 rmSync(generated, { force: true });
+const launcher = readFileSync(`${root}scripts/served-launcher.sh`, 'utf8');
+for (const cmd of ['sbatch', 'squeue', 'scancel', 'scontrol', 'sacct', 'sinfo']) {
+  if (cClient) linkSync(`${root}dist/flow-client`, `${root}dist/${cmd}`);
+  else writeFileSync(`${root}dist/${cmd}`, launcher.replaceAll('@CMD@', cmd), { mode: 0o755 });
+}
 writeFileSync(`${root}dist/package.json`, '{ "type": "commonjs" }\n');

@@ -96,7 +96,18 @@ function loadFlowConfig(env: Readonly<Record<string, string | undefined>>, confP
  * names) is the costly part, so the result is kept in the state directory,
  * keyed by the file's content (conf-cache.ts).
  */
+/** What this process parsed already, by text: the controller answering commands (src/served) loads the cluster for each. */
+const parsedHere = new Map<string, ConfResult>();
+
 function parseCached(text: string, env: Readonly<Record<string, string | undefined>>): ConfResult {
+  const known = parsedHere.get(text);
+  if (known) return known;
+  const r = parseCachedFile(text, env);
+  if (r.ok && parsedHere.size < 16) parsedHere.set(text, r);
+  return r;
+}
+
+function parseCachedFile(text: string, env: Readonly<Record<string, string | undefined>>): ConfResult {
   const file = confCacheFile(stateDir(env), text);
   const dir = dirname(file);
   try {

@@ -76,7 +76,8 @@ export class CommandServer {
       const answer = await this.answer(request);
       if (this.debug) this.log(`served ${request.command} ${JSON.stringify(request.argv)} in ${(performance.now() - started).toFixed(1)} ms`);
       const key = this.keys.served(request.id);
-      await this.redis.multi().rpush(key, encodeAnswer(answer)).pexpire(key, ANSWER_TTL_MS).exec().catch(() => undefined);
+      // pipelined, not a transaction: an answer that outlives its TTL by a moment harms no one
+      await Promise.all([this.redis.rpush(key, encodeAnswer(answer)), this.redis.pexpire(key, ANSWER_TTL_MS)]).catch(() => undefined);
     }
   }
 

@@ -1,6 +1,7 @@
 /*
- * The served commands' client in C (bin/.served starts it when `npm run build`
- * could compile it; else main.ts runs on Node). It does what main.ts does, step
+ * The served commands' client in C: dist/sbatch, squeue, scancel, scontrol,
+ * sacct and sinfo are this program when `npm run build` could compile it
+ * (bin/<cmd> links to dist/<cmd>); else they start main.ts on Node. It does what main.ts does, step
  * for step: find the cluster and its Redis as the full commands do, ask the
  * leading controller to run the command (src/served/protocol.ts) in one round
  * trip, print the answer; whenever that is not certain to give the very bytes
@@ -345,6 +346,17 @@ static int connect_to(target *t) {
     sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     return sock >= 0 && connect(sock, (struct sockaddr *)&sa, sizeof sa) == 0 ? 0 : -1;
   }
+  /* an address as written needs no resolver (a static binary's resolver loads the system's NSS modules) */
+  struct sockaddr_in v4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)t->port)};
+  struct sockaddr_in6 v6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)t->port)};
+  int four = inet_pton(AF_INET, t->host.p, &v4.sin_addr) == 1;
+  if (four || inet_pton(AF_INET6, t->host.p, &v6.sin6_addr) == 1) {
+    sock = socket(four ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (sock < 0 || connect(sock, four ? (struct sockaddr *)&v4 : (struct sockaddr *)&v6, four ? sizeof v4 : sizeof v6) != 0) return -1;
+    int one = 1;
+    setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return 0;
+  }
   struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
   char port[16];
   snprintf(port, sizeof port, "%d", t->port);
@@ -630,19 +642,48 @@ static void write_all(int fd, const char *s, size_t n) {
   }
 }
 
+/* dist/, where launch.cjs and client.cjs are: this binary's own directory (bin/<cmd> is a link to dist/<cmd>) */
+static const char *own_dir(const char *argv0) {
+  char *real = realpath("/proc/self/exe", NULL);
+  if (!real && strchr(argv0, '/')) real = realpath(argv0, NULL);
+  if (!real) return ".";
+  *strrchr(real, '/') = 0;
+  return real;
+}
+
 int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
-  if (argc < 2) return say("flow-client", "usage: flow-client <command> [args...]"), 2;
-  const char *name = argv[1];
-  args_ = argv + 2;
-  nargs_ = argc - 2;
-  /* dist/: launch.cjs is beside this binary (bin/.served starts it by its path) */
-  char *slash = strrchr(argv[0], '/');
-  self_dir = slash ? strndup(argv[0], (size_t)(slash - argv[0])) : ".";
+  /* started as dist/<cmd> (through bin/<cmd>), or as `flow-client <cmd> args...` */
+  const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+  int direct = strcmp(base, "flow-client") == 0;
+  if (direct && argc < 2) return say("flow-client", "usage: flow-client <command> [args...]"), 2;
+  const char *name = direct ? argv[1] : base;
+  args_ = argv + (direct ? 2 : 1);
+  nargs_ = argc - (direct ? 2 : 1);
+  self_dir = own_dir(argv[0]);
   int served = 0;
   for (int i = 0; SERVED[i]; i++) served |= strcmp(SERVED[i], name) == 0;
   const char *mode = env_("FLOW_SERVED");
   if (!served || (mode && strcmp(mode, "0") == 0)) fallback(name, 0);
+  /* FLOW_CLIENT=node: the Node client (dist/client.cjs) instead of this one */
+  const char *client = env_("FLOW_CLIENT");
+  if (client && strcmp(client, "node") == 0) {
+    buf js = {0};
+    puts_(&js, self_dir);
+    puts_(&js, "/client.cjs");
+    char **av = calloc((size_t)nargs_ + 4, sizeof *av);
+    av[0] = "node", av[1] = js.p, av[2] = (char *)name;
+    for (int i = 0; i < nargs_; i++) av[3 + i] = args_[i];
+    execvp("node", av);
+    say(name, "cannot start node (is Node.js on PATH?)");
+    return 127;
+  }
+  if (client && *client && strcmp(client, "c") != 0) {
+    buf m = {0};
+    putf(&m, "FLOW_CLIENT must be c or node, not %s", client);
+    say(name, m.p);
+    return 1;
+  }
   int only = mode && strcmp(mode, "only") == 0;
 
   int asked = 0;

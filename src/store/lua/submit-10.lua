@@ -36,10 +36,12 @@ end
 redis.call('HSET', KEYS[1], unpack(args))
 redis.call('SET', KEYS[2], ARGV[3])
 redis.call('SET', KEYS[3], ARGV[4])
--- held jobs stay out of the scheduler's queue until released
-if not fields.held or fields.held == '' then redis.call('ZADD', KEYS[4], tonumber(ARGV[1]), ARGV[1]) end
 redis.call('ZADD', KEYS[5], 0, ARGV[1])
 redis.call('ZADD', KEYS[7], tonumber(ARGV[7]), ARGV[1])
 flow_listing(KEYS[1], KEYS[6], KEYS[8], ARGV[1])
-redis.call('PUBLISH', ARGV[6], 'submit ' .. ARGV[1])
+-- held jobs stay out of the scheduler's queue until released, and wake no scheduling pass
+if not fields.held or fields.held == '' then
+  redis.call('ZADD', KEYS[4], tonumber(ARGV[1]), ARGV[1])
+  redis.call('PUBLISH', ARGV[6], 'submit ' .. ARGV[1])
+end
 return 1
