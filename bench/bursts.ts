@@ -6,7 +6,7 @@
  * are bash loops calling the command by path, as a workflow tool's would.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchCluster } from './cluster.js';
@@ -34,10 +34,19 @@ function drainSlurm(real: { env: Record<string, string>; bin: string }): void {
 
 const SUBMIT = ['--parsable', '--hold', '--wrap=true', '-o', '/dev/null'];
 
-/** `loops` bash loops of `perLoop` submissions each, at once: wall time, ids printed, lines that were not ids. */
-function submitLoops(sbatch: string, env: Record<string, string>, loops: number, perLoop: number): { seconds: number; ids: number[]; bad: string[] } {
+/** `f` with a directory of its own, removed after. */
+function inTempDir<T>(f: (dir: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), 'flow-burst-'));
   try {
+    return f(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `loops` bash loops of `perLoop` submissions each, at once: wall time, ids printed, lines that were not ids. */
+function submitLoops(sbatch: string, env: Record<string, string>, loops: number, perLoop: number): { seconds: number; ids: number[]; bad: string[] } {
+  return inTempDir((dir) => {
     const script = [
       'set -u',
       `for l in $(seq 1 ${loops}); do`,
@@ -50,33 +59,48 @@ function submitLoops(sbatch: string, env: Record<string, string>, loops: number,
     const seconds = (performance.now() - t0) / 1000;
     const lines = Array.from({ length: loops }, (_, i) => readFileSync(join(dir, `out.${i + 1}`), 'utf8').split('\n').filter(Boolean)).flat();
     return { seconds, ids: lines.filter((l) => /^\d+$/.test(l)).map(Number), bad: lines.filter((l) => !/^\d+$/.test(l)) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
-/** `count` pollers running `squeue args` back to back for `seconds`: polls per second and latency percentiles. */
-function pollers(squeue: string, args: string[], env: Record<string, string>, count: number, seconds: number): { perSecond: number; p50: number; p99: number; failed: number } {
-  const dir = mkdtempSync(join(tmpdir(), 'flow-poll-'));
-  try {
+interface Latencies {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  failed: number;
+}
+
+/** Lines of `start end rc` (bash $EPOCHREALTIME): rate over `wall` seconds, latency percentiles, failures. */
+function latencies(lines: string[], wall: number): Latencies {
+  const runs = lines.map((l) => l.split(' ').map(Number) as [number, number, number]);
+  const ms = runs.map(([a, b]) => (b - a) * 1000).sort((a, b) => a - b);
+  const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] ?? NaN;
+  return { perSecond: runs.length / wall, p50: at(0.5), p99: at(0.99), failed: runs.filter(([, , rc]) => rc !== 0).length };
+}
+
+/**
+ * `count` pollers running `squeue args` back to back for `seconds`, and beside them one held
+ * submission every 0.2 s: the pollers' rate and latency, and the submissions' latency among them.
+ */
+function pollers(squeue: string, args: string[], sbatch: string, env: Record<string, string>, count: number, seconds: number): { polls: Latencies; submits: Latencies } {
+  return inTempDir((dir) => {
+    const timed = (cmd: string) => `t0=$EPOCHREALTIME; ${cmd} > /dev/null 2>&1; rc=$?; echo "$t0 $EPOCHREALTIME $rc"`;
     const script = [
       `end=$(( $(date +%s) + ${seconds} ))`,
       `for p in $(seq 1 ${count}); do`,
-      `  ( while [ "$(date +%s)" -lt "$end" ]; do t0=$EPOCHREALTIME; "${squeue}" ${args.join(' ')} > /dev/null 2>&1; rc=$?; echo "$t0 $EPOCHREALTIME $rc"; done > "${dir}/poll.$p" ) &`,
+      `  ( while [ "$(date +%s)" -lt "$end" ]; do ${timed(`"${squeue}" ${args.join(' ')}`)}; done > "${dir}/poll.$p" ) &`,
       'done',
+      `( while [ "$(date +%s)" -lt "$end" ]; do ${timed(`"${sbatch}" ${SUBMIT.join(' ')}`)}; sleep 0.2; done > "${dir}/submit" ) &`,
       'wait',
     ].join('\n');
     const t0 = performance.now();
     spawnSync('bash', ['-c', script], { env, stdio: 'ignore' });
     const wall = (performance.now() - t0) / 1000;
-    const polls = Array.from({ length: count }, (_, i) => readFileSync(join(dir, `poll.${i + 1}`), 'utf8').split('\n').filter(Boolean))
-      .flat().map((l) => l.split(' ').map(Number) as [number, number, number]);
-    const ms = polls.map(([a, b]) => (b - a) * 1000).sort((a, b) => a - b);
-    const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] ?? NaN;
-    return { perSecond: polls.length / wall, p50: at(0.5), p99: at(0.99), failed: polls.filter(([, , rc]) => rc !== 0).length };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    const read = (f: string) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean);
+    return {
+      polls: latencies(Array.from({ length: count }, (_, i) => read(`poll.${i + 1}`)).flat(), wall),
+      submits: latencies(read('submit'), wall),
+    };
+  });
 }
 
 const fmt = (n: number) => n.toFixed(1);
@@ -121,19 +145,18 @@ export async function burstBench(root: string): Promise<void> {
 
     // 10 pollers over those 10,000 jobs
     const queued = c.run('squeue', ['-h', '-o', '%i'], root).split('\n').filter(Boolean).length;
-    const p = pollers(ours('squeue'), ['-h'], c.env, 10, 15);
-    console.log(`bursts: 10 squeue -h pollers over ${queued} jobs for 15 s: ${fmt(p.perSecond)} polls/s, p50 ${Math.round(p.p50)} ms, p99 ${Math.round(p.p99)} ms, ${p.failed} failed`);
+    const { polls: p, submits: ps } = pollers(ours('squeue'), ['-h'], ours('sbatch'), c.env, 10, 15);
+    console.log(`bursts: 10 squeue -h pollers over ${queued} jobs for 15 s: ${fmt(p.perSecond)} polls/s, p50 ${Math.round(p.p50)} ms, p99 ${Math.round(p.p99)} ms, ${p.failed} failed; an sbatch --hold among them every 0.2 s: p50 ${Math.round(ps.p50)} ms, p99 ${Math.round(ps.p99)} ms, ${ps.failed} failed`);
     if (real) {
       const rq = spawnSync(join(real.bin, 'squeue'), ['-h', '-o', '%i'], { env: real.env, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).length;
-      const r = pollers(join(real.bin, 'squeue'), ['-h'], real.env, 10, 15);
-      console.log(`bursts: real Slurm, the same over ${rq} jobs: ${fmt(r.perSecond)} polls/s, p50 ${Math.round(r.p50)} ms, p99 ${Math.round(r.p99)} ms, ${r.failed} failed -> ours ${(p.perSecond / r.perSecond).toFixed(2)}x its throughput (target at least 1x), p99 ${(p.p99 / r.p99).toFixed(2)}x (target at most 1x)`);
+      const { polls: r, submits: rs } = pollers(join(real.bin, 'squeue'), ['-h'], join(real.bin, 'sbatch'), real.env, 10, 15);
+      console.log(`bursts: real Slurm, the same over ${rq} jobs: ${fmt(r.perSecond)} polls/s, p50 ${Math.round(r.p50)} ms, p99 ${Math.round(r.p99)} ms, ${r.failed} failed; sbatch among them: p50 ${Math.round(rs.p50)} ms, p99 ${Math.round(rs.p99)} ms -> ours ${(p.perSecond / r.perSecond).toFixed(2)}x its throughput (target at least 1x), p99 ${(p.p99 / r.p99).toFixed(2)}x (target at most 1x)`);
       drainSlurm(real);
     }
 
     // 8 clients at once: the submit path's burst rate (issue 14: 500/s, no error, no duplicate, nothing lost)
     const eight = submitLoops(ours('sbatch'), c.env, 8, 500);
     console.log(`bursts: 4,000 sbatch --hold from 8 parallel loops: ${fmt(eight.seconds)} s (${Math.round(4000 / eight.seconds)}/s), ${new Set(eight.ids).size} distinct ids, ${eight.bad.length} other lines (target 500/s)`);
-    writeFileSync(join(c.dir, 'done'), '');
   } finally {
     await c.destroy();
   }

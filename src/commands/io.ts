@@ -3,7 +3,8 @@
  * input, the environment, the working directory and the clock come through
  * here, so commands return exit codes and tests can run them in-process.
  */
-import { readFileSync, readSync, writeSync } from 'node:fs';
+import { readFileSync, readSync } from 'node:fs';
+import { writeFully } from '../fd-write.js';
 import { isatty } from 'node:tty';
 import { outputBytes } from '../format/bytes.js';
 import { noteSecretsOf, redact } from '../redact.js';
@@ -42,17 +43,9 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * went away (`squeue | head`) ends the process quietly, as SIGPIPE ends Slurm's.
  */
 function writeAll(fd: number, text: string | Buffer): void {
-  const bytes = typeof text === 'string' ? outputBytes(text) : text;
-  for (let off = 0; off < bytes.length;) {
-    try {
-      off += writeSync(fd, bytes, off);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1); // a non-blocking pipe that is full
-      else if (code === 'EPIPE') process.exit(fd === 1 ? 141 : 1);
-      else throw e;
-    }
-  }
+  const failed = writeFully(fd, typeof text === 'string' ? outputBytes(text) : text);
+  if (failed?.code === 'EPIPE') process.exit(fd === 1 ? 141 : 1);
+  if (failed) throw failed;
 }
 
 /** Lines of fd 0 one at a time, read synchronously (a terminal hands over a line per read). */

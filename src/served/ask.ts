@@ -8,7 +8,7 @@ import type { Cluster } from '../cluster/load.js';
 import type { IO } from '../commands/io.js';
 import type { Session } from '../client/session.js';
 import { localtime } from './localtime.js';
-import { BUILD_ID, decodeAnswer, DECLINED, servedEnv, zoneOf, type ServeAnswer, type ServedCommand, type ServeRequest } from './protocol.js';
+import { BUILD_ID, decodeAnswer, DECLINED, laneOf, servedEnv, zoneOf, type ServeAnswer, type ServedCommand, type ServeRequest } from './protocol.js';
 
 /** How long to wait for an answer: a controller answers in milliseconds, a dead one never. */
 const WAIT_SECONDS = 1;
@@ -41,12 +41,12 @@ async function ask(command: ServedCommand, argv: string[], io: IO, s: Session): 
   const text = JSON.stringify(request);
   const answerKey = s.keys.served(request.id);
   // both sent at once; the answer comes back as bytes
-  const pushed = s.redis.call(['RPUSH', s.keys.serve, text]);
+  const pushed = s.redis.call(['RPUSH', laneOf(command, s.keys), text]);
   const reply = await s.redis.call(['BLPOP', answerKey, WAIT_SECONDS], true);
   await pushed;
   if (!Array.isArray(reply) || !Buffer.isBuffer(reply[1])) {
     // not taken in time: take the request back, so no one answers it late
-    await s.redis.call(['LREM', s.keys.serve, 1, text]);
+    await s.redis.call(['LREM', laneOf(command, s.keys), 1, text]);
     return undefined;
   }
   const answer = decodeAnswer(reply[1]);

@@ -1,7 +1,8 @@
 /**
- * The controller's threads answering commands (worker.ts), FLOW_SERVE_WORKERS
- * of them (default 2): slurmctld answers each RPC on a thread of its own, so
- * a long squeue does not keep an sbatch waiting. A thread that dies is started again.
+ * The controller's threads answering commands (worker.ts): slurmctld answers
+ * each RPC on a thread of its own. FLOW_SERVE_WORKERS of them (default 2)
+ * take any request, those that change jobs first; one more takes only those,
+ * so a long squeue keeps no sbatch waiting. A thread that dies is started again.
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -16,17 +17,18 @@ export function startServePool(env: Readonly<Record<string, string | undefined>>
   const file = join(packageRoot(), 'dist', 'serve-worker.cjs');
   let stopping = false;
   const workers = new Set<Worker>();
-  const start = () => {
-    const w = new Worker(file, { workerData: { env: { ...env }, clusterName } });
+  const start = (changesOnly: boolean) => {
+    const w = new Worker(file, { workerData: { env: { ...env }, clusterName, changesOnly } });
     workers.add(w);
     w.on('message', (line: string) => log(line));
     w.on('error', (e) => log(`serve: ${e.message}`));
     w.on('exit', () => {
       workers.delete(w);
-      if (!stopping) setTimeout(() => !stopping && start(), 1000).unref();
+      if (!stopping) setTimeout(() => !stopping && start(changesOnly), 1000).unref();
     });
   };
-  for (let i = 0; i < count; i++) start();
+  start(true);
+  for (let i = 0; i < count; i++) start(false);
   return {
     async stop() {
       stopping = true;

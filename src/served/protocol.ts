@@ -22,6 +22,12 @@ export const BUILD_ID: string | undefined = typeof __FLOW_BUILD_ID__ === 'string
 export const SERVED_COMMANDS = ['sbatch', 'squeue', 'scancel', 'scontrol', 'sacct', 'sinfo'] as const;
 export type ServedCommand = (typeof SERVED_COMMANDS)[number];
 
+/** Those that change nothing: done again in full when an answer is lost, and queued apart (serveRead). */
+export const READ_ONLY: ReadonlySet<ServedCommand> = new Set(['squeue', 'sacct', 'sinfo']);
+
+/** The list a request waits in: one thread of the controller takes only those that change jobs, so a long listing keeps no submission waiting. */
+export const laneOf = (command: ServedCommand, keys: { serve: string; serveRead: string }): string => (READ_ONLY.has(command) ? keys.serveRead : keys.serve);
+
 export interface ServeRequest {
   id: string;
   command: ServedCommand;

@@ -38,11 +38,13 @@ export class CommandServer {
   /** this process's time zone (protocol.ts zoneOf) */
   private readonly zone = zoneOf(process.env.TZ, localtime());
 
+  /** `changesOnly`: this one takes no read-only request (protocol.ts laneOf) */
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
     env: Readonly<Record<string, string | undefined>>,
     private readonly log: (line: string) => void,
+    private readonly changesOnly = false,
     private readonly debug = env.FLOW_DEBUG === '1',
   ) {
     // the controller's own way to Redis; it never needs to start a controller. It keeps the listing
@@ -58,7 +60,8 @@ export class CommandServer {
     while (!this.stopped) {
       let popped: [string, string] | null;
       try {
-        popped = await this.redis.blpop(this.keys.serve, 1);
+        // requests that change jobs first: they are quick, and a caller waits on each
+        popped = this.changesOnly ? await this.redis.blpop(this.keys.serve, 1) : await this.redis.blpop(this.keys.serve, this.keys.serveRead, 1);
       } catch (e) {
         if (this.stopped) break;
         this.log(`serve: ${(e as Error).message}`);

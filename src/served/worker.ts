@@ -11,13 +11,14 @@ import { CommandServer } from './server.js';
 interface Data {
   env: Record<string, string | undefined>;
   clusterName: string;
+  changesOnly: boolean;
 }
 
 async function main(): Promise<void> {
-  const { env, clusterName } = workerData as Data;
+  const { env, clusterName, changesOnly } = workerData as Data;
   const log = (line: string) => parentPort!.postMessage(line);
   const redis = await connectRedis(env);
-  const server = new CommandServer(redis, keysFor(clusterName), env, log);
+  const server = new CommandServer(redis, keysFor(clusterName), env, log, changesOnly);
   parentPort!.once('message', () => {
     void server.stop().then(() => redis.disconnect());
   });

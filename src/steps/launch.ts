@@ -9,7 +9,8 @@
  * "forcing job termination" and SIGKILL to the tasks; others forwarded).
  * This is the I/O edge of the step code; the decisions are in the pure modules.
  */
-import { closeSync, existsSync, fstatSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, statSync } from 'node:fs';
+import { writeFully } from '../fd-write.js';
 import { formatIsoLocal } from '../job/values/datetime.js';
 import { exitCodeOf, exitLines, outcomeText, statusLines, type TaskEnd } from './exit-report.js';
 import { LabelledLines, labelPrefix } from './output.js';
@@ -67,19 +68,9 @@ export interface StepResult {
   exit: string;
 }
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
-/** Write all of `bytes` to fd, waiting out a full non-blocking pipe. */
+/** Write all of `bytes` to fd; a reader that went away gets nothing more, as srun's does. */
 function writeBytes(fd: number, bytes: Buffer): void {
-  for (let off = 0; off < bytes.length;) {
-    try {
-      off += writeSync(fd, bytes, off);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1);
-      else return; // the reader went away: output is dropped, as srun's is
-    }
-  }
+  writeFully(fd, bytes);
 }
 
 /** Whether fd 0 is /dev/null (then every task can have its own, and srun reads nothing). */

@@ -52,8 +52,10 @@ export interface Keys {
   shutdown: string;
   /** STRING: the build of the leading controller (commands of the same build may ask it to answer them) */
   controllerBuild: string;
-  /** LIST of command requests for the controller to answer (src/served) */
+  /** LIST of command requests for the controller to answer (src/served): those that change jobs */
   serve: string;
+  /** LIST of command requests that only read (squeue, sacct, sinfo): a thread of the controller takes none of these */
+  serveRead: string;
   /** LIST per request: its answer */
   served(request: string): string;
   /** pub/sub channel: "something changed, schedule" */
@@ -89,6 +91,7 @@ export function keysFor(cluster: string): Keys {
     settings: `${p}settings`,
     shutdown: `${p}shutdown`,
     serve: `${p}serve`,
+    serveRead: `${p}serve-read`,
     served: (request) => `${p}served:${request}`,
     wake: `${p}wake`,
     bullPrefix: `flow:{${cluster}}`,

@@ -718,7 +718,8 @@ int main(int argc, char **argv) {
   buf k_lease = {0}, k_build = {0}, k_serve = {0};
   putf(&k_lease, "%scontroller", prefix.p);
   putf(&k_build, "%scontroller-build", prefix.p);
-  putf(&k_serve, "%sserve", prefix.p);
+  /* protocol.ts laneOf: read-only requests wait apart */
+  putf(&k_serve, read_only(name) ? "%sserve-read" : "%sserve", prefix.p);
   struct timeval tv;
   gettimeofday(&tv, NULL);
   char id[96];

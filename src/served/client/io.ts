@@ -3,7 +3,8 @@
  * files, stdio, who the user is, and handing the command over to its full
  * bundle. The same on both of its runtimes' sides: Node here, C in flow-client.c.
  */
-import { readFileSync, readSync, writeSync } from 'node:fs';
+import { readFileSync, readSync } from 'node:fs';
+import { writeFully } from '../../fd-write.js';
 import { connect } from 'node:net';
 import { hostname, userInfo } from 'node:os';
 import { ASKED } from '../protocol.js';
@@ -61,16 +62,9 @@ export const clientIO = {
   },
   /** all of it; a reader that went away ends the process as SIGPIPE would (exit 141, as commands/io.ts) */
   write(fd: 1 | 2, bytes: Uint8Array): void {
-    for (let off = 0; off < bytes.length;) {
-      try {
-        off += writeSync(fd, bytes, off);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1);
-        else if (code === 'EPIPE') process.exit(fd === 1 ? 141 : 1);
-        else throw e;
-      }
-    }
+    const failed = writeFully(fd, bytes);
+    if (failed?.code === 'EPIPE') process.exit(fd === 1 ? 141 : 1);
+    if (failed) throw failed;
   },
   userName: () => userInfo().username,
   hostname: () => hostname(),

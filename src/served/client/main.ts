@@ -7,7 +7,7 @@
  */
 import { keysFor, type Keys } from '../../store/keys.js';
 import serveLua from '../../store/lua/serve-4.lua';
-import { BUILD_ID, decodeNeeds, DECLINED, NEED, SERVED_COMMANDS, servedEnv, zoneOf, type ServeRequest, type ServedCommand } from '../protocol.js';
+import { BUILD_ID, decodeNeeds, DECLINED, laneOf, NEED, READ_ONLY, SERVED_COMMANDS, servedEnv, zoneOf, type ServeRequest, type ServedCommand } from '../protocol.js';
 import type { InputNeeds } from '../../script/read.js';
 import { clusterName, redisTarget } from './locate.js';
 import { clientIO as io, type Socket } from './io.js';
@@ -19,8 +19,6 @@ const WAIT_SECONDS = 1;
 const ROUND_TRIP_MS = 3000;
 /** How long an answer is waited for once a controller has taken the request. */
 const TAKEN_WAIT_SECONDS = 30;
-/** Commands that change nothing: done again in full when an answer is lost. */
-const READ_ONLY: ReadonlySet<ServedCommand> = new Set(['squeue', 'sacct', 'sinfo']);
 
 /** An answer lost after its request was taken: said, not done again. */
 class Lost extends Error {}
@@ -144,14 +142,14 @@ async function ask(c: Connection, keys: Keys, request: ServeRequest, first: (str
   const answerKey = keys.served(request.id);
   const replies = await c.send([
     ...first,
-    ['EVAL', serveLua, 4, keys.controller, keys.controllerBuild, keys.serve, answerKey, BUILD_ID!, body, DECLINED_ANSWER, ANSWER_TTL_MS],
+    ['EVAL', serveLua, 4, keys.controller, keys.controllerBuild, laneOf(request.command, keys), answerKey, BUILD_ID!, body, DECLINED_ANSWER, ANSWER_TTL_MS],
     ['BLPOP', answerKey, WAIT_SECONDS],
   ]);
   if (replies.some((r) => r instanceof ReplyError)) return undefined;
   const popped = replies[replies.length - 1];
   if (Array.isArray(popped) && popped[1] instanceof Uint8Array) return decodeAnswer(popped[1]);
   // not answered in time: take the request back, so no one answers it late
-  const [removed] = await c.send([['LREM', keys.serve, 1, body]]);
+  const [removed] = await c.send([['LREM', laneOf(request.command, keys), 1, body]]);
   if (removed !== 0) return undefined;
   // a controller took it and is at work on it (a busy one): its answer is the one to print
   const [late] = await c.send([['BLPOP', answerKey, TAKEN_WAIT_SECONDS]], TAKEN_WAIT_SECONDS * 1000);
