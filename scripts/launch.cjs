@@ -63,10 +63,14 @@ module.exports = function launch(name) {
 
 // `node launch.cjs [--asked] <name> args...`: how the served commands' client (src/served/client) hands
 // a command it could not have answered over to its full bundle; --asked: the controller was asked in vain
+// --once=KEY: a submission whose controller died with it, done here as the same job (src/served/protocol.ts ONCE)
 if (require.main === module) {
   if (process.argv[2] === '--asked') {
     process.argv.splice(2, 1);
     globalThis[Symbol.for('flow-slurm.asked')] = true;
+  }
+  if (process.argv[2] && process.argv[2].startsWith('--once=')) {
+    globalThis[Symbol.for('flow-slurm.once')] = process.argv.splice(2, 1)[0].slice('--once='.length);
   }
   const name = process.argv.splice(2, 1)[0];
   module.exports(name);

@@ -18,6 +18,9 @@ import type { ParsedSubmission } from '../submit/parse.js';
 import { ControllerWatch } from './ensure-controller.js';
 import { Session } from './session.js';
 
+/** How long a served submission's job id is kept for a retry of it (a retry comes within a minute). */
+const ONCE_TTL_MS = 3_600_000;
+
 /** priority/basic: each job a little lower than the one before it; --nice lowers it further. */
 export function basePriority(job: JobRecord): number {
   if (job.priority !== undefined) return job.priority;
@@ -29,9 +32,15 @@ export class RedisBackend implements Backend {
   /** progress(): whether a controller is alive, looked at no more than twice a second */
   private watch?: ControllerWatch;
 
-  /** `shared`: a session the caller keeps open (the controller answering sbatch), not closed here */
+  /** the job id `once` took already (an earlier try of the same submission): submitted, or to submit now */
+  private resumed = false;
+
+  /**
+   * `shared`: a session the caller keeps open (the controller answering sbatch), not closed here.
+   * `once`: the submission's key (src/served): tried again after a controller died with it, it gets the same job id.
+   */
   constructor(private readonly env: Readonly<Record<string, string | undefined>>, private readonly cluster: Cluster,
-    private readonly shared?: Session) {}
+    private readonly shared?: Session, private readonly once?: string) {}
 
   private async open(): Promise<Session> {
     this.session ??= this.shared ?? await Session.open(this.cluster, this.env);
@@ -40,7 +49,15 @@ export class RedisBackend implements Backend {
 
   async nextJobId(config: ClusterConfig): Promise<number> {
     const s = await this.open();
-    return s.scripts.nextJobId(config.firstJobId);
+    if (this.once === undefined) return s.scripts.nextJobId(config.firstJobId);
+    const key = s.keys.servedJob(this.once);
+    const taken = await s.call('GET', key);
+    if (typeof taken !== 'string') {
+      const id = await s.scripts.nextJobId(config.firstJobId);
+      if ((await s.call('SET', key, id, 'PX', ONCE_TTL_MS, 'NX')) === 'OK') return id;
+    }
+    this.resumed = true;
+    return Number(taken ?? (await s.call('GET', key)));
   }
 
   async submit(cluster: Cluster, job: JobRecord, parsed: ParsedSubmission, ctx: { env: Readonly<Record<string, string | undefined>> }): Promise<void> {
@@ -82,6 +99,8 @@ export class RedisBackend implements Backend {
     const record = JSON.stringify(job);
     const r = await s.scripts.submit(job.jobId, record, parsed.script.bytes, JSON.stringify(env), fields, job.submitTime,
       job.priority === undefined ? job.nice : undefined);
+    // an earlier try of this submission got as far as submitting it (src/served): it is this one
+    if (r !== 1 && this.resumed) return;
     // sent again after a dropped connection, the first one may have been accepted: then the job is ours
     if (r !== 1 && (await s.call('HGET', s.keys.job(job.jobId), 'record')) !== record) throw new Error(`job id ${job.jobId} is already taken`);
   }

@@ -62,7 +62,8 @@ export interface ControllerParts {
 }
 
 /** Points between two steps that a crash must not break (see test/e2e/liveness.test.ts). */
-export type CrashPoint = 'after-split' | 'after-allocate' | 'launch-claimed' | 'launch-spawned';
+/** served-submitted: a thread answering sbatch (src/served/server.ts), once the job is submitted and before the answer */
+export type CrashPoint = 'after-split' | 'after-allocate' | 'launch-claimed' | 'launch-spawned' | 'served-submitted';
 
 const SCHED_INTERVAL_MS = 15_000;
 

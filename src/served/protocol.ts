@@ -44,7 +44,12 @@ export interface ServeRequest {
   script?: { given: string; path?: string; bytes?: string };
   /** sbatch: what the caller read from its stdin (the script, when no path is given); base64 */
   stdin?: string;
+  /** the same for every request of one command run: a submission retried after its controller died is the same job */
+  once?: string;
 }
+
+/** Marks a command run again in full after the controller that took it died: its `once` (launch.cjs `--once=`; main/sbatch.ts reads it). */
+export const ONCE = Symbol.for('flow-slurm.once');
 
 /**
  * What sbatch needs of the caller's machine before it can answer, as a NEED answer's stderr:

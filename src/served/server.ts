@@ -3,6 +3,7 @@
  * and answer each by running the command itself (see protocol.ts).
  */
 import { freemem, loadavg } from 'node:os';
+import { holderId } from '../store/holder.js';
 import { outputBytes } from '../format/bytes.js';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../store/keys.js';
@@ -26,6 +27,8 @@ import { BUILD_ID, DECLINED, encodeAnswer, encodeNeeds, NEED, zoneOf, SERVED_COM
 
 /** Answers kept this long for a caller that has gone away. */
 const ANSWER_TTL_MS = 10_000;
+/** A request's claim outlives every wait for its answer (client/main.ts TAKEN_WAIT_SECONDS). */
+const CLAIM_TTL_MS = 60_000;
 
 const decline = (): never => {
   throw new OnlyTheCaller('declined');
@@ -35,6 +38,9 @@ export class CommandServer {
   private stopped = false;
   private readonly source: RedisJobSource;
   private readonly acct: RedisAcctSource;
+  private readonly crashAt: string | undefined;
+  /** what a claim of this process says: who it is, as a lease does (a caller on this host sees at once that it died) */
+  private readonly claimant = holderId();
   /** this process's time zone (protocol.ts zoneOf) */
   private readonly zone = zoneOf(process.env.TZ, localtime());
 
@@ -51,6 +57,7 @@ export class CommandServer {
     // between requests (as slurmctld keeps its job list): read again only when its version moved
     this.source = new RedisJobSource({ ...env, FLOW_NO_AUTOSTART: '1' }, true);
     this.acct = new RedisAcctSource({ ...env, FLOW_NO_AUTOSTART: '1' }, true);
+    this.crashAt = env.FLOW_CRASH_AT;
   }
 
   /** Serve until stop(); announces this build so commands of the same build ask. */
@@ -75,6 +82,8 @@ export class CommandServer {
       } catch {
         continue;
       }
+      // the caller may have given up on it (its own process then does the work): whoever claims it first acts
+      if ((await this.redis.set(this.keys.servedClaim(request.id), this.claimant, 'PX', CLAIM_TTL_MS, 'NX').catch(() => null)) !== 'OK') continue;
       const started = performance.now();
       const answer = await this.answer(request);
       if (this.debug) this.log(`served ${request.command} ${JSON.stringify(request.argv)} in ${(performance.now() - started).toFixed(1)} ms`);
@@ -126,7 +135,19 @@ export class CommandServer {
         return sacct(r.argv, io, this.acct);
       case 'sbatch':
         if (!r.identity) return decline();
-        return sbatch(r.argv, io, async (cluster, env) => new RedisBackend(env, cluster, await this.source.open(cluster)));
+        return sbatch(r.argv, io, async (cluster, env) => {
+          const backend = new RedisBackend(env, cluster, await this.source.open(cluster), r.once ?? r.id);
+          if (this.crashAt === 'served-submitted') {
+            // tests: the controller dies between the submission and its answer (FLOW_CRASH_AT, controller.ts)
+            const submit = backend.submit.bind(backend);
+            backend.submit = async (...a) => {
+              await submit(...a);
+              this.log('FLOW_CRASH_AT=served-submitted: killing this controller');
+              process.kill(process.pid, 'SIGKILL');
+            };
+          }
+          return backend;
+        });
       case 'scancel':
         return scancel(r.argv, io, cancelDeps(this.source, r.uid));
       case 'scontrol':

@@ -58,6 +58,13 @@ export interface Keys {
   serveRead: string;
   /** LIST per request: its answer */
   served(request: string): string;
+  /**
+   * STRING per request, SET NX by whoever acts on it first: the controller thread that took it (then
+   * the caller waits for its answer) or the caller giving up on it (then no controller carries it out)
+   */
+  servedClaim(request: string): string;
+  /** STRING per served sbatch (its `once`): the job id it took, so that a retry submits that job or finds it, never a second */
+  servedJob(once: string): string;
   /** pub/sub channel: "something changed, schedule" */
   wake: string;
   /** prefix for BullMQ queues of this cluster */
@@ -93,6 +100,8 @@ export function keysFor(cluster: string): Keys {
     serve: `${p}serve`,
     serveRead: `${p}serve-read`,
     served: (request) => `${p}served:${request}`,
+    servedClaim: (request) => `${p}served-claim:${request}`,
+    servedJob: (once) => `${p}served-job:${once}`,
     wake: `${p}wake`,
     bullPrefix: `flow:{${cluster}}`,
   };

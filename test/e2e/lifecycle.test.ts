@@ -56,7 +56,8 @@ describe.concurrent('job lifecycle on the local provider', () => {
   it('cancels a running job: CANCELLED, ExitCode=0:15, and the slurmstepd line in its output', async ({ c }) => {
     const id = c.submit([script('long.sh', 'echo started\nsleep 120')]);
     await c.waitState(id, ['RUNNING']);
-    await c.waitFor('the batch shell', () => readFileSync(join(c.dir, `slurm-${id}.out`), 'utf8').includes('started') || undefined);
+    // RUNNING comes first: the supervisor opens the output file a moment later
+    await c.waitFor('the batch shell', () => (existsSync(join(c.dir, `slurm-${id}.out`)) && readFileSync(join(c.dir, `slurm-${id}.out`), 'utf8').includes('started')) || undefined);
     const r = c.run('scancel', [String(id)]);
     expect([r.status, r.stdout, r.stderr]).toEqual([0, '', '']);
     const j = await c.waitState(id, ['CANCELLED']);

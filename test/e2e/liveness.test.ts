@@ -171,6 +171,23 @@ describe('the controller comes back', () => {
     expect(tasks).toEqual([...Array(40).keys()]);
   });
 
+  // a served sbatch (src/served): its controller claimed it, submitted the job and died before answering
+  for (const client of ['c', 'node']) {
+    it(`kill -9 between a served submission and its answer: sbatch prints that job, and there is no other (${client} client)`, async () => {
+      const c = clusters.make({ extraEnv: { FLOW_CLIENT: client } });
+      const crashing = c.startController({ FLOW_CRASH_AT: 'served-submitted' });
+      expect(await c.leader()).toBe(crashing);
+      await c.waitFor('the controller answering', () => c.run('squeue', ['-h'], { env: { FLOW_SERVED: 'only' } }).status === 0);
+      const r = c.run('sbatch', ['--parsable', '-J', 'once', '-o', '/dev/null', '--wrap', 'true']);
+      expect([r.status, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toMatch(/^\d+\n$/);
+      expect(alive(crashing)).toBe(false);
+      const named = c.run('squeue', ['-h', '-t', 'all', '-n', 'once', '-o', '%i']).stdout;
+      expect(named).toBe(r.stdout);
+      await c.waitState(Number(r.stdout), ['COMPLETED']);
+    });
+  }
+
   // each point lies between two steps of the controller's work; the controller dies exactly there
   for (const point of ['after-split', 'after-allocate', 'launch-claimed', 'launch-spawned'] as const) {
     it(`kill -9 at ${point}: the job still runs, once, and completes`, async () => {

@@ -8,7 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { TestCluster } from '../helpers/cluster.js';
+import { keysFor } from '../../src/store/keys.js';
+import { zoneOf } from '../../src/served/protocol.js';
+import { localtime } from '../../src/served/localtime.js';
 import { GOLDEN_DIR } from '../helpers/golden.js';
 
 /** Both clients: the C one (built by npm run build where a C compiler is: CI has one) and the Node one. */
@@ -204,4 +208,43 @@ describe('the controller keeps the listing between answers', () => {
     expect(acct().split('\n')).toContain(`${id}|COMPLETED`);
     expect(before.split('\n')).not.toContain(`${id}|COMPLETED`);
   });
+});
+
+describe('a long line of listings keeps no submission waiting', () => {
+  it('with one thread for any request, an sbatch is answered while 300 squeue requests still wait', async () => {
+    // one thread takes any request, one more only those that change jobs (src/served/pool.ts)
+    const d = new TestCluster({ extraEnv: { FLOW_SERVE_WORKERS: '1' } });
+    const redis = new Redis(d.redisUrl);
+    try {
+      d.submit(['-H', '--array=0-999', '-o', '/dev/null', '--wrap', 'true']);
+      await d.waitFor('the controller answering', () => d.run('squeue', ['-h'], { env: { FLOW_SERVED: 'only' } }).status === 0);
+      const keys = keysFor(d.name);
+      // 300 listings of the 1,000 tasks, as squeue sends them, all at once
+      const request = (i: number) => JSON.stringify({
+        id: `line-${i}`, command: 'squeue', argv: ['-h', '-r'], env: d.env, cwd: d.dir, uid: process.getuid?.() ?? 0, zone: zoneOf(process.env.TZ, localtime()),
+      });
+      await redis.rpush(keys.serveRead, ...Array.from({ length: 300 }, (_, i) => request(i)));
+      const t0 = performance.now();
+      const r = d.run('sbatch', ['--parsable', '--hold', '-o', '/dev/null', '--wrap', 'true'], { env: { FLOW_SERVED: 'only' } });
+      const ms = performance.now() - t0;
+      const waiting = await redis.llen(keys.serveRead);
+      console.log(`sbatch answered in ${ms.toFixed(0)} ms with ${waiting} of 300 listings still waiting`);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^\d+\n$/);
+      expect(waiting).toBeGreaterThan(0);
+      // and the listings were answered too
+      for (let i = 0; (await redis.llen(keys.serveRead)) > 0; i++) {
+        if (i > 600) throw new Error('the listings were not answered in 60 s');
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      // the last one taken is answered a moment later
+      for (let i = 0; (await redis.llen(keys.served('line-299'))) === 0; i++) {
+        if (i > 100) throw new Error('the last listing was taken and not answered');
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    } finally {
+      redis.disconnect();
+      await d.destroy();
+    }
+  }, 120_000);
 });

@@ -42,6 +42,7 @@ extern char **environ;
 #define ROUND_TRIP_MS 3000
 #define ANSWER_TTL_MS 10000
 #define TAKEN_WAIT_SECONDS 30
+#define CLAIM_TTL_MS 60000
 
 static const char *SERVED[] = {"sbatch", "squeue", "scancel", "scontrol", "sacct", "sinfo", NULL};
 
@@ -172,7 +173,41 @@ static void say(const char *name, const char *text) {
   if (write(2, b.p, b.n) < 0) _exit(1);
 }
 
-/* exec node dist/launch.cjs [--asked] <name> args...: the command as if this client had not run */
+static char once_[96]; /* protocol.ts ServeRequest once: set once a request is sent */
+
+/* field `n` (from 3, the state) of /proc/<pid>/stat, after the command name in parentheses; "" when unreadable */
+static void stat_field(const char *pid, int n, char *out, size_t size) {
+  char path[64];
+  buf text = {0};
+  *out = 0;
+  snprintf(path, sizeof path, "/proc/%s/stat", pid);
+  if (read_file(path, &text) < 0) return;
+  char *p = strrchr(text.p, ')');
+  for (int f = 3; p && f <= n; f++) {
+    p = strchr(p, ' ');
+    if (p) p++;
+    if (p && f == n) snprintf(out, size, "%.*s", (int)strcspn(p, " \n"), p);
+  }
+}
+
+/* store/holder.ts holderDead: a claim (`host:pid:ns:start:nonce`, as a lease) of a process of this host, gone */
+static int holder_dead(const char *claim) {
+  char host[256] = {0}, f[5][256] = {{0}};
+  if (sscanf(claim, "%255[^:]:%255[^:]:%255[^:]:%255[^:]:%255s", f[0], f[1], f[2], f[3], f[4]) < 2) return 0;
+  if (gethostname(host, sizeof host - 1) != 0 || strcmp(f[0], host) != 0 || atoi(f[1]) <= 0) return 0;
+  char link[128] = {0}, ns[64] = {0};
+  ssize_t n = readlink("/proc/self/ns/pid", link, sizeof link - 1);
+  if (n > 0) sscanf(link, "pid:[%63[0-9]]", ns);
+  if (strcmp(f[2], ns) != 0) return 0;
+  if (kill((pid_t)atoi(f[1]), 0) != 0 && errno != EPERM) return 1;
+  char state[8], start[64];
+  stat_field(f[1], 3, state, sizeof state);
+  if (strcmp(state, "Z") == 0) return 1;
+  stat_field(f[1], 22, start, sizeof start);
+  return *f[3] && *start && strcmp(start, f[3]) != 0;
+}
+
+/* exec node dist/launch.cjs [--asked] [--once=KEY] <name> args...: the command as if this client had not run */
 static void fallback(const char *name, int asked) {
   if (stdin_taken) {
     /* stdin was read already: the command reads the same bytes */
@@ -187,11 +222,16 @@ static void fallback(const char *name, int asked) {
   buf launch = {0};
   puts_(&launch, self_dir);
   puts_(&launch, "/launch.cjs");
-  char **argv = calloc((size_t)nargs_ + 5, sizeof *argv);
+  char **argv = calloc((size_t)nargs_ + 6, sizeof *argv);
   int k = 0;
   argv[k++] = "node";
   argv[k++] = launch.p;
   if (asked) argv[k++] = "--asked";
+  buf once = {0};
+  if (asked && *once_) {
+    putf(&once, "--once=%s", once_);
+    argv[k++] = once.p;
+  }
   argv[k++] = (char *)name;
   for (int i = 0; i < nargs_; i++) argv[k++] = args_[i];
   argv[k] = NULL;
@@ -724,6 +764,8 @@ int main(int argc, char **argv) {
   gettimeofday(&tv, NULL);
   char id[96];
   snprintf(id, sizeof id, "%d-%lx%lx", (int)getpid(), (long)tv.tv_sec, (long)tv.tv_usec);
+  puts_(&body, ",\"once\":");
+  put_json(&body, id, strlen(id));
 
   char *needs[4096];
   int nneeds = 0;
@@ -775,21 +817,39 @@ int main(int argc, char **argv) {
     if (next_reply(&r, items, 2) < 0) goto done;
     if (failed || r.kind == '-') goto done;
     if (r.kind != '*' || r.num != 2 || items[1].kind != '$') {
-      /* not answered in time: take the request back, so no one answers it late */
-      buf lrem = {0};
-      cmd_start(&lrem, 4), cmd_str(&lrem, "LREM"), cmd_str(&lrem, k_serve.p), cmd_str(&lrem, "1"), cmd_arg(&lrem, request.p, request.n);
+      /* not answered in time: claim it, so that no controller carries it out late (server.ts), and take it back */
+      buf claim = {0}, k_claim = {0};
+      char ttl_claim[16];
+      snprintf(ttl_claim, sizeof ttl_claim, "%d", CLAIM_TTL_MS);
+      putf(&k_claim, "%sserved-claim:%s", prefix.p, rid);
+      cmd_start(&claim, 6), cmd_str(&claim, "SET"), cmd_str(&claim, k_claim.p), cmd_str(&claim, "caller"), cmd_str(&claim, "PX"), cmd_str(&claim, ttl_claim), cmd_str(&claim, "NX");
+      cmd_start(&claim, 4), cmd_str(&claim, "LREM"), cmd_str(&claim, k_serve.p), cmd_str(&claim, "1"), cmd_arg(&claim, request.p, request.n);
       asked = 1;
-      if (send_all(&lrem) < 0 || next_reply(&r, NULL, 0) < 0 || r.kind != ':' || r.num != 0) goto done;
-      /* a controller took it and is at work on it (a busy one): its answer is the one to print */
-      char taken[16];
-      snprintf(taken, sizeof taken, "%d", TAKEN_WAIT_SECONDS);
-      buf again = {0};
-      cmd_start(&again, 3), cmd_str(&again, "BLPOP"), cmd_str(&again, k_answer.p), cmd_str(&again, taken);
-      deadline = now_ms() + ROUND_TRIP_MS + TAKEN_WAIT_SECONDS * 1000;
-      if (send_all(&again) < 0 || next_reply(&r, items, 2) < 0 || r.kind != '*' || r.num != 2 || items[1].kind != '$') {
-        if (read_only(name)) goto done;
-        /* it may have been carried out: doing it again here could submit a job twice */
-        say(name, "the controller took the request and did not answer; it may have been carried out");
+      reply removed;
+      if (send_all(&claim) < 0 || next_reply(&r, NULL, 0) < 0 || next_reply(&removed, NULL, 0) < 0) goto done;
+      if (r.kind == '+') goto done; /* claimed here: no controller will carry it out */
+      /* a controller claimed it and is at work on it (a busy one): its answer is the one to print, unless it died */
+      buf get = {0};
+      cmd_start(&get, 2), cmd_str(&get, "GET"), cmd_str(&get, k_claim.p);
+      deadline = now_ms() + ROUND_TRIP_MS;
+      if (send_all(&get) < 0 || next_reply(&r, NULL, 0) < 0) goto done;
+      char claimant[300] = {0};
+      if (r.kind == '$') snprintf(claimant, sizeof claimant, "%.*s", (int)r.len, in.p + r.at);
+      int answered = 0, dead = 0;
+      for (int waited = 0; waited < TAKEN_WAIT_SECONDS && !answered && !dead; waited++) {
+        buf again = {0};
+        cmd_start(&again, 3), cmd_str(&again, "BLPOP"), cmd_str(&again, k_answer.p), cmd_str(&again, "1");
+        deadline = now_ms() + ROUND_TRIP_MS + 1000;
+        if (send_all(&again) < 0 || next_reply(&r, items, 2) < 0) goto done;
+        answered = r.kind == '*' && r.num == 2 && items[1].kind == '$';
+        if (!answered) dead = holder_dead(claimant);
+      }
+      if (!answered) {
+        /* done again here: a submission as the same job (its `once`), whatever its controller got done of it;
+           a scancel or scontrol whose controller died with it is done again (it may have been done already) */
+        snprintf(once_, sizeof once_, "%s", id);
+        if (dead || read_only(name) || sbatch) goto done;
+        say(name, "the controller took the request and did not answer in 30 s; it may have been carried out");
         return 1;
       }
     }

@@ -7,7 +7,7 @@ import { readFileSync, readSync } from 'node:fs';
 import { writeFully } from '../../fd-write.js';
 import { connect } from 'node:net';
 import { hostname, userInfo } from 'node:os';
-import { ASKED } from '../protocol.js';
+import { ASKED, ONCE } from '../protocol.js';
 
 export interface Socket {
   write(bytes: Uint8Array): void;
@@ -70,18 +70,21 @@ export const clientIO = {
   hostname: () => hostname(),
   /**
    * The command run by its full bundle (dist/launch.cjs), as if the client had not been. `asked`: the
-   * controller was asked and did not answer (the command does not ask again); `stdin`: what was read of it.
+   * controller was asked and did not answer (the command does not ask again); `stdin`: what was read of
+   * it; `once`: a submission whose controller died with it (done as the same job).
    */
-  async fallback(name: string, argv: string[], asked: boolean, stdin?: Uint8Array): Promise<never> {
+  async fallback(name: string, argv: string[], asked: boolean, stdin?: Uint8Array, once?: string): Promise<never> {
     const launch = `${__dirname}/launch.cjs`;
     if (stdin) {
       // stdin was read already: the command gets it from us
       const { spawnSync } = await import('node:child_process');
-      const r = spawnSync(process.execPath, [launch, ...(asked ? ['--asked'] : []), name, ...argv], { input: stdin, stdio: ['pipe', 'inherit', 'inherit'] });
+      const marks = [...(asked ? ['--asked'] : []), ...(once ? [`--once=${once}`] : [])];
+      const r = spawnSync(process.execPath, [launch, ...marks, name, ...argv], { input: stdin, stdio: ['pipe', 'inherit', 'inherit'] });
       if (r.signal) process.kill(process.pid, r.signal);
       process.exit(r.status ?? 1);
     }
     if (asked) (globalThis as Record<symbol, unknown>)[ASKED] = true;
+    if (once) (globalThis as Record<symbol, unknown>)[ONCE] = once;
     process.argv.splice(2, process.argv.length - 2, ...argv);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     (require(launch) as (name: string) => void)(name);

@@ -11,17 +11,27 @@ import { BUILD_ID, decodeNeeds, DECLINED, laneOf, NEED, READ_ONLY, SERVED_COMMAN
 import type { InputNeeds } from '../../script/read.js';
 import { clusterName, redisTarget } from './locate.js';
 import { clientIO as io, type Socket } from './io.js';
+import { holderDead } from '../../store/holder.js';
 import { encodeCommands, ReplyError, ReplyReader, text, type Reply } from './wire.js';
 
 /** How long the controller has to answer (protocol.ts; as ask.ts). */
 const WAIT_SECONDS = 1;
 /** A Redis that does not even answer in this time is left to the full command. */
 const ROUND_TRIP_MS = 3000;
-/** How long an answer is waited for once a controller has taken the request. */
+/** How long an answer is waited for once a controller has claimed the request. */
 const TAKEN_WAIT_SECONDS = 30;
+/** A request's claim outlives every wait for its answer (server.ts). */
+const CLAIM_TTL_MS = 60_000;
 
 /** An answer lost after its request was taken: said, not done again. */
 class Lost extends Error {}
+
+/** The command, done in full here after all (for a submission: as the same job, by its `once`). */
+class RunHere extends Error {
+  constructor(readonly once?: string) {
+    super('run here');
+  }
+}
 
 class Connection {
   private readonly reader = new ReplyReader();
@@ -148,15 +158,22 @@ async function ask(c: Connection, keys: Keys, request: ServeRequest, first: (str
   if (replies.some((r) => r instanceof ReplyError)) return undefined;
   const popped = replies[replies.length - 1];
   if (Array.isArray(popped) && popped[1] instanceof Uint8Array) return decodeAnswer(popped[1]);
-  // not answered in time: take the request back, so no one answers it late
-  const [removed] = await c.send([['LREM', laneOf(request.command, keys), 1, body]]);
-  if (removed !== 0) return undefined;
-  // a controller took it and is at work on it (a busy one): its answer is the one to print
-  const [late] = await c.send([['BLPOP', answerKey, TAKEN_WAIT_SECONDS]], TAKEN_WAIT_SECONDS * 1000);
-  if (Array.isArray(late) && late[1] instanceof Uint8Array) return decodeAnswer(late[1]);
-  if (READ_ONLY.has(request.command)) return undefined;
-  // it may have been carried out: doing it again here could submit a job twice
-  throw new Lost(`${request.command}: error: the controller took the request and did not answer; it may have been carried out\n`);
+  // not answered in time: claim it, so that no controller carries it out late (server.ts), and take it back
+  const [claimed] = await c.send([['SET', keys.servedClaim(request.id), 'caller', 'PX', CLAIM_TTL_MS, 'NX'], ['LREM', laneOf(request.command, keys), 1, body]]);
+  if (claimed === 'OK') return undefined;
+  // a controller claimed it and is at work on it (a busy one): its answer is the one to print, unless it died
+  // (its claim names it as a lease does: store/holder.ts)
+  const [claimant] = await c.send([['GET', keys.servedClaim(request.id)]]);
+  let dead = false;
+  for (let waited = 0; waited < TAKEN_WAIT_SECONDS && !dead; waited++) {
+    const [late] = await c.send([['BLPOP', answerKey, 1]]);
+    if (Array.isArray(late) && late[1] instanceof Uint8Array) return decodeAnswer(late[1]);
+    dead = holderDead(text(claimant!) ?? '');
+  }
+  // done again here: a submission as the same job (its `once`), whatever its controller got done of it; a
+  // scancel or scontrol whose controller died with it is done again (it may have been done already)
+  if (dead || READ_ONLY.has(request.command) || request.command === 'sbatch') throw new RunHere(request.once);
+  throw new Lost(`${request.command}: error: the controller took the request and did not answer in ${TAKEN_WAIT_SECONDS} s; it may have been carried out\n`);
 }
 
 interface Outcome {
@@ -164,6 +181,8 @@ interface Outcome {
   /** the controller was asked and did not answer: the full command does not ask again */
   asked: boolean;
   stdin?: Uint8Array;
+  /** done in full as this submission (protocol.ts ONCE) */
+  once?: string;
 }
 
 /** The request, sent and answered; everything read from files is read side by side with connecting. */
@@ -190,8 +209,10 @@ async function serve(command: ServedCommand, argv: string[], env: NodeJS.Process
     const first: (string | number)[][] = [];
     if (target.password !== undefined) first.push(target.username ? ['AUTH', target.username, target.password] : ['AUTH', target.password]);
     if (target.db) first.push(['SELECT', target.db]);
+    const once = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     const request: ServeRequest = {
-      id: `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+      id: once,
+      once,
       command,
       argv,
       env: sent,
@@ -212,10 +233,11 @@ async function serve(command: ServedCommand, argv: string[], env: NodeJS.Process
       const needs = decodeNeeds(new TextDecoder().decode(answer.stderr));
       if (needs.script) request.script = findScript(needs.script, readStdin);
       if (needs.stdin) request.stdin = base64(readStdin());
-      request.id = `${request.id.replace(/\.\d+$/, '')}.${round + 1}`;
+      request.id = `${once}.${round + 1}`;
     }
     return outcome;
   } catch (e) {
+    if (e instanceof RunHere) return { ...outcome, asked: true, once: e.once };
     if (e instanceof Lost) {
       io.write(2, new TextEncoder().encode(e.message));
       process.exit(1);
@@ -231,14 +253,14 @@ async function main(): Promise<void> {
   const command = SERVED_COMMANDS.find((c) => c === name);
   if (!command) return io.fallback(name ?? '', argv, false);
   const env = process.env;
-  const { answer, asked, stdin } = env.FLOW_SERVED === '0' ? ({ asked: false } as Outcome) : await serve(command, argv, env);
+  const { answer, asked, stdin, once } = env.FLOW_SERVED === '0' ? ({ asked: false } as Outcome) : await serve(command, argv, env);
   if (!answer || answer.code < 0) {
     // FLOW_SERVED=only: for tests, which must know that the controller answered
     if (env.FLOW_SERVED === 'only') {
       io.write(2, new TextEncoder().encode(`${command}: error: the controller did not answer\n`));
       process.exit(1);
     }
-    return io.fallback(command, argv, asked, stdin);
+    return io.fallback(command, argv, asked, stdin, once);
   }
   if (answer.stderr.length) io.write(2, answer.stderr);
   if (answer.stdout.length) io.write(1, answer.stdout);
