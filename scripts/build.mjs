@@ -88,8 +88,8 @@ const commandsBuild = await build({
   banner: { js: "const __flow_module_url = require('url').pathToFileURL(__filename).href;" },
 });
 
-// The served commands' client (bin/.served starts it, on Bun or Node): on its own, with no banner, since
-// every module a file loads at its start costs Bun milliseconds (src/served/client/runtime.ts)
+// The served commands' Node client (dist/<cmd> starts it where the C client was not built): on its own,
+// with none of the commands' code, so it loads little
 const clientBuild = await build({
   ...common,
   metafile: true,

@@ -1,6 +1,6 @@
 /**
- * The served commands' client on Node (bin/.served starts it when the C
- * client, flow-client.c, is not built). It asks the leading controller to run
+ * The served commands' client on Node (dist/<cmd> starts it where the C
+ * client, flow-client.c, was not built; FLOW_CLIENT=node chooses it). It asks the leading controller to run
  * the command (protocol.ts) in one round trip and prints the answer. It loads
  * nothing of the commands themselves; whenever the controller cannot answer,
  * the command runs in full (io.ts fallback), as it would have without this.
@@ -50,7 +50,14 @@ class Connection {
     this.reader.feed(bytes);
     const w = this.waiting;
     if (!w) return;
-    for (let r = this.reader.next(); r !== undefined; r = w.replies.length < w.count ? this.reader.next() : undefined) w.replies.push(r);
+    try {
+      for (let r = this.reader.next(); r !== undefined; r = w.replies.length < w.count ? this.reader.next() : undefined) w.replies.push(r);
+    } catch (e) {
+      // not Redis at the other end: the full command says so in its own words
+      this.end(e as Error);
+      this.socket?.close();
+      return;
+    }
     if (w.replies.length === w.count) {
       this.waiting = undefined;
       w.resolve(w.replies);

@@ -1,8 +1,8 @@
 /**
- * Just enough RESP for the served commands' client: commands out, replies in
- * (simple strings, errors, integers, bulk strings as bytes, arrays). The
- * commands' own client (src/client/resp.ts) loads node:net and node:buffer,
- * which alone cost Bun more than its whole start; this one needs neither.
+ * Just enough RESP for the served commands' Node client: commands out,
+ * replies in (simple strings, errors, integers, bulk strings as bytes,
+ * arrays), fed by whatever bytes arrive; the commands' own client
+ * (src/client/resp.ts) brings its retries and TLS, which this one leaves to them.
  */
 export type Reply = string | number | null | Uint8Array | Reply[] | ReplyError;
 
