@@ -155,8 +155,11 @@ export async function burstBench(root: string): Promise<void> {
     }
 
     // 8 clients at once: the submit path's burst rate (issue 14: 500/s, no error, no duplicate, nothing lost)
+    const count = () => c.run('squeue', ['-h', '-o', '%i'], root).split('\n').filter(Boolean).length;
+    const before = count();
     const eight = submitLoops(ours('sbatch'), c.env, 8, 500);
-    console.log(`bursts: 4,000 sbatch --hold from 8 parallel loops: ${fmt(eight.seconds)} s (${Math.round(4000 / eight.seconds)}/s), ${new Set(eight.ids).size} distinct ids, ${eight.bad.length} other lines (target 500/s)`);
+    const added = count() - before;
+    console.log(`bursts: 4,000 sbatch --hold from 8 parallel loops: ${fmt(eight.seconds)} s (${Math.round(4000 / eight.seconds)}/s), ${new Set(eight.ids).size} distinct ids, ${eight.bad.length} other lines, ${added} more jobs queued (target 500/s, no error, no duplicate, none lost)`);
   } finally {
     await c.destroy();
   }
