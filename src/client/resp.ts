@@ -8,7 +8,6 @@
 import { isAscii } from 'node:buffer';
 import { connect, type Socket } from 'node:net';
 import { describeReply } from './reply-shape.js';
-import { connect as tlsConnect } from 'node:tls';
 
 export type Reply = string | number | null | Buffer | Reply[] | RedisReplyError;
 export type Arg = string | number | Buffer;
@@ -236,11 +235,13 @@ export class RespConnection {
     for (const p of this.queue.splice(0)) p.reject(e);
   }
 
-  static open(target: RedisTarget, idleMs = 30_000, timeoutMs = 2000): Promise<RespConnection> {
+  static async open(target: RedisTarget, idleMs = 30_000, timeoutMs = 2000): Promise<RespConnection> {
+    // node:tls takes every command a few milliseconds to load: only a rediss:// target loads it
+    const tls = target.tls ? await import('node:tls') : undefined;
     return new Promise((resolve, reject) => {
       const host = target.host ?? '127.0.0.1';
       const socket = target.path ? connect({ path: target.path })
-        : target.tls ? tlsConnect({ host, port: target.port ?? 6379, ...target.tls, servername: /^[\d.:]+$/.test(host) ? undefined : host })
+        : tls && target.tls ? tls.connect({ host, port: target.port ?? 6379, ...target.tls, servername: /^[\d.:]+$/.test(host) ? undefined : host })
         : connect({ host, port: target.port ?? 6379 });
       socket.setNoDelay(true);
       const timer = setTimeout(() => socket.destroy(new Error('timed out connecting to Redis')), timeoutMs);

@@ -12,6 +12,7 @@
  */
 
 import type { InputNeeds } from '../script/read.js';
+import type { Identity } from '../submit/prepare.js';
 
 declare const __FLOW_BUILD_ID__: string | undefined;
 
@@ -39,7 +40,7 @@ export interface ServeRequest {
   /** the caller's time zone (zoneOf): times are printed in it, so only a controller in the same zone answers */
   zone: string;
   /** sbatch: who submits, from where */
-  identity?: { userId: number; userName: string; groupId: number; groupName: string; submitHost: string; allocSid: number };
+  identity?: Identity;
   /** sbatch: the script a path names, as the caller found it (no path: it could not be opened); base64 */
   script?: { given: string; path?: string; bytes?: string };
   /** sbatch: what the caller read from its stdin (the script, when no path is given); base64 */

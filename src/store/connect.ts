@@ -8,7 +8,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateDir } from '../state-dir.js';
-import { parseRedisUrl, type RedisTarget } from '../client/resp.js';
+import { parseRedisUrl, type RedisTarget } from '../client/redis-url.js';
 import { pidAlive } from './holder.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;

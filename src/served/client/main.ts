@@ -7,12 +7,16 @@
  */
 import { keysFor, type Keys } from '../../store/keys.js';
 import serveLua from '../../store/lua/serve-4.lua';
-import { BUILD_ID, decodeNeeds, DECLINED, laneOf, NEED, READ_ONLY, SERVED_COMMANDS, servedEnv, zoneOf, type ServeRequest, type ServedCommand } from '../protocol.js';
-import type { InputNeeds } from '../../script/read.js';
-import { clusterName, redisTarget } from './locate.js';
-import { clientIO as io, type Socket } from './io.js';
+import {
+  BUILD_ID, decodeAnswer, decodeNeeds, DECLINED, laneOf, NEED, READ_ONLY, SERVED_COMMANDS, servedEnv, zoneOf,
+  type ServeAnswer, type ServeRequest, type ServedCommand,
+} from '../protocol.js';
+import { openScript } from '../../script/read.js';
+import { currentIdentity } from '../../commands/identity.js';
+import { RespConnection } from '../../client/resp.js';
 import { holderDead } from '../../store/holder.js';
-import { encodeCommands, ReplyError, ReplyReader, text, type Reply } from './wire.js';
+import { clusterName, redisTarget } from './locate.js';
+import { clientIO as io } from './io.js';
 
 /** How long the controller has to answer (protocol.ts; as ask.ts). */
 const WAIT_SECONDS = 1;
@@ -33,118 +37,7 @@ class RunHere extends Error {
   }
 }
 
-class Connection {
-  private readonly reader = new ReplyReader();
-  private waiting?: { count: number; replies: Reply[]; resolve: (r: Reply[]) => void; reject: (e: Error) => void };
-  private ended?: Error;
-
-  private socket?: Socket;
-
-  static async open(place: { path?: string; host?: string; port?: number }): Promise<Connection> {
-    const c = new Connection();
-    c.socket = await io.connect(place, (d) => c.data(d), (e) => c.end(e ?? new Error('connection closed')));
-    return c;
-  }
-
-  private data(bytes: Uint8Array): void {
-    this.reader.feed(bytes);
-    const w = this.waiting;
-    if (!w) return;
-    try {
-      for (let r = this.reader.next(); r !== undefined; r = w.replies.length < w.count ? this.reader.next() : undefined) w.replies.push(r);
-    } catch (e) {
-      // not Redis at the other end: the full command says so in its own words
-      this.end(e as Error);
-      this.socket?.close();
-      return;
-    }
-    if (w.replies.length === w.count) {
-      this.waiting = undefined;
-      w.resolve(w.replies);
-    }
-  }
-
-  private end(e: Error): void {
-    this.ended = e;
-    this.waiting?.reject(e);
-    this.waiting = undefined;
-  }
-
-  /** The replies of commands sent together. */
-  send(commands: (string | number | Uint8Array)[][], waitMs = WAIT_SECONDS * 1000): Promise<Reply[]> {
-    if (this.ended) return Promise.reject(this.ended);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('Redis did not answer')), ROUND_TRIP_MS + waitMs);
-      this.waiting = {
-        count: commands.length,
-        replies: [],
-        resolve: (r) => (clearTimeout(timer), resolve(r)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      };
-      this.socket!.write(encodeCommands(commands));
-    });
-  }
-
-  close(): void {
-    this.socket?.close();
-  }
-}
-
-interface Answer {
-  code: number;
-  stdout: Uint8Array;
-  stderr: Uint8Array;
-}
-
-/** protocol.ts encodeAnswer: `code \n stderr length \n stderr stdout`. */
-function decodeAnswer(bytes: Uint8Array): Answer | undefined {
-  const nl1 = bytes.indexOf(10);
-  const nl2 = bytes.indexOf(10, nl1 + 1);
-  if (nl1 < 0 || nl2 < 0) return undefined;
-  const head = new TextDecoder().decode(bytes.subarray(0, nl2)).split('\n');
-  const code = Number(head[0]);
-  const errLength = Number(head[1]);
-  if (!Number.isInteger(code) || !Number.isInteger(errLength)) return undefined;
-  return { code, stderr: bytes.subarray(nl2 + 1, nl2 + 1 + errLength), stdout: bytes.subarray(nl2 + 1 + errLength) };
-}
-
 const base64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
-
-/** The script sbatch names, looked for as script/read.ts findScript looks (the controller says where). */
-function findScript(need: NonNullable<InputNeeds['script']>, readStdin: () => Uint8Array): ServeRequest['script'] {
-  const found = (path: string, bytes: Uint8Array) => ({ given: need.given, path, bytes: base64(bytes) });
-  const [local, ...onPath] = need.paths;
-  if (local === '/dev/stdin' || local === '/proc/self/fd/0') return found(local, readStdin());
-  const first = io.readFile(local!);
-  if ('bytes' in first) return found(local!, first.bytes);
-  // a bare name: a file here that cannot be read is still the one (sbatch: Unable to open file)
-  if (need.bare && first.code !== 'ENOENT' && first.code !== 'EISDIR' && first.code !== 'ENOTDIR') return { given: need.given };
-  if (need.bare) {
-    for (const p of onPath) {
-      const r = io.readFile(p);
-      if ('bytes' in r) return found(p, r.bytes);
-    }
-  }
-  return { given: need.given };
-}
-
-/** As commands/identity.ts currentIdentity (its group name from /etc/group, or the number). */
-function identityOf(): ServeRequest['identity'] {
-  const uid = process.getuid?.() ?? 0;
-  const gid = process.getgid?.() ?? 0;
-  let groupName = String(gid);
-  const group = io.readFile('/etc/group');
-  if ('bytes' in group) {
-    for (const line of new TextDecoder().decode(group.bytes).split('\n')) {
-      const [name, , id] = line.split(':');
-      if (id !== undefined && Number(id) === gid && name) {
-        groupName = name;
-        break;
-      }
-    }
-  }
-  return { userId: uid, userName: io.userName(), groupId: gid, groupName, submitHost: io.hostname().split('.')[0]!, allocSid: process.ppid };
-}
 
 /** How long an answer waits for a caller that has gone away (server.ts). */
 const ANSWER_TTL_MS = 10_000;
@@ -154,28 +47,28 @@ const DECLINED_ANSWER = `${DECLINED}\n0\n`;
  * Asks once, in one round trip (serve-4.lua queues the request, or answers it as declined when no
  * controller of this build runs); undefined when there is no answer to use.
  */
-async function ask(c: Connection, keys: Keys, request: ServeRequest, first: (string | number)[][]): Promise<Answer | undefined> {
+async function ask(c: RespConnection, keys: Keys, request: ServeRequest): Promise<ServeAnswer | undefined> {
   const body = JSON.stringify(request);
   const answerKey = keys.served(request.id);
-  const replies = await c.send([
-    ...first,
-    ['EVAL', serveLua, 4, keys.controller, keys.controllerBuild, laneOf(request.command, keys), answerKey, BUILD_ID!, body, DECLINED_ANSWER, ANSWER_TTL_MS],
-    ['BLPOP', answerKey, WAIT_SECONDS],
-  ]);
-  if (replies.some((r) => r instanceof ReplyError)) return undefined;
-  const popped = replies[replies.length - 1];
-  if (Array.isArray(popped) && popped[1] instanceof Uint8Array) return decodeAnswer(popped[1]);
+  const claimKey = keys.servedClaim(request.id);
+  const lane = laneOf(request.command, keys);
+  // both written at once; the answer comes back as bytes
+  const gate = c.call(['EVAL', serveLua, 4, keys.controller, keys.controllerBuild, lane, answerKey, BUILD_ID!, body, DECLINED_ANSWER, ANSWER_TTL_MS]);
+  gate.catch(() => undefined);
+  const popped = await c.call(['BLPOP', answerKey, WAIT_SECONDS], true);
+  await gate;
+  if (Array.isArray(popped) && Buffer.isBuffer(popped[1])) return decodeAnswer(popped[1]);
   // not answered in time: claim it, so that no controller carries it out late (server.ts), and take it back
-  const [claimed] = await c.send([['SET', keys.servedClaim(request.id), 'caller', 'PX', CLAIM_TTL_MS, 'NX'], ['LREM', laneOf(request.command, keys), 1, body]]);
+  const [claimed] = await c.pipeline([['SET', claimKey, 'caller', 'PX', CLAIM_TTL_MS, 'NX'], ['LREM', lane, 1, body]]);
   if (claimed === 'OK') return undefined;
   // a controller claimed it and is at work on it (a busy one): its answer is the one to print, unless it died
   // (its claim names it as a lease does: store/holder.ts)
-  const [claimant] = await c.send([['GET', keys.servedClaim(request.id)]]);
+  const claimant = await c.call(['GET', claimKey]);
   let dead = false;
   for (let waited = 0; waited < TAKEN_WAIT_SECONDS && !dead; waited++) {
-    const [late] = await c.send([['BLPOP', answerKey, 1]]);
-    if (Array.isArray(late) && late[1] instanceof Uint8Array) return decodeAnswer(late[1]);
-    dead = holderDead(text(claimant!) ?? '');
+    const late = await c.call(['BLPOP', answerKey, 1], true);
+    if (Array.isArray(late) && Buffer.isBuffer(late[1])) return decodeAnswer(late[1]);
+    dead = holderDead(typeof claimant === 'string' ? claimant : '');
   }
   // done again here: a submission as the same job (its `once`), whatever its controller got done of it; a
   // scancel or scontrol whose controller died with it is done again (it may have been done already)
@@ -184,10 +77,10 @@ async function ask(c: Connection, keys: Keys, request: ServeRequest, first: (str
 }
 
 interface Outcome {
-  answer?: Answer;
+  answer?: ServeAnswer;
   /** the controller was asked and did not answer: the full command does not ask again */
   asked: boolean;
-  stdin?: Uint8Array;
+  stdin?: Buffer;
   /** done in full as this submission (protocol.ts ONCE) */
   once?: string;
 }
@@ -199,13 +92,12 @@ async function serve(command: ServedCommand, argv: string[], env: NodeJS.Process
   const sent = servedEnv(command, env, (p) => (p.startsWith('/') ? p : `${cwd}/${p}`));
   const target = redisTarget(env);
   if (!sent || !target || BUILD_ID === undefined) return outcome;
-  const connecting = Connection.open(target);
+  const connecting = RespConnection.open(target, ROUND_TRIP_MS + WAIT_SECONDS * 1000, ROUND_TRIP_MS);
   connecting.catch(() => undefined);
   const name = clusterName(env);
   const lt = io.readFile('/etc/localtime');
-  const identity = command === 'sbatch' ? identityOf() : undefined;
   if (name === undefined) return outcome;
-  let c: Connection;
+  let c: RespConnection;
   try {
     c = await connecting;
   } catch {
@@ -213,9 +105,6 @@ async function serve(command: ServedCommand, argv: string[], env: NodeJS.Process
   }
   try {
     const keys = keysFor(name);
-    const first: (string | number)[][] = [];
-    if (target.password !== undefined) first.push(target.username ? ['AUTH', target.username, target.password] : ['AUTH', target.password]);
-    if (target.db) first.push(['SELECT', target.db]);
     const once = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     const request: ServeRequest = {
       id: once,
@@ -226,19 +115,23 @@ async function serve(command: ServedCommand, argv: string[], env: NodeJS.Process
       cwd,
       uid: process.getuid?.() ?? 0,
       zone: zoneOf(env.TZ, 'bytes' in lt ? lt.bytes : undefined),
-      ...(identity && { identity }),
+      ...(command === 'sbatch' && { identity: currentIdentity() }),
     };
     const readStdin = () => (outcome.stdin ??= io.readStdin());
     // sbatch may first need its script (or stdin) from here: at most one of each
     for (let round = 0; round < 3; round++) {
-      const answer = await ask(c, keys, request, round === 0 ? first : []);
+      const answer = await ask(c, keys, request);
       // no answer in time: the full command does not wait again
       if (!answer) return { ...outcome, asked: true };
       // declined: no controller of this build runs, or this is for the caller's own process
       if (answer.code === DECLINED) return outcome;
       if (answer.code !== NEED) return { ...outcome, answer };
-      const needs = decodeNeeds(new TextDecoder().decode(answer.stderr));
-      if (needs.script) request.script = findScript(needs.script, readStdin);
+      const needs = decodeNeeds(answer.stderr);
+      if (needs.script) {
+        // found and read as sbatch alone finds and reads it
+        const opened = openScript(needs.script.given, cwd, env.PATH, readStdin);
+        request.script = { given: needs.script.given, ...(opened && { path: opened.path, bytes: base64(opened.bytes) }) };
+      }
       if (needs.stdin) request.stdin = base64(readStdin());
       request.id = `${once}.${round + 1}`;
     }
@@ -269,7 +162,7 @@ async function main(): Promise<void> {
     }
     return io.fallback(command, argv, asked, stdin, once);
   }
-  if (answer.stderr.length) io.write(2, answer.stderr);
+  if (answer.stderr) io.write(2, Buffer.from(answer.stderr));
   if (answer.stdout.length) io.write(1, answer.stdout);
   process.exit(answer.code);
 }

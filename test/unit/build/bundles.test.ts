@@ -47,11 +47,15 @@ describe('command bundles', () => {
     expect(inputs).toContain('src/providers/fake-mithril/server.ts');
   });
 
-  it('the served commands\' client (dist/client.cjs) loads no package and none of the commands\' code', () => {
+  it('the served commands\' Node client (dist/client.cjs) loads no package and none of the commands\' own code', () => {
     const inputs = (JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string[]>)['client.cjs']!;
     expect(packagesIn('client.cjs')).toEqual([]);
-    // the client itself, and the pure modules it shares with the commands and the controller
-    const shared = ['src/served/protocol.ts', 'src/store/keys.ts', 'src/cluster/conf-cache.ts', 'src/client/redis-url.ts', 'src/store/lua/serve-4.lua', 'src/fd-write.ts', 'src/store/holder.ts'];
+    // the client itself, and the modules it shares with the commands: reaching Redis, the protocol, sbatch's script and identity
+    const shared = [
+      'src/served/protocol.ts', 'src/store/keys.ts', 'src/store/lua/serve-4.lua', 'src/cluster/conf-cache.ts', 'src/state-dir.ts',
+      'src/store/connect.ts', 'src/client/redis-url.ts', 'src/client/resp.ts', 'src/client/reply-shape.ts', 'src/store/holder.ts',
+      'src/script/read.ts', 'src/commands/identity.ts', 'src/fd-write.ts',
+    ];
     expect(inputs.filter((f) => !f.startsWith('src/served/client/') && !shared.includes(f))).toEqual([]);
   });
 
