@@ -98,8 +98,8 @@ export function servedEnv(command: ServedCommand, env: Readonly<Record<string, s
 }
 
 /**
- * A time zone as TZ names it, or, without TZ, as /etc/localtime's bytes do. Compared rather than
- * asking the runtime for an offset: Bun loads its time zone data for that, which costs more than its start.
+ * A time zone as TZ names it, or, without TZ, as /etc/localtime's bytes do: what the C client can tell
+ * without time zone data of its own, and stricter than an offset (two zones share today's offset).
  */
 export function zoneOf(tz: string | undefined, localtime: Uint8Array | undefined): string {
   if (tz !== undefined) return `TZ=${tz}`;
@@ -128,5 +128,5 @@ export function decodeAnswer(bytes: Buffer): ServeAnswer | undefined {
 
 /** An answer the caller must not use: it falls back to doing the work itself. */
 export const DECLINED = -1;
-/** An answer that asks for input from the caller's machine (stderr: Needs as JSON); the caller asks again with it. */
+/** An answer that asks for input from the caller's machine (stderr: encodeNeeds); the caller asks again with it. */
 export const NEED = -2;

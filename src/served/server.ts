@@ -2,7 +2,6 @@
  * The controller's side: take command requests off the cluster's serve list
  * and answer each by running the command itself (see protocol.ts).
  */
-import { freemem, loadavg } from 'node:os';
 import { holderId } from '../store/holder.js';
 import { outputBytes } from '../format/bytes.js';
 import type { Redis } from 'ioredis';
@@ -19,11 +18,11 @@ import { RedisAcctSource } from '../client/redis-acct-source.js';
 import { RedisBackend } from '../client/redis-backend.js';
 import { cancelDeps } from '../client/cancel-deps.js';
 import { scontrolDeps } from '../client/scontrol-deps.js';
-import { readControllerView } from '../client/held-resources.js';
+import { sinfoDeps } from '../client/sinfo-deps.js';
 import { InputElsewhere, scriptCandidates } from '../script/read.js';
 import { redact } from '../redact.js';
 import { localtime } from './localtime.js';
-import { BUILD_ID, DECLINED, encodeAnswer, encodeNeeds, NEED, zoneOf, SERVED_COMMANDS, type ServeAnswer, type ServeRequest } from './protocol.js';
+import { BUILD_ID, DECLINED, encodeAnswer, encodeNeeds, NEED, READ_ONLY, zoneOf, type ServeAnswer, type ServeRequest } from './protocol.js';
 
 /** Answers kept this long for a caller that has gone away. */
 const ANSWER_TTL_MS = 10_000;
@@ -82,8 +81,10 @@ export class CommandServer {
       } catch {
         continue;
       }
-      // the caller may have given up on it (its own process then does the work): whoever claims it first acts
-      if ((await this.redis.set(this.keys.servedClaim(request.id), this.claimant, 'PX', CLAIM_TTL_MS, 'NX').catch(() => null)) !== 'OK') continue;
+      // the caller may have given up on one that changes jobs (its own process then does the work): whoever
+      // claims it first acts. One that only reads may be done twice, harmlessly: no round trip for a claim
+      if (!READ_ONLY.has(request.command)
+        && (await this.redis.set(this.keys.servedClaim(request.id), this.claimant, 'PX', CLAIM_TTL_MS, 'NX').catch(() => null)) !== 'OK') continue;
       const started = performance.now();
       const answer = await this.answer(request);
       if (this.debug) this.log(`served ${request.command} ${JSON.stringify(request.argv)} in ${(performance.now() - started).toFixed(1)} ms`);
@@ -97,7 +98,6 @@ export class CommandServer {
     const declined = { code: DECLINED, stdout: Buffer.alloc(0), stderr: '' };
     // times are printed in the caller's zone: only answer a caller in ours
     if (r.zone !== this.zone) return declined;
-    if (!SERVED_COMMANDS.includes(r.command)) return declined;
     // each chunk to bytes at once: a chunk's string pieces die young (cheap to collect)
     const stdout: Buffer[] = [];
     let stderr = '';
@@ -155,12 +155,8 @@ export class CommandServer {
         if (r.argv.length === 0 || r.argv.some((a) => a.startsWith('/'))) return decline();
         return scontrol(r.argv, io, { ...scontrolDeps(this.source, r.uid, r.env), shutdown: decline });
       case 'sinfo':
-        return sinfo(r.argv, io, {
-          held: async (cluster) => (await readControllerView(await this.source.open(cluster), cluster.config.firstJobId)).held,
-          host: () => ({ cpuLoad: Math.round((loadavg()[0] ?? 0) * 100), freeMem: Math.floor(freemem() / 1048576) }),
-          // --iterate prints until interrupted: the caller's own process does that
-          sleep: decline,
-        });
+        // --iterate prints until interrupted: the caller's own process does that
+        return sinfo(r.argv, io, sinfoDeps((cluster) => this.source.open(cluster), decline));
       default:
         return decline();
     }

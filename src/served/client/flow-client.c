@@ -817,7 +817,7 @@ int main(int argc, char **argv) {
     if (next_reply(&r, items, 2) < 0) goto done;
     if (failed || r.kind == '-') goto done;
     if (r.kind != '*' || r.num != 2 || items[1].kind != '$') {
-      /* not answered in time: claim it, so that no controller carries it out late (server.ts), and take it back */
+      /* not answered in time: claim it, so that no controller carries it out late if it changes jobs (server.ts), and take it back */
       buf claim = {0}, k_claim = {0};
       char ttl_claim[16];
       snprintf(ttl_claim, sizeof ttl_claim, "%d", CLAIM_TTL_MS);

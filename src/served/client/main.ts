@@ -58,7 +58,7 @@ async function ask(c: RespConnection, keys: Keys, request: ServeRequest): Promis
   const popped = await c.call(['BLPOP', answerKey, WAIT_SECONDS], true);
   await gate;
   if (Array.isArray(popped) && Buffer.isBuffer(popped[1])) return decodeAnswer(popped[1]);
-  // not answered in time: claim it, so that no controller carries it out late (server.ts), and take it back
+  // not answered in time: claim it, so that no controller carries it out late if it changes jobs (server.ts), and take it back
   const [claimed] = await c.pipeline([['SET', claimKey, 'caller', 'PX', CLAIM_TTL_MS, 'NX'], ['LREM', lane, 1, body]]);
   if (claimed === 'OK') return undefined;
   // a controller claimed it and is at work on it (a busy one): its answer is the one to print, unless it died
