@@ -79,11 +79,14 @@ describe('chaos', () => {
         expect(r.stderr).toBe('');
         return Number(r.stdout.trim());
       });
+    // RUNNING, and its script has said so: a requeue or cancel the moment a job is RUNNING can end its
+    // run before the script's first line, and the run would go unseen in the log
+    const started = (id: number) => existsSync(log) && readFileSync(log, 'utf8').includes(`start ${id} 0\n`);
     const waitRunning = async (id: number) => {
       for (const end = Date.now() + 60_000; Date.now() < end;) {
         await ensureController();
         const r = await c.runAsync('squeue', ['-h', '-j', String(id), '-o', '%T']);
-        if (r.stdout.trim() === 'RUNNING') return;
+        if (r.stdout.trim() === 'RUNNING' && started(id)) return;
         await sleep(100);
       }
       const shown = (await c.runAsync('scontrol', ['show', 'job', String(id)])).stdout;
